@@ -1,0 +1,88 @@
+/**
+ * TQ2_0: 256 ternary weights in 66 bytes (2.0625 bits per weight).
+ * Implements spec/formats.md §4 (ggml type 35; block_tq2_0 in ggml/src/ggml-common.h).
+ *
+ *   byte 0 ............................ 63 | 64 65
+ *        qs[64]: four 2-bit codes a byte  |  d (fp16)
+ *
+ * Element e lives in byte (e / 128)·32 + e % 32 at bits 2·((e % 128) / 32): byte 0 holds
+ * elements 0, 32, 64, 96 (low bits first), NOT elements 0..3.
+ */
+
+import { chooseTernaryBlockScale, ternaryCode } from "./block-scale.js";
+import { f16BitsToF32 } from "./float16.js";
+import { QK_K } from "./ggml-type.js";
+import { mapBlocks, mapBlocksBack } from "./row.js";
+
+/** Bytes per TQ2_0 block. */
+export const TQ2_0_BLOCK_BYTES = 66;
+/** Byte offset of the fp16 scale inside a block. */
+export const TQ2_0_SCALE_OFFSET = 64;
+
+/** Where element `e` (0..255) of a TQ2_0 block is stored. Implements spec/formats.md §4.2. */
+export function tq2ElementPosition(e: number): { byte: number; shift: number } {
+  return { byte: Math.floor(e / 128) * 32 + (e % 32), shift: 2 * Math.floor((e % 128) / 32) };
+}
+
+/**
+ * Pack 256 codes (0..3) and the fp16 scale bits into a block:
+ * qs[byte(e)] |= code[e] << shift(e); d at bytes 64..65.  Implements spec/formats.md §4.1–§4.2.
+ * codes: Uint8Array[256] → block: Uint8Array[66].
+ */
+export function packTq2Block(codes: Uint8Array, scaleBits: number): Uint8Array {
+  const block = new Uint8Array(TQ2_0_BLOCK_BYTES);
+  for (let e = 0; e < QK_K; e++) {
+    const { byte, shift } = tq2ElementPosition(e);
+    block[byte] |= (codes[e] & 3) << shift;
+  }
+  block[TQ2_0_SCALE_OFFSET] = scaleBits & 0xff;
+  block[TQ2_0_SCALE_OFFSET + 1] = (scaleBits >>> 8) & 0xff;
+  return block;
+}
+
+/**
+ * code[e] = (qs[byte(e)] >> shift(e)) & 3, and the fp16 scale bits.  Implements spec/formats.md §4.2.
+ * block: Uint8Array[66] → codes: Uint8Array[256].
+ */
+export function unpackTq2Block(block: Uint8Array): { codes: Uint8Array; scaleBits: number } {
+  const codes = new Uint8Array(QK_K);
+  for (let e = 0; e < QK_K; e++) {
+    const { byte, shift } = tq2ElementPosition(e);
+    codes[e] = (block[byte] >> shift) & 3;
+  }
+  return { codes, scaleBits: block[TQ2_0_SCALE_OFFSET] | (block[TQ2_0_SCALE_OFFSET + 1] << 8) };
+}
+
+/**
+ * quantize_row_tq2_0_ref for one block: d = fp16(amax), code[e] = (lroundf(x[e]·id) + 1) & 3.
+ * Implements spec/formats.md §4.3.  x: Float32Array[256] → block: Uint8Array[66].
+ */
+export function quantizeTq2Block(x: Float32Array): Uint8Array {
+  const scale = chooseTernaryBlockScale(x);
+  const codes = new Uint8Array(QK_K);
+  for (let e = 0; e < QK_K; e++) codes[e] = ternaryCode(x[e], scale.inverse) & 3;
+  return packTq2Block(codes, scale.scaleBits);
+}
+
+/**
+ * dequantize_row_tq2_0 for one block: w[e] = (code[e] − 1) · fp16_to_f32(d), exact in float32
+ * (code 3, never emitted by the encoder, decodes as +2d).  Implements spec/formats.md §4.4.
+ * block: Uint8Array[66] → w: Float32Array[256].
+ */
+export function dequantizeTq2Block(block: Uint8Array): Float32Array {
+  const { codes, scaleBits } = unpackTq2Block(block);
+  const d = f16BitsToF32(scaleBits);
+  const w = new Float32Array(QK_K);
+  for (let e = 0; e < QK_K; e++) w[e] = (codes[e] - 1) * d;
+  return w;
+}
+
+/** Quantize a row x: Float32Array[n], n a multiple of 256 → Uint8Array[n/256 · 66]. Implements spec/formats.md §4.3. */
+export function quantizeRowTq2_0(x: Float32Array): Uint8Array {
+  return mapBlocks(x, QK_K, TQ2_0_BLOCK_BYTES, quantizeTq2Block);
+}
+
+/** Dequantize Uint8Array[nb · 66] → Float32Array[nb · 256]. Implements spec/formats.md §4.4. */
+export function dequantizeRowTq2_0(bytes: Uint8Array): Float32Array {
+  return mapBlocksBack(bytes, TQ2_0_BLOCK_BYTES, QK_K, dequantizeTq2Block);
+}
