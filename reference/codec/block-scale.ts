@@ -38,12 +38,16 @@ export function chooseTernaryBlockScale(x: Float32Array): TernaryBlockScale {
 /**
  * code = (int)(lroundf(x · id) + 1): −1, 0, +1 → 0, 1, 2.  Implements spec/formats.md §3.
  *
- * x·id is rounded to float32 first. When id is +inf (amax so small that 1/amax overflows)
- * or NaN, x·id is ±inf or NaN and x86-64's lroundf returns LONG_MIN; LONG_MIN + 1 truncated
- * to int is 1, so such weights get code 1 (zero). With a finite id, |x·id| ≤ 1 and the
- * code is 0, 1 or 2.
+ * x·id is rounded to float32 first. When id is +inf (amax ≤ 2^-128, so 1/amax overflows) or NaN,
+ * x·id is ±inf or NaN and x86-64's lroundf returns LONG_MIN; LONG_MIN + 1 truncated to int is 1,
+ * so such weights get code 1 (zero). Normally |x·id| ≤ 1 and the code is 0, 1 or 2; but a NaN
+ * element restarts amax (§3), and then an earlier, larger element gets a code above 2 — returned
+ * here exactly as C's `int` holds it (the long sum truncated to 32 bits), for the caller to wrap
+ * as the format does (TQ2_0: `& 3`; TQ1_0: uint8 arithmetic).
  */
 export function ternaryCode(x: number, inverse: number): number {
   const rounded = lroundf(Math.fround(x * inverse));
-  return rounded === undefined ? 1 : rounded + 1;
+  if (rounded === undefined) return 1;
+  if (Math.abs(rounded) < 2 ** 52) return (rounded + 1) | 0;
+  return Number(BigInt.asIntN(32, BigInt(rounded) + 1n)); // exact long arithmetic, then (int)
 }

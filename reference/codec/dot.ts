@@ -10,6 +10,7 @@
 
 import { f16BitsToF32 } from "./float16.js";
 import { QK_K } from "./ggml-type.js";
+import { Q8_0_BLOCK_BYTES, QK8_0 } from "./q8_0.js";
 import { Q8_K_BLOCK_BYTES, unpackQ8KBlock } from "./q8_k.js";
 import { TQ1_0_BLOCK_BYTES, unpackTq1Block } from "./tq1_0.js";
 import { TQ2_0_BLOCK_BYTES, unpackTq2Block } from "./tq2_0.js";
@@ -59,4 +60,25 @@ export function vecDotTq2_0Q8K(weights: Uint8Array, activations: Uint8Array): nu
  */
 export function vecDotTq1_0Q8K(weights: Uint8Array, activations: Uint8Array): number {
   return dotTernaryQ8K(weights, activations, TQ1_0_BLOCK_BYTES, unpackTq1Block);
+}
+
+/**
+ * ggml_vec_dot_q8_0_q8_0_generic: Q8_0 · Q8_0 → float32; per 32-block an exact integer sum times
+ * fp16(d_x)·fp16(d_y), accumulated in float32 in block order. Implements spec/formats.md §8.1.
+ */
+export function vecDotQ8_0Q8_0(weights: Uint8Array, activations: Uint8Array): number {
+  if (weights.length !== activations.length || weights.length % Q8_0_BLOCK_BYTES !== 0) {
+    throw new RangeError(`dot product: ${weights.length} and ${activations.length} bytes are not the same whole number of Q8_0 blocks`);
+  }
+  let sumf = 0;
+  for (let base = 0; base < weights.length; base += Q8_0_BLOCK_BYTES) {
+    let sumi = 0;
+    for (let j = 0; j < QK8_0; j++) {
+      sumi += ((weights[base + 2 + j] << 24) >> 24) * ((activations[base + 2 + j] << 24) >> 24);
+    }
+    const dw = f16BitsToF32(weights[base] | (weights[base + 1] << 8));
+    const da = f16BitsToF32(activations[base] | (activations[base + 1] << 8));
+    sumf = Math.fround(sumf + Math.fround(sumi * Math.fround(dw * da)));
+  }
+  return sumf;
 }

@@ -43,11 +43,12 @@ export function tq1ElementPosition(e: number): { byte: number; trit: number } {
 /**
  * Five trit codes (0..2, most significant first) → one byte: v = Σ code_n·3^(4−n),
  * byte = ceil(v·256/243) = (v·256 + 242) / 243 in integers.  Implements spec/formats.md §5.3–§5.4.
+ * Like the C code, v lives in a uint8_t: codes outside 0..2 (only after a NaN input, §3) wrap mod 256.
  */
 export function packTritsToByte(codes: readonly number[]): number {
   let v = 0;
   for (let n = 0; n < 5; n++) v = (v * 3 + (codes[n] ?? 0)) & 0xff; // uint8_t q: q *= 3; q += xi
-  return Math.floor((v * 256 + 242) / 243);
+  return Math.floor((v * 256 + 242) / 243) & 0xff; // stored back into uint8_t q
 }
 
 /**

@@ -4,9 +4,11 @@
  *   invalid        — decodes outside {−d, 0, +d}: TQ2_0 code 3 (ggml decodes it as +2d).
  *   non-canonical  — decodes to a valid ternary block, but encode(decode(block)) ≠ block:
  *                    TQ1_0 alias bytes, a qh byte whose ignored 5th trit is not 0, a negative
- *                    or −0 scale, a zero scale with non-zero codes, a non-zero scale with no non-zero code.
+ *                    or −0 scale, a non-zero scale with no non-zero code.
  *   lossy          — the encoder does write it, but information is lost: an infinite scale
- *                    (amax > 65504; zero codes then decode to 0·inf = NaN), a NaN scale, an fp16 subnormal scale.
+ *                    (amax ≥ 65520; zero codes then decode to 0·inf = NaN), a NaN scale, an fp16
+ *                    subnormal scale, and a zero scale with non-zero codes (2^-128 < amax ≤ 2^-25:
+ *                    fp16(amax) rounds to 0 while 1/amax is finite, so the codes survive but decode to ±0).
  */
 
 import { f16BitsToF32, isF16Subnormal } from "./float16.js";
@@ -77,9 +79,9 @@ function scaleFindings(scaleBits: number, hasNonZeroCode: boolean, block: number
     findings.push({ ...at, kind: "scale-negative", severity: "non-canonical", message: `scale ${hex} is negative (the encoder writes |x|max ≥ +0)` });
   }
   if (!Number.isFinite(d)) {
-    findings.push({ ...at, kind: "scale-infinite", severity: "lossy", message: `scale ${hex} is infinite (block absmax > 65504): zero codes decode to NaN` });
+    findings.push({ ...at, kind: "scale-infinite", severity: "lossy", message: `scale ${hex} is infinite (block absmax ≥ 65520 rounds to fp16 inf): zero codes decode to NaN` });
   } else if (d === 0 && hasNonZeroCode) {
-    findings.push({ ...at, kind: "scale-zero-with-codes", severity: "non-canonical", message: "scale is zero but some codes are non-zero" });
+    findings.push({ ...at, kind: "scale-zero-with-codes", severity: "lossy", message: "scale is zero but some codes are non-zero (the encoder writes this when 2^-128 < block absmax ≤ 2^-25): every weight decodes to ±0" });
   } else if (d !== 0 && !hasNonZeroCode) {
     findings.push({ ...at, kind: "scale-without-codes", severity: "non-canonical", message: `scale ${hex} is non-zero but every code is zero` });
   }

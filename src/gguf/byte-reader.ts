@@ -70,16 +70,6 @@ export class ByteReader {
     return this.fixed(4, what, (at) => this.view.getInt32(at, true));
   }
 
-  /** Read a little-endian f32 (as the number it denotes). */
-  f32(what: string): number {
-    return this.fixed(4, what, (at) => this.view.getFloat32(at, true));
-  }
-
-  /** Read a little-endian f64. */
-  f64(what: string): number {
-    return this.fixed(8, what, (at) => this.view.getFloat64(at, true));
-  }
-
   /** Read a little-endian u64 as a bigint. */
   u64(what: string): bigint {
     return this.fixed(8, what, (at) => this.view.getBigUint64(at, true));

@@ -66,39 +66,53 @@ export interface GgufArrayOf<E extends GgufValueType, V> {
   readonly values: V;
 }
 
+/** How an array holds its elements, by element type: typed arrays for numbers, plain arrays otherwise. Spec §2. */
+export interface GgufArrayElements {
+  [GgufValueType.UINT8]: Uint8Array;
+  [GgufValueType.INT8]: Int8Array;
+  [GgufValueType.UINT16]: Uint16Array;
+  [GgufValueType.INT16]: Int16Array;
+  [GgufValueType.UINT32]: Uint32Array;
+  [GgufValueType.INT32]: Int32Array;
+  [GgufValueType.FLOAT32]: Float32Array;
+  [GgufValueType.FLOAT64]: Float64Array;
+  [GgufValueType.UINT64]: BigUint64Array;
+  [GgufValueType.INT64]: BigInt64Array;
+  [GgufValueType.BOOL]: readonly boolean[];
+  [GgufValueType.STRING]: readonly string[];
+  [GgufValueType.ARRAY]: readonly GgufArrayValue[];
+}
+
+/** The element type of an array value. */
+export type GgufElementType = keyof GgufArrayElements;
+
+/** The array variant whose element type is `E`. */
+export type GgufArrayOfType<E extends GgufElementType> = GgufArrayOf<E, GgufArrayElements[E]>;
+
 /**
  * A GGUF array. Numeric elements are typed arrays (little-endian file bytes copied bit for bit);
  * an array of arrays holds each inner array with its own element type, as the file does. Spec §2.
  */
-export type GgufArrayValue =
-  | GgufArrayOf<GgufValueType.UINT8, Uint8Array>
-  | GgufArrayOf<GgufValueType.INT8, Int8Array>
-  | GgufArrayOf<GgufValueType.UINT16, Uint16Array>
-  | GgufArrayOf<GgufValueType.INT16, Int16Array>
-  | GgufArrayOf<GgufValueType.UINT32, Uint32Array>
-  | GgufArrayOf<GgufValueType.INT32, Int32Array>
-  | GgufArrayOf<GgufValueType.FLOAT32, Float32Array>
-  | GgufArrayOf<GgufValueType.FLOAT64, Float64Array>
-  | GgufArrayOf<GgufValueType.UINT64, BigUint64Array>
-  | GgufArrayOf<GgufValueType.INT64, BigInt64Array>
-  | GgufArrayOf<GgufValueType.BOOL, readonly boolean[]>
-  | GgufArrayOf<GgufValueType.STRING, readonly string[]>
-  | GgufArrayOf<GgufValueType.ARRAY, readonly GgufArrayValue[]>;
+export type GgufArrayValue = { [E in GgufElementType]: GgufArrayOfType<E> }[GgufElementType];
 
 /** Any GGUF value. */
 export type GgufValue = GgufNumberValue | GgufBigIntValue | GgufBoolValue | GgufStringValue | GgufArrayValue;
-
-/** The element type of an array value `elementType` (for typed look-ups). */
-export type GgufElementType = GgufArrayValue["elementType"];
-
-/** The array variant whose element type is `E`. */
-export type GgufArrayOfType<E extends GgufElementType> = Extract<GgufArrayValue, { readonly elementType: E }>;
 
 /** One metadata entry. The file's metadata is an ordered list of these. */
 export interface GgufKeyValue {
   readonly key: string;
   readonly value: GgufValue;
 }
+
+/**
+ * The one NaN bit pattern an f32 scalar may hold (a quiet NaN, what C's NAN and Python's
+ * float("nan") become). A JavaScript number cannot carry a NaN's bits reliably, so the writer
+ * always writes this pattern and the reader refuses any other NaN. Spec §2, §5 R7.
+ */
+export const F32_NAN_BITS = 0x7fc00000;
+
+/** The one NaN bit pattern an f64 scalar may hold (see F32_NAN_BITS). Spec §2. */
+export const F64_NAN_BITS = 0x7ff8000000000000n;
 
 /** Byte size of one element of each fixed-size type (gguf.cpp GGUF_TYPE_SIZE); string and array have none. */
 const FIXED_SIZE: ReadonlyMap<GgufValueType, number> = new Map([
@@ -127,19 +141,19 @@ export function minimumValueSize(type: GgufValueType): number {
   return FIXED_SIZE.get(type) ?? 0;
 }
 
-/** Is `id` one of the 13 GGUF value type ids? */
+/** Is `id` one of the 13 GGUF value type ids? Spec §2. */
 export function isGgufValueType(id: number): id is GgufValueType {
   return Number.isInteger(id) && id >= GgufValueType.UINT8 && id <= GgufValueType.FLOAT64;
 }
 
 const TYPE_NAMES: readonly string[] = ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "str", "arr", "u64", "i64", "f64"];
 
-/** Short name of a value type as ggml prints it (`u32`, `str`, `arr`). */
+/** Short name of a value type as ggml prints it (`u32`, `str`, `arr`). Spec §2. */
 export function valueTypeName(type: GgufValueType): string {
   return TYPE_NAMES[type] ?? `type ${type}`;
 }
 
-/** A value's type as one word for messages: `u32`, or `arr[str]` for an array. */
+/** A value's type as one word for messages: `u32`, or `arr[str]` for an array. Spec §2. */
 export function describeValueType(value: GgufValue): string {
   if (value.type !== GgufValueType.ARRAY) return valueTypeName(value.type);
   return `arr[${valueTypeName(value.elementType)}]`;

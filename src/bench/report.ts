@@ -1,0 +1,101 @@
+/**
+ * What `npm run bench` prints: one result per (format, operation, backend), as a table with
+ * throughputs or as the JSON records later tooling reads. Pure: no Node APIs.
+ */
+
+import { REFERENCE_BACKEND_NAME } from "./backends.js";
+import type { Measurement } from "./measure.js";
+
+/** Encode (float32 → packed) or decode (packed → float32). */
+export type CodecOperation = "encode" | "decode";
+
+/** One measured benchmark. */
+export interface BenchResult {
+  /** ggml's format name: `tq1_0`. */
+  readonly format: string;
+  readonly operation: CodecOperation;
+  readonly backend: string;
+  /** The matrix shape: `256x4096`. */
+  readonly shape: string;
+  /** Elements encoded or decoded per run. */
+  readonly elements: number;
+  /** Packed bytes written (encode) or read (decode) per run. */
+  readonly packedBytes: number;
+  readonly measurement: Measurement;
+}
+
+/** The JSON record of one result, as `npm run bench -- --json` prints it (fixed field names). */
+export interface BenchJsonRecord {
+  readonly name: string;
+  readonly backend: string;
+  readonly shape: string;
+  readonly ms_median: number;
+  readonly ms_min: number;
+  readonly runs: number;
+}
+
+/** Bytes per float32 element: what MB/s counts. */
+const F32_BYTES = 4;
+
+/** `tq1_0 encode` */
+function benchName(result: BenchResult): string {
+  return `${result.format} ${result.operation}`;
+}
+
+/** A time in milliseconds rounded to the microsecond, the clock's useful resolution. */
+function toMicroseconds(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** The results as JSON records (field names fixed; times in milliseconds, to the microsecond). */
+export function toJsonRecords(results: readonly BenchResult[]): BenchJsonRecord[] {
+  return results.map((result) => ({
+    name: benchName(result),
+    backend: result.backend,
+    shape: result.shape,
+    ms_median: toMicroseconds(result.measurement.medianMs),
+    ms_min: toMicroseconds(result.measurement.minMs),
+    runs: result.measurement.runs,
+  }));
+}
+
+/** Per second, in millions, from a count per run and the median run time. */
+function millionsPerSecond(countPerRun: number, medianMs: number): number {
+  return countPerRun / (medianMs * 1000);
+}
+
+/** "1.00× (reference)", or the reference's median over this one's ("3.52×"), or "–" without a reference. */
+function ratioToReference(result: BenchResult, results: readonly BenchResult[]): string {
+  if (result.backend === REFERENCE_BACKEND_NAME) return "1.00× (reference)";
+  const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && benchName(other) === benchName(result));
+  return reference === undefined ? "–" : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+}
+
+const TABLE_HEADER = ["benchmark", "backend", "runs", "median ms", "min ms", "MB/s", "Melem/s", "packed MB/s", "vs reference"];
+
+/**
+ * The results as an aligned table. MB/s is float32 megabytes (4 bytes an element, 10^6 bytes) per
+ * second at the median time: read by encode, written by decode; packed MB/s counts the blocks.
+ */
+export function resultTable(results: readonly BenchResult[]): string[] {
+  const rows = results.map((result) => {
+    const { runs, medianMs, minMs } = result.measurement;
+    return [
+      benchName(result),
+      result.backend,
+      String(runs),
+      medianMs.toFixed(2),
+      minMs.toFixed(2),
+      millionsPerSecond(F32_BYTES * result.elements, medianMs).toFixed(1),
+      millionsPerSecond(result.elements, medianMs).toFixed(2),
+      millionsPerSecond(result.packedBytes, medianMs).toFixed(1),
+      ratioToReference(result, results),
+    ];
+  });
+  const widths = TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const render = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join("  ")
+      .trimEnd();
+  return [render(TABLE_HEADER), ...rows.map(render)];
+}

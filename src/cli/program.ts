@@ -1,0 +1,49 @@
+/**
+ * The `trilm` command line: commander's program with every command registered, writing to the
+ * given streams and throwing (never exiting) on parse errors, help and version.
+ */
+
+import { Command } from "commander";
+import type { CliIo } from "./cli-io.js";
+import { registerDecode } from "./commands/decode.js";
+import { registerEncode } from "./commands/encode.js";
+import { registerExplain } from "./commands/explain.js";
+import { registerInspect } from "./commands/inspect.js";
+import { registerQuantize } from "./commands/quantize.js";
+import { packageVersion } from "./package-version.js";
+
+/** Options of the program itself, valid before or after the command. */
+export interface GlobalOptions {
+  readonly debug?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ trilm encode tq2_0 weights.npy weights.bin
+  $ trilm decode tq2_0 weights.bin weights.npy --shape 2,4096
+  $ trilm quantize model-f16.gguf model-tq2_0.gguf tq2_0 --token-embedding-type f16 --output-tensor-type f16
+  $ trilm inspect model-tq2_0.gguf
+  $ trilm explain tq1_0 --seed 7
+  $ trilm help encode`;
+
+/** A fresh program (commander keeps parse state, so one per run). */
+export function createProgram(io: CliIo): Command {
+  const program = new Command("trilm")
+    .description("Reference interpreter and test oracle for ternary LLM formats (TQ1_0, TQ2_0, Q8_K), bit-exact with llama.cpp/ggml.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .option("--debug", "print the stack trace of an internal error")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => undefined,
+    })
+    .addHelpText("after", EXAMPLES);
+  registerEncode(program, io);
+  registerDecode(program, io);
+  registerQuantize(program, io);
+  registerInspect(program, io);
+  registerExplain(program, io);
+  return program;
+}
