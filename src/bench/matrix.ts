@@ -3,7 +3,7 @@
  * scale per row, drawn with mulberry32 from a fixed seed so every run measures the same data.
  */
 
-import { drawTrit, mulberry32 } from "../explain/random.js";
+import { drawTrit, mulberry32 } from "../random/index.js";
 
 /** A rows × cols float32 matrix, row-major. */
 export interface BenchMatrix {

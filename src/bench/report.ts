@@ -1,10 +1,12 @@
 /**
  * What `npm run bench` prints: one result per (format, operation, backend), as a table with
- * throughputs or as the JSON records later tooling reads. Pure: no Node APIs.
+ * throughputs or as the JSON records later tooling reads; and one per (model, phase, activations,
+ * backend) for the model benchmarks, timed per token. Pure: no Node APIs.
  */
 
 import { REFERENCE_BACKEND_NAME } from "./backends.js";
 import type { Measurement } from "./measure.js";
+import type { ModelBenchResult } from "./model.js";
 
 /** Encode (float32 → packed) or decode (packed → float32). */
 export type CodecOperation = "encode" | "decode";
@@ -98,4 +100,56 @@ export function resultTable(results: readonly BenchResult[]): string[] {
       .join("  ")
       .trimEnd();
   return [render(TABLE_HEADER), ...rows.map(render)];
+}
+
+/** `99m tq2_0 prefill (f32)`: the name of a model benchmark. */
+function modelBenchName(result: ModelBenchResult): string {
+  return `${result.model} ${result.weights} ${result.phase} (${result.activations})`;
+}
+
+/**
+ * Model results as JSON records, the same fields as the codec records: name `99m tq2_0 prefill (f32)`,
+ * shape `8 tokens` (tokens per run of the phase), and times in milliseconds PER TOKEN.
+ */
+export function modelJsonRecords(results: readonly ModelBenchResult[]): BenchJsonRecord[] {
+  return results.map((result) => ({
+    name: modelBenchName(result),
+    backend: result.backend,
+    shape: `${result.tokens} tokens`,
+    ms_median: toMicroseconds(result.measurement.medianMs),
+    ms_min: toMicroseconds(result.measurement.minMs),
+    runs: result.measurement.runs,
+  }));
+}
+
+const MODEL_TABLE_HEADER = ["model benchmark", "backend", "runs", "tokens", "median ms/token", "min ms/token", "tokens/s", "vs reference"];
+
+/** "1.00× (reference)", or the reference's median over this one's, or "–" without a reference. */
+function modelRatioToReference(result: ModelBenchResult, results: readonly ModelBenchResult[]): string {
+  if (result.backend === REFERENCE_BACKEND_NAME) return "1.00× (reference)";
+  const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && modelBenchName(other) === modelBenchName(result));
+  return reference === undefined ? "–" : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+}
+
+/** Model results as an aligned table: per-token times and tokens per second at the median. */
+export function modelResultTable(results: readonly ModelBenchResult[]): string[] {
+  const rows = results.map((result) => {
+    const { runs, medianMs, minMs } = result.measurement;
+    return [
+      modelBenchName(result),
+      result.backend,
+      String(runs),
+      String(result.tokens),
+      medianMs.toFixed(2),
+      minMs.toFixed(2),
+      (1000 / medianMs).toFixed(2),
+      modelRatioToReference(result, results),
+    ];
+  });
+  const widths = MODEL_TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const render = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join("  ")
+      .trimEnd();
+  return [render(MODEL_TABLE_HEADER), ...rows.map(render)];
 }

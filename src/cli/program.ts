@@ -5,11 +5,15 @@
 
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { registerConvert } from "./commands/convert.js";
 import { registerDecode } from "./commands/decode.js";
 import { registerEncode } from "./commands/encode.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerMakeModel } from "./commands/make-model.js";
+import { registerPerplexity } from "./commands/perplexity.js";
 import { registerQuantize } from "./commands/quantize.js";
+import { registerRun } from "./commands/run.js";
 import { packageVersion } from "./package-version.js";
 
 /** Options of the program itself, valid before or after the command. */
@@ -24,6 +28,9 @@ Examples:
   $ trilm quantize model-f16.gguf model-tq2_0.gguf tq2_0 --token-embedding-type f16 --output-tensor-type f16
   $ trilm inspect model-tq2_0.gguf
   $ trilm explain tq1_0 --seed 7
+  $ trilm run --tokens 1,17,300 --generate 8
+  $ trilm perplexity model-tq2_0.gguf --tokens-file ids.txt --ctx 128
+  $ trilm make-model --preset 99m --seed 1 trilm-99m-tq2_0.gguf
   $ trilm help encode`;
 
 /** A fresh program (commander keeps parse state, so one per run). */
@@ -43,7 +50,11 @@ export function createProgram(io: CliIo): Command {
   registerEncode(program, io);
   registerDecode(program, io);
   registerQuantize(program, io);
+  registerConvert(program, io);
   registerInspect(program, io);
   registerExplain(program, io);
+  registerRun(program, io);
+  registerPerplexity(program, io);
+  registerMakeModel(program, io);
   return program;
 }

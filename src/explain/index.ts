@@ -13,4 +13,4 @@ export {
   parseValueList,
   SEEDED_SCALE_RANGE,
 } from "./input.js";
-export { drawTrit, mulberry32 } from "./random.js";
+export { drawTrit, mulberry32 } from "../random/index.js";

@@ -7,7 +7,7 @@
 import { QK_K } from "../../reference/codec/index.js";
 import { UsageError } from "../errors.js";
 import { formatF32 } from "./numbers.js";
-import { drawTrit, mulberry32 } from "./random.js";
+import { drawTrit, mulberry32 } from "../random/index.js";
 
 /** The two formats the walk-through explains (ggml's lower-case names). */
 export type ExplainFormat = "tq1_0" | "tq2_0";
@@ -69,7 +69,7 @@ function requireValidSeed(seed: number, shown: string): void {
 }
 
 /**
- * A TriLM-like block from a seed, with mulberry32 (see random.ts): one scale drawn uniformly
+ * A TriLM-like block from a seed, with mulberry32 (see src/random): one scale drawn uniformly
  * from SEEDED_SCALE_RANGE and rounded to float32, then per element one draw u: u < 1/3 → trit 0,
  * u < 2/3 → −1, else +1; value = trit · scale (exact in float32). Returns Float32Array[256].
  */

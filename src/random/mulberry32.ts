@@ -1,12 +1,13 @@
 /**
- * A small deterministic pseudo-random generator, so that `trilm explain --seed N` prints the same
- * block on every machine and in every JavaScript engine. Pure: no Node or browser APIs.
+ * A small deterministic pseudo-random generator, so that `trilm explain --seed N`, `trilm
+ * make-model --seed N` and `trilm run --seed N` give the same result on every machine and in every
+ * JavaScript engine. Pure: no Node or browser APIs.
  */
 
 /**
  * mulberry32 (Tommy Ettinger, public domain): a 32-bit state advanced by the odd constant
  * 0x6d2b79f5 (a Weyl sequence), then mixed with two multiply–xorshift rounds. Period 2^32, passes
- * gjrand and PractRand up to a few GB: ample for drawing one 256-element block, not for crypto.
+ * gjrand and PractRand up to a few GB: ample for drawing test data, not for crypto.
  *
  * `seed` is reduced to 32 bits. Returns a function giving the next uniform number in [0, 1), a
  * multiple of 2^-32.

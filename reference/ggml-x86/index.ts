@@ -1,0 +1,17 @@
+/**
+ * Emulations of the x86-64 kernels of ggml's CPU backend (GCC build, AVX2 or AVX-512), bit for bit.
+ * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ */
+
+export * from "./expf.js";
+export * from "./fma.js";
+export * from "./fma64.js";
+export * from "./glibc-trig.js";
+export * from "./hsum.js";
+export * from "./isa.js";
+export * from "./rope.js";
+export * from "./softmax.js";
+export * from "./swiglu.js";
+export * from "./tinyblas.js";
+export * from "./tq-dot.js";
+export * from "./vec-dot.js";

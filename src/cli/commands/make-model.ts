@@ -1,0 +1,107 @@
+/**
+ * `trilm make-model --preset <name> --seed S [--type tq2_0|tq1_0|f16] <out.gguf>`: write a random
+ * TriLM of a published shape (src/model/random-model.ts), streamed to disk tensor by tensor and
+ * row by row, atomically.
+ */
+
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { findPreset, parameterCount, TRILM_PRESETS, TRILM_PRESET_NAMES, type TrilmPreset } from "../../../reference/model/presets.js";
+import { DEFAULT_ALIGNMENT } from "../../gguf/index.js";
+import { alignUp } from "../../gguf/rules.js";
+import { planRandomTrilm, RANDOM_MODEL_TYPES, type RandomModelType } from "../../model/random-model.js";
+import { planLayout, writePlannedGguf } from "../../model/stream-gguf.js";
+import { writeLine, type CliIo } from "../cli-io.js";
+import { isTerminal, parseSeedOption } from "./run.js";
+
+/** The options commander collects for `make-model`. */
+interface MakeModelOptions {
+  readonly preset: TrilmPreset;
+  readonly seed: string;
+  readonly type: RandomModelType;
+}
+
+const MIB = 1024 * 1024;
+
+/** commander parser for --preset: a preset name, case-insensitive. */
+function parsePreset(name: string): TrilmPreset {
+  const preset = findPreset(name);
+  if (preset === undefined) throw new InvalidArgumentError(`Expected one of ${TRILM_PRESET_NAMES.join(", ")}.`);
+  return preset;
+}
+
+/** "123.4 MiB" or "1.52 GiB". */
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * MIB ? `${(bytes / (1024 * MIB)).toFixed(2)} GiB` : `${(bytes / MIB).toFixed(1)} MiB`;
+}
+
+/** "99.0M" or "3.99B" parameters. */
+function formatCount(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : `${(n / 1e6).toFixed(1)}M`;
+}
+
+/** The size of the file make-model writes for each preset and type (seed 0; others differ by a few bytes), as a help table. */
+function sizeTable(): string {
+  const header = ["preset", "params", "mp", ...RANDOM_MODEL_TYPES];
+  const rows = TRILM_PRESETS.map((preset) => {
+    // The header does not depend on the type (the same keys, names and shapes): lay it out once.
+    const headerBytes = planLayout(planRandomTrilm(preset, 0, RANDOM_MODEL_TYPES[0]), preset.name).dataOffset;
+    const fileBytes = (type: RandomModelType) => headerBytes + planRandomTrilm(preset, 0, type).tensors.reduce((sum, t) => sum + alignUp(t.byteSize, DEFAULT_ALIGNMENT), 0);
+    return [preset.name, formatCount(parameterCount(preset.config)), String(preset.modelParallel), ...RANDOM_MODEL_TYPES.map((type) => formatSize(fileBytes(type)))];
+  });
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  const render = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  return [render(header), ...rows.map(render)].map((line) => `  ${line}`).join("\n");
+}
+
+/** Writes "make-model: 45% (…)" over one stderr line when stderr is a terminal. */
+function progressReporter(io: CliIo): { update: (written: number, total: number) => void; clear: () => void } {
+  if (!isTerminal(io.stderr)) return { update: () => {}, clear: () => {} };
+  return {
+    update: (written, total) => io.stderr.write(`\r\x1b[Kmake-model: ${Math.floor((100 * written) / total)}% (${formatSize(written)} of ${formatSize(total)})`),
+    clear: () => io.stderr.write("\r\x1b[K"),
+  };
+}
+
+function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
+  const seed = parseSeedOption(options.seed);
+  const plan = planRandomTrilm(options.preset, seed, options.type);
+  const progress = progressReporter(io);
+  let bytes: number;
+  try {
+    bytes = writePlannedGguf(output, plan, progress.update);
+  } finally {
+    progress.clear();
+  }
+  const c = options.preset.config;
+  writeLine(io.stdout, `wrote ${output} (${bytes} bytes): ${plan.modelName}, ternary matrices ${options.type}, ${formatCount(parameterCount(c))} parameters`);
+  writeLine(io.stdout, `  dim ${c.dim}, ffn ${c.hiddenDim}, ${c.nLayers} layers, ${c.nHeads} heads (${c.nKvHeads} kv, head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${options.preset.modelParallel} scale shard(s) per matrix`);
+}
+
+const EXAMPLES = `
+Examples:
+  $ trilm make-model --preset tiny --seed 1 golden/models/trilm-tiny-tq2_0.gguf
+      the embedded default model, byte for byte
+  $ trilm make-model --preset 99m --seed 7 --type f16 trilm-99m-f16.gguf`;
+
+/** Add the `make-model` command to `program`. */
+export function registerMakeModel(program: Command, io: CliIo): void {
+  program
+    .command("make-model")
+    .summary("write a random TriLM of a published shape (tiny, 99m … 3.9b) as GGUF")
+    .description(
+      "Write a random TriLM of a published Spectra shape as a GGUF file of the llama architecture, the same bytes " +
+        "for the same preset, seed and type on every machine. Each of the seven matrices of a layer is ternary " +
+        "(P(0) = 0.4) times one fp16 scale per model-parallel shard (~1.25/sqrt(fan_in), like trained absmean " +
+        "scales; column-parallel q, k, v, gate, up shard their output rows, row-parallel o, down their input " +
+        "columns on 256-element block boundaries, so TQ storage is exact); token embedding and output are random " +
+        "F16 (untied), norm weights F32 near 1; a placeholder vocabulary lets llama.cpp load it. The file is " +
+        "generated and written tensor by tensor, row by row (little memory even for 3.9b), atomically; progress " +
+        "goes to stderr when it is a terminal.",
+    )
+    .argument("<output>", "GGUF file to write")
+    .addOption(new Option("--preset <name>", `model shape: ${TRILM_PRESET_NAMES.join(", ")}`).argParser(parsePreset).makeOptionMandatory())
+    .addOption(new Option("--seed <S>", "seed, 0 to 4294967295: the same seed gives the same bytes").makeOptionMandatory())
+    .addOption(new Option("--type <type>", "storage of the ternary matrices").choices(RANDOM_MODEL_TYPES).default("tq2_0"))
+    .addHelpText("after", () => `\nOutput sizes (any seed):\n${sizeTable()}\n${EXAMPLES}`)
+    .action((output: string, options: MakeModelOptions) => makeModel(output, options, io));
+}

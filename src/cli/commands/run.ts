@@ -1,0 +1,260 @@
+/**
+ * `trilm run [model] [--tokens 1,2,3] …`: run a TriLM on token ids with the reference forward pass
+ * (reference/model/forward.ts), print each position's argmax, optionally generate more tokens, and
+ * write every position's logits as a float32 .npy file. Also the option parsers `perplexity` and
+ * `make-model` share.
+ */
+
+import { Option, type Command } from "commander";
+import { ACTIVATION_MODES, type ActivationMode } from "../../../reference/model/linear.js";
+import { createForwardState, forward, type ForwardOptions } from "../../../reference/model/forward.js";
+import type { KvCacheType } from "../../../reference/model/kv-cache.js";
+import { argmax, sampleToken, topK } from "../../../reference/model/sampling.js";
+import { UsageError } from "../../errors.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
+import { serializeNpy } from "../../io/npy.js";
+import { embeddedModelPath } from "../../model/embedded.js";
+import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
+import { mulberry32 } from "../../random/index.js";
+import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
+import { refuseOutputOverInput } from "../output-path.js";
+
+/** The prompt `run` uses without --tokens: the first 8 ids of golden/external/llama/tokens.json (valid for any vocabulary of ≥ 512). */
+export const DEFAULT_PROMPT: readonly number[] = [1, 17, 300, 42, 511, 259, 3, 88];
+
+/** KV cache element types, as the CLI names them. */
+export const KV_CACHE_TYPES: readonly KvCacheType[] = ["f32", "f16"];
+
+/** Backends `--backend` accepts today. */
+const AVAILABLE_BACKENDS = ["reference"];
+
+/** Largest seed: seeds are 32-bit. */
+const MAX_SEED = 0xffffffff;
+
+/** How many candidates `--verbose` lists per position. */
+const VERBOSE_TOP = 5;
+
+/** `text` as a whole number from `min` to `max`, else UsageError naming `option`. */
+export function parseWholeNumber(text: string, option: string, min: number, max: number): number {
+  const trimmed = text.trim();
+  const value = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+/** A 32-bit seed from `--seed`. */
+export function parseSeedOption(text: string): number {
+  return parseWholeNumber(text, "--seed", 0, MAX_SEED);
+}
+
+/** The commander option `--activations <mode>` (choices f32, ggml, int8-per-token; default f32). */
+export function activationsOption(): Option {
+  return new Option("--activations <mode>", "how linear layers take activations: f32 = float as trained, ggml = as llama.cpp's CPU backend (Q8_K for TQ weights), int8-per-token = BitNet absmax")
+    .choices(ACTIVATION_MODES)
+    .default("f32");
+}
+
+/** The commander option `--kv-cache <type>` (f32 or f16; default f32). */
+export function kvCacheOption(): Option {
+  return new Option("--kv-cache <type>", "element type of the KV cache (f16 = llama.cpp's default)").choices(KV_CACHE_TYPES).default("f32");
+}
+
+/** `--backend <name>`: only `reference` runs today; anything else is a UsageError (exit 2). */
+export function parseBackend(name: string): string {
+  if (AVAILABLE_BACKENDS.includes(name)) return name;
+  throw new UsageError(`--backend ${name}: backend '${name}' is not available yet (available: ${AVAILABLE_BACKENDS.join(", ")})`);
+}
+
+/** One line about the loaded model: name, kind and shape. */
+export function describeModel(model: LoadedModelFile, shownPath: string): string {
+  const c = model.config;
+  const name = model.modelName === undefined ? "" : `${model.modelName}; `;
+  return `model: ${shownPath} (${name}${model.kind}; dim ${c.dim}, ${c.nLayers} layers, ${c.nHeads} heads, ${c.nKvHeads} kv heads, ffn ${c.hiddenDim}, vocab ${c.vocabSize}, context ${c.contextLength})`;
+}
+
+/** Does the sink write to a terminal (a Node TTY stream)? Progress output is only for terminals. */
+export function isTerminal(sink: TextSink): boolean {
+  return "isTTY" in sink && (sink as { isTTY?: unknown }).isTTY === true;
+}
+
+/** The options commander collects for `run`. */
+interface RunOptions {
+  readonly tokens?: string;
+  readonly logits?: string;
+  readonly activations: ActivationMode;
+  readonly kvCache: KvCacheType;
+  readonly generate: string;
+  readonly temperature: string;
+  readonly seed: string;
+  readonly backend: string;
+  readonly verbose?: boolean;
+}
+
+/** Token ids from `--tokens`: integers separated by commas and/or white space. UsageError for anything else. */
+export function parseTokenList(text: string): number[] {
+  const parts = text.split(/[\s,]+/).filter((part) => part !== "");
+  if (parts.length === 0) throw new UsageError("--tokens: no token ids given (expected e.g. --tokens 1,17,300)");
+  return parts.map((part) => {
+    if (!/^\d+$/.test(part) || !Number.isSafeInteger(Number(part))) {
+      throw new UsageError(`--tokens: '${part}' is not a token id (a non-negative integer)`);
+    }
+    return Number(part);
+  });
+}
+
+/** `--temperature T`: a finite number ≥ 0. */
+function parseTemperature(text: string): number {
+  const value = /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--temperature must be a number ≥ 0, got '${text}'`);
+  return value;
+}
+
+/** Everything `run` was asked to do, checked. */
+interface RunRequest {
+  readonly modelPath: string;
+  readonly shownPath: string;
+  readonly prompt: readonly number[];
+  /** How the prompt was given, for messages: `--tokens` or `the default prompt`. */
+  readonly promptSource: string;
+  readonly generate: number;
+  readonly temperature: number;
+  readonly seed: number;
+  readonly forwardOptions: ForwardOptions;
+  readonly logitsPath: string | undefined;
+  readonly verbose: boolean;
+}
+
+function runRequest(modelArgument: string | undefined, options: RunOptions): RunRequest {
+  parseBackend(options.backend);
+  const modelPath = modelArgument ?? embeddedModelPath();
+  const request: RunRequest = {
+    modelPath,
+    shownPath: modelArgument ?? `embedded ${modelPath}`,
+    prompt: options.tokens === undefined ? DEFAULT_PROMPT : parseTokenList(options.tokens),
+    promptSource: options.tokens === undefined ? "the default prompt" : "--tokens",
+    generate: parseWholeNumber(options.generate, "--generate", 0, Number.MAX_SAFE_INTEGER),
+    temperature: parseTemperature(options.temperature),
+    seed: parseSeedOption(options.seed),
+    forwardOptions: { activations: options.activations, kvCache: options.kvCache },
+    logitsPath: options.logits,
+    verbose: options.verbose === true,
+  };
+  if (request.logitsPath !== undefined) refuseOutputOverInput(request.logitsPath, modelPath);
+  return request;
+}
+
+/** UsageError unless every prompt token is in the vocabulary and prompt + generated tokens fit the context. */
+function checkPromptFits(request: RunRequest, model: LoadedModelFile): void {
+  const { vocabSize, contextLength } = model.config;
+  const outside = request.prompt.find((token) => token >= vocabSize);
+  if (outside !== undefined) {
+    throw new UsageError(`${request.promptSource}: token id ${outside} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`);
+  }
+  const positions = request.prompt.length + request.generate;
+  if (positions > contextLength) {
+    throw new UsageError(
+      `context overflow: ${request.prompt.length} prompt tokens (${request.promptSource}) + ${request.generate} generated (--generate) = ${positions} positions, ` +
+        `more than the model's context of ${contextLength}`,
+    );
+  }
+}
+
+/** Milliseconds with two decimals. */
+function ms(value: number): string {
+  return value.toFixed(2);
+}
+
+/** One table row: position, token fed, argmax and its logit, where the token came from; top-k when verbose. */
+function positionLine(pos: number, token: number, logits: Float32Array, generated: boolean, verbose: boolean): string {
+  const best = argmax(logits);
+  const head = `${String(pos).padStart(5)}  ${String(token).padStart(7)}  ${String(best).padStart(7)}  ${logits[best].toFixed(4).padStart(10)}  ${generated ? "generated" : "prompt"}`;
+  if (!verbose) return head;
+  const top = topK(logits, VERBOSE_TOP).map((t) => `${t.token}:${t.logit.toFixed(4)}`).join(" ");
+  return `${head}  top${VERBOSE_TOP} ${top}`;
+}
+
+function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): void {
+  const request = runRequest(modelArgument, options);
+  const model = loadModel(request.modelPath);
+  checkPromptFits(request, model);
+  const positions = request.prompt.length + request.generate;
+  // The cache only needs the positions this run uses, not the model's whole context.
+  const state = createForwardState({ ...model.config, contextLength: positions }, model.weights, request.forwardOptions);
+  const vocab = model.config.vocabSize;
+  const allLogits = request.logitsPath === undefined ? undefined : new Float32Array(positions * vocab);
+  writeLine(io.stdout, describeModel(model, request.shownPath));
+  writeLine(io.stdout, `backend ${options.backend}, activations ${options.activations}, kv cache ${options.kvCache}`);
+  writeLine(io.stdout, `  pos    token   argmax       logit  source`);
+
+  const step = (token: number, pos: number, generated: boolean): Float32Array => {
+    const logits = forward(state, token, pos);
+    allLogits?.set(logits, pos * vocab);
+    writeLine(io.stdout, positionLine(pos, token, logits, generated, request.verbose));
+    return logits;
+  };
+
+  const prefillStart = performance.now();
+  let logits: Float32Array = new Float32Array(0);
+  request.prompt.forEach((token, pos) => (logits = step(token, pos, false)));
+  const prefillMs = performance.now() - prefillStart;
+
+  const next = mulberry32(request.seed);
+  const generated: number[] = [];
+  const decodeStart = performance.now();
+  for (let i = 0; i < request.generate; i++) {
+    const token = sampleToken(logits, request.temperature, next());
+    generated.push(token);
+    logits = step(token, request.prompt.length + i, true);
+  }
+  const decodeMs = performance.now() - decodeStart;
+
+  if (request.generate > 0) {
+    const how = request.temperature === 0 ? "greedy (temperature 0)" : `temperature ${request.temperature}, seed ${request.seed}`;
+    writeLine(io.stdout, `generated (${how}): ${generated.join(" ")}`);
+  }
+  writeLine(io.stdout, `prefill: ${request.prompt.length} tokens in ${ms(prefillMs)} ms (${ms(prefillMs / request.prompt.length)} ms/token)`);
+  if (request.generate > 0) writeLine(io.stdout, `decode: ${request.generate} tokens in ${ms(decodeMs)} ms (${ms(decodeMs / request.generate)} ms/token)`);
+  if (request.logitsPath !== undefined && allLogits !== undefined) {
+    writeFileAtomic(request.logitsPath, serializeNpy({ dtype: "<f4", shape: [positions, vocab], data: allLogits }));
+    writeLine(io.stdout, `wrote ${request.logitsPath}: float32 [${positions}, ${vocab}], one row of logits per position`);
+  }
+}
+
+const EXAMPLES = `
+Examples:
+  $ trilm run
+      the embedded tiny random TriLM on the default prompt ${DEFAULT_PROMPT.join(",")}
+  $ trilm run model-tq2_0.gguf --tokens 1,17,300,42 --activations ggml --kv-cache f16 --logits logits.npy
+  $ trilm run --generate 16 --temperature 0.8 --seed 7
+      sample 16 more tokens from softmax(logits / 0.8) with a seeded PRNG (mulberry32)
+  $ trilm make-model --preset 99m --seed 1 99m.gguf && trilm run 99m.gguf --generate 4`;
+
+/** Add the `run` command to `program`. */
+export function registerRun(program: Command, io: CliIo): void {
+  program
+    .command("run")
+    .summary("run a TriLM on token ids with the reference forward pass")
+    .description(
+      "Run a TriLM (a GGUF file of the llama architecture, or a Hugging Face LlamaForCausalLM folder) on token ids, one position at a time with a KV cache, " +
+        "and print for every position the token fed, the argmax of its logits and that logit. --generate N then " +
+        "feeds N more tokens, each chosen from the previous position's logits: argmax at temperature 0, else drawn " +
+        "from softmax(logits / T) with mulberry32(--seed). Timing: prefill = the prompt's positions, decode = the " +
+        "generated ones (the reference does not batch, so both are per-token forward passes). Without a model, " +
+        "runs the embedded tiny random TriLM (golden/models/trilm-tiny-tq2_0.gguf); without --tokens, the prompt " +
+        `${DEFAULT_PROMPT.join(",")} (the first ids of golden/external/llama/tokens.json).`,
+    )
+    .argument("[model]", "GGUF model file or Hugging Face checkpoint folder (default: the embedded tiny random TriLM)")
+    .option("--tokens <ids>", `prompt token ids, comma-separated (default: ${DEFAULT_PROMPT.join(",")})`)
+    .option("--logits <out.npy>", "write the logits of every position (prompt and generated) as float32 [positions, vocab], atomically")
+    .addOption(activationsOption())
+    .addOption(kvCacheOption())
+    .option("--generate <N>", "generate N more tokens after the prompt", "0")
+    .option("--temperature <T>", "0 = greedy (argmax); T > 0 samples from softmax(logits / T)", "0")
+    .option("--seed <S>", "seed of the sampler's PRNG, 0 to 4294967295", "0")
+    .option("--backend <name>", "implementation to run: reference (others are not available yet)", "reference")
+    .option("--verbose", `also print each position's top ${VERBOSE_TOP} tokens and logits`)
+    .addHelpText("after", EXAMPLES)
+    .action((model: string | undefined, options: RunOptions) => run(model, options, io));
+}

@@ -1,0 +1,85 @@
+/**
+ * Loading a model from a path given on the command line: a Hugging Face checkpoint folder
+ * (config.json + model.safetensors or a sharded index; src/model/hf-folder.ts) or a GGUF file
+ * (readGgufFile + modelFromGguf). Each kind of model on disk is one entry of MODEL_LOADERS, tried
+ * in order; the first whose `accepts` says yes loads it. Node only.
+ */
+
+import { statSync, type Stats } from "node:fs";
+import { InputError } from "../errors.js";
+import { readGgufFile } from "../gguf/file.js";
+import { GgufValueType } from "../gguf/index.js";
+import { describeFileSystemError } from "../io/atomic-write.js";
+import { modelFromGguf, type LoadedModel } from "./gguf-model.js";
+import { loadHfModel } from "./hf-folder.js";
+
+/** A model on disk with where it came from. */
+export interface LoadedModelFile extends LoadedModel {
+  /** The path as the user gave it. */
+  readonly path: string;
+  /** What kind of model it is (the loader's `kind`: `gguf`, …). */
+  readonly kind: string;
+  /** The model's own name where the file records one (GGUF `general.name`), else undefined. */
+  readonly modelName: string | undefined;
+}
+
+/** One way of reading a model from disk. */
+export interface ModelLoader {
+  /** Short name for messages: `gguf`. */
+  readonly kind: string;
+  /** Whether this loader reads `path` (`stats` is its lstat-free stat). */
+  accepts(path: string, stats: Stats): boolean;
+  /** Read the model; InputError naming the file for anything wrong with it. */
+  load(path: string): Omit<LoadedModelFile, "path" | "kind">;
+}
+
+/** GGUF files of the llama architecture: any regular file. */
+const ggufLoader: ModelLoader = {
+  kind: "gguf",
+  accepts: (_path, stats) => !stats.isDirectory(),
+  load: (path) => {
+    const file = readGgufFile(path);
+    const model = modelFromGguf(file);
+    const name = file.get("general.name");
+    return { ...model, modelName: name?.type === GgufValueType.STRING ? name.value : undefined };
+  },
+};
+
+/**
+ * Hugging Face checkpoint folders (LlamaForCausalLM: config.json, model.safetensors or an index and
+ * its shards), loaded as released: q/k as stored with rotate-half RoPE (the same logits as the
+ * llama.cpp-converted GGUF with adjacent RoPE; see src/model/hf-model.ts).
+ */
+const hfFolderLoader: ModelLoader = {
+  kind: "hf",
+  accepts: (_path, stats) => stats.isDirectory(),
+  load: (path) => ({ ...loadHfModel(path, { ropeStyle: "rotate-half" }), modelName: undefined }),
+};
+
+/** The loaders `loadModel` tries, in order: directories are Hugging Face folders, files GGUF. Another format adds an entry here. */
+export const MODEL_LOADERS: ModelLoader[] = [hfFolderLoader, ggufLoader];
+
+/** `stat` of `path`, or an InputError naming it. */
+function statInput(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch (error) {
+    throw new InputError(path, describeFileSystemError(error));
+  }
+}
+
+/**
+ * The model at `path`: config and packed weights, ready for reference/model/forward.ts. InputError
+ * naming `path` (or the file inside a folder) when it is missing or unreadable, not a valid GGUF
+ * file or Hugging Face folder, or a model the oracle cannot run (another architecture, a tensor
+ * type a linear layer cannot use, a missing tensor, a shape mismatch).
+ */
+export function loadModel(path: string): LoadedModelFile {
+  const stats = statInput(path);
+  const loader = MODEL_LOADERS.find((candidate) => candidate.accepts(path, stats));
+  if (loader === undefined) {
+    const kinds = MODEL_LOADERS.map((candidate) => candidate.kind).join(", ");
+    throw new InputError(path, stats.isDirectory() ? `is a directory, not a model file the oracle reads (${kinds})` : `is not a model file the oracle reads (${kinds})`);
+  }
+  return { ...loader.load(path), path, kind: loader.kind };
+}

@@ -1,0 +1,212 @@
+/**
+ * `trilm run`: the embedded default model, the logits file, greedy and seeded generation, and a
+ * one-line exit-2 refusal for each kind of bad input.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { GgmlType, quantizeRow } from "../../../reference/codec/index.js";
+import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { argmax, sampleToken } from "../../../reference/model/sampling.js";
+import { DEFAULT_PROMPT } from "../../../src/cli/commands/run.js";
+import { writeGgufFile } from "../../../src/gguf/file.js";
+import { GgufFile, GgufValueType, tensorToFloat32, type GgufKeyValue, type GgufTensor } from "../../../src/gguf/index.js";
+import { parseNpy } from "../../../src/io/npy.js";
+import { embeddedModelPath } from "../../../src/model/embedded.js";
+import { loadModel } from "../../../src/model/load-model.js";
+import { randomTrilm } from "../../../src/model/random-model.js";
+import { mulberry32 } from "../../../src/random/index.js";
+import { LOSSLESS, makeFixture, writeHfFolder } from "../model/hf-fixture.js";
+import { expectRefused, trilm, useTempDir } from "./harness.js";
+
+const temp = useTempDir();
+const VOCAB = 512;
+
+/** The logits file as [rows of Float32Array[vocab]], checking its shape. */
+function readLogits(path: string, positions: number): Float32Array[] {
+  const array = parseNpy(readFileSync(path), path);
+  expect(array.dtype).toBe("<f4");
+  expect(array.shape).toEqual([positions, VOCAB]);
+  const data = array.data as Float32Array;
+  return Array.from({ length: positions }, (_, p) => data.subarray(p * VOCAB, (p + 1) * VOCAB));
+}
+
+/** The ids printed after "generated (…):". */
+function generatedIds(stdout: string): number[] {
+  const line = stdout.split("\n").find((l) => l.startsWith("generated"));
+  expect(line).toBeDefined();
+  return line!.split(": ")[1].split(" ").map(Number);
+}
+
+/** The tiny random model written with some change to its metadata or tensors. */
+function writeAlteredTiny(path: string, alter: (metadata: GgufKeyValue[], tensors: GgufTensor[]) => { metadata: GgufKeyValue[]; tensors: GgufTensor[] }): string {
+  const tiny = randomTrilm("tiny", 1, "tq2_0");
+  const { metadata, tensors } = alter([...tiny.metadata], [...tiny.tensors]);
+  writeGgufFile(path, GgufFile.create(path, metadata, tensors));
+  return path;
+}
+
+describe("trilm run on the embedded model", () => {
+  it("prints the model, one line per position with the argmax and its logit, and the timing", async () => {
+    const result = await trilm("run");
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^model: embedded .*trilm-tiny-tq2_0\.gguf \(TriLM-tiny-random-seed1; gguf; dim 256, 2 layers, 4 heads, 2 kv heads, ffn 768, vocab 512, context 256\)$/);
+    expect(lines[1]).toBe("backend reference, activations f32, kv cache f32");
+    const rows = lines.filter((l) => /^\s+\d+\s+\d+\s+\d+\s+-?\d+\.\d{4}\s+prompt$/.test(l));
+    expect(rows).toHaveLength(DEFAULT_PROMPT.length);
+    expect(rows.map((row) => Number(row.trim().split(/\s+/)[1]))).toEqual(DEFAULT_PROMPT);
+    expect(lines.at(-1)).toMatch(/^prefill: 8 tokens in \d+\.\d\d ms \(\d+\.\d\d ms\/token\)$/);
+  });
+
+  it("--logits writes float32 [n, 512]: finite, the reference forward pass, argmax as printed", async () => {
+    const result = await trilm("run", "--tokens", "1,2,3,4,5", "--logits", temp("logits.npy"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`wrote ${temp("logits.npy")}: float32 [5, 512], one row of logits per position`);
+    const rows = readLogits(temp("logits.npy"), 5);
+    const model = loadModel(embeddedModelPath());
+    const state = createForwardState(model.config, model.weights);
+    rows.forEach((row, pos) => {
+      expect(row.every(Number.isFinite)).toBe(true);
+      expect(row).toEqual(forward(state, pos + 1, pos));
+    });
+    const printed = result.stdout.split("\n").filter((l) => l.endsWith("prompt")).map((l) => Number(l.trim().split(/\s+/)[2]));
+    expect(printed).toEqual(rows.map(argmax));
+  });
+
+  it("tokens may be separated by commas and spaces", async () => {
+    const result = await trilm("run", "--tokens", "7, 8 9");
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter((l) => l.endsWith("prompt"))).toHaveLength(3);
+  });
+
+  it.each([["ggml"], ["int8-per-token"]])("--activations %s runs and gives finite logits (also with an f16 KV cache)", async (mode) => {
+    const result = await trilm("run", "--tokens", "1,17,300", "--activations", mode, "--kv-cache", "f16", "--generate", "2", "--logits", temp("l.npy"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`activations ${mode}, kv cache f16`);
+    for (const row of readLogits(temp("l.npy"), 5)) expect(row.every(Number.isFinite)).toBe(true);
+  });
+
+  it("runs a Hugging Face checkpoint folder too", async () => {
+    const folder = writeHfFolder(temp("hf"), makeFixture(LOSSLESS));
+    const result = await trilm("run", folder, "--tokens", "1,2", "--logits", temp("hf.npy"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`model: ${folder} (hf; dim ${LOSSLESS.dim},`);
+    const array = parseNpy(readFileSync(temp("hf.npy")), "hf.npy");
+    expect(array.shape).toEqual([2, LOSSLESS.vocabSize]);
+    expect((array.data as Float32Array).every(Number.isFinite)).toBe(true);
+  });
+
+  it("--verbose adds each position's top 5", async () => {
+    const result = await trilm("run", "--tokens", "1", "--verbose");
+    expect(result.stdout).toMatch(/prompt {2}top5 (\d+:-?\d+\.\d{4} ){4}\d+:-?\d+\.\d{4}\n/);
+  });
+});
+
+describe("trilm run --generate", () => {
+  it("greedy (temperature 0): each generated token is the argmax of the previous position's logits", async () => {
+    const result = await trilm("run", "--tokens", "1,17,300", "--generate", "5", "--logits", temp("g.npy"));
+    expect(result.code).toBe(0);
+    const rows = readLogits(temp("g.npy"), 8);
+    const generated = generatedIds(result.stdout);
+    expect(generated).toHaveLength(5);
+    generated.forEach((token, i) => expect(token).toBe(argmax(rows[2 + i])));
+    expect(result.stdout).toContain("generated (greedy (temperature 0)): ");
+    expect(result.stdout).toMatch(/^decode: 5 tokens in \d+\.\d\d ms \(\d+\.\d\d ms\/token\)$/m);
+  });
+
+  it("sampling is deterministic in the seed and draws from softmax(logits / T) with mulberry32(seed)", async () => {
+    const args = ["run", "--tokens", "1,17,300", "--generate", "6", "--temperature", "1.5", "--logits", temp("s.npy")];
+    const first = await trilm(...args, "--seed", "42");
+    const again = await trilm(...args, "--seed", "42");
+    expect(generatedIds(again.stdout)).toEqual(generatedIds(first.stdout));
+    const rows = readLogits(temp("s.npy"), 9);
+    const next = mulberry32(42);
+    generatedIds(first.stdout).forEach((token, i) => expect(token).toBe(sampleToken(rows[2 + i], 1.5, next())));
+    const other = await trilm(...args, "--seed", "43");
+    expect(generatedIds(other.stdout)).not.toEqual(generatedIds(first.stdout));
+  });
+});
+
+describe("trilm run refuses bad input with one line and exit 2", () => {
+  it("a token id outside the vocabulary, naming the id and the vocabulary size", async () => {
+    expectRefused(await trilm("run", "--tokens", "1,512"), undefined, "--tokens: token id 512 is out of range: the model's vocabulary has 512 tokens (0..511)");
+  });
+
+  it.each([["1,x"], ["1,-2"], ["1.5"], [","], ["99999999999999999999"]])("a bad number in --tokens: %s", async (tokens) => {
+    expectRefused(await trilm("run", "--tokens", tokens), undefined, /^trilm: --tokens: /);
+  });
+
+  it("more positions than the context (context overflow)", async () => {
+    const prompt = Array.from({ length: 250 }, (_, i) => i).join(",");
+    expectRefused(await trilm("run", "--tokens", prompt, "--generate", "7"), undefined, "context overflow: 250 prompt tokens (--tokens) + 7 generated (--generate) = 257 positions, more than the model's context of 256");
+  });
+
+  it("a backend that is not available yet", async () => {
+    expectRefused(await trilm("run", "--backend", "wasm"), undefined, "--backend wasm: backend 'wasm' is not available yet (available: reference)");
+  });
+
+  it.each([
+    ["--generate", "-1"],
+    ["--generate", "two"],
+    ["--temperature", "-0.5"],
+    ["--temperature", "hot"],
+    ["--seed", "4294967296"],
+  ])("a bad %s value: %s", async (option, value) => {
+    expectRefused(await trilm("run", option, value), undefined, new RegExp(`^trilm: ${option} must be`));
+  });
+
+  it("an unknown activation mode or cache type", async () => {
+    expectRefused(await trilm("run", "--activations", "q4"), undefined, "Allowed choices are f32, ggml, int8-per-token.");
+    expectRefused(await trilm("run", "--kv-cache", "q8_0"), undefined, "Allowed choices are f32, f16.");
+  });
+
+  it("a missing model file", async () => {
+    expectRefused(await trilm("run", temp("missing.gguf")), temp("missing.gguf"), "no such file or directory");
+  });
+
+  it("an unsupported architecture", async () => {
+    const path = writeAlteredTiny(temp("gpt2.gguf"), (metadata, tensors) => ({
+      metadata: metadata.map((kv) => (kv.key === "general.architecture" ? { key: kv.key, value: { type: GgufValueType.STRING, value: "gpt2" } } : kv)),
+      tensors,
+    }));
+    expectRefused(await trilm("run", path), path, "unsupported architecture 'gpt2'");
+  });
+
+  it("a tensor type a linear layer cannot use", async () => {
+    const path = writeAlteredTiny(temp("q8k.gguf"), (metadata, tensors) => ({
+      metadata,
+      tensors: tensors.map((t) => (t.name === "blk.0.attn_q.weight" ? { ...t, type: GgmlType.Q8_K, data: quantizeRow(GgmlType.Q8_K, tensorToFloat32(t)) } : t)),
+    }));
+    expectRefused(await trilm("run", path), path, "tensor 'blk.0.attn_q.weight' has type Q8_K, which a linear layer cannot use");
+  });
+
+  it("a missing tensor", async () => {
+    const path = writeAlteredTiny(temp("missing-tensor.gguf"), (metadata, tensors) => ({ metadata, tensors: tensors.filter((t) => t.name !== "blk.1.ffn_up.weight") }));
+    expectRefused(await trilm("run", path), path, "missing tensor 'blk.1.ffn_up.weight'");
+  });
+
+  it("a tensor of the wrong shape", async () => {
+    const path = writeAlteredTiny(temp("shape.gguf"), (metadata, tensors) => ({
+      metadata,
+      tensors: tensors.map((t) => (t.name === "blk.0.attn_k.weight" ? { ...t, ne: [256, 64], data: t.data.subarray(0, 64 * 66) } : t)),
+    }));
+    expectRefused(await trilm("run", path), path, "tensor 'blk.0.attn_k.weight' has shape [256, 64], expected [256, 128]");
+  });
+
+  it("--logits over the model file, which is left alone", async () => {
+    const model = writeAlteredTiny(temp("m.gguf"), (metadata, tensors) => ({ metadata, tensors }));
+    const before = readFileSync(model);
+    expectRefused(await trilm("run", model, "--logits", model), model, "is also the input file");
+    expect(readFileSync(model).equals(before)).toBe(true);
+  });
+});
+
+describe("trilm run --help", () => {
+  it("documents the default model and prompt, with examples", async () => {
+    const result = await trilm("run", "--help");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: trilm run [options] [model]");
+    expect(result.stdout).toContain(DEFAULT_PROMPT.join(","));
+    expect(result.stdout).toContain("$ trilm run");
+  });
+});

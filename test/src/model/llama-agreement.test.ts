@@ -1,0 +1,109 @@
+/**
+ * The forward pass against llama.cpp itself: golden/external/llama/ holds a tiny TriLM-shaped model
+ * (F32, and after llama-quantize TQ2_0 and TQ1_0) and llama.cpp's logits for 16 tokens in one batch
+ * (CPU backend, 1 thread, F32 KV cache, flash attention off). Spec/forward.md §9: `ggml` activation
+ * mode reproduces llama.cpp's x86-64 CPU backend.
+ *
+ * Thresholds. The goal set for ggml mode (the issue "ggml mode must reproduce llama.cpp's CPU
+ * backend") is: argmax agrees at every position and NMSE = mean((ours − llama)²) / mean(llama²)
+ * ≤ 1e-6 per file. 1e-6 is loose on purpose: one activation that lands on the other side of a Q8_K
+ * rounding boundary moves the logits by ~1e-3 relative (NMSE ~1e-5), while accumulation-order
+ * differences alone stay near 1e-13. Measured: NMSE 0 (every logit bit-identical) for all three
+ * files — before the reference/ggml-x86 kernels it was 4.9e-14 (F32) and 6.1e-6 (TQ2_0, TQ1_0:
+ * positions 14 and 15 had flipped Q8_K roundings). The bit-exact test below pins that down.
+ * f32 mode is not meant to match llama.cpp bit for bit; on the F32 file it is within NMSE 4.9e-14.
+ */
+
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { parseGguf } from "../../../src/gguf/index.js";
+import { modelFromGguf, type LoadedModel } from "../../../src/model/gguf-model.js";
+import { createForwardState, evaluateSequence, forward, type ForwardOptions } from "../../../reference/model/forward.js";
+
+const GOLDEN = new URL("../../../golden/external/llama/", import.meta.url);
+const TOKENS: number[] = (JSON.parse(readFileSync(new URL("tokens.json", GOLDEN), "utf8")) as { tokens: number[] }).tokens;
+const VOCAB = 512;
+const NMSE_LIMIT = 1e-6;
+const GGML: ForwardOptions = { activations: "ggml", kvCache: "f32" };
+const VARIANTS = ["f32", "tq2_0", "tq1_0"] as const;
+
+/** The model in tiny-<variant>.gguf. */
+function loadModel(variant: string): LoadedModel {
+  const name = `tiny-${variant}.gguf`;
+  return modelFromGguf(parseGguf(new Uint8Array(readFileSync(new URL(name, GOLDEN))), name));
+}
+
+/** llama.cpp's logits for `variant`: 16 rows of Float32Array[512]. */
+function llamaLogits(variant: string): Float32Array[] {
+  const bytes = readFileSync(new URL(`logits-${variant}.f32`, GOLDEN));
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  expect(all.length).toBe(TOKENS.length * VOCAB);
+  return TOKENS.map((_, pos) => all.subarray(pos * VOCAB, (pos + 1) * VOCAB));
+}
+
+/** Index of the largest element (the first one on ties). */
+function argmax(x: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+/** NMSE over all positions, and max |Δ| per position. */
+function compare(ours: Float32Array[], llama: Float32Array[]): { nmse: number; maxAbs: number[] } {
+  let num = 0;
+  let den = 0;
+  const maxAbs = ours.map((row, pos) => {
+    let max = 0;
+    row.forEach((v, i) => {
+      const d = v - llama[pos][i];
+      num += d * d;
+      den += llama[pos][i] * llama[pos][i];
+      max = Math.max(max, Math.abs(d));
+    });
+    return max;
+  });
+  return { nmse: num / den, maxAbs };
+}
+
+/** Assert the agreement goal for one run and print its figures. */
+function expectAgreement(label: string, ours: Float32Array[], llama: Float32Array[]): void {
+  const { nmse, maxAbs } = compare(ours, llama);
+  console.log(`${label}: NMSE ${nmse.toExponential(2)}; max |Δ| per position ${maxAbs.map((m) => m.toExponential(1)).join(" ")}`);
+  expect(ours.map(argmax)).toEqual(llama.map(argmax));
+  expect(nmse).toBeLessThanOrEqual(NMSE_LIMIT);
+}
+
+/** ggml-mode logits of each variant, computed once. */
+const ggmlRuns = new Map<string, Float32Array[]>();
+function ggmlLogits(variant: string): Float32Array[] {
+  let rows = ggmlRuns.get(variant);
+  if (rows === undefined) {
+    const { config, weights } = loadModel(variant);
+    rows = evaluateSequence(config, weights, TOKENS, GGML);
+    ggmlRuns.set(variant, rows);
+  }
+  return rows;
+}
+
+describe.each(VARIANTS)("tiny-%s.gguf against llama.cpp", (variant) => {
+  test("ggml mode: argmax agrees at all 16 positions and NMSE ≤ 1e-6", () => {
+    expectAgreement(`${variant} ggml`, ggmlLogits(variant), llamaLogits(variant));
+  });
+
+  test("ggml mode: every logit is bit-identical to llama.cpp's", () => {
+    const llama = llamaLogits(variant);
+    ggmlLogits(variant).forEach((row, pos) => expect(Array.from(row), `position ${pos}`).toEqual(Array.from(llama[pos])));
+  });
+});
+
+test("f32 mode on the F32 file: argmax agrees and NMSE ≤ 1e-6", () => {
+  const { config, weights } = loadModel("f32");
+  expectAgreement("f32 f32-mode", evaluateSequence(config, weights, TOKENS, { activations: "f32", kvCache: "f32" }), llamaLogits("f32"));
+});
+
+test("ggml mode: token-by-token forward with the KV cache gives the batched logits bit for bit", () => {
+  const { config, weights } = loadModel("tq2_0");
+  const batched = ggmlLogits("tq2_0");
+  const state = createForwardState(config, weights, GGML);
+  TOKENS.forEach((token, pos) => expect(Array.from(forward(state, token, pos)), `position ${pos}`).toEqual(Array.from(batched[pos])));
+});
