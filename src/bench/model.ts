@@ -47,16 +47,31 @@ interface PhaseSample {
   readonly decodeMs: number;
 }
 
+/** Runs a model one position at a time: the reference forward pass, or a backend's session. */
+export interface ModelStepper {
+  /** Logits of `token` at `pos`: Float32Array[vocabSize]. */
+  step(token: number, pos: number): Float32Array;
+}
+
+/** Makes a stepper with an empty KV cache of `positions` positions. */
+export type StepperFactory = (model: LoadedModel, options: ForwardOptions, positions: number) => ModelStepper;
+
+/** The reference forward pass of reference/model (a fresh state per run). */
+export const referenceStepper: StepperFactory = (model, options, positions) => {
+  const state = createForwardState({ ...model.config, contextLength: positions }, model.weights, options);
+  return { step: (token, pos) => forward(state, token, pos) };
+};
+
 /** Run the prompt from an empty cache, then `decodeSteps` greedy steps; per-token times of both phases. */
-function runOnce(model: LoadedModel, benchCase: ModelBenchCase, now: () => number): PhaseSample {
+function runOnce(model: LoadedModel, benchCase: ModelBenchCase, now: () => number, makeStepper: StepperFactory): PhaseSample {
   const positions = benchCase.prompt.length + benchCase.decodeSteps;
   const options: ForwardOptions = { activations: benchCase.activations, kvCache: "f32" };
-  const state = createForwardState({ ...model.config, contextLength: positions }, model.weights, options);
+  const stepper = makeStepper(model, options, positions);
   const start = now();
   let logits = new Float32Array(0) as Float32Array;
-  benchCase.prompt.forEach((token, pos) => (logits = forward(state, token, pos)));
+  benchCase.prompt.forEach((token, pos) => (logits = stepper.step(token, pos)));
   const prefillEnd = now();
-  for (let step = 0; step < benchCase.decodeSteps; step++) logits = forward(state, argmax(logits), benchCase.prompt.length + step);
+  for (let step = 0; step < benchCase.decodeSteps; step++) logits = stepper.step(argmax(logits), benchCase.prompt.length + step);
   const decodeEnd = now();
   return {
     prefillMs: (prefillEnd - start) / benchCase.prompt.length,
@@ -69,13 +84,19 @@ function runOnce(model: LoadedModel, benchCase: ModelBenchCase, now: () => numbe
  * steps) until their total time reaches the budget, within the run-count limits (see MeasureOptions).
  * Returns the prefill result, then the decode result (none when decodeSteps is 0), per token.
  */
-export function measureModel(model: LoadedModel, benchCase: ModelBenchCase, backend: string, options: MeasureOptions): ModelBenchResult[] {
+export function measureModel(
+  model: LoadedModel,
+  benchCase: ModelBenchCase,
+  backend: string,
+  options: MeasureOptions,
+  makeStepper: StepperFactory = referenceStepper,
+): ModelBenchResult[] {
   if (benchCase.prompt.length === 0) throw new RangeError("a model benchmark needs a prompt of at least one token");
-  for (let run = 0; run < options.warmupRuns; run++) runOnce(model, benchCase, options.now);
+  for (let run = 0; run < options.warmupRuns; run++) runOnce(model, benchCase, options.now, makeStepper);
   const samples: PhaseSample[] = [];
   let spentMs = 0;
   while (samples.length < options.maxRuns && (samples.length < options.minRuns || spentMs < options.budgetMs)) {
-    const sample = runOnce(model, benchCase, options.now);
+    const sample = runOnce(model, benchCase, options.now, makeStepper);
     samples.push(sample);
     spentMs += sample.prefillMs * benchCase.prompt.length + sample.decodeMs * benchCase.decodeSteps;
   }

@@ -6,6 +6,7 @@
 
 import { REFERENCE_BACKEND_NAME } from "./backends.js";
 import type { Measurement } from "./measure.js";
+import type { MatmulBenchResult } from "./matmul.js";
 import type { ModelBenchResult } from "./model.js";
 
 /** Encode (float32 → packed) or decode (packed → float32). */
@@ -152,4 +153,38 @@ export function modelResultTable(results: readonly ModelBenchResult[]): string[]
       .join("  ")
       .trimEnd();
   return [render(MODEL_TABLE_HEADER), ...rows.map(render)];
+}
+
+/** `matmul 4096x4096 tq2_0 batch 1` */
+function matmulBenchName(result: MatmulBenchResult): string {
+  return `matmul ${result.shape}`;
+}
+
+/** Matmul results as JSON records (times per call, in milliseconds). */
+export function matmulJsonRecords(results: readonly MatmulBenchResult[]): BenchJsonRecord[] {
+  return results.map((result) => ({
+    name: matmulBenchName(result),
+    backend: result.backend,
+    shape: result.shape,
+    ms_median: toMicroseconds(result.measurement.medianMs),
+    ms_min: toMicroseconds(result.measurement.minMs),
+    runs: result.measurement.runs,
+  }));
+}
+
+const MATMUL_TABLE_HEADER = ["matmul", "backend", "runs", "median ms", "min ms", "vs reference"];
+
+/** Matmul results as an aligned table with each backend's speed-up over the reference at the median. */
+export function matmulResultTable(results: readonly MatmulBenchResult[]): string[] {
+  const rows = results.map((result) => {
+    const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && other.shape === result.shape);
+    const ratio = result.backend === REFERENCE_BACKEND_NAME
+      ? "1.00× (reference)"
+      : reference === undefined ? "–" : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+    return [result.shape, result.backend, String(result.measurement.runs), result.measurement.medianMs.toFixed(2), result.measurement.minMs.toFixed(2), ratio];
+  });
+  const widths = MATMUL_TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const render = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ").trimEnd();
+  return [render(MATMUL_TABLE_HEADER), ...rows.map(render)];
 }

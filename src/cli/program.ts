@@ -5,6 +5,7 @@
 
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { registerBench } from "./commands/bench.js";
 import { registerConvert } from "./commands/convert.js";
 import { registerDecode } from "./commands/decode.js";
 import { registerEncode } from "./commands/encode.js";
@@ -56,5 +57,6 @@ export function createProgram(io: CliIo): Command {
   registerRun(program, io);
   registerPerplexity(program, io);
   registerMakeModel(program, io);
+  registerBench(program, io);
   return program;
 }

@@ -10,6 +10,9 @@ import { ACTIVATION_MODES, type ActivationMode } from "../../../reference/model/
 import { createForwardState, forward, type ForwardOptions } from "../../../reference/model/forward.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import { argmax, sampleToken, topK } from "../../../reference/model/sampling.js";
+import type { Backend } from "../../backend/backend.js";
+import { createBackendSession } from "../../backend/backend-forward.js";
+import { createBackend, NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { serializeNpy } from "../../io/npy.js";
@@ -25,8 +28,6 @@ export const DEFAULT_PROMPT: readonly number[] = [1, 17, 300, 42, 511, 259, 3, 8
 /** KV cache element types, as the CLI names them. */
 export const KV_CACHE_TYPES: readonly KvCacheType[] = ["f32", "f16"];
 
-/** Backends `--backend` accepts today. */
-const AVAILABLE_BACKENDS = ["reference"];
 
 /** Largest seed: seeds are 32-bit. */
 const MAX_SEED = 0xffffffff;
@@ -61,10 +62,11 @@ export function kvCacheOption(): Option {
   return new Option("--kv-cache <type>", "element type of the KV cache (f16 = llama.cpp's default)").choices(KV_CACHE_TYPES).default("f32");
 }
 
-/** `--backend <name>`: only `reference` runs today; anything else is a UsageError (exit 2). */
-export function parseBackend(name: string): string {
-  if (AVAILABLE_BACKENDS.includes(name)) return name;
-  throw new UsageError(`--backend ${name}: backend '${name}' is not available yet (available: ${AVAILABLE_BACKENDS.join(", ")})`);
+/** `--backend <name>`: one of NODE_BACKEND_NAMES (src/backend/registry.ts); anything else is a UsageError (exit 2). */
+export function parseBackend(name: string): NodeBackendName {
+  const known: readonly string[] = NODE_BACKEND_NAMES;
+  if (known.includes(name)) return name as NodeBackendName;
+  throw new UsageError(`--backend ${name}: backend '${name}' is not available (available: ${NODE_BACKEND_NAMES.join(", ")})`);
 }
 
 /** One line about the loaded model: name, kind and shape. */
@@ -124,10 +126,14 @@ interface RunRequest {
   readonly forwardOptions: ForwardOptions;
   readonly logitsPath: string | undefined;
   readonly verbose: boolean;
+  readonly backend: NodeBackendName;
 }
 
 function runRequest(modelArgument: string | undefined, options: RunOptions): RunRequest {
-  parseBackend(options.backend);
+  const backend = parseBackend(options.backend);
+  if (backend !== "reference" && options.kvCache !== "f32") {
+    throw new UsageError(`--kv-cache ${options.kvCache}: --backend ${backend} runs with an f32 KV cache only (use --backend reference for ${options.kvCache})`);
+  }
   const modelPath = modelArgument ?? embeddedModelPath();
   const request: RunRequest = {
     modelPath,
@@ -140,6 +146,7 @@ function runRequest(modelArgument: string | undefined, options: RunOptions): Run
     forwardOptions: { activations: options.activations, kvCache: options.kvCache },
     logitsPath: options.logits,
     verbose: options.verbose === true,
+    backend,
   };
   if (request.logitsPath !== undefined) refuseOutputOverInput(request.logitsPath, modelPath);
   return request;
@@ -175,21 +182,60 @@ function positionLine(pos: number, token: number, logits: Float32Array, generate
   return `${head}  top${VERBOSE_TOP} ${top}`;
 }
 
-function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): void {
+/**
+ * One forward step per token: reference/model's `forward` for `--backend reference`, else the forward
+ * pass over the backend (src/backend/backend-forward.ts) with weights prepared once.
+ */
+async function forwardStepper(request: RunRequest, model: LoadedModelFile, positions: number): Promise<{ step: (token: number, pos: number) => Float32Array; backend?: Backend; dispose: () => void }> {
+  // The cache only needs the positions this run uses, not the model's whole context.
+  const config = { ...model.config, contextLength: positions };
+  if (request.backend === "reference") {
+    const state = createForwardState(config, model.weights, request.forwardOptions);
+    return { step: (token, pos) => forward(state, token, pos), dispose: () => {} };
+  }
+  const backend = await createBackend(request.backend);
+  const session = createBackendSession(config, model.weights, backend, request.forwardOptions);
+  return {
+    step: (token, pos) => session.step(token, pos),
+    backend,
+    dispose: () => {
+      session.dispose();
+      backend.dispose();
+    },
+  };
+}
+
+async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
   const request = runRequest(modelArgument, options);
   const model = loadModel(request.modelPath);
   checkPromptFits(request, model);
   const positions = request.prompt.length + request.generate;
-  // The cache only needs the positions this run uses, not the model's whole context.
-  const state = createForwardState({ ...model.config, contextLength: positions }, model.weights, request.forwardOptions);
+  const stepper = await forwardStepper(request, model, positions);
+  try {
+    runPositions(request, model, options, io, stepper.step, stepper.backend);
+  } finally {
+    stepper.dispose();
+  }
+}
+
+function runPositions(
+  request: RunRequest,
+  model: LoadedModelFile,
+  options: RunOptions,
+  io: CliIo,
+  forwardStep: (token: number, pos: number) => Float32Array,
+  backend: Backend | undefined,
+): void {
+  const positions = request.prompt.length + request.generate;
   const vocab = model.config.vocabSize;
   const allLogits = request.logitsPath === undefined ? undefined : new Float32Array(positions * vocab);
   writeLine(io.stdout, describeModel(model, request.shownPath));
   writeLine(io.stdout, `backend ${options.backend}, activations ${options.activations}, kv cache ${options.kvCache}`);
+  if (backend !== undefined) writeLine(io.stdout, `backend: ${backend.describe()}`);
   writeLine(io.stdout, `  pos    token   argmax       logit  source`);
 
   const step = (token: number, pos: number, generated: boolean): Float32Array => {
-    const logits = forward(state, token, pos);
+    const logits = forwardStep(token, pos);
     allLogits?.set(logits, pos * vocab);
     writeLine(io.stdout, positionLine(pos, token, logits, generated, request.verbose));
     return logits;
@@ -253,8 +299,8 @@ export function registerRun(program: Command, io: CliIo): void {
     .option("--generate <N>", "generate N more tokens after the prompt", "0")
     .option("--temperature <T>", "0 = greedy (argmax); T > 0 samples from softmax(logits / T)", "0")
     .option("--seed <S>", "seed of the sampler's PRNG, 0 to 4294967295", "0")
-    .option("--backend <name>", "implementation to run: reference (others are not available yet)", "reference")
+    .option("--backend <name>", `implementation to run: ${NODE_BACKEND_NAMES.join(", ")} (reference = reference/model; the others run the forward pass of src/backend/backend-forward.ts, f32 KV cache only)`, "reference")
     .option("--verbose", `also print each position's top ${VERBOSE_TOP} tokens and logits`)
     .addHelpText("after", EXAMPLES)
-    .action((model: string | undefined, options: RunOptions) => run(model, options, io));
+    .action(async (model: string | undefined, options: RunOptions) => run(model, options, io));
 }

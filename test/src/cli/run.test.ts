@@ -142,7 +142,7 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
   });
 
   it("a backend that is not available yet", async () => {
-    expectRefused(await trilm("run", "--backend", "wasm"), undefined, "--backend wasm: backend 'wasm' is not available yet (available: reference)");
+    expectRefused(await trilm("run", "--backend", "wasm"), undefined, "--backend wasm: backend 'wasm' is not available (available: reference, gpujs, tfjs-cpu, tfjs-wasm)");
   });
 
   it.each([

@@ -1,0 +1,284 @@
+/**
+ * The "gpujs" backend: the linear layers and attention as gpu.js kernels (webasm in Node,
+ * WebGL/WebGL2 in a browser), everything else on the host with the reference's arithmetic.
+ *
+ * Ternary matmuls read the packed TQ2_0/TQ1_0 bytes (as 16-bit words, layout.ts) and decode the
+ * 2-bit codes / base-3 trits inside the kernel (kernels.ts); weights are never expanded to floats
+ * on the host. F32/F16/BF16/Q8_0 weights are decoded to float32 once, on the host, in prepareMatrix.
+ */
+
+import { GPU } from "gpu.js";
+import gpujsPackage from "gpu.js/package.json" with { type: "json" };
+import {
+  bf16BitsToF32,
+  dequantizeRowQ8_0,
+  f16BitsToF32,
+  f32ToBf16Bits,
+  f32ToF16Bits,
+  GgmlType,
+  nearestInt,
+  QK_K,
+  quantizeQ8KBlockValues,
+  quantizeRowQ8_0,
+} from "../../reference/codec/index.js";
+import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
+import { softmax } from "../../reference/model/attention.js";
+import type { RopeStyle } from "../../reference/model/config.js";
+import type { ActivationMode } from "../../reference/model/linear.js";
+import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
+import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
+import { applyRope, ropeAngles } from "../../reference/model/rope.js";
+import { swiglu as referenceSwiglu } from "../../reference/model/swiglu.js";
+import type { Backend, PreparedMatrix } from "../../src/backend/backend.js";
+import { KernelCache } from "./kernels.js";
+import { layoutMatrix, type MatrixLayout } from "./layout.js";
+
+/** The gpu.js version this backend runs on (from its package.json). */
+export const GPUJS_VERSION: string = gpujsPackage.version;
+
+/** A matrix taken in by the gpujs backend: its kernel layout plus the original type. */
+class GpujsMatrix implements PreparedMatrix {
+  private disposed = false;
+
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly type: GgmlType,
+    private current: MatrixLayout | null,
+  ) {}
+
+  /** The layout; throws after dispose(). */
+  get layout(): MatrixLayout {
+    if (this.current === null) throw new Error("gpujs: matrix used after dispose()");
+    return this.current;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.current = null;
+  }
+}
+
+/** Activations prepared on the host for a mode: values fed to the kernel, scales, and a divisor per batch row. */
+interface HostActivations {
+  /** Float32Array[B·C]: x (f32), Q8_K q (ggml, ternary) or int8 q (int8-per-token). */
+  readonly x: Float32Array;
+  /** Float32Array[B·nb]: the Q8_K d per block (ggml, ternary) or 1. Only for ternary weights. */
+  readonly blockScales: Float32Array;
+  /** Per batch row: y is divided by this (int8-per-token's 127/max|x|), or null. */
+  readonly divisors: Float32Array | null;
+}
+
+/** Options of createGpujsBackend. */
+export interface GpujsBackendOptions {
+  /** gpu.js mode; default: gpu.js's choice ("webasm" in Node without headless-gl, WebGL in a browser). */
+  readonly mode?: "webasm" | "webgl" | "webgl2" | "cpu" | "gpu";
+}
+
+/** The gpujs Backend. Create it with createGpujsBackend. */
+export class GpujsBackend implements Backend {
+  readonly name = "gpujs";
+  /** Compiled kernels, one per kernel, output shape and constants. */
+  readonly kernels: KernelCache;
+
+  constructor(readonly gpu: GPU) {
+    this.kernels = new KernelCache(gpu);
+  }
+
+  /**
+   * Which axis the ternary kernels put on thread.x. "rows": thread.x = r, so the kernel's output is
+   * y[b][r] directly; in webasm four neighbouring rows form one SIMD quad (decode vectorized over
+   * 4 rows, x read once per quad). "batch": thread.x = b (the words are then lane-uniform, decoded
+   * once per quad, x gathered per lane), output transposed on the host. "auto" = "rows": at
+   * 4096×4096, batch 16, webasm, rows took ≈ 230 ms and batch ≈ 263 ms.
+   */
+  orientation: "auto" | "rows" | "batch" = "auto";
+
+  private rowsOnX(): boolean {
+    return this.orientation !== "batch";
+  }
+
+  describe(): string {
+    return `gpu.js ${GPUJS_VERSION} mode ${this.gpu.mode}`;
+  }
+
+  prepareMatrix(matrix: PackedMatrix): PreparedMatrix {
+    return new GpujsMatrix(matrix.rows, matrix.cols, matrix.type, layoutMatrix(matrix));
+  }
+
+  matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: ActivationMode): Float32Array {
+    if (!(weight instanceof GpujsMatrix)) throw new TypeError("gpujs: matmul needs a matrix prepared by the gpujs backend");
+    const { rows, cols } = weight;
+    if (x.length !== batch * cols) throw new RangeError(`gpujs: x has ${x.length} values, expected ${batch}·${cols}`);
+    if (batch === 0 || rows === 0) return new Float32Array(batch * rows);
+    const layout = weight.layout;
+    let y: Float32Array;
+    let divisors: Float32Array | null;
+    if (layout.kind === "float") {
+      const host = floatActivations(weight.type, x, batch, cols, mode);
+      divisors = host.divisors;
+      y = this.kernels.get("floatMatmul", [rows, batch], { cols })(layout.values, host.x);
+    } else {
+      const host = ternaryActivations(x, batch, cols, mode);
+      divisors = host.divisors;
+      const rowsOnX = this.rowsOnX();
+      const name = layout.kind === "tq2" ? (rowsOnX ? "tq2Matmul" : "tq2MatmulBatchX") : rowsOnX ? "tq1Matmul" : "tq1MatmulBatchX";
+      const output = rowsOnX ? ([rows, batch] as const) : ([batch, rows] as const);
+      const constants = { nb: layout.blocksPerRow, cols };
+      y = this.kernels.get(name, output, constants)(layout.words, layout.scales, host.x, host.blockScales);
+      if (!rowsOnX) y = transpose(y, rows, batch); // [R, B] → [B, R]
+    }
+    if (divisors !== null) {
+      for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === 0 ? 0 : y[b * rows + r] / divisors[b];
+    }
+    return y;
+  }
+
+  rmsNorm(x: Float32Array, weight: Float32Array, eps: number, batch: number): Float32Array {
+    const n = weight.length;
+    const out = new Float32Array(batch * n);
+    for (let b = 0; b < batch; b++) out.set(referenceRmsNorm(x.subarray(b * n, (b + 1) * n), weight, eps), b * n);
+    return out;
+  }
+
+  rope(x: Float32Array, headDim: number, ropeDim: number, theta: number, style: RopeStyle, positions: readonly number[]): void {
+    const width = x.length / positions.length;
+    positions.forEach((pos, b) => applyRope(x.subarray(b * width, (b + 1) * width), headDim, ropeAngles(pos, ropeDim, theta), style));
+  }
+
+  swiglu(gate: Float32Array, up: Float32Array): Float32Array {
+    return referenceSwiglu(gate, up, "f32");
+  }
+
+  attention(
+    q: Float32Array,
+    keys: Float32Array,
+    values: Float32Array,
+    positions: readonly number[],
+    shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+  ): Float32Array {
+    const { nHeads, nKvHeads, headDim } = shape;
+    const batch = positions.length;
+    const kvDim = nKvHeads * headDim;
+    const count = keys.length / kvDim;
+    if (!Number.isInteger(count) || values.length !== keys.length) throw new RangeError("gpujs attention: keys and values must both hold T rows of nKvHeads·headDim");
+    if (q.length !== batch * nHeads * headDim) throw new RangeError(`gpujs attention: q has ${q.length} values, expected ${batch}·${nHeads}·${headDim}`);
+    for (const pos of positions) {
+      if (!Number.isInteger(pos) || pos < 0 || pos >= count) throw new RangeError(`gpujs attention: position ${pos} has no cached key (T = ${count})`);
+    }
+    const tPad = Math.max(32, Math.ceil(count / 32) * 32); // padded like llama.cpp's n_kv: fewer distinct kernels
+    const paddedKeys = padTo(keys, tPad * kvDim);
+    const paddedValues = padTo(values, tPad * kvDim);
+    const constants = { nHeads, headDim, kvDim, headsPerKv: nHeads / nKvHeads, tPad };
+    const raw = this.kernels.get("attentionScores", [tPad, batch * nHeads], constants)(q, paddedKeys); // [B·nHeads, tPad]
+    const scale = Math.fround(1 / Math.sqrt(headDim));
+    const probabilities = new Float32Array(batch * nHeads * tPad);
+    for (let b = 0; b < batch; b++) {
+      const visible = positions[b] + 1;
+      for (let h = 0; h < nHeads; h++) {
+        const row = (b * nHeads + h) * tPad;
+        const scores = new Float32Array(visible);
+        for (let t = 0; t < visible; t++) scores[t] = Math.fround(raw[row + t]) * scale;
+        probabilities.set(softmax(scores), row); // masked positions stay 0
+      }
+    }
+    return this.kernels.get("attentionValues", [headDim, batch * nHeads], constants)(probabilities, paddedValues);
+  }
+
+  embedding(table: PackedMatrix, tokens: readonly number[]): Float32Array {
+    const out = new Float32Array(tokens.length * table.cols);
+    tokens.forEach((token, b) => {
+      if (!Number.isInteger(token) || token < 0 || token >= table.rows) throw new RangeError(`gpujs embedding: token ${token} outside 0..${table.rows - 1}`);
+      out.set(decodeMatrixRow(table, token), b * table.cols);
+    });
+    return out;
+  }
+
+  dispose(): void {
+    this.kernels.clear();
+    this.gpu.destroy();
+  }
+}
+
+/** [R, B] → [B, R]: t[b·R + r] = y[r·B + b]. */
+function transpose(y: Float32Array, rows: number, batch: number): Float32Array {
+  const out = new Float32Array(rows * batch);
+  for (let r = 0; r < rows; r++) for (let b = 0; b < batch; b++) out[b * rows + r] = y[r * batch + b];
+  return out;
+}
+
+/** `values` extended with zeros to `length` (the same array when already long enough). */
+function padTo(values: Float32Array, length: number): Float32Array {
+  if (values.length >= length) return values;
+  const out = new Float32Array(length);
+  out.set(values);
+  return out;
+}
+
+/** BitNet per-token int8 of one row (as reference/model/linear.ts): q values and 127/max|x| (0 for an all-zero row). */
+function int8PerToken(row: Float32Array, out: Float32Array): number {
+  let absmax = 0;
+  for (const v of row) absmax = Math.max(absmax, Math.abs(v));
+  if (absmax === 0) {
+    out.fill(0);
+    return 0;
+  }
+  const inputScale = Math.fround(127 / absmax);
+  for (let c = 0; c < row.length; c++) out[c] = Math.max(-128, Math.min(127, nearestInt(Math.fround(row[c] * inputScale))));
+  return inputScale;
+}
+
+/** Host-side activations for ternary weights: Q8_K in ggml mode (reference/codec), int8 per token, or x as is. */
+function ternaryActivations(x: Float32Array, batch: number, cols: number, mode: ActivationMode): HostActivations {
+  const nb = cols / QK_K;
+  const blockScales = new Float32Array(batch * nb).fill(1);
+  switch (mode) {
+    case "f32":
+      return { x, blockScales, divisors: null };
+    case "ggml": {
+      const q = new Float32Array(batch * cols);
+      for (let k = 0; k < batch * nb; k++) {
+        const block = quantizeQ8KBlockValues(x.subarray(k * QK_K, (k + 1) * QK_K));
+        q.set(block.qs, k * QK_K);
+        blockScales[k] = block.d;
+      }
+      return { x: q, blockScales, divisors: null };
+    }
+    case "int8-per-token":
+      return int8Activations(x, batch, cols, blockScales);
+  }
+}
+
+function int8Activations(x: Float32Array, batch: number, cols: number, blockScales: Float32Array): HostActivations {
+  const q = new Float32Array(batch * cols);
+  const divisors = new Float32Array(batch);
+  for (let b = 0; b < batch; b++) divisors[b] = int8PerToken(x.subarray(b * cols, (b + 1) * cols), q.subarray(b * cols, (b + 1) * cols));
+  return { x: q, blockScales, divisors };
+}
+
+/** Host-side activations for float weights, rounded in ggml mode as linear.ts's matvecGgml does. */
+function floatActivations(type: GgmlType, x: Float32Array, batch: number, cols: number, mode: ActivationMode): HostActivations {
+  const blockScales = new Float32Array(0);
+  if (mode === "f32") return { x, blockScales, divisors: null };
+  if (mode === "int8-per-token") return int8Activations(x, batch, cols, blockScales);
+  switch (type) {
+    case GgmlType.F16:
+      return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0 ? { x, blockScales, divisors: null } : { x: x.map((v) => f16BitsToF32(f32ToF16Bits(v))), blockScales, divisors: null };
+    case GgmlType.BF16:
+      return { x: x.map((v) => bf16BitsToF32(f32ToBf16Bits(v))), blockScales, divisors: null };
+    case GgmlType.Q8_0: {
+      const out = new Float32Array(x.length);
+      for (let b = 0; b < batch; b++) out.set(dequantizeRowQ8_0(quantizeRowQ8_0(x.subarray(b * cols, (b + 1) * cols))), b * cols);
+      return { x: out, blockScales, divisors: null };
+    }
+    default:
+      return { x, blockScales, divisors: null };
+  }
+}
+
+/** Create the gpujs backend (prints nothing; describe() names gpu.js's version and mode). */
+export async function createGpujsBackend(options: GpujsBackendOptions = {}): Promise<GpujsBackend> {
+  const gpu = options.mode === undefined ? new GPU() : new GPU({ mode: options.mode });
+  return new GpujsBackend(gpu);
+}

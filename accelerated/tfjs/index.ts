@@ -1,0 +1,299 @@
+/**
+ * The TensorFlow.js backend: the Backend interface (src/backend/backend.ts) on @tensorflow/tfjs-core
+ * 4.22 with its cpu, wasm (XNNPACK) or webgl kernels. How far it may differ from the reference:
+ * spec/tolerances.md (§2 matmul, §3 ggml-mode matmul, §4 RMSNorm, §5 RoPE, §6 SwiGLU, §7 softmax and
+ * attention, §8 embedding).
+ *
+ * Where each op runs:
+ *   prepareMatrix  decodes the packed weight ONCE on the host (exact) into a float32 tensor Wᵀ [C, R]
+ *                  that stays on the tfjs backend (wasm heap / cpu arrays / webgl texture) until dispose.
+ *   matmul         host: the activation conversion of ggml/int8 mode (Q8_K quantize → dequantize x̃ = d·q
+ *                  for TQ1_0/TQ2_0; fp16/bf16 rounding where linear.ts rounds; Q8_0 quantize → dequantize);
+ *                  tfjs: tf.matMul(x [B, C], Wᵀ [C, R]) → y [B, R].
+ *   rmsNorm        tfjs: square, sum, div, add, sqrt, div, mul, mul.
+ *   rope           host: the angles cos θ_i, sin θ_i (reference/model/rope.ts ropeAngles, so no device
+ *                  trigonometry — WebGL's sin/cos are not correctly rounded, spec/tolerances.md §5);
+ *                  tfjs: the rotation (slice, mul, sub, add, stack/concat); result copied back into x.
+ *   swiglu         tfjs: g / (1 + exp(−g)) · up.
+ *   attention      tfjs: per-head matMul of q and Kᵀ, scale, causal mask (−inf), max/sub/exp/sum/div
+ *                  softmax, matMul with V.
+ *   embedding      host: decodeMatrixRow of the packed table (exact; the table is not a prepared
+ *                  matrix, so there is no device copy to gather from).
+ * Every op runs inside tf.tidy and reads its result back with dataSync, so no tensor outlives a call
+ * except the prepared matrices.
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import type { Backend, PreparedMatrix } from "../../src/backend/backend.js";
+import {
+  bf16BitsToF32,
+  dequantizeRow,
+  dequantizeRowQ8K,
+  dequantizeRowQ8_0,
+  f16BitsToF32,
+  f32ToBf16Bits,
+  f32ToF16Bits,
+  GgmlType,
+  nearestInt,
+  quantizeRowQ8K,
+  quantizeRowQ8_0,
+} from "../../reference/codec/index.js";
+import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
+import type { RopeStyle } from "../../reference/model/config.js";
+import type { ActivationMode } from "../../reference/model/linear.js";
+import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
+import { decodeMatrixRow } from "../../reference/model/packed-matrix.js";
+import { ropeAngles } from "../../reference/model/rope.js";
+
+/** Which tfjs kernels run. */
+export type TfjsKind = "cpu" | "wasm" | "webgl";
+
+/** Options of createTfjsBackend. */
+export interface TfjsBackendOptions {
+  /**
+   * wasm only: where the .wasm files are (a URL prefix ending in "/", or setWasmPaths's object form
+   * as a prefix). Browser pages must pass it; in Node it defaults to the package's dist folder.
+   */
+  readonly wasmPaths?: string;
+}
+
+/** A weight decoded once into a tfjs tensor Wᵀ [cols, rows]. */
+class TfjsMatrix implements PreparedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly type: GgmlType;
+  private tensor: tf.Tensor2D | undefined;
+  constructor(matrix: PackedMatrix, transposed: tf.Tensor2D, private readonly onDispose: (m: TfjsMatrix) => void) {
+    this.rows = matrix.rows;
+    this.cols = matrix.cols;
+    this.type = matrix.type;
+    this.tensor = transposed;
+  }
+  /** Wᵀ [C, R]; throws after dispose. */
+  get weightT(): tf.Tensor2D {
+    if (this.tensor === undefined) throw new Error("tfjs backend: matrix used after dispose");
+    return this.tensor;
+  }
+  dispose(): void {
+    this.tensor?.dispose();
+    this.tensor = undefined;
+    this.onDispose(this);
+  }
+}
+
+/** x with each row converted as linear.ts converts activations in `mode` for weight type `type` (host side). */
+export function convertActivations(type: GgmlType, cols: number, x: Float32Array, batch: number, mode: ActivationMode): { x: Float32Array; divisors?: Float32Array } {
+  if (mode === "f32") return { x };
+  const out = new Float32Array(x.length);
+  if (mode === "int8-per-token") {
+    const divisors = new Float32Array(batch);
+    for (let b = 0; b < batch; b++) {
+      const row = x.subarray(b * cols, (b + 1) * cols);
+      let absmax = 0;
+      for (const v of row) absmax = Math.max(absmax, Math.abs(v));
+      if (absmax === 0) { divisors[b] = Infinity; continue; } // y = 0, as linear.ts returns
+      const inputScale = Math.fround(127 / absmax);
+      divisors[b] = inputScale;
+      for (let c = 0; c < cols; c++) out[b * cols + c] = Math.max(-128, Math.min(127, nearestInt(Math.fround(row[c] * inputScale))));
+    }
+    return { x: out, divisors };
+  }
+  const tinyBlas = cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0;
+  for (let b = 0; b < batch; b++) {
+    const row = x.subarray(b * cols, (b + 1) * cols);
+    let converted: Float32Array;
+    switch (type) {
+      case GgmlType.TQ1_0:
+      case GgmlType.TQ2_0: converted = dequantizeRowQ8K(quantizeRowQ8K(row)); break; // x̃ = d·q (spec/tolerances.md §3)
+      case GgmlType.Q8_0: converted = dequantizeRowQ8_0(quantizeRowQ8_0(row)); break;
+      case GgmlType.F16: converted = tinyBlas ? row : row.map((v) => f16BitsToF32(f32ToF16Bits(v))); break;
+      case GgmlType.BF16: converted = row.map((v) => bf16BitsToF32(f32ToBf16Bits(v))); break;
+      default: converted = row;
+    }
+    out.set(converted, b * cols);
+  }
+  return { x: out };
+}
+
+let wasmModule: typeof import("@tensorflow/tfjs-backend-wasm") | undefined;
+
+/** Load the kernels of `kind` and make it tfjs's active backend. */
+async function activate(kind: TfjsKind, options: TfjsBackendOptions): Promise<void> {
+  switch (kind) {
+    case "cpu":
+      await import("@tensorflow/tfjs-backend-cpu");
+      break;
+    case "wasm": {
+      if (wasmModule === undefined) {
+        wasmModule = await import("@tensorflow/tfjs-backend-wasm");
+        const isNode = typeof process !== "undefined" && process.versions?.node !== undefined;
+        const paths = options.wasmPaths ?? (isNode ? (await import("./node-wasm-paths.js")).nodeWasmPaths() : undefined);
+        if (paths !== undefined) wasmModule.setWasmPaths(paths);
+      }
+      break;
+    }
+    case "webgl":
+      await import("@tensorflow/tfjs-backend-webgl");
+      break;
+  }
+  if (!(await tf.setBackend(kind))) throw new Error(`tfjs backend: could not initialise the ${kind} backend`);
+  await tf.ready();
+}
+
+/** A describe() line: tfjs version, backend and, for wasm, SIMD and threads. */
+async function describeRuntime(kind: TfjsKind): Promise<string> {
+  const head = `tfjs ${tf.version_core} backend ${kind}`;
+  if (kind === "wasm" && wasmModule !== undefined) {
+    const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+    const threads = wasmModule.getThreadsCount();
+    return `${head} (${simd ? "simd" : "no simd"}, ${threads} thread${threads === 1 ? "" : "s"}; weights decoded once to float32 Wᵀ tensors)`;
+  }
+  if (kind === "webgl") {
+    return `${head} (WEBGL_VERSION ${String(tf.env().get("WEBGL_VERSION"))}, float32 textures; weights decoded once to float32 Wᵀ tensors)`;
+  }
+  return `${head} (weights decoded once to float32 Wᵀ tensors)`;
+}
+
+/**
+ * A Backend on tfjs's `kind` kernels (spec/tolerances.md §2–§8). The tfjs engine is global: every op
+ * first makes `kind` the active backend again (synchronous once initialised), so tfjs-cpu and
+ * tfjs-wasm Backends can coexist in one process.
+ */
+export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOptions = {}): Promise<Backend> {
+  await activate(kind, options);
+  const description = await describeRuntime(kind);
+  const prepared = new Set<TfjsMatrix>();
+  const use = (): void => {
+    if (tf.getBackend() !== kind) void tf.setBackend(kind); // already initialised: switches synchronously
+  };
+  /** Run `f` in tf.tidy and read its single result back as a fresh Float32Array. */
+  const compute = (f: () => tf.Tensor): Float32Array => {
+    use();
+    const t = tf.tidy(f);
+    try {
+      return new Float32Array(t.dataSync() as Float32Array);
+    } finally {
+      t.dispose();
+    }
+  };
+
+  return {
+    name: `tfjs-${kind}`,
+    describe: () => description,
+    prepareMatrix(matrix) {
+      use();
+      const values = dequantizeRow(matrix.type, matrix.data, matrix.rows * matrix.cols); // exact, row-major [R, C]
+      const transposed = tf.tidy(() => tf.transpose(tf.tensor2d(values, [matrix.rows, matrix.cols])) as tf.Tensor2D);
+      const m = new TfjsMatrix(matrix, transposed, (done) => prepared.delete(done));
+      prepared.add(m);
+      return m;
+    },
+    matmul(weight, x, batch, mode) {
+      if (!(weight instanceof TfjsMatrix)) throw new TypeError("tfjs backend: matmul needs a matrix prepared by this backend");
+      const { rows, cols } = weight;
+      if (x.length !== batch * cols) throw new RangeError(`matmul: expected ${batch} rows of ${cols} values, got ${x.length}`);
+      if (batch === 0) return new Float32Array(0);
+      const converted = convertActivations(weight.type, cols, x, batch, mode);
+      const y = compute(() => tf.matMul(tf.tensor2d(converted.x, [batch, cols]), weight.weightT));
+      const divisors = converted.divisors;
+      if (divisors !== undefined) {
+        for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === Infinity ? 0 : y[b * rows + r] / divisors[b];
+      }
+      return y;
+    },
+    rmsNorm(x, weight, eps, batch) {
+      const n = weight.length;
+      if (x.length !== batch * n) throw new RangeError(`rmsNorm: expected ${batch} rows of ${n} values, got ${x.length}`);
+      if (batch === 0) return new Float32Array(0);
+      return compute(() => {
+        const xt = tf.tensor2d(x, [batch, n]);
+        const mean = tf.div(tf.sum(tf.square(xt), 1, true), tf.scalar(n));
+        const scale = tf.div(tf.scalar(1), tf.sqrt(tf.add(mean, tf.scalar(Math.fround(eps)))));
+        return tf.mul(tf.mul(xt, scale), tf.tensor1d(weight));
+      });
+    },
+    rope(x: Float32Array, headDim: number, ropeDim: number, theta: number, style: RopeStyle, positions: readonly number[]) {
+      const batch = positions.length;
+      if (batch === 0) return;
+      const n = x.length / batch;
+      const heads = n / headDim;
+      const pairs = ropeDim / 2;
+      if (!Number.isInteger(heads) || !Number.isInteger(pairs) || ropeDim > headDim) throw new RangeError("rope: x must hold B rows of nHeads·headDim, ropeDim even ≤ headDim");
+      const cos = new Float32Array(batch * pairs);
+      const sin = new Float32Array(batch * pairs);
+      positions.forEach((pos, b) => {
+        const angles = ropeAngles(pos, ropeDim, theta); // host: the reference's float32 cos/sin (spec/tolerances.md §5)
+        cos.set(angles.cos, b * pairs);
+        sin.set(angles.sin, b * pairs);
+      });
+      const rotated = compute(() => {
+        const xt = tf.tensor3d(x, [batch, heads, headDim]);
+        const rot = ropeDim === headDim ? xt : tf.slice(xt, [0, 0, 0], [batch, heads, ropeDim]);
+        let a: tf.Tensor3D;
+        let b: tf.Tensor3D;
+        if (style === "adjacent") {
+          const r4 = tf.reshape(rot, [batch, heads, pairs, 2]);
+          a = tf.reshape(tf.slice(r4, [0, 0, 0, 0], [batch, heads, pairs, 1]), [batch, heads, pairs]);
+          b = tf.reshape(tf.slice(r4, [0, 0, 0, 1], [batch, heads, pairs, 1]), [batch, heads, pairs]);
+        } else {
+          a = tf.slice(rot, [0, 0, 0], [batch, heads, pairs]);
+          b = tf.slice(rot, [0, 0, pairs], [batch, heads, pairs]);
+        }
+        const c = tf.tensor3d(cos, [batch, 1, pairs]);
+        const s = tf.tensor3d(sin, [batch, 1, pairs]);
+        const na = tf.sub(tf.mul(a, c), tf.mul(b, s));
+        const nb = tf.add(tf.mul(a, s), tf.mul(b, c));
+        const newRot = style === "adjacent" ? tf.reshape(tf.stack([na, nb], 3), [batch, heads, ropeDim]) : tf.concat([na, nb], 2);
+        return ropeDim === headDim ? newRot : tf.concat([newRot, tf.slice(xt, [0, 0, ropeDim], [batch, heads, headDim - ropeDim])], 2);
+      });
+      x.set(rotated);
+    },
+    swiglu(gate, up) {
+      if (gate.length !== up.length) throw new RangeError("swiglu: gate and up differ in length");
+      if (gate.length === 0) return new Float32Array(0);
+      return compute(() => {
+        const g = tf.tensor1d(gate);
+        return tf.mul(tf.div(g, tf.add(tf.scalar(1), tf.exp(tf.neg(g)))), tf.tensor1d(up));
+      });
+    },
+    attention(q, keys, values, positions, shape) {
+      const { nHeads, nKvHeads, headDim } = shape;
+      const batch = positions.length;
+      const kvDim = nKvHeads * headDim;
+      const count = keys.length / kvDim;
+      if (q.length !== batch * nHeads * headDim || !Number.isInteger(count) || values.length !== keys.length) {
+        throw new RangeError("attention: q must hold B rows of nHeads·headDim, keys and values T rows of nKvHeads·headDim");
+      }
+      if (batch === 0) return new Float32Array(0);
+      const mask = new Float32Array(batch * count);
+      positions.forEach((pos, b) => {
+        if (!Number.isInteger(pos) || pos < 0 || pos >= count) throw new RangeError(`attention: position ${pos} has no cached key (T = ${count})`);
+        mask.fill(-Infinity, b * count + pos + 1, (b + 1) * count);
+      });
+      const headsPerKv = nHeads / nKvHeads;
+      const kvOfHead = Int32Array.from({ length: nHeads }, (_, h) => Math.floor(h / headsPerKv));
+      const scale = Math.fround(1 / Math.sqrt(headDim));
+      return compute(() => {
+        const qh = tf.transpose(tf.tensor3d(q, [batch, nHeads, headDim]), [1, 0, 2]); // [H, B, hd]
+        const byHead = (data: Float32Array): tf.Tensor3D =>
+          tf.gather(tf.transpose(tf.tensor3d(data, [count, nKvHeads, headDim]), [1, 0, 2]), tf.tensor1d(kvOfHead, "int32")) as tf.Tensor3D; // [H, T, hd]
+        const scores = tf.add(tf.mul(tf.matMul(qh, byHead(keys), false, true), tf.scalar(scale)), tf.tensor3d(mask, [1, batch, count])); // [H, B, T]
+        const shifted = tf.sub(scores, tf.max(scores, 2, true));
+        const e = tf.exp(shifted);
+        const p = tf.div(e, tf.sum(e, 2, true));
+        return tf.transpose(tf.matMul(p, byHead(values)), [1, 0, 2]); // [B, H, hd]
+      });
+    },
+    embedding(table, tokens) {
+      const y = new Float32Array(tokens.length * table.cols);
+      tokens.forEach((token, b) => {
+        if (!Number.isInteger(token) || token < 0 || token >= table.rows) throw new RangeError(`embedding: token ${token} outside 0..${table.rows - 1}`);
+        y.set(decodeMatrixRow(table, token), b * table.cols); // host, exact (spec/tolerances.md §8)
+      });
+      return y;
+    },
+    dispose() {
+      for (const m of [...prepared]) m.dispose();
+    },
+  };
+}
