@@ -15,6 +15,13 @@ export const U64 = 2 ** -53;
 /** Smallest positive float32 subnormal: the absolute error one underflowing rounding may add is half of it (§1). */
 export const TINY = 2 ** -149;
 
+/**
+ * A softmax term is "live" while its gap below the maximum score is at most this: beyond it,
+ * float32 exp(−gap) < 2^-158 underflows to 0 (or to 2^-149 at most) on the candidate and the
+ * reference alike, whatever its argument's rounding error (spec/tolerances.md §7.2).
+ */
+export const LIVE_EXP_GAP = 110;
+
 /** γ_n = n·u / (1 − n·u) for float32 (Higham §3.1; spec/tolerances.md §1). */
 export function gamma(n: number): number {
   return (n * U) / (1 - n * U);
@@ -53,7 +60,7 @@ function ulpsToRelative(ulps: number): number {
 
 /** e^(a/(1−a)) − 1 ≥ Π(1+a_i)/(1−…) − 1 for a = Σ a_i: a product of relative errors as one relative error (§1). */
 function combine(sum: number): number {
-  return Math.expm1(sum / (1 - sum));
+  return sum < 1 ? Math.expm1(sum / (1 - sum)) : Infinity; // the first-order bound only holds below 1
 }
 
 /** |W| row r decoded (exact), cached per matrix. */
@@ -207,10 +214,12 @@ export function attentionBounds(
       let max = -Infinity;
       for (const v of s) max = Math.max(max, v);
       let sum = 0;
-      let spread = 0; // L = max |s_t − max s|
+      let spread = 0; // L = max |s_t − max s| over the LIVE terms (§7.2)
+      let deadTerms = 0;
       for (const v of s) {
         sum += Math.exp(v - max);
-        spread = Math.max(spread, max - v);
+        if (max - v - 2 * worstScoreError <= LIVE_EXP_GAP) spread = Math.max(spread, max - v);
+        else deadTerms++;
       }
       const reach = spread + 2 * worstScoreError; // |ŝ_t − m̂| ≤ L + 2E
       const expRel = ulpsToRelative(acc.expUlps + acc.expUlpsPerUnit * reach);
@@ -220,11 +229,32 @@ export function attentionBounds(
         for (let t = 0; t < count; t++) v += (Math.exp(s[t] - max) / sum) * Math.abs(values[t * kvDim + g * headDim + i]);
         v *= 1 + eta; // p computed here in float64 vs the reference's p: within η (§7.2)
         const index = (b * nHeads + h) * headDim + i;
-        out[index] = (eta + gamma(total) * (1 + eta) + total * U64) * v + U * Math.abs(reference[index]) + 2 * (total + 1) * TINY;
+        let deadValues = 0; // dead terms: both sides' exp is ≤ 2^-158 after rounding to float32 (§7.2)
+        if (deadTerms > 0) for (let t = 0; t < count; t++) deadValues = Math.max(deadValues, Math.abs(values[t * kvDim + g * headDim + i]));
+        const derived = (eta + gamma(total) * (1 + eta) + total * U64) * v + U * Math.abs(reference[index]) + 2 * (total + 1) * TINY
+          + 2 * deadTerms * TINY * deadValues;
+        out[index] = Math.min(derived, convexHullBound(values, kvDim, g * headDim + i, count, total));
       }
     }
   });
   return out;
+}
+
+/**
+ * The bound that holds however badly the scores are conditioned (spec/tolerances.md §7.4): both
+ * outputs are probability-weighted averages of v_0,i … v_(count−1),i, so they differ by at most the
+ * spread max_t v − min_t v, plus the float32 rounding of a T-term weighted sum (γ_(T+2)·max|v| each).
+ */
+function convexHullBound(values: Float32Array, kvDim: number, column: number, count: number, total: number): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let t = 0; t < count; t++) {
+    const v = values[t * kvDim + column];
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const magnitude = Math.max(Math.abs(lo), Math.abs(hi));
+  return hi - lo + 2 * gamma(total + 2) * magnitude + 2 * (total + 1) * TINY;
 }
 
 /** The worst element of a comparison. */
