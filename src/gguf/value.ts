@@ -158,3 +158,18 @@ export function describeValueType(value: GgufValue): string {
   if (value.type !== GgufValueType.ARRAY) return valueTypeName(value.type);
   return `arr[${valueTypeName(value.elementType)}]`;
 }
+
+/** A u32 metadata entry `key = value`. Spec §2. */
+export function u32Entry(key: string, value: number): GgufKeyValue {
+  return { key, value: { type: GgufValueType.UINT32, value } };
+}
+
+/** An f32 metadata entry `key = f32(value)`. Spec §2. */
+export function f32Entry(key: string, value: number): GgufKeyValue {
+  return { key, value: { type: GgufValueType.FLOAT32, value: Math.fround(value) } };
+}
+
+/** A string metadata entry `key = value`. Spec §2. */
+export function stringEntry(key: string, value: string): GgufKeyValue {
+  return { key, value: { type: GgufValueType.STRING, value } };
+}

@@ -23,9 +23,9 @@ import { decodeMatrixRow } from "../../reference/model/packed-matrix.js";
 import type { LayerWeights } from "../../reference/model/weights.js";
 import { InputError } from "../errors.js";
 import { invalidDataProblem } from "../gguf/data-validation.js";
-import { GgufFile, GgufValueType, QUANTIZATION_VERSION, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
+import { GgufFile, QUANTIZATION_VERSION, u32Entry, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
 import { GGUF_LAYER_TENSORS, HF_LAYER_TENSORS, hfLayerTensorName, modelFromHf, type HfCheckpoint } from "./hf-model.js";
-import type { LoadedModel } from "./gguf-model.js";
+import { llamaHyperparameterMetadata, type LoadedModel } from "./gguf-model.js";
 import { MAX_SHARD_SCALES, TERNARY_BLOCK_SIZE, detectTernary, type TernaryReport } from "./ternary-detect.js";
 
 /** The output types `convert` writes (convert_hf_to_gguf.py's --outtype values the oracle implements). */
@@ -171,24 +171,10 @@ function convertSource(source: Source, target: ConvertType, files: ReadonlyMap<s
 
 /** The llama keys convert_hf_to_gguf.py writes for a model without a tokenizer. */
 function llamaMetadata({ config }: LoadedModel, options: ConvertOptions): GgufKeyValue[] {
-  const u32 = (key: string, value: number): GgufKeyValue => ({ key, value: { type: GgufValueType.UINT32, value } });
-  const f32 = (key: string, value: number): GgufKeyValue => ({ key, value: { type: GgufValueType.FLOAT32, value: Math.fround(value) } });
-  const str = (key: string, value: string): GgufKeyValue => ({ key, value: { type: GgufValueType.STRING, value } });
   return [
-    str("general.architecture", "llama"),
-    str("general.name", options.name),
-    u32("llama.context_length", config.contextLength),
-    u32("llama.embedding_length", config.dim),
-    u32("llama.block_count", config.nLayers),
-    u32("llama.feed_forward_length", config.hiddenDim),
-    u32("llama.attention.head_count", config.nHeads),
-    u32("llama.attention.head_count_kv", config.nKvHeads),
-    f32("llama.rope.freq_base", config.ropeTheta),
-    f32("llama.attention.layer_norm_rms_epsilon", config.normEps),
-    u32("llama.rope.dimension_count", config.ropeDim),
-    u32("llama.vocab_size", config.vocabSize),
-    u32("general.file_type", CONVERT_FILE_TYPE[options.type]),
-    u32("general.quantization_version", QUANTIZATION_VERSION),
+    ...llamaHyperparameterMetadata(config, options.name),
+    u32Entry("general.file_type", CONVERT_FILE_TYPE[options.type]),
+    u32Entry("general.quantization_version", QUANTIZATION_VERSION),
   ];
 }
 

@@ -14,7 +14,7 @@ import { configProblems } from "../../reference/model/config.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import type { LayerWeights, TrilmWeights } from "../../reference/model/weights.js";
 import { InputError } from "../errors.js";
-import { tensorToFloat32, type GgufFile, type GgufTensorInfo } from "../gguf/index.js";
+import { f32Entry, stringEntry, tensorToFloat32, u32Entry, type GgufFile, type GgufKeyValue, type GgufTensorInfo } from "../gguf/index.js";
 
 /** A model read from a file: its shapes and its tensors. */
 export interface LoadedModel {
@@ -127,4 +127,25 @@ export function modelFromGguf(file: GgufFile): LoadedModel {
   const layers = Array.from({ length: config.nLayers }, (_, l) => ggufLayer(file, config, l));
   const outputNorm = requireVector(file, "output_norm.weight", config.dim);
   return { config, weights: { tokenEmbedding, layers, outputNorm, output } };
+}
+
+/**
+ * The metadata a llama GGUF file starts with: architecture, name, and the `llama.*` keys this module
+ * reads back (written by `trilm make-model` and `trilm convert`). Implements spec/forward.md §10.1.
+ */
+export function llamaHyperparameterMetadata(config: TrilmConfig, name: string): GgufKeyValue[] {
+  return [
+    stringEntry("general.architecture", "llama"),
+    stringEntry("general.name", name),
+    u32Entry("llama.context_length", config.contextLength),
+    u32Entry("llama.embedding_length", config.dim),
+    u32Entry("llama.block_count", config.nLayers),
+    u32Entry("llama.feed_forward_length", config.hiddenDim),
+    u32Entry("llama.attention.head_count", config.nHeads),
+    u32Entry("llama.attention.head_count_kv", config.nKvHeads),
+    f32Entry("llama.attention.layer_norm_rms_epsilon", config.normEps),
+    f32Entry("llama.rope.freq_base", config.ropeTheta),
+    u32Entry("llama.rope.dimension_count", config.ropeDim),
+    u32Entry("llama.vocab_size", config.vocabSize),
+  ];
 }

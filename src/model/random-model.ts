@@ -30,7 +30,8 @@ import { dequantizeRow, f16BitsToF32, f32ToF16Bits, GgmlType, ggmlTypeTraits, is
 import type { TrilmConfig } from "../../reference/model/config.js";
 import { findPreset, TRILM_PRESET_NAMES, type TrilmPreset } from "../../reference/model/presets.js";
 import { UsageError } from "../errors.js";
-import { compareWeightNames, GgufFile, GgufValueType, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
+import { compareWeightNames, GgufFile, GgufValueType, stringEntry, u32Entry, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
+import { llamaHyperparameterMetadata } from "./gguf-model.js";
 import { deriveSeed, mulberry32, normalish } from "../random/index.js";
 
 /** The weight types a random model's ternary matrices can be stored as. */
@@ -222,21 +223,6 @@ function layerTensors(config: TrilmConfig, shards: number, type: GgmlType, seed:
   ];
 }
 
-/** A u32 metadata entry. */
-function u32(key: string, value: number): GgufKeyValue {
-  return { key, value: { type: GgufValueType.UINT32, value } };
-}
-
-/** An f32 metadata entry. */
-function f32(key: string, value: number): GgufKeyValue {
-  return { key, value: { type: GgufValueType.FLOAT32, value: Math.fround(value) } };
-}
-
-/** A string metadata entry. */
-function str(key: string, value: string): GgufKeyValue {
-  return { key, value: { type: GgufValueType.STRING, value } };
-}
-
 /**
  * A placeholder SentencePiece-style vocabulary (as golden/external/llama/tiny-f32.gguf has), so
  * llama.cpp can load the file: <unk>, <s>, </s>, the 256 byte tokens <0x00>…<0xFF>, then tok0, tok1, ….
@@ -263,34 +249,23 @@ function buildTokenizerMetadata(vocabSize: number): GgufKeyValue[] {
   // llama_token_type: 1 normal, 2 unknown, 3 control, 6 byte
   const tokenTypes = Int32Array.from({ length: vocabSize }, (_, i) => (i === 0 ? 2 : i < special.length ? 3 : i < special.length + 256 ? 6 : 1));
   return [
-    str("tokenizer.ggml.model", "llama"),
+    stringEntry("tokenizer.ggml.model", "llama"),
     { key: "tokenizer.ggml.tokens", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: tokens } },
     { key: "tokenizer.ggml.scores", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.FLOAT32, values: new Float32Array(vocabSize) } },
     { key: "tokenizer.ggml.token_type", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.INT32, values: tokenTypes } },
-    u32("tokenizer.ggml.bos_token_id", 1),
-    u32("tokenizer.ggml.eos_token_id", 2),
-    u32("tokenizer.ggml.unknown_token_id", 0),
+    u32Entry("tokenizer.ggml.bos_token_id", 1),
+    u32Entry("tokenizer.ggml.eos_token_id", 2),
+    u32Entry("tokenizer.ggml.unknown_token_id", 0),
   ];
 }
 
 /** The metadata of a random model: the llama.* keys src/model/gguf-model.ts reads, file type, tokenizer. */
 function modelMetadata(config: TrilmConfig, modelName: string, type: RandomModelType): GgufKeyValue[] {
   return [
-    str("general.architecture", "llama"),
-    str("general.name", modelName),
-    u32("llama.context_length", config.contextLength),
-    u32("llama.embedding_length", config.dim),
-    u32("llama.block_count", config.nLayers),
-    u32("llama.feed_forward_length", config.hiddenDim),
-    u32("llama.attention.head_count", config.nHeads),
-    u32("llama.attention.head_count_kv", config.nKvHeads),
-    f32("llama.attention.layer_norm_rms_epsilon", config.normEps),
-    f32("llama.rope.freq_base", config.ropeTheta),
-    u32("llama.rope.dimension_count", config.ropeDim),
-    u32("llama.vocab_size", config.vocabSize),
-    u32("general.file_type", LLAMA_FILE_TYPE[type]),
+    ...llamaHyperparameterMetadata(config, modelName),
+    u32Entry("general.file_type", LLAMA_FILE_TYPE[type]),
     ...tokenizerMetadata(config.vocabSize),
-    u32("general.quantization_version", QUANTIZATION_VERSION),
+    u32Entry("general.quantization_version", QUANTIZATION_VERSION),
   ];
 }
 
