@@ -6,10 +6,13 @@
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { registerBench } from "./commands/bench.js";
+import { registerCheck } from "./commands/check.js";
 import { registerConvert } from "./commands/convert.js";
 import { registerDecode } from "./commands/decode.js";
 import { registerEncode } from "./commands/encode.js";
 import { registerExplain } from "./commands/explain.js";
+import { registerFuzz } from "./commands/fuzz.js";
+import { registerGolden } from "./commands/golden.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerMakeModel } from "./commands/make-model.js";
 import { registerPerplexity } from "./commands/perplexity.js";
@@ -32,6 +35,8 @@ Examples:
   $ trilm run --tokens 1,17,300 --generate 8
   $ trilm perplexity model-tq2_0.gguf --tokens-file ids.txt --ctx 128
   $ trilm make-model --preset 99m --seed 1 trilm-99m-tq2_0.gguf
+  $ trilm check --kernel ./my-kernel --op matmul --format tq2_0
+  $ trilm golden verify golden/suites
   $ trilm help encode`;
 
 /** A fresh program (commander keeps parse state, so one per run). */
@@ -58,5 +63,8 @@ export function createProgram(io: CliIo): Command {
   registerPerplexity(program, io);
   registerMakeModel(program, io);
   registerBench(program, io);
+  registerCheck(program, io);
+  registerFuzz(program, io);
+  registerGolden(program, io);
   return program;
 }

@@ -6,7 +6,7 @@
 import { CommanderError } from "commander";
 import { InputError, UsageError } from "../errors.js";
 import { writeLine, type CliIo } from "./cli-io.js";
-import { ExitCode } from "./exit-code.js";
+import { CommandFailed, ExitCode } from "./exit-code.js";
 
 /** Commander's code for help it printed (to stderr, when no command was given, with a non-zero exit code). */
 const HELP_CODE = "commander.help";
@@ -23,10 +23,11 @@ function commanderProblem(error: CommanderError): string {
 
 /**
  * Report `error` on `io.stderr` as `trilm: …` and return the exit status: 2 for InputError,
- * UsageError and command-line errors, 0 for help and version, 70 for anything else (an internal
+ * UsageError and command-line errors, 0 for help and version, a CommandFailed's own code (silently), 70 for anything else (an internal
  * error, whose stack is printed only when `debug` is set).
  */
 export function reportError(error: unknown, io: CliIo, debug: boolean): ExitCode {
+  if (error instanceof CommandFailed) return error.code; // already reported by the command
   if (error instanceof InputError) {
     writeLine(io.stderr, `trilm: ${oneLine(error.file)}: ${oneLine(error.problem)}`);
     return ExitCode.USAGE;

@@ -1,0 +1,163 @@
+/*
+ * kernel_io.h: the plumbing every example kernel shares -- trilm's case directory protocol v1.
+ *
+ *   kernel <dir>      (the case directory is the last argument)
+ *   <dir>/case.json   {"protocol":1,"op":"matmul","format":"tq2_0","shape":{"rows":R,"cols":C,"batch":B},
+ *                      "activations":"f32"|"ggml","inputs":{"weight":"weight.bin","x":"x.npy"},"outputs":{"y":"y.npy"}}
+ *   weight.bin        R rows x C/256 packed blocks (GGUF tensor data)
+ *   x.npy             float32 [B, C]
+ *   y.npy             (written by the kernel) float32 [B, R], y = x . W^T
+ *
+ * Exit codes: 0 done, 2 bad case directory, 3 a case this kernel does not support.
+ * Header-only (static functions) so that each kernel is one `cc -O2 -o k k.c -lm`.
+ */
+#ifndef KERNEL_IO_H
+#define KERNEL_IO_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QK_K 256
+
+struct kcase {
+  char op[32], format[32], activations[32];
+  int rows, cols, batch;
+  uint8_t *weight; /* rows * cols/256 blocks */
+  float *x;        /* [batch, cols] */
+  char y_path[4096];
+};
+
+static void die(int code, const char *what, const char *detail) {
+  fprintf(stderr, "kernel: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+  exit(code);
+}
+
+static uint8_t *read_file(const char *path, long *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) die(2, "cannot open", path);
+  fseek(f, 0, SEEK_END);
+  *size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *bytes = malloc(*size + 1);
+  if (fread(bytes, 1, *size, f) != (size_t)*size) die(2, "cannot read", path);
+  bytes[*size] = 0;
+  fclose(f);
+  return bytes;
+}
+
+/* A tiny JSON field reader: the value after the first "key": (a string or an integer). */
+static const char *json_value(const char *json, const char *key) {
+  char quoted[64];
+  snprintf(quoted, sizeof quoted, "\"%s\"", key);
+  const char *p = strstr(json, quoted);
+  if (!p) die(2, "case.json lacks", key);
+  p += strlen(quoted);
+  while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ':') p++;
+  return p;
+}
+
+static void json_string(const char *json, const char *key, char *out, size_t size) {
+  const char *p = json_value(json, key);
+  if (*p != '"') die(2, "case.json: not a string", key);
+  size_t n = 0;
+  for (p++; *p && *p != '"' && n + 1 < size; p++) out[n++] = *p;
+  out[n] = 0;
+}
+
+static int json_int(const char *json, const char *key) { return atoi(json_value(json, key)); }
+
+/* fp16 bits -> float (IEEE half: 1 sign, 5 exponent, 10 mantissa bits). */
+static inline float fp16_to_f32(uint16_t h) {
+  int sign = h >> 15, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  float v;
+  if (exponent == 0) v = ldexpf((float)mantissa, -24);
+  else if (exponent == 31) v = mantissa ? NAN : INFINITY;
+  else v = ldexpf((float)(mantissa | 0x400), exponent - 25);
+  return sign ? -v : v;
+}
+
+/* Read case.json, weight.bin and x.npy of the case directory argv[argc-1]. */
+static void load_case(int argc, char **argv, struct kcase *c, int block_bytes_tq1, int block_bytes_tq2) {
+  if (argc < 2) die(2, "usage: kernel <case-dir>", NULL);
+  const char *dir = argv[argc - 1];
+  char path[4096], name[1024];
+  long size;
+  snprintf(path, sizeof path, "%s/case.json", dir);
+  char *json = (char *)read_file(path, &size);
+  json_string(json, "op", c->op, sizeof c->op);
+  json_string(json, "format", c->format, sizeof c->format);
+  json_string(json, "activations", c->activations, sizeof c->activations);
+  c->rows = json_int(json, "rows");
+  c->cols = json_int(json, "cols");
+  c->batch = json_int(json, "batch");
+  if (strcmp(c->op, "matmul") != 0) die(3, "unsupported op", c->op);
+  int block_bytes = strcmp(c->format, "tq1_0") == 0 ? block_bytes_tq1 : strcmp(c->format, "tq2_0") == 0 ? block_bytes_tq2 : 0;
+  if (block_bytes == 0) die(3, "unsupported format", c->format);
+  if (c->rows < 1 || c->cols < QK_K || c->cols % QK_K || c->batch < 1) die(2, "bad shape", NULL);
+
+  json_string(json, "weight", name, sizeof name);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  c->weight = read_file(path, &size);
+  if (size != (long)c->rows * (c->cols / QK_K) * block_bytes) die(2, "weight.bin has the wrong size", path);
+
+  json_string(json, "x", name, sizeof name);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  uint8_t *npy = read_file(path, &size);
+  if (size < 10 || memcmp(npy, "\x93NUMPY", 6) != 0) die(2, "not a .npy file", path);
+  long header = npy[6] == 1 ? 10 + (npy[8] | npy[9] << 8) : 12 + (npy[8] | npy[9] << 8 | npy[10] << 16 | (long)npy[11] << 24);
+  if (!strstr((char *)npy + 10, "<f4")) die(2, "x.npy is not float32", path);
+  if (size - header != 4L * c->batch * c->cols) die(2, "x.npy has the wrong size", path);
+  c->x = malloc(size - header);
+  memcpy(c->x, npy + header, size - header); /* little-endian host assumed */
+  free(npy);
+
+  json_string(json, "y", name, sizeof name);
+  snprintf(c->y_path, sizeof c->y_path, "%s/%s", dir, name);
+  free(json);
+}
+
+/* Write y: float32 [batch, rows] as a version 1.0 .npy file. */
+static void write_y(const struct kcase *c, const float *y) {
+  char header[128];
+  int n = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", c->batch, c->rows);
+  while ((10 + n + 1) % 64 != 0) header[n++] = ' ';
+  header[n++] = '\n';
+  uint8_t preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(n & 0xff), (uint8_t)(n >> 8)};
+  FILE *f = fopen(c->y_path, "wb");
+  if (!f) die(2, "cannot write", c->y_path);
+  fwrite(preamble, 1, 10, f);
+  fwrite(header, 1, n, f);
+  fwrite(y, 4, (size_t)c->batch * c->rows, f);
+  fclose(f);
+}
+
+/* ggml's nearest_int: round half to even through the float magic number 1.5 * 2^23. */
+static int nearest_int(float fval) {
+  float val = fval + 12582912.f;
+  int i;
+  memcpy(&i, &val, sizeof(int));
+  return (i & 0x007fffff) - 0x00400000;
+}
+
+/* quantize_row_q8_K_ref: per 256-block, d[i] and q[256*i .. 256*i+255]. */
+static void quantize_row_q8_K(const float *x, int n, float *d, int8_t *q) {
+  for (int i = 0; i < n / QK_K; i++, x += QK_K, q += QK_K) {
+    float amax = 0, max = 0;
+    for (int j = 0; j < QK_K; j++) {
+      float ax = fabsf(x[j]);
+      if (ax > amax) { amax = ax; max = x[j]; }
+    }
+    if (amax == 0) { d[i] = 0; memset(q, 0, QK_K); continue; }
+    const float iscale = -127.f / max;
+    for (int j = 0; j < QK_K; j++) {
+      int v = nearest_int(iscale * x[j]);
+      q[j] = (int8_t)(v < 127 ? v : 127);
+    }
+    d[i] = 1 / iscale;
+  }
+}
+
+#endif

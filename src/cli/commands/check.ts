@@ -1,0 +1,111 @@
+/**
+ * `trilm check --kernel "<command>" [--suite <dir> | --op <op> --format <fmt> | --case <dir>]`: run a
+ * kernel under test on cases through kernel protocol v1 (spec/kernel-protocol.md) and judge its
+ * outputs against the reference codec.
+ */
+
+import { InvalidArgumentError, type Command } from "commander";
+import { UsageError } from "../../errors.js";
+import { builtinCases, CHECK_HEADER, checkRowCells, runCheck, suiteCases, type SuiteEntry } from "../../harness/check.js";
+import { readCaseDir } from "../../harness/case-dir.js";
+import { KERNEL_ACTIVATIONS, KERNEL_FORMATS, KERNEL_OPS, type KernelActivations, type KernelFormat, type KernelOp } from "../../harness/protocol.js";
+import { writeLine, type CliIo } from "../cli-io.js";
+import { CommandFailed } from "../exit-code.js";
+import { formatTable } from "../text-table.js";
+
+const EXAMPLES = `
+Examples:
+  $ trilm check --kernel "./my-kernel" --op matmul --format tq2_0
+      the built-in matmul cases (f32 and ggml activations) for a TQ2_0 kernel
+  $ trilm check --kernel "python3 kernel.py" --op quantize --format tq1_0 --seed 7
+  $ trilm check --kernel "./my-kernel" --suite golden/kernels --timeout 30
+  $ trilm check --kernel "./my-kernel" --case failing-case/
+      the kernel is run as: sh -c '<command> <case directory>'; exit status 1 when any case fails`;
+
+/** The options commander collects for `check`. */
+interface CheckOptions {
+  readonly kernel: string;
+  readonly suite?: string;
+  readonly op?: KernelOp;
+  readonly format?: KernelFormat;
+  readonly case?: string;
+  readonly activations?: KernelActivations;
+  readonly timeout: number;
+  readonly seed: number;
+}
+
+/** A commander parser accepting exactly `allowed`. */
+function choice<T extends string>(allowed: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (!(allowed as readonly string[]).includes(text)) throw new InvalidArgumentError(`Expected ${allowed.join(", ")}.`);
+    return text as T;
+  };
+}
+
+/** --timeout: a positive number of seconds. */
+function parseTimeout(text: string): number {
+  const v = Number(text);
+  if (!/^\s*[0-9.e+]+\s*$/i.test(text) || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError("Expected a positive number of seconds.");
+  return v;
+}
+
+/** --seed: an integer 0..2^32−1. */
+function parseSeed(text: string): number {
+  const v = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(v) || v > 0xffffffff) throw new InvalidArgumentError("Expected an integer from 0 to 4294967295.");
+  return v;
+}
+
+/** The cases the options select; UsageError when they select none or several sources. */
+function selectCases(options: CheckOptions): SuiteEntry[] {
+  const builtin = options.suite === undefined && (options.op !== undefined || options.format !== undefined);
+  const sources = [options.suite !== undefined, builtin, options.case !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw new UsageError("check: give exactly one of --suite <dir>, --op <op> --format <format>, or --case <dir>");
+  if (options.case !== undefined && (options.op !== undefined || options.format !== undefined)) throw new UsageError("check: --case takes its op and format from case.json");
+  if (options.case !== undefined) {
+    const kernelCase = readCaseDir(options.case);
+    return [{ label: kernelCase.label ?? options.case, kernelCase }];
+  }
+  if (options.suite !== undefined) {
+    const entries = suiteCases(options.suite, { op: options.op, format: options.format, activations: options.activations });
+    if (entries.length === 0) throw new UsageError(`check: ${options.suite} holds no kernel test groups`);
+    return entries;
+  }
+  if (options.op === undefined || options.format === undefined) throw new UsageError("check: --op and --format go together");
+  return builtinCases(options.op, options.format, { seed: options.seed, activations: options.activations }).map((kernelCase) => ({
+    label: kernelCase.label ?? kernelCase.op,
+    kernelCase,
+  }));
+}
+
+async function check(options: CheckOptions, io: CliIo): Promise<void> {
+  const entries = selectCases(options);
+  const results = await runCheck(options.kernel, entries, { timeoutS: options.timeout });
+  for (const line of formatTable(CHECK_HEADER, results.map(checkRowCells), ["left", "left", "right", "right"])) writeLine(io.stdout, line);
+  const passed = results.filter((r) => r.verdict?.passed === true).length;
+  const failed = results.filter((r) => r.verdict !== undefined && !r.verdict.passed).length;
+  writeLine(io.stdout, `${passed} passed, ${failed} failed`);
+  if (failed > 0) throw new CommandFailed(`${failed} failed`);
+}
+
+/** Add the `check` command to `program`. */
+export function registerCheck(program: Command, io: CliIo): void {
+  program
+    .command("check")
+    .summary("run a kernel under test on reference cases (kernel protocol v1) and judge its outputs")
+    .description(
+      "Run a kernel command on cases written as case directories (spec/kernel-protocol.md) and judge its outputs against " +
+        "the reference codec: matmul within the spec/formats.md §8.2 bound, dequantize and quantize bit-exact. " +
+        "Prints one row per case and `N passed, N failed`; exit status 1 when any case fails, 2 on bad usage.",
+    )
+    .requiredOption("--kernel <command>", "the kernel command; the case directory is appended as its last argument")
+    .option("--suite <dir>", "a golden suite directory (manifest.json)")
+    .option("--op <op>", `built-in cases of this op (with --suite: only this op): ${KERNEL_OPS.join(", ")}`, choice(KERNEL_OPS))
+    .option("--format <format>", `with --op: ${KERNEL_FORMATS.join(", ")} (with --suite: only this format)`, choice(KERNEL_FORMATS))
+    .option("--case <dir>", "one saved case directory")
+    .option("--activations <mode>", `matmul activations: ${KERNEL_ACTIVATIONS.join(", ")} (default: both)`, choice(KERNEL_ACTIVATIONS))
+    .option("--timeout <seconds>", "seconds each kernel run may take", parseTimeout, 10)
+    .option("--seed <N>", "seed of the built-in cases, 0 to 4294967295", parseSeed, 1)
+    .addHelpText("after", EXAMPLES)
+    .action((options: CheckOptions) => check(options, io));
+}

@@ -1,0 +1,223 @@
+/**
+ * Kernel protocol v1: the language-neutral contract between the harness and a kernel under test.
+ * Specified in spec/kernel-protocol.md.
+ *
+ * The harness writes a case directory (case.json and the input files), runs the kernel command with
+ * the directory appended as its last argument, and reads the kernel's output files back from it.
+ */
+
+import { GgmlType, QK_K, TQ1_0_BLOCK_BYTES, TQ2_0_BLOCK_BYTES } from "../../reference/codec/index.js";
+
+/** The protocol version this harness speaks (the `protocol` field of case.json). */
+export const PROTOCOL_VERSION = 1;
+
+/** The name of the case description inside a case directory. */
+export const CASE_FILE = "case.json";
+
+/** What a kernel computes: y = x·Wᵀ, W decoded, or W encoded. */
+export type KernelOp = "matmul" | "dequantize" | "quantize";
+
+/** The packed ternary weight formats a kernel may be checked for. */
+export type KernelFormat = "tq1_0" | "tq2_0";
+
+/** How the activations of a matmul are treated (spec/forward.md §3): float32, or quantized to Q8_K as ggml does. */
+export type KernelActivations = "f32" | "ggml";
+
+/** All ops, formats and activation modes, in the order the CLI lists them. */
+export const KERNEL_OPS: readonly KernelOp[] = ["matmul", "dequantize", "quantize"];
+/** All formats. */
+export const KERNEL_FORMATS: readonly KernelFormat[] = ["tq1_0", "tq2_0"];
+/** All activation modes. */
+export const KERNEL_ACTIVATIONS: readonly KernelActivations[] = ["f32", "ggml"];
+
+/**
+ * One kernel case: the op, the format, the shape and the inputs the op needs.
+ * matmul: weight (rows × cols/256 packed blocks) and x (float32 [batch, cols]);
+ * dequantize: weight; quantize: w (float32 [rows, cols]). batch is 1 unless the op is matmul.
+ */
+export interface KernelCase {
+  readonly op: KernelOp;
+  readonly format: KernelFormat;
+  /** R: output features (matmul), rows of W. */
+  readonly rows: number;
+  /** C: input features, a multiple of 256. */
+  readonly cols: number;
+  /** B: activation rows (matmul); 1 for the other ops. */
+  readonly batch: number;
+  readonly activations: KernelActivations;
+  /** Packed weights: rows · cols/256 blocks, exactly a GGUF tensor's data (matmul, dequantize). */
+  readonly weight?: Uint8Array;
+  /** Activations float32 [batch, cols], row-major (matmul). */
+  readonly x?: Float32Array;
+  /** Float weights float32 [rows, cols], row-major (quantize). */
+  readonly w?: Float32Array;
+  /** A name for reports (test-case id, built-in case name). */
+  readonly label?: string;
+}
+
+/**
+ * The element a verdict points at: where it is in the output and where its weight is stored.
+ * For matmul the stored position is the harness's best guess at the single weight whose change
+ * would explain the error (see judge.ts); col is then that weight's column.
+ */
+export interface WorstElement {
+  /** Flat index into the output (matmul: b·R + r; dequantize: r·C + c; quantize: the byte offset). */
+  readonly index: number;
+  readonly batch: number;
+  readonly row: number;
+  readonly col?: number;
+  /** Block index within the row. */
+  readonly block: number;
+  /** Byte offset within the block. */
+  readonly byte: number;
+  /** TQ2_0: the bit offset (0, 2, 4, 6) of the element's 2-bit code in the byte. */
+  readonly bit?: number;
+  /** TQ1_0: the trit position (0 = most significant) of the element in the byte. */
+  readonly trit?: number;
+  readonly expected: number;
+  readonly actual: number;
+  /** quantize: the elements (indices within the block) the differing byte holds; empty for a scale byte. */
+  readonly elements?: readonly number[];
+}
+
+/** The outcome of one case. */
+export interface CaseVerdict {
+  readonly passed: boolean;
+  /** Why the case failed (absent when it passed). */
+  readonly reason?: string;
+  /** max |actual − expected| over elements where both are finite. */
+  readonly maxAbsError?: number;
+  /** Σ(actual − expected)² / Σ expected² over finite elements (0 when both sums are 0). */
+  readonly nmse?: number;
+  readonly worst?: WorstElement;
+}
+
+/** The file names of each role, fixed by the protocol. */
+export const ROLE_FILES = {
+  weight: "weight.bin",
+  x: "x.npy",
+  w: "w.npy",
+  y: "y.npy",
+} as const;
+
+/** A role: a name for one input or output array. */
+export type KernelRole = keyof typeof ROLE_FILES;
+
+/** The input roles of an op. */
+export function inputRoles(op: KernelOp): readonly KernelRole[] {
+  switch (op) {
+    case "matmul": return ["weight", "x"];
+    case "dequantize": return ["weight"];
+    case "quantize": return ["w"];
+  }
+}
+
+/** The output role of an op. */
+export function outputRole(op: KernelOp): KernelRole {
+  switch (op) {
+    case "matmul": return "y";
+    case "dequantize": return "w";
+    case "quantize": return "weight";
+  }
+}
+
+/** The ggml type of a format. */
+export function formatType(format: KernelFormat): GgmlType.TQ1_0 | GgmlType.TQ2_0 {
+  return format === "tq1_0" ? GgmlType.TQ1_0 : GgmlType.TQ2_0;
+}
+
+/** Bytes per block of a format (TQ1_0: 54, TQ2_0: 66). */
+export function blockBytes(format: KernelFormat): number {
+  return format === "tq1_0" ? TQ1_0_BLOCK_BYTES : TQ2_0_BLOCK_BYTES;
+}
+
+/** Bytes of one packed row of `cols` elements. */
+export function packedRowBytes(format: KernelFormat, cols: number): number {
+  return (cols / QK_K) * blockBytes(format);
+}
+
+/** case.json as the protocol defines it. */
+export interface CaseJson {
+  readonly protocol: number;
+  readonly op: KernelOp;
+  readonly format: KernelFormat;
+  readonly shape: { readonly rows: number; readonly cols: number; readonly batch: number };
+  readonly activations: KernelActivations;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly label?: string;
+}
+
+/** The case.json object for a case. */
+export function caseJsonOf(kernelCase: KernelCase): CaseJson {
+  const inputs: Record<string, string> = {};
+  for (const role of inputRoles(kernelCase.op)) inputs[role] = ROLE_FILES[role];
+  const out = outputRole(kernelCase.op);
+  return {
+    protocol: PROTOCOL_VERSION,
+    op: kernelCase.op,
+    format: kernelCase.format,
+    shape: { rows: kernelCase.rows, cols: kernelCase.cols, batch: kernelCase.batch },
+    activations: kernelCase.activations,
+    inputs,
+    outputs: { [out]: ROLE_FILES[out] },
+    ...(kernelCase.label === undefined ? {} : { label: kernelCase.label }),
+  };
+}
+
+/** Is `value` one of `options`? */
+function oneOf<T extends string>(value: unknown, options: readonly T[]): value is T {
+  return typeof value === "string" && (options as readonly string[]).includes(value);
+}
+
+/** A positive safe integer? */
+function positiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
+/**
+ * Check the shape of a case (dimensions positive, cols a multiple of 256, batch 1 except for matmul).
+ * Returns a problem description, or undefined when the shape is valid.
+ */
+export function shapeProblem(op: KernelOp, rows: unknown, cols: unknown, batch: unknown): string | undefined {
+  if (!positiveInteger(rows)) return `shape.rows must be a positive integer, got ${JSON.stringify(rows)}`;
+  if (!positiveInteger(cols) || cols % QK_K !== 0) return `shape.cols must be a positive multiple of ${QK_K}, got ${JSON.stringify(cols)}`;
+  if (!positiveInteger(batch)) return `shape.batch must be a positive integer, got ${JSON.stringify(batch)}`;
+  if (op !== "matmul" && batch !== 1) return `shape.batch must be 1 for ${op}, got ${batch}`;
+  return undefined;
+}
+
+/**
+ * Parse and check the text of case.json. Throws Error with a one-line description of the problem.
+ * The inputs/outputs maps must name the protocol's fixed files for the op's roles.
+ */
+export function parseCaseJson(text: string): CaseJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("must hold a JSON object");
+  const o = value as Record<string, unknown>;
+  if (o.protocol !== PROTOCOL_VERSION) throw new Error(`protocol must be ${PROTOCOL_VERSION}, got ${JSON.stringify(o.protocol)}`);
+  if (!oneOf(o.op, KERNEL_OPS)) throw new Error(`op must be one of ${KERNEL_OPS.join(", ")}, got ${JSON.stringify(o.op)}`);
+  if (!oneOf(o.format, KERNEL_FORMATS)) throw new Error(`format must be one of ${KERNEL_FORMATS.join(", ")}, got ${JSON.stringify(o.format)}`);
+  if (!oneOf(o.activations, KERNEL_ACTIVATIONS)) throw new Error(`activations must be one of ${KERNEL_ACTIVATIONS.join(", ")}, got ${JSON.stringify(o.activations)}`);
+  const shape = o.shape;
+  if (typeof shape !== "object" || shape === null) throw new Error("shape must be an object {rows, cols, batch}");
+  const s = shape as Record<string, unknown>;
+  const problem = shapeProblem(o.op, s.rows, s.cols, s.batch);
+  if (problem !== undefined) throw new Error(problem);
+  const expected = caseJsonOf({ op: o.op, format: o.format, rows: 1, cols: QK_K, batch: 1, activations: o.activations });
+  for (const key of ["inputs", "outputs"] as const) {
+    const got = JSON.stringify(o[key]);
+    const want = JSON.stringify(expected[key]);
+    if (got !== want) throw new Error(`${key} must be ${want} for ${o.op}, got ${got}`);
+  }
+  return {
+    ...expected,
+    shape: { rows: s.rows as number, cols: s.cols as number, batch: s.batch as number },
+    ...(typeof o.label === "string" ? { label: o.label } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Bundles test/src/harness/fixtures/node-kernel.ts into a temp dir so tests can run it as a kernel command.
+ */
+
+import { buildSync } from "esbuild";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A bundled test kernel: `command(mode)` is the kernel command line; `dispose()` removes it. */
+export interface TestKernel {
+  readonly dir: string;
+  command(mode: string): string;
+  dispose(): void;
+}
+
+/** Bundle the test kernel (a few hundred ms). */
+export function bundleTestKernel(): TestKernel {
+  const dir = mkdtempSync(join(tmpdir(), "trilm-kernel-"));
+  const outfile = join(dir, "kernel.mjs");
+  buildSync({
+    entryPoints: [fileURLToPath(new URL("./fixtures/node-kernel.ts", import.meta.url))],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    logLevel: "silent",
+  });
+  return {
+    dir,
+    command: (mode) => `'${process.execPath}' '${outfile}' ${mode}`,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { caseJsonOf, inputRoles, outputRole, parseCaseJson, packedRowBytes, PROTOCOL_VERSION } from "../../../src/harness/protocol.js";
+
+describe("kernel protocol v1: case.json", () => {
+  it("names the fixed files of each op's roles", () => {
+    const json = caseJsonOf({ op: "matmul", format: "tq2_0", rows: 3, cols: 512, batch: 2, activations: "ggml" });
+    expect(json).toEqual({
+      protocol: PROTOCOL_VERSION,
+      op: "matmul",
+      format: "tq2_0",
+      shape: { rows: 3, cols: 512, batch: 2 },
+      activations: "ggml",
+      inputs: { weight: "weight.bin", x: "x.npy" },
+      outputs: { y: "y.npy" },
+    });
+    expect(caseJsonOf({ op: "dequantize", format: "tq1_0", rows: 1, cols: 256, batch: 1, activations: "f32" }).outputs).toEqual({ w: "w.npy" });
+    expect(caseJsonOf({ op: "quantize", format: "tq1_0", rows: 1, cols: 256, batch: 1, activations: "f32" }).inputs).toEqual({ w: "w.npy" });
+    expect(inputRoles("quantize")).toEqual(["w"]);
+    expect(outputRole("quantize")).toBe("weight");
+    expect(packedRowBytes("tq1_0", 512)).toBe(108);
+    expect(packedRowBytes("tq2_0", 512)).toBe(132);
+  });
+
+  it("parses what it writes", () => {
+    const json = caseJsonOf({ op: "quantize", format: "tq1_0", rows: 4, cols: 768, batch: 1, activations: "f32", label: "t1" });
+    expect(parseCaseJson(JSON.stringify(json))).toEqual(json);
+  });
+
+  it.each([
+    ["not json", "{", /not valid JSON/],
+    ["wrong protocol", { protocol: 2 }, /protocol must be 1/],
+    ["unknown op", { op: "conv" }, /op must be one of/],
+    ["cols not a multiple of 256", { shape: { rows: 1, cols: 100, batch: 1 } }, /shape.cols/],
+    ["batch for dequantize", { op: "dequantize", inputs: { weight: "weight.bin" }, outputs: { w: "w.npy" }, shape: { rows: 1, cols: 256, batch: 2 } }, /batch must be 1/],
+    ["other file names", { inputs: { weight: "w.bin", x: "x.npy" } }, /inputs must be/],
+  ])("refuses %s", (_name, patch, message) => {
+    const base = caseJsonOf({ op: "matmul", format: "tq2_0", rows: 1, cols: 256, batch: 1, activations: "f32" });
+    const text = typeof patch === "string" ? patch : JSON.stringify({ ...base, ...patch });
+    expect(() => parseCaseJson(text)).toThrow(message);
+  });
+});
