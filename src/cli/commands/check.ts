@@ -5,7 +5,10 @@
  */
 
 import { InvalidArgumentError, type Command } from "commander";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { UsageError } from "../../errors.js";
+import { readManifest } from "../../golden/verify.js";
 import { builtinCases, CHECK_HEADER, checkRowCells, runCheck, suiteCases, type SuiteEntry } from "../../harness/check.js";
 import { readCaseDir } from "../../harness/case-dir.js";
 import { KERNEL_ACTIVATIONS, KERNEL_FORMATS, KERNEL_OPS, type KernelActivations, type KernelFormat, type KernelOp } from "../../harness/protocol.js";
@@ -67,6 +70,9 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
     return [{ label: kernelCase.label ?? options.case, kernelCase }];
   }
   if (options.suite !== undefined) {
+    // the strict reading of golden verify first: a malformed manifest is refused (exit 2), not run
+    const manifestPath = join(options.suite, "manifest.json");
+    if (existsSync(manifestPath)) readManifest(manifestPath);
     const entries = suiteCases(options.suite, { op: options.op, format: options.format, activations: options.activations });
     if (entries.length === 0) throw new UsageError(`check: ${options.suite} holds no kernel test groups`);
     return entries;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { builtinCases } from "../../../src/harness/check.js";
 import type { KernelCase } from "../../../src/harness/protocol.js";
-import { runKernelOnCase, shellQuote } from "../../../src/harness/run-kernel.js";
+import { OUTPUT_CAP_BYTES, runKernelOnCase, runKernelProcess, shellQuote } from "../../../src/harness/run-kernel.js";
 import { bundleTestKernel, type TestKernel } from "./kernel-fixture.js";
 
 let kernel: TestKernel;
@@ -99,6 +99,27 @@ describe("runKernelOnCase", () => {
     expect(v.reason).toMatch(/exited with status 127/);
     expect(existsSync(join(keep, "case.json"))).toBe(true);
   });
+
+  it("caps what it keeps of a kernel that floods stdout and stderr (megabytes), and still judges its outputs", async () => {
+    // 8 MB on stdout, 4 MB on stderr, then the kernel proper (the case directory is appended to it)
+    const flood = `head -c 8000000 /dev/zero | tr '\\0' x; head -c 4000000 /dev/zero | tr '\\0' y >&2; `;
+    const exit = await runKernelProcess(`${flood}${kernel.command("correct")}`, scratch, 20);
+    expect(exit.code).not.toBeNull();
+    expect(exit.stdout.length).toBe(OUTPUT_CAP_BYTES);
+    expect(exit.stderr.length).toBe(OUTPUT_CAP_BYTES);
+    const passed = await runKernelOnCase(`${flood}${kernel.command("correct")}`, matmulF32, { timeoutS: 20 });
+    expect(passed).toMatchObject({ passed: true });
+    const failed = await runKernelOnCase(`${flood}${kernel.command("nan")}`, matmulF32, { timeoutS: 20 });
+    expect(failed.passed).toBe(false);
+    expect(failed.reason).toMatch(/NaN/);
+    const crashed = await runKernelOnCase(`${flood}exit 3; :`, matmulF32, { timeoutS: 20 });
+    expect(crashed.passed).toBe(false);
+    expect(crashed.reason!.length).toBeLessThan(400);
+    expect(crashed.reason).toMatch(/exited with status 3 \(stderr: y+…\)/);
+    // and the next case runs normally
+    expect(await runKernelOnCase(kernel.command("correct"), matmulGgml, { timeoutS: 20 })).toMatchObject({ passed: true });
+    expect(leftovers()).toEqual([]);
+  }, 60_000);
 
   it("quotes the case directory for the shell", () => {
     expect(shellQuote("a b'c")).toBe(`'a b'\\''c'`);
