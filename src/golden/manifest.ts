@@ -7,6 +7,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { MAX_JSON_DEPTH, jsonDeeperThan } from "../io/json-depth.js";
 import { validateJsonSchema, type JsonValue } from "./json-schema.js";
 
 /** The manifest format version this code writes and reads. */
@@ -169,6 +170,7 @@ export function parseManifest(text: string): Manifest {
   } catch (error) {
     throw new ManifestError(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (jsonDeeperThan(value)) throw new ManifestError(`nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
   const problem = validateJsonSchema(value, manifestSchema());
   if (problem !== undefined) throw new ManifestError(`does not match ${SCHEMA_REFERENCE}: ${problem}`);
   const manifest = value as unknown as Manifest;

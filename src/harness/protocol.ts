@@ -7,6 +7,7 @@
  */
 
 import { GgmlType, QK_K, TQ1_0_BLOCK_BYTES, TQ2_0_BLOCK_BYTES } from "../../reference/codec/index.js";
+import { MAX_JSON_DEPTH, jsonDeeperThan } from "../io/json-depth.js";
 
 /** The protocol version this harness speaks (the `protocol` field of case.json). */
 export const PROTOCOL_VERSION = 1;
@@ -198,6 +199,7 @@ export function parseCaseJson(text: string): CaseJson {
   } catch (error) {
     throw new Error(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (jsonDeeperThan(value)) throw new Error(`nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("must hold a JSON object");
   const o = value as Record<string, unknown>;
   if (o.protocol !== PROTOCOL_VERSION) throw new Error(`protocol must be ${PROTOCOL_VERSION}, got ${JSON.stringify(o.protocol)}`);

@@ -16,6 +16,7 @@
  */
 
 import { InputError } from "../errors.js";
+import { MAX_JSON_DEPTH, jsonDeeperThan } from "../io/json-depth.js";
 import { DTYPE_ITEM_SIZE, isOtherSafetensorsDtype, isSafetensorsDtype, type SafetensorsDtype } from "./dtype.js";
 
 /** Largest header the format allows (the Rust crate's MAX_HEADER_SIZE). */
@@ -106,6 +107,7 @@ function readHeaderJson(bytes: Uint8Array, headerLength: number, fileName: strin
     throw new InputError(fileName, `header is not valid JSON (${reason})`);
   }
   if (!isObject(json)) throw new InputError(fileName, `header is ${kindOf(json)}, not a JSON object`);
+  if (jsonDeeperThan(json)) throw new InputError(fileName, `header nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
   return json;
 }
 

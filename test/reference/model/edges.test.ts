@@ -39,7 +39,7 @@ describe("RMSNorm of an all-zero row", () => {
 describe("the context limit", () => {
   test("the last position, contextLength − 1, runs and gives finite logits", () => {
     const state = createForwardState(model.config, model.weights);
-    let logits = new Float32Array(0);
+    let logits: Float32Array = new Float32Array(0);
     for (let pos = 0; pos < model.config.contextLength; pos++) logits = forward(state, 1 + pos, pos);
     expect(logits.length).toBe(model.config.vocabSize);
     expect(logits.every(Number.isFinite)).toBe(true);

@@ -70,3 +70,12 @@ describe("parseManifest refuses malformed manifests with one line", () => {
     expect((error as Error).message).not.toContain("\n");
   });
 });
+
+describe("parseManifest on deeply nested values (found by test/fuzz)", () => {
+  it("refuses a value nested 100,000 deep with a ManifestError, not a stack-overflow RangeError", () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+    const text = `{"schema":"x","version":${deep}}`;
+    expect(() => parseManifest(text)).toThrow(ManifestError);
+    expect(() => parseManifest(text)).toThrow(/nests arrays or objects more than 64 deep/);
+  });
+});

@@ -39,3 +39,20 @@ describe("kernel protocol v1: case.json", () => {
     expect(() => parseCaseJson(text)).toThrow(message);
   });
 });
+
+describe("parseCaseJson on deeply nested values (found by test/fuzz)", () => {
+  it("refuses a value nested 100,000 deep with a plain Error, not a stack-overflow RangeError", () => {
+    const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;
+    for (const text of [`{"protocol":${deep}}`, `{"protocol":1,"op":"matmul","format":"tq1_0","activations":"f32","shape":{"rows":${deep}}}`]) {
+      let thrown: unknown;
+      try {
+        parseCaseJson(text);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect(Object.getPrototypeOf(thrown)).toBe(Error.prototype);
+      expect((thrown as Error).message).toMatch(/nests arrays or objects more than 64 deep/);
+    }
+  });
+});

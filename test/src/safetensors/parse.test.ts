@@ -205,3 +205,22 @@ describe("serializeSafetensors", () => {
     expect([...parseSafetensors(bytes, NAME).tensors.keys()]).toEqual(["__proto__", "ü.weight"]);
   });
 });
+
+describe("parseSafetensors on deeply nested headers (found by test/fuzz)", () => {
+  function framed(header: string): Uint8Array {
+    const h = new TextEncoder().encode(header);
+    const out = new Uint8Array(8 + h.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+    out.set(h, 8);
+    return out;
+  }
+  it("refuses a shape nested 100,000 deep with an InputError, not a stack-overflow RangeError", () => {
+    const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;
+    for (const field of ["shape", "data_offsets"]) {
+      const other = field === "shape" ? `"data_offsets":[0,0]` : `"shape":[]`;
+      const bytes = framed(`{"w":{"dtype":"F32",${other},"${field}":${deep}}}`);
+      expect(() => parseSafetensors(bytes, "m.safetensors")).toThrow(InputError);
+      expect(() => parseSafetensors(bytes, "m.safetensors")).toThrow(/nests arrays or objects more than 64 deep/);
+    }
+  });
+});
