@@ -3,9 +3,9 @@
  * the reference with random cases, shrinking any failure to a minimal case.
  */
 
-import { fuzzCases, randomSeed } from "./fuzz.js";
+import { fuzzCases, randomSeed, type FuzzOptions } from "./fuzz.js";
 import { judgeMatmul } from "./judge.js";
-import type { CaseVerdict, KernelActivations, KernelCase, KernelFormat, KernelOp } from "./protocol.js";
+import type { CaseVerdict, KernelCase } from "./protocol.js";
 
 /**
  * A kernel under test: given a matmul case (weight: rows × cols/256 packed blocks, x: float32
@@ -13,27 +13,11 @@ import type { CaseVerdict, KernelActivations, KernelCase, KernelFormat, KernelOp
  */
 export type KernelFunction = (kernelCase: KernelCase) => Float32Array | Promise<Float32Array>;
 
-/** What checkKernel checks. */
-export interface CheckKernelOptions {
-  /** The op; only "matmul" so far (default "matmul"). */
-  readonly op?: KernelOp;
-  /** The weight format (default "tq2_0"). */
-  readonly format?: KernelFormat;
-  /** f32 (default): y within a float32 summation bound; ggml: as ggml's Q8_K dot product. */
-  readonly activations?: KernelActivations;
-  /** Random cases to try (default 100). */
-  readonly runs?: number;
-  /** fast-check seed; the same seed replays the same cases (default: random, reported back). */
-  readonly seed?: number;
-  /** At most this many weight rows a case (default 4). */
-  readonly maxRows?: number;
-  /** At most this many blocks a row (default 4). */
-  readonly maxBlocks?: number;
-  /** At most this many activation rows a case (default 3). */
-  readonly maxBatch?: number;
-  /** Also draw edge-case fp16 scales (zero, subnormal, 65504). Default false. */
-  readonly edgeScales?: boolean;
-}
+/**
+ * What checkKernel checks: the fuzzing options (src/harness/fuzz.ts) without progress reporting, each
+ * optional — op defaults to "matmul", format to "tq2_0", activations to "f32", the rest as in FuzzOptions.
+ */
+export type CheckKernelOptions = Partial<Omit<FuzzOptions, "onProgress">>;
 
 /** The outcome of checkKernel. */
 export interface CheckKernelResult {
@@ -72,15 +56,11 @@ export interface CheckKernelResult {
 export async function checkKernel(fn: KernelFunction, options: CheckKernelOptions = {}): Promise<CheckKernelResult> {
   const seed = options.seed ?? randomSeed();
   const result = await fuzzCases(async (kernelCase) => judgeMatmul(kernelCase, await fn(kernelCase)), {
+    ...options,
     op: options.op ?? "matmul",
     format: options.format ?? "tq2_0",
     activations: options.activations ?? "f32",
-    runs: options.runs,
     seed,
-    maxRows: options.maxRows,
-    maxBlocks: options.maxBlocks,
-    maxBatch: options.maxBatch,
-    edgeScales: options.edgeScales,
   });
   return {
     passed: result.passed,
