@@ -29,7 +29,7 @@ import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed
 import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu as referenceSwiglu } from "../../reference/model/swiglu.js";
-import type { Backend, PreparedMatrix } from "../../src/backend/backend.js";
+import { attentionKeyCount, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
 import { KernelCache } from "./kernels.js";
 import { layoutMatrix, type MatrixLayout } from "./layout.js";
 
@@ -161,12 +161,7 @@ export class GpujsBackend implements Backend {
     const { nHeads, nKvHeads, headDim } = shape;
     const batch = positions.length;
     const kvDim = nKvHeads * headDim;
-    const count = keys.length / kvDim;
-    if (!Number.isInteger(count) || values.length !== keys.length) throw new RangeError("gpujs attention: keys and values must both hold T rows of nKvHeads·headDim");
-    if (q.length !== batch * nHeads * headDim) throw new RangeError(`gpujs attention: q has ${q.length} values, expected ${batch}·${nHeads}·${headDim}`);
-    for (const pos of positions) {
-      if (!Number.isInteger(pos) || pos < 0 || pos >= count) throw new RangeError(`gpujs attention: position ${pos} has no cached key (T = ${count})`);
-    }
+    const count = attentionKeyCount("gpujs", q, keys, values, positions, shape);
     const tPad = Math.max(32, Math.ceil(count / 32) * 32); // padded like llama.cpp's n_kv: fewer distinct kernels
     const paddedKeys = padTo(keys, tPad * kvDim);
     const paddedValues = padTo(values, tPad * kvDim);

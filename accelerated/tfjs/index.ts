@@ -24,7 +24,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import type { Backend, PreparedMatrix } from "../../src/backend/backend.js";
+import { attentionKeyCount, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
 import {
   bf16BitsToF32,
   dequantizeRow,
@@ -259,15 +259,10 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
     attention(q, keys, values, positions, shape) {
       const { nHeads, nKvHeads, headDim } = shape;
       const batch = positions.length;
-      const kvDim = nKvHeads * headDim;
-      const count = keys.length / kvDim;
-      if (q.length !== batch * nHeads * headDim || !Number.isInteger(count) || values.length !== keys.length) {
-        throw new RangeError("attention: q must hold B rows of nHeads·headDim, keys and values T rows of nKvHeads·headDim");
-      }
+      const count = attentionKeyCount(`tfjs-${kind}`, q, keys, values, positions, shape);
       if (batch === 0) return new Float32Array(0);
       const mask = new Float32Array(batch * count);
       positions.forEach((pos, b) => {
-        if (!Number.isInteger(pos) || pos < 0 || pos >= count) throw new RangeError(`attention: position ${pos} has no cached key (T = ${count})`);
         mask.fill(-Infinity, b * count + pos + 1, (b + 1) * count);
       });
       const headsPerKv = nHeads / nKvHeads;

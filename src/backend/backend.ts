@@ -57,3 +57,31 @@ export interface Backend {
   /** Free everything. */
   dispose(): void;
 }
+
+/**
+ * Check the arguments of Backend.attention against its contract and return T, the number of cached
+ * positions: q holds B = positions.length rows of nHeads·headDim, keys and values T rows of
+ * nKvHeads·headDim, and every position has a cached key (0 ≤ pos < T). RangeError, prefixed with
+ * `backendName`, otherwise.
+ */
+export function attentionKeyCount(
+  backendName: string,
+  q: Float32Array,
+  keys: Float32Array,
+  values: Float32Array,
+  positions: readonly number[],
+  shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+): number {
+  const { nHeads, nKvHeads, headDim } = shape;
+  const count = keys.length / (nKvHeads * headDim);
+  if (!Number.isInteger(count) || values.length !== keys.length) {
+    throw new RangeError(`${backendName} attention: keys and values must both hold T rows of nKvHeads·headDim`);
+  }
+  if (q.length !== positions.length * nHeads * headDim) {
+    throw new RangeError(`${backendName} attention: q has ${q.length} values, expected ${positions.length}·${nHeads}·${headDim}`);
+  }
+  for (const pos of positions) {
+    if (!Number.isInteger(pos) || pos < 0 || pos >= count) throw new RangeError(`${backendName} attention: position ${pos} has no cached key (T = ${count})`);
+  }
+  return count;
+}

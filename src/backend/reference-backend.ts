@@ -16,7 +16,7 @@ import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed
 import { rmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu } from "../../reference/model/swiglu.js";
-import type { Backend, PreparedMatrix } from "./backend.js";
+import { attentionKeyCount, type Backend, type PreparedMatrix } from "./backend.js";
 
 /** A matrix as the reference keeps it: still packed (spec/forward.md §2.2). */
 class ReferenceMatrix implements PreparedMatrix {
@@ -62,13 +62,10 @@ function referenceAttention(
   const { nHeads, nKvHeads, headDim } = shape;
   const qDim = nHeads * headDim;
   const kvDim = nKvHeads * headDim;
-  checkBatch("attention", q, positions.length, qDim);
-  const count = keys.length / kvDim;
-  if (!Number.isInteger(count) || values.length !== keys.length) throw new RangeError("attention: keys and values must both hold T rows of nKvHeads·headDim");
+  const count = attentionKeyCount("reference", q, keys, values, positions, shape);
   const cache: KvCache = { type: "f32", kvDim, contextLength: count, keys: [keys], values: [values] };
   const out = new Float32Array(positions.length * qDim);
   positions.forEach((pos, b) => {
-    if (!Number.isInteger(pos) || pos < 0 || pos >= count) throw new RangeError(`attention: position ${pos} has no cached key (T = ${count})`);
     out.set(attend(cache, 0, pos, rowOf(q, b, qDim), nHeads, nKvHeads, headDim, "f32"), b * qDim);
   });
   return out;
