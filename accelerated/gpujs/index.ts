@@ -10,13 +10,8 @@
 import { GPU } from "gpu.js";
 import gpujsPackage from "gpu.js/package.json" with { type: "json" };
 import {
-  bf16BitsToF32,
   dequantizeRowQ8_0,
-  f16BitsToF32,
-  f32ToBf16Bits,
-  f32ToF16Bits,
   GgmlType,
-  nearestInt,
   QK_K,
   quantizeQ8KBlockValues,
   quantizeRowQ8_0,
@@ -24,7 +19,7 @@ import {
 import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
 import { softmax } from "../../reference/model/attention.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import type { ActivationMode } from "../../reference/model/linear.js";
+import { type ActivationMode, quantizeInt8PerToken, roundThroughBf16, roundThroughF16 } from "../../reference/model/linear.js";
 import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
@@ -213,14 +208,8 @@ function padTo(values: Float32Array, length: number): Float32Array {
 
 /** BitNet per-token int8 of one row (as reference/model/linear.ts): q values and 127/max|x| (0 for an all-zero row). */
 function int8PerToken(row: Float32Array, out: Float32Array): number {
-  let absmax = 0;
-  for (const v of row) absmax = Math.max(absmax, Math.abs(v));
-  if (absmax === 0) {
-    out.fill(0);
-    return 0;
-  }
-  const inputScale = Math.fround(127 / absmax);
-  for (let c = 0; c < row.length; c++) out[c] = Math.max(-128, Math.min(127, nearestInt(Math.fround(row[c] * inputScale))));
+  const { q, inputScale } = quantizeInt8PerToken(row);
+  out.set(q);
   return inputScale;
 }
 
@@ -259,9 +248,9 @@ function floatActivations(type: GgmlType, x: Float32Array, batch: number, cols: 
   if (mode === "int8-per-token") return int8Activations(x, batch, cols, blockScales);
   switch (type) {
     case GgmlType.F16:
-      return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0 ? { x, blockScales, divisors: null } : { x: x.map((v) => f16BitsToF32(f32ToF16Bits(v))), blockScales, divisors: null };
+      return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0 ? { x, blockScales, divisors: null } : { x: roundThroughF16(x), blockScales, divisors: null };
     case GgmlType.BF16:
-      return { x: x.map((v) => bf16BitsToF32(f32ToBf16Bits(v))), blockScales, divisors: null };
+      return { x: roundThroughBf16(x), blockScales, divisors: null };
     case GgmlType.Q8_0: {
       const out = new Float32Array(x.length);
       for (let b = 0; b < batch; b++) out.set(dequantizeRowQ8_0(quantizeRowQ8_0(x.subarray(b * cols, (b + 1) * cols))), b * cols);

@@ -26,21 +26,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { attentionKeyCount, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
 import {
-  bf16BitsToF32,
   dequantizeRow,
   dequantizeRowQ8K,
   dequantizeRowQ8_0,
-  f16BitsToF32,
-  f32ToBf16Bits,
-  f32ToF16Bits,
   GgmlType,
-  nearestInt,
   quantizeRowQ8K,
   quantizeRowQ8_0,
 } from "../../reference/codec/index.js";
 import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import type { ActivationMode } from "../../reference/model/linear.js";
+import { type ActivationMode, quantizeInt8PerToken, roundThroughBf16, roundThroughF16 } from "../../reference/model/linear.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { decodeMatrixRow } from "../../reference/model/packed-matrix.js";
 import { ropeAngles } from "../../reference/model/rope.js";
@@ -89,12 +84,10 @@ export function convertActivations(type: GgmlType, cols: number, x: Float32Array
     const divisors = new Float32Array(batch);
     for (let b = 0; b < batch; b++) {
       const row = x.subarray(b * cols, (b + 1) * cols);
-      let absmax = 0;
-      for (const v of row) absmax = Math.max(absmax, Math.abs(v));
-      if (absmax === 0) { divisors[b] = Infinity; continue; } // y = 0, as linear.ts returns
-      const inputScale = Math.fround(127 / absmax);
+      const { q, inputScale } = quantizeInt8PerToken(row);
+      if (inputScale === 0) { divisors[b] = Infinity; continue; } // y = 0, as linear.ts returns
       divisors[b] = inputScale;
-      for (let c = 0; c < cols; c++) out[b * cols + c] = Math.max(-128, Math.min(127, nearestInt(Math.fround(row[c] * inputScale))));
+      out.set(q, b * cols);
     }
     return { x: out, divisors };
   }
@@ -106,8 +99,8 @@ export function convertActivations(type: GgmlType, cols: number, x: Float32Array
       case GgmlType.TQ1_0:
       case GgmlType.TQ2_0: converted = dequantizeRowQ8K(quantizeRowQ8K(row)); break; // x̃ = d·q (spec/tolerances.md §3)
       case GgmlType.Q8_0: converted = dequantizeRowQ8_0(quantizeRowQ8_0(row)); break;
-      case GgmlType.F16: converted = tinyBlas ? row : row.map((v) => f16BitsToF32(f32ToF16Bits(v))); break;
-      case GgmlType.BF16: converted = row.map((v) => bf16BitsToF32(f32ToBf16Bits(v))); break;
+      case GgmlType.F16: converted = tinyBlas ? row : roundThroughF16(row); break;
+      case GgmlType.BF16: converted = roundThroughBf16(row); break;
       default: converted = row;
     }
     out.set(converted, b * cols);

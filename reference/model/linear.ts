@@ -68,6 +68,28 @@ function roundThroughHalf(x: Float32Array, toBits: (v: number) => number, fromBi
   return x.map((v) => fromBits(toBits(v)));
 }
 
+/** x rounded element-wise to the nearest fp16 (ties to even), as ggml converts activations for F16 weights: [C] → [C]. Spec §3.2. */
+export function roundThroughF16(x: Float32Array): Float32Array {
+  return roundThroughHalf(x, f32ToF16Bits, f16BitsToF32);
+}
+
+/** x rounded element-wise to bf16, as ggml converts activations for BF16 weights: [C] → [C]. Spec §3.2. */
+export function roundThroughBf16(x: Float32Array): Float32Array {
+  return roundThroughHalf(x, f32ToBf16Bits, bf16BitsToF32);
+}
+
+/**
+ * BitNet per-token absmax int8: s = f32(127 / max|x|), q = clamp(round_half_even(f32(x·s)), −128, 127).
+ * x: [C] → q: Float32Array[C] holding the integers, and s (0, with q all zero, for an all-zero row). Spec §3.3.
+ */
+export function quantizeInt8PerToken(x: Float32Array): { readonly q: Float32Array; readonly inputScale: number } {
+  let absmax = 0;
+  for (const v of x) absmax = Math.max(absmax, Math.abs(v));
+  if (absmax === 0) return { q: new Float32Array(x.length), inputScale: 0 };
+  const inputScale = Math.fround(127 / absmax);
+  return { q: x.map((v) => Math.max(-128, Math.min(127, nearestInt(Math.fround(v * inputScale))))), inputScale };
+}
+
 /** A float dot kernel of reference/ggml-x86: w, x float32 values → float32. */
 type FloatDot = (w: Float32Array, x: Float32Array, isa: X86Isa) => number;
 
@@ -105,9 +127,9 @@ function matvecGgml(matrix: PackedMatrix, x: Float32Array): Float32Array {
     case GgmlType.F16: // tinyBLAS: F16 weights × F32 activations; vec_dot_f16: both fp16
       return takenByTinyBlas(matrix)
         ? matvecFloatGgml(matrix, x, tinyBlasDot)
-        : matvecFloatGgml(matrix, roundThroughHalf(x, f32ToF16Bits, f16BitsToF32), vecDotF16);
+        : matvecFloatGgml(matrix, roundThroughF16(x), vecDotF16);
     case GgmlType.BF16:
-      return matvecFloatGgml(matrix, roundThroughHalf(x, f32ToBf16Bits, bf16BitsToF32), takenByTinyBlas(matrix) ? tinyBlasDot : vecDotBf16);
+      return matvecFloatGgml(matrix, roundThroughBf16(x), takenByTinyBlas(matrix) ? tinyBlasDot : vecDotBf16);
     case GgmlType.F32:
       return matvecFloatGgml(matrix, x, takenByTinyBlas(matrix) ? tinyBlasDot : vecDotF32);
     case GgmlType.Q8_K:
@@ -117,11 +139,8 @@ function matvecGgml(matrix: PackedMatrix, x: Float32Array): Float32Array {
 
 /** BitNet per-token absmax int8 activations, then y = (W·x_q) / (127/max|x|). W: [R, C], x: [C] → y: [R]. Spec §3.3. */
 function matvecInt8PerToken(matrix: PackedMatrix, x: Float32Array): Float32Array {
-  let absmax = 0;
-  for (const v of x) absmax = Math.max(absmax, Math.abs(v));
-  if (absmax === 0) return new Float32Array(matrix.rows);
-  const inputScale = Math.fround(127 / absmax);
-  const xq = x.map((v) => Math.max(-128, Math.min(127, nearestInt(Math.fround(v * inputScale)))));
+  const { q: xq, inputScale } = quantizeInt8PerToken(x);
+  if (inputScale === 0) return new Float32Array(matrix.rows);
   const y = new Float32Array(matrix.rows);
   for (let r = 0; r < matrix.rows; r++) y[r] = dotF64(decodeMatrixRow(matrix, r), xq) / inputScale;
   return y;

@@ -23,7 +23,7 @@ import {
   vecDotTq1_0Q8K,
   vecDotTq2_0Q8K,
 } from "../../../reference/codec/index.js";
-import { ACTIVATION_MODES, linear } from "../../../reference/model/linear.js";
+import { ACTIVATION_MODES, linear, quantizeInt8PerToken } from "../../../reference/model/linear.js";
 import { packedRow, packMatrix, type PackedMatrix } from "../../../reference/model/packed-matrix.js";
 import { checkProperty } from "../../support/property.js";
 import { randomTernaryMatrix, sameBits, seededRandom } from "../../support/tiny-model.js";
@@ -166,5 +166,18 @@ describe("linear, all modes", () => {
       expect(() => linear(matrix, new Float32Array(255), mode)).toThrow(RangeError);
       expect(() => linear(matrix, new Float32Array(255), mode)).toThrow(/255.*256/);
     }
+  });
+});
+
+describe("quantizeInt8PerToken (shared by the reference and the accelerated backends)", () => {
+  test("s = 127/max|x|, q = round half to EVEN of x·s: −63.5 → −64, 31.75 → 32", () => {
+    const { q, inputScale } = quantizeInt8PerToken(Float32Array.from([1, -0.5, 0.25, 0, 2.5 / 127]));
+    expect(inputScale).toBe(127);
+    expect(Array.from(q)).toEqual([127, -64, 32, 0, 2]); // 2.5 → 2 (even), not 3
+  });
+  test("an all-zero row gives scale 0 and zeros", () => {
+    const { q, inputScale } = quantizeInt8PerToken(new Float32Array(4));
+    expect(inputScale).toBe(0);
+    expect(Array.from(q)).toEqual([0, 0, 0, 0]);
   });
 });
