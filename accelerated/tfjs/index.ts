@@ -50,6 +50,11 @@ export interface TfjsBackendOptions {
    * as a prefix). Browser pages must pass it; in Node it defaults to the package's dist folder.
    */
   readonly wasmPaths?: string;
+  /**
+   * wasm only: XNNPACK threads, used when the threaded build loads (a cross-origin isolated page);
+   * default: tfjs's choice. Takes effect on the first wasm backend of the process only.
+   */
+  readonly wasmThreads?: number;
 }
 
 /** A weight decoded once into a tfjs tensor Wᵀ [cols, rows]. */
@@ -122,6 +127,7 @@ async function activate(kind: TfjsKind, options: TfjsBackendOptions): Promise<vo
         const isNode = typeof process !== "undefined" && process.versions?.node !== undefined;
         const paths = options.wasmPaths ?? (isNode ? (await import("./node-wasm-paths.js")).nodeWasmPaths() : undefined);
         if (paths !== undefined) wasmModule.setWasmPaths(paths);
+        if (options.wasmThreads !== undefined) wasmModule.setThreadsCount(options.wasmThreads);
       }
       break;
     }
@@ -138,8 +144,9 @@ async function describeRuntime(kind: TfjsKind): Promise<string> {
   const head = `tfjs ${tf.version_core} backend ${kind}`;
   if (kind === "wasm" && wasmModule !== undefined) {
     const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+    const threaded = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) === true;
     const threads = wasmModule.getThreadsCount();
-    return `${head} (${simd ? "simd" : "no simd"}, ${threads} thread${threads === 1 ? "" : "s"}; weights decoded once to float32 Wᵀ tensors)`;
+    return `${head} (${simd ? "simd" : "no simd"}, ${threaded ? "threaded build" : "single-threaded build"}, ${threads} thread${threads === 1 ? "" : "s"}; weights decoded once to float32 Wᵀ tensors)`;
   }
   if (kind === "webgl") {
     return `${head} (WEBGL_VERSION ${String(tf.env().get("WEBGL_VERSION"))}, float32 textures; weights decoded once to float32 Wᵀ tensors)`;

@@ -1,5 +1,6 @@
 /**
- * `npm test` runs the browser differential tests (test/browser/run.mjs) when Chromium is installed.
+ * `npm test` runs the browser tests (test/browser/run.mjs: the differential suite, then the teaching
+ * page of src/web against the CLI) when Chromium is installed.
  * Without Chromium it says so loudly and skips — unless TRILM_REQUIRE_BROWSER=1 (CI), where a
  * missing Chromium is a failure. The seed is FC_SEED when set (printed either way by the runner).
  */
@@ -19,7 +20,7 @@ if (!haveChromium) {
   const banner = "!".repeat(100);
   const message = required
     ? `BROWSER TESTS CANNOT RUN: ${chromiumPath} is missing and TRILM_REQUIRE_BROWSER=1 — install it with test/browser/install-chromium.sh`
-    : `BROWSER TESTS SKIPPED: ${chromiumPath} is missing, so the gpu.js/tfjs WebGL and wasm backends were NOT tested in a browser. Install it with test/browser/install-chromium.sh (set TRILM_REQUIRE_BROWSER=1 to make this a failure).`;
+    : `BROWSER TESTS SKIPPED: ${chromiumPath} is missing, so the gpu.js/tfjs WebGL and wasm backends and the teaching page (src/web) were NOT tested in a browser. Install it with test/browser/install-chromium.sh (set TRILM_REQUIRE_BROWSER=1 to make this a failure).`;
   process.stderr.write(`\n${banner}\n${message}\n${banner}\n\n`);
 }
 
@@ -44,7 +45,7 @@ function runRunner(): Promise<{ code: number | null; output: string }> {
   });
 }
 
-test.skipIf(!haveChromium && !required)("browser: differential suite in headless Chromium (WebGL + wasm)", async () => {
+test.skipIf(!haveChromium && !required)("browser: differential suite and teaching page in headless Chromium (WebGL + wasm)", async () => {
   if (!haveChromium) throw new Error(`TRILM_REQUIRE_BROWSER=1 but ${chromiumPath} is missing; run test/browser/install-chromium.sh`);
   const { code, output } = await runRunner();
   const closing = output.trim().split("\n").filter((l) => /^browser: \d+ passed, \d+ failed$/.test(l)).pop();
@@ -53,4 +54,4 @@ test.skipIf(!haveChromium && !required)("browser: differential suite in headless
     throw new Error(`test/browser/run.mjs exited ${code} (${closing ?? "no closing line"}); last lines:\n${tail}`);
   }
   expect(closing).toMatch(/^browser: [1-9]\d* passed, 0 failed$/);
-}, (PAGE_TIMEOUT_S + 120) * 1000);
+}, (2 * PAGE_TIMEOUT_S + 180) * 1000); // two phases, each under run.mjs's --timeout, plus builds and launch

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /**
- * Browser differential tests: build the page (test/browser/build.mjs), serve it on 127.0.0.1 with
- * COOP/COEP (test/browser/server.mjs), run it in Debian's Chromium (headless, WebGL through ANGLE +
- * SwiftShader when there is no GPU) via playwright-core, stream the page's log to stdout, and close
- * with `browser: N passed, N failed`. Exits 1 on any failure, when WebGL was not actually used
+ * The browser tests, in Debian's Chromium (headless, WebGL through ANGLE + SwiftShader when there is
+ * no GPU) driven by playwright-core, in two phases:
+ *   differential  build the differential page (test/browser/build.mjs), serve it on 127.0.0.1 with
+ *                 COOP/COEP (test/browser/server.mjs), run the backend-agnostic differential suite on
+ *                 gpu.js (WebGL), tfjs-webgl and tfjs-wasm, streaming the page's log to stdout;
+ *   web           build the teaching page (src/web) with Vite and serve it as `npm run web` does
+ *                 (web-build.mjs), then click through it (web-tests.mjs) against the `trilm` CLI
+ *                 (cli-bundle.mjs), saving a screenshot per view in test/browser/screenshots/.
+ * Closes with `browser: N passed, N failed`. Exits 1 on any failure, when WebGL was not actually used
  * (gpu.js not in webgl/webgl2 mode, or tfjs not on its webgl backend), or when a wait times out;
  * 2 on bad arguments or when Chromium is missing.
  *
- *   node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b]
+ *   node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b] [--phase P]
  *
  * --seed      seed of the differential suite and the smoke inputs (default: FC_SEED, else random)
  * --num-runs  runs per property of the differential suite (default: FC_NUM_RUNS, else 20)
@@ -15,22 +20,25 @@
  * --chromium  the Chromium binary (default: TRILM_CHROMIUM, else /usr/bin/chromium)
  * --only      debug aid: only these checks (smoke-gpujs, smoke-tfjs-webgl, smoke-tfjs-wasm, gpujs,
  *             tfjs-webgl, tfjs-wasm); the WebGL-used check still applies
+ * --phase     differential, web, or all (default)
  * --chromium-arg  one more Chromium switch (repeatable), e.g. --chromium-arg=--disable-webgl to see
  *             the WebGL-used check fail
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { buildPage, repoRoot } from "./build.mjs";
+import { launchChromium } from "./chromium.mjs";
+import { bundleCli } from "./cli-bundle.mjs";
 import { startServer } from "./server.mjs";
+import { buildAndServeWeb } from "./web-build.mjs";
+import { runWebTests } from "./web-tests.mjs";
 
 const t0 = Date.now();
 const say = (line) => process.stdout.write(`${line}\n`);
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 function usage(message) {
-  process.stderr.write(`test/browser/run.mjs: ${message}\nusage: node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b] [--chromium-arg ARG]\n`);
+  process.stderr.write(`test/browser/run.mjs: ${message}\nusage: node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b] [--phase differential|web|all] [--chromium-arg ARG]\n`);
   process.exit(2);
 }
 
@@ -47,6 +55,7 @@ const options = {
   timeoutS: 600,
   chromiumPath: process.env.TRILM_CHROMIUM || "/usr/bin/chromium",
   only: "",
+  phase: "all",
   extraArgs: [],
 };
 {
@@ -60,12 +69,14 @@ const options = {
       case "--timeout": options.timeoutS = intOption("--timeout", value()); break;
       case "--chromium": options.chromiumPath = value() ?? usage("--chromium needs a path"); break;
       case "--only": options.only = value() ?? ""; break;
+      case "--phase": options.phase = value() ?? usage("--phase needs a value"); break;
       case "--chromium-arg": options.extraArgs.push(value() ?? usage("--chromium-arg needs a value")); break;
       case "-h": case "--help": say(readFileSync(new URL(import.meta.url), "utf8").split("*/")[0]); process.exit(0); break;
       default: usage(`unknown argument ${argv[i]}`);
     }
   }
   if (options.numRuns < 1 || options.timeoutS < 1) usage("--num-runs and --timeout must be positive");
+  if (!["all", "differential", "web"].includes(options.phase)) usage(`--phase must be differential, web or all, got ${JSON.stringify(options.phase)}`);
 }
 
 if (!existsSync(options.chromiumPath)) {
@@ -77,44 +88,19 @@ if (!existsSync(options.chromiumPath)) {
 say(`browser: seed=${options.seed} numRuns=${options.numRuns} (replay: node test/browser/run.mjs --seed ${options.seed} --num-runs ${options.numRuns})`);
 
 // --- cleanup, bounded, on every way out ---
-let context = null;
+let browser = null;
 let server = null;
-let userDataDir = null;
+let web = null;
+let cli = null;
 let pageDir = null;
 let cleaning = null;
 
-/** Kill the Chromium processes this run started: those whose command line names our profile dir. */
-function killOurChromium() {
-  if (userDataDir === null) return;
-  let pids = [];
-  try {
-    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(userDataDir);
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return; // no /proc: rely on playwright's own exit handler
-  }
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  }
-  if (pids.length > 0) say(`browser: killed ${pids.length} leftover Chromium process(es)`);
-}
-
 function cleanup() {
   cleaning ??= (async () => {
-    const closeContext = context?.close().catch(() => {});
-    await Promise.race([closeContext, new Promise((r) => setTimeout(r, 10_000).unref())]);
-    killOurChromium();
+    await browser?.close();
     await Promise.race([server?.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
-    if (userDataDir !== null) rmSync(userDataDir, { recursive: true, force: true });
+    await Promise.race([web?.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    cli?.close();
     if (pageDir !== null) rmSync(pageDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -145,7 +131,8 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
-try {
+/** Phase "differential": the backend-agnostic suite in its own page; returns { passed, failed }. */
+async function runDifferentialPhase() {
   // 1. Build.
   const built = await withTimeout(buildPage(), 120_000, "esbuild bundle");
   pageDir = built.outDir;
@@ -162,39 +149,8 @@ try {
   });
   say(`browser: serving ${server.url}`);
 
-  // 3. Chromium, headless, WebGL through ANGLE + SwiftShader (no --disable-gpu), fresh profile.
-  userDataDir = mkdtempSync(join(tmpdir(), "trilm-chromium-profile-"));
-  const args = [
-    "--no-sandbox",
-    "--use-gl=angle",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--ignore-gpu-blocklist",
-    "--enable-webgl",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-quic",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider",
-    ...options.extraArgs,
-  ];
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: options.chromiumPath,
-    headless: true,
-    args,
-    timeout: 60_000,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-  });
-  const version = context.browser()?.version() ?? "(version unknown)";
-  say(`browser: launched ${options.chromiumPath} ${version} in ${elapsed()}`);
-
-  // 4. Run the page; stream its console.
-  const page = context.pages()[0] ?? (await context.newPage());
+  // 3. Run the page; stream its console.
+  const page = await browser.context.newPage();
   let resolveResult;
   const resultPromise = new Promise((r) => (resolveResult = r));
   let resolveStarted;
@@ -219,11 +175,12 @@ try {
   await page.goto(`${server.url}?${query}`, { waitUntil: "load", timeout: 30_000 });
   await withTimeout(Promise.race([startedPromise, resultPromise]), 60_000, "the page's first log line (the bundle did not start)");
   const result = await withTimeout(resultPromise, options.timeoutS * 1000, `the page run (--timeout ${options.timeoutS})`);
+  await page.close();
 
-  // 5. Judge.
+  // 4. Judge.
   if (result.fatal) {
     say(`browser: FATAL in page: ${result.fatal}`);
-    await finish(1, result.passed ?? 0, (result.failed ?? 0) + 1);
+    return { passed: result.passed ?? 0, failed: (result.failed ?? 0) + 1 };
   }
   let { passed, failed } = result;
   say(`browser: WebGL renderer: ${result.renderer ?? "(none)"}`);
@@ -241,6 +198,40 @@ try {
     say("browser: FAIL nothing ran");
   }
   for (const f of result.failures) say(`browser: failure: ${f}`);
+  return { passed, failed };
+}
+
+/** Phase "web": the teaching page, as `npm run web` serves it, against the CLI; returns { passed, failed }. */
+async function runWebPhase() {
+  cli = await withTimeout(bundleCli(), 60_000, "bundling the trilm CLI");
+  web = await withTimeout(buildAndServeWeb({ log: say }), 120_000, "vite build of src/web");
+  const page = await browser.context.newPage();
+  page.on("pageerror", (e) => say(`  web page | PAGE-ERROR ${e.stack ?? e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") say(`  web page | ${m.type()}: ${m.text()}`);
+  });
+  page.on("requestfailed", (r) => say(`  web page | request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  const result = await withTimeout(runWebTests({ page, url: web.url, cli: cli.cli, mulberry32: cli.mulberry32, seed: options.seed, log: say }), options.timeoutS * 1000, `the web page tests (--timeout ${options.timeoutS})`);
+  await page.close();
+  say(`browser: web page WebGL renderer: ${result.renderer ?? "(none)"}; gpu.js mode: ${result.gpujsMode ?? "(did not run)"}`);
+  say(`browser: screenshots: ${result.screenshots.map((p) => p.slice(repoRoot.length + 1)).join(", ")}`);
+  for (const f of result.failures) say(`browser: failure: ${f}`);
+  return { passed: result.passed, failed: result.failed };
+}
+
+try {
+  browser = await launchChromium({ executablePath: options.chromiumPath, extraArgs: options.extraArgs, log: say });
+  say(`browser: launched ${options.chromiumPath} ${browser.context.browser()?.version() ?? "(version unknown)"} in ${elapsed()}`);
+  let passed = 0;
+  let failed = 0;
+  for (const [phase, run] of [["differential", runDifferentialPhase], ["web", runWebPhase]]) {
+    if (options.phase !== "all" && options.phase !== phase) continue;
+    say(`browser: --- phase ${phase} ---`);
+    const counts = await run();
+    say(`browser: phase ${phase}: ${counts.passed} passed, ${counts.failed} failed`);
+    passed += counts.passed;
+    failed += counts.failed;
+  }
   await finish(failed === 0 ? 0 : 1, passed, failed);
 } catch (e) {
   say(`browser: ERROR ${e instanceof Error ? (e.stack ?? e.message) : e}`);

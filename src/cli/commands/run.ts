@@ -17,13 +17,14 @@ import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { serializeNpy } from "../../io/npy.js";
 import { embeddedModelPath } from "../../model/embedded.js";
+import { DEFAULT_PROMPT } from "../../model/default-prompt.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
 import { mulberry32 } from "../../random/index.js";
 import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
 import { refuseOutputOverInput } from "../output-path.js";
 
-/** The prompt `run` uses without --tokens: the first 8 ids of golden/external/llama/tokens.json (valid for any vocabulary of ≥ 512). */
-export const DEFAULT_PROMPT: readonly number[] = [1, 17, 300, 42, 511, 259, 3, 88];
+/** The prompt `run` uses without --tokens (src/model/default-prompt.ts; re-exported for existing importers). */
+export { DEFAULT_PROMPT };
 
 /** KV cache element types, as the CLI names them. */
 export const KV_CACHE_TYPES: readonly KvCacheType[] = ["f32", "f16"];

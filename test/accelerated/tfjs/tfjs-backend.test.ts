@@ -20,7 +20,7 @@ for (const kind of ["cpu", "wasm"] as const) {
       expect(backend.name).toBe(`tfjs-${kind}`);
       expect(backend.describe()).toContain(`tfjs 4.22.0 backend ${kind}`);
       expect(backend.describe()).toContain("decoded once");
-      if (kind === "wasm") expect(backend.describe()).toMatch(/(simd|no simd), \d+ threads?/);
+      if (kind === "wasm") expect(backend.describe()).toMatch(/(simd|no simd), (threaded|single-threaded) build, \d+ threads?/);
       backend.dispose();
     });
 

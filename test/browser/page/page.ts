@@ -11,7 +11,8 @@
  * console line `TRILM_RESULT {json}`. This file is typechecked with the project's tsconfig (lib
  * ES2022, no DOM), so the few browser globals it touches are declared locally below.
  */
-import { GPU, WebGL2Kernel, WebGLKernel, CPUKernel, WebAssemblyKernel } from "gpu.js";
+import { GPU } from "gpu.js";
+import { countGpujsKernelRuns, gpujsKernelMode, gpujsKernelRunsNow, gpujsKernelRunsSince } from "../../../accelerated/gpujs/kernel-runs.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgl";
 import "@tensorflow/tfjs-backend-cpu";
@@ -118,38 +119,6 @@ function maxRelErr(got: ArrayLike<number>, want: Float64Array): number {
   return worst;
 }
 
-/** The mode of a gpu.js kernel instance, by its class (GL kernels all report the static mode "gpu"). */
-function kernelMode(k: unknown): string {
-  if (k instanceof WebGL2Kernel) return "webgl2";
-  if (k instanceof WebGLKernel) return "webgl";
-  if (k instanceof CPUKernel) return "cpu";
-  if (k instanceof WebAssemblyKernel) return "webasm";
-  return `other(${(k as { constructor?: { name?: string } })?.constructor?.name ?? "?"})`;
-}
-
-/** gpu.js kernel runs so far, by the mode that actually ran (every kernel class's run() is wrapped). */
-const gpujsRuns: Record<string, number> = {};
-function instrumentGpujs(): void {
-  const seen = new Set<object>();
-  for (const cls of [WebGL2Kernel, WebGLKernel, CPUKernel, WebAssemblyKernel] as unknown as { prototype: Record<string, unknown> }[]) {
-    let proto: Record<string, unknown> | null = cls.prototype;
-    // wrap the run() each class actually uses (own or inherited), once per defining prototype
-    while (proto !== null && !Object.prototype.hasOwnProperty.call(proto, "run")) proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
-    if (proto === null || seen.has(proto)) continue;
-    seen.add(proto);
-    const original = proto.run as (...args: unknown[]) => unknown;
-    proto.run = function (this: unknown, ...args: unknown[]): unknown {
-      const mode = kernelMode(this);
-      gpujsRuns[mode] = (gpujsRuns[mode] ?? 0) + 1;
-      return original.apply(this, args);
-    };
-  }
-}
-function gpujsRunsSince(before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(gpujsRuns)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
-  return out;
-}
 
 /** Run the whole page; resolves with the result (also logged as `TRILM_RESULT {json}`). */
 export async function runPage(modules: PageModules): Promise<PageResult> {
@@ -181,7 +150,7 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
     log(`FAIL ${name} — ${why}`);
   };
   const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
-  instrumentGpujs();
+  countGpujsKernelRuns();
 
   log(`page: seed=${seed} numRuns=${numRuns} crossOriginIsolated=${result.crossOriginIsolated} cores=${g.navigator.hardwareConcurrency ?? "?"}`);
   log(`page: userAgent ${g.navigator.userAgent}`);
@@ -226,7 +195,7 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         .setPrecision("single");
       const got = kernel(w, x) as Float32Array;
       const k = kernel.kernel as unknown;
-      const mode = kernelMode(k);
+      const mode = gpujsKernelMode(k);
       result.gpujsMode = mode;
       log(`gpujs: smoke kernel ran in mode ${mode} (GPU.mode=${gpu.mode})`);
       const err = maxRelErr(got, want);
@@ -347,7 +316,7 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
     if (!wanted(c.name)) continue;
     let backend: Backend | null = null;
     const t0 = performance.now();
-    const runsBefore = { ...gpujsRuns };
+    const runsBefore = gpujsKernelRunsNow();
     try {
       backend = await c.make();
       const desc = backend.describe();
@@ -381,7 +350,7 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
       }
       // What actually ran.
       if (c.name === "gpujs") {
-        const runs = gpujsRunsSince(runsBefore);
+        const runs = gpujsKernelRunsSince(runsBefore);
         const webgl = (runs.webgl2 ?? 0) + (runs.webgl ?? 0);
         const other = Object.entries(runs).filter(([k]) => k !== "webgl" && k !== "webgl2");
         log(`backend gpujs: gpu.js kernel runs by actual mode: ${JSON.stringify(runs)}`);

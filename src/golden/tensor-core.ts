@@ -1,0 +1,92 @@
+/**
+ * Tensors of the golden suites and their files (spec/golden.md §3): float32 arrays as .npy
+ * (numpy.save's bytes), packed ggml rows as raw .bin. Pure: no Node APIs (tensor.ts re-exports
+ * this and adds sha256Hex, which uses node:crypto).
+ */
+
+import { rowByteSize, ggmlTypeTraits, GgmlType } from "../../reference/codec/index.js";
+import { parseNpy, serializeNpy } from "../io/npy.js";
+import type { FileDtype } from "./manifest-core.js";
+
+/** The packed formats a .bin holds. */
+export type PackedDtype = "tq1_0" | "tq2_0" | "q8_K";
+
+/** A float32 array, C order. */
+export interface FloatTensor {
+  readonly dtype: "float32";
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** Rows of packed ggml blocks: shape [rows, cols] in elements, data rows · rowBytes bytes. */
+export interface PackedTensor {
+  readonly dtype: PackedDtype;
+  readonly shape: readonly [number, number];
+  readonly data: Uint8Array;
+}
+
+/** Any tensor of a suite. */
+export type Tensor = FloatTensor | PackedTensor;
+
+/** The ggml type of a packed dtype. */
+export function ggmlTypeOf(dtype: PackedDtype): GgmlType {
+  switch (dtype) {
+    case "tq1_0": return GgmlType.TQ1_0;
+    case "tq2_0": return GgmlType.TQ2_0;
+    case "q8_K": return GgmlType.Q8_K;
+  }
+}
+
+/** Bytes of a packed tensor of `shape`: rows · (cols/256) · block bytes. */
+export function packedByteLength(dtype: PackedDtype, shape: readonly number[]): number {
+  const traits = ggmlTypeTraits(ggmlTypeOf(dtype));
+  if (traits === undefined || shape.length !== 2) throw new RangeError(`bad packed shape [${shape.join(", ")}]`);
+  return shape[0] * rowByteSize(traits, shape[1]);
+}
+
+/** A float32 tensor. */
+export function floatTensor(shape: readonly number[], data: Float32Array): FloatTensor {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new RangeError(`shape [${shape.join(", ")}] does not hold ${data.length} elements`);
+  return { dtype: "float32", shape, data };
+}
+
+/** A packed tensor; RangeError when the byte length does not match the shape. */
+export function packedTensor(dtype: PackedDtype, rows: number, cols: number, data: Uint8Array): PackedTensor {
+  if (packedByteLength(dtype, [rows, cols]) !== data.length) throw new RangeError(`${dtype} [${rows}, ${cols}] needs ${packedByteLength(dtype, [rows, cols])} bytes, got ${data.length}`);
+  return { dtype, shape: [rows, cols], data };
+}
+
+/** The file extension a tensor is stored with. */
+export function extensionOf(dtype: FileDtype): ".npy" | ".bin" {
+  return dtype === "tq1_0" || dtype === "tq2_0" || dtype === "q8_K" ? ".bin" : ".npy";
+}
+
+/** The bytes of a tensor's file. */
+export function serializeTensor(tensor: Tensor): Uint8Array {
+  if (tensor.dtype === "float32") return serializeNpy({ dtype: "<f4", shape: tensor.shape, data: tensor.data });
+  return tensor.data;
+}
+
+/**
+ * Read a tensor from its file bytes as the manifest describes it. Returns the tensor, or a
+ * one-line problem when the bytes do not hold that dtype and shape.
+ */
+export function parseTensor(bytes: Uint8Array, dtype: FileDtype, shape: readonly number[], name: string): Tensor | string {
+  if (dtype === "tq1_0" || dtype === "tq2_0" || dtype === "q8_K") {
+    const expected = packedByteLength(dtype, shape);
+    if (bytes.length !== expected) return `${name}: ${dtype} [${shape.join(", ")}] needs ${expected} bytes, the file has ${bytes.length}`;
+    return { dtype, shape: [shape[0], shape[1]], data: bytes };
+  }
+  let array;
+  try {
+    array = parseNpy(bytes, name);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  const descr = { float32: "<f4", int8: "|i1", uint8: "|u1" }[dtype];
+  if (array.dtype !== descr) return `${name}: dtype ${array.dtype}, the manifest says ${dtype}`;
+  if (array.shape.join() !== shape.join() || array.shape.length !== shape.length) return `${name}: shape [${array.shape.join(", ")}], the manifest says [${shape.join(", ")}]`;
+  if (array.dtype !== "<f4") return `${name}: ${dtype} inputs are not used by any op`;
+  return { dtype: "float32", shape: array.shape, data: array.data };
+}
