@@ -83,6 +83,11 @@ const FORMAT_CODECS: Readonly<Record<ExplainFormat, FormatCodec>> = {
   },
 };
 
+/** The reference codec functions, byte fields and spec sections of a ternary format. */
+export function formatCodec(format: ExplainFormat): FormatCodec {
+  return FORMAT_CODECS[format];
+}
+
 /** Why an element is among the few shown in the tables. */
 export type ShownReason = "first element" | "amax" | "first code 0" | "first code 1" | "first code 2" | "tie";
 

@@ -8,18 +8,11 @@ import {
   type BlockFinding,
   type TernaryBlockScale,
   chooseTernaryBlockScale,
-  dequantizeTq1Block,
-  dequantizeTq2Block,
   f16BitsToF32,
   f32ToBits,
-  quantizeTq1Block,
-  quantizeTq2Block,
   ternaryCode,
-  unpackTq1Block,
-  unpackTq2Block,
-  validateTq1_0Row,
-  validateTq2_0Row,
 } from "../../../reference/codec/index.js";
+import { formatCodec } from "../../explain/walk.js";
 import type { ExplorerFormat } from "./layout.js";
 
 /** One format's block: its bytes and what the reference decoder and validator make of them. */
@@ -55,22 +48,9 @@ export interface ExplorerBlock {
   readonly tq1_0: FormatBlock;
 }
 
-/** The reference codec functions of a format. */
-interface FormatFunctions {
-  quantize(x: Float32Array): Uint8Array;
-  dequantize(block: Uint8Array): Float32Array;
-  unpack(block: Uint8Array): { codes: Uint8Array; scaleBits: number };
-  validate(bytes: Uint8Array): BlockFinding[];
-}
-
-const FUNCTIONS: Readonly<Record<ExplorerFormat, FormatFunctions>> = {
-  tq2_0: { quantize: quantizeTq2Block, dequantize: dequantizeTq2Block, unpack: unpackTq2Block, validate: validateTq2_0Row },
-  tq1_0: { quantize: quantizeTq1Block, dequantize: dequantizeTq1Block, unpack: unpackTq1Block, validate: validateTq1_0Row },
-};
-
-/** Decode and validate `bytes` (exactly one block of `format`) with the reference codec. */
+/** Decode and validate `bytes` (exactly one block of `format`) with the reference codec (src/explain/walk.ts formatCodec). */
 export function decodeFormatBlock(format: ExplorerFormat, bytes: Uint8Array, edited: boolean): FormatBlock {
-  const functions = FUNCTIONS[format];
+  const functions = formatCodec(format);
   const { codes, scaleBits } = functions.unpack(bytes);
   return {
     format,
@@ -92,8 +72,8 @@ export function encodeExplorerBlock(input: Float32Array, given: number = input.l
     given,
     scale,
     encoderCodes: Uint8Array.from(input, (x) => ternaryCode(x, scale.inverse) & 0xff),
-    tq2_0: decodeFormatBlock("tq2_0", FUNCTIONS.tq2_0.quantize(input), false),
-    tq1_0: decodeFormatBlock("tq1_0", FUNCTIONS.tq1_0.quantize(input), false),
+    tq2_0: decodeFormatBlock("tq2_0", formatCodec("tq2_0").quantize(input), false),
+    tq1_0: decodeFormatBlock("tq1_0", formatCodec("tq1_0").quantize(input), false),
   };
 }
 
