@@ -24,7 +24,7 @@ import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed
 import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu as referenceSwiglu } from "../../reference/model/swiglu.js";
-import { attentionKeyCount, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
+import { attentionKeyCount, type AttentionShape, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
 import { KernelCache } from "./kernels.js";
 import { layoutMatrix, type MatrixLayout } from "./layout.js";
 
@@ -151,7 +151,7 @@ export class GpujsBackend implements Backend {
     keys: Float32Array,
     values: Float32Array,
     positions: readonly number[],
-    shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+    shape: AttentionShape,
   ): Float32Array {
     const { nHeads, nKvHeads, headDim } = shape;
     const batch = positions.length;

@@ -19,6 +19,13 @@ export interface PreparedMatrix {
   dispose(): void;
 }
 
+/** The head layout of Backend.attention: query heads, key/value heads (GQA: nHeads a multiple), head dimension. */
+export interface AttentionShape {
+  readonly nHeads: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+}
+
 /** One backend: the reference or an accelerated implementation. */
 export interface Backend {
   /** Name as `trilm run --backend` and the benchmarks spell it: "reference", "gpujs", "tfjs-cpu", "tfjs-wasm", "tfjs-webgl". */
@@ -50,7 +57,7 @@ export interface Backend {
     keys: Float32Array,
     values: Float32Array,
     positions: readonly number[],
-    shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+    shape: AttentionShape,
   ): Float32Array;
   /** Rows of the embedding for each token: E [vocab, dim] → [B·dim]. */
   embedding(table: PackedMatrix, tokens: readonly number[]): Float32Array;
@@ -70,7 +77,7 @@ export function attentionKeyCount(
   keys: Float32Array,
   values: Float32Array,
   positions: readonly number[],
-  shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+  shape: AttentionShape,
 ): number {
   const { nHeads, nKvHeads, headDim } = shape;
   const count = keys.length / (nKvHeads * headDim);

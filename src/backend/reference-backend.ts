@@ -16,7 +16,7 @@ import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed
 import { rmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu } from "../../reference/model/swiglu.js";
-import { attentionKeyCount, type Backend, type PreparedMatrix } from "./backend.js";
+import { attentionKeyCount, type AttentionShape, type Backend, type PreparedMatrix } from "./backend.js";
 
 /** A matrix as the reference keeps it: still packed (spec/forward.md §2.2). */
 class ReferenceMatrix implements PreparedMatrix {
@@ -57,7 +57,7 @@ function referenceAttention(
   keys: Float32Array,
   values: Float32Array,
   positions: readonly number[],
-  shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+  shape: AttentionShape,
 ): Float32Array {
   const { nHeads, nKvHeads, headDim } = shape;
   const qDim = nHeads * headDim;

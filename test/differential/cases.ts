@@ -8,18 +8,8 @@ import fc from "fast-check";
 import { f16BitsToF32, f32ToF16Bits, GgmlType, QK_K } from "../../reference/codec/index.js";
 import type { RopeStyle } from "../../reference/model/config.js";
 import { packMatrix, type PackedMatrix } from "../../reference/model/packed-matrix.js";
+import { mulberry32 } from "../../src/random/mulberry32.js";
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Block scales a weight recipe may use: ordinary, zero, fp16-subnormal, large (~6e4), or a mix. */
 export type ScaleKind = "normal" | "zero" | "subnormal" | "large" | "mixed";
@@ -70,7 +60,7 @@ function drawScale(kind: ScaleKind, random: () => number): number {
 
 /** Activation values of a recipe: Float32Array[n]. */
 export function materializeActivations(recipe: ActivationRecipe, n: number): Float32Array {
-  const random = seeded(recipe.seed);
+  const random = mulberry32(recipe.seed);
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const gauss = (random() + random() + random() + random() - 2) * 1.7;
@@ -83,7 +73,7 @@ export function materializeActivations(recipe: ActivationRecipe, n: number): Flo
 export function materializeMatmul(recipe: MatmulRecipe): { matrix: PackedMatrix; x: Float32Array; cols: number } {
   const ternary = recipe.type === "TQ2_0" || recipe.type === "TQ1_0";
   const cols = ternary ? recipe.blocks * QK_K : recipe.cols;
-  const random = seeded(recipe.weightSeed);
+  const random = mulberry32(recipe.weightSeed);
   const values = new Float32Array(recipe.rows * cols);
   for (let r = 0; r < recipe.rows; r++) {
     for (let c0 = 0; c0 < cols; c0 += QK_K) {

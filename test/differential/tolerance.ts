@@ -7,6 +7,7 @@
 import { dequantizeRowQ8K, GgmlType, quantizeRowQ8K, ternaryDotErrorBound } from "../../reference/codec/index.js";
 import type { ActivationMode } from "../../reference/model/linear.js";
 import { decodeMatrixRow, packedRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
+import type { AttentionShape } from "../../src/backend/backend.js";
 
 /** Unit roundoff of float32 (spec/tolerances.md §1). */
 export const U = 2 ** -24;
@@ -182,7 +183,7 @@ export function attentionBounds(
   keys: Float32Array,
   values: Float32Array,
   positions: readonly number[],
-  shape: { readonly nHeads: number; readonly nKvHeads: number; readonly headDim: number },
+  shape: AttentionShape,
   reference: Float32Array,
   acc: Accuracy,
 ): Float64Array {

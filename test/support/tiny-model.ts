@@ -17,6 +17,7 @@
  */
 
 import { f16BitsToF32, f32ToF16Bits, GgmlType, QK_K } from "../../reference/codec/index.js";
+import { mulberry32 } from "../../src/random/mulberry32.js";
 import type { RopeStyle, TrilmConfig } from "../../reference/model/config.js";
 import { packMatrix } from "../../reference/model/packed-matrix.js";
 import { ropePermutationHfToGguf } from "../../reference/model/rope.js";
@@ -94,17 +95,6 @@ export interface PackTypes {
   readonly embeddingType: GgmlType;
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** v rounded to the nearest fp16 value (as a float32 number). */
 export function toF16Value(v: number): number {
@@ -185,7 +175,7 @@ export function tinyConfig(spec: TinyModelSpec): TrilmConfig {
 /** Random values for the model a spec describes. */
 export function randomModelValues(spec: TinyModelSpec): ModelValues {
   const config = tinyConfig(spec);
-  const random = seededRandom(spec.seed);
+  const random = mulberry32(spec.seed);
   const shards = spec.shards ?? 1;
   const density = spec.density ?? 2 / 3;
   const { dim, hiddenDim, headDim } = config;

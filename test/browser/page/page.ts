@@ -12,6 +12,7 @@
  * ES2022, no DOM), so the few browser globals it touches are declared locally below.
  */
 import { GPU } from "gpu.js";
+import { mulberry32 } from "../../../src/random/mulberry32.js";
 import { countGpujsKernelRuns, gpujsKernelMode, gpujsKernelRunsNow, gpujsKernelRunsSince } from "../../../accelerated/gpujs/kernel-runs.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgl";
@@ -87,17 +88,6 @@ function errText(e: unknown): string {
   return String(e);
 }
 
-/** A small deterministic generator (mulberry32) for the smoke inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** y[r] = Σ_c W[r,c]·x[c] in float64, for the smoke checks. */
 function jsMatVec(w: Float32Array, x: Float32Array, rows: number, cols: number): Float64Array {
@@ -174,7 +164,7 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
   }
 
   // 2. gpu.js kernel vs JS: which mode really ran.
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const rows = 64;
   const cols = 256;
   const w = new Float32Array(rows * cols).map(() => Math.round(rand() * 2) - 1); // ternary weights

@@ -20,7 +20,8 @@ import { attend, softmax } from "../../../reference/model/attention.js";
 import { createKvCache, storeKeyValue, type KvCacheType } from "../../../reference/model/kv-cache.js";
 import type { ActivationMode } from "../../../reference/model/linear.js";
 import { checkProperty } from "../../support/property.js";
-import { sameBits, seededRandom } from "../../support/tiny-model.js";
+import { sameBits } from "../../support/tiny-model.js";
+import { mulberry32 } from "../../../src/random/mulberry32.js";
 
 const U = 2 ** -24;
 const MODES: readonly ActivationMode[] = ["f32", "ggml"];
@@ -64,7 +65,7 @@ describe("softmax (spec §7.2)", () => {
 
 /** A cache holding random k, v for positions 0..count−1 of layer 0, plus the raw vectors. */
 function filledCache(seed: number, count: number, kvDim: number, context: number, type: KvCacheType) {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const cache = createKvCache(1, kvDim, context, type);
   const ks: Float32Array[] = [];
   const vs: Float32Array[] = [];

@@ -38,11 +38,11 @@ import {
   randomModelValues,
   randomTokens,
   sameBits,
-  seededRandom,
   tinyModel,
   type TinyModel,
   type TinyModelSpec,
 } from "../../support/tiny-model.js";
+import { mulberry32 } from "../../../src/random/mulberry32.js";
 
 /** Logits for every position, one `forward` call per token on a fresh state. */
 function incremental(model: TinyModel | { config: TinyModel["config"]; weights: TinyModel["weights"] }, tokens: readonly number[], options: ForwardOptions): Float32Array[] {
@@ -81,7 +81,7 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
     const arbitrary = fc.tuple(modelSpec, fc.integer({ min: 1, max: 5 }), fc.integer());
     checkProperty(`forward: incremental = batched (${activations}, ${kvCache} cache)`, fc.property(arbitrary, ([spec, n, tokenSeed]) => {
       const model = tinyModel(spec);
-      const tokens = randomTokens(seededRandom(tokenSeed), n, model.config.vocabSize);
+      const tokens = randomTokens(mulberry32(tokenSeed), n, model.config.vocabSize);
       const options = { activations, kvCache };
       const stepwise = incremental(model, tokens, options);
       const batched = evaluateSequence(model.config, model.weights, tokens, options);
@@ -93,7 +93,7 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
 
   test.each(COMBINATIONS)("40 positions (past the 32-position KV window step), %s activations, %s cache", (activations, kvCache) => {
     const model = tinyModel({ seed: 11, dim: 16, nHeads: 2, nKvHeads: 1, hiddenDim: 24, vocabSize: 20, contextLength: 40, nLayers: 1, linearType: GgmlType.F32 });
-    const tokens = randomTokens(seededRandom(12), 40, 20);
+    const tokens = randomTokens(mulberry32(12), 40, 20);
     const options = { activations, kvCache };
     expect(where(incremental(model, tokens, options), evaluateSequence(model.config, model.weights, tokens, options))).toBe("none");
   });
@@ -114,7 +114,7 @@ describe("causality", () => {
     checkProperty(`forward: causal (${activations})`, fc.property(arbitrary, ([spec, n, tokenSeed, t, shift]) => {
       const model = tinyModel(spec);
       const vocab = model.config.vocabSize;
-      const tokens = randomTokens(seededRandom(tokenSeed), n, vocab);
+      const tokens = randomTokens(mulberry32(tokenSeed), n, vocab);
       const changed = tokens.slice();
       changed[t] = (tokens[t] + 1 + (shift % (vocab - 1))) % vocab; // a different token
       const options = { activations, kvCache: "f32" as const };
@@ -131,7 +131,7 @@ describe("storage does not change the model (spec §2, §10.4)", () => {
     const arbitrary = fc.record({ seed: fc.integer(), nKvHeads: fc.constantFrom(2, 4), shards: fc.constantFrom(1, 2), tokenSeed: fc.integer() });
     checkProperty("forward: storage-independent logits", fc.property(arbitrary, ({ seed, nKvHeads, shards, tokenSeed }) => {
       const values = randomModelValues({ seed, nLayers: 1, nKvHeads, shards, hiddenDim: 256, vocabSize: 16 });
-      const tokens = randomTokens(seededRandom(tokenSeed), 3, 16);
+      const tokens = randomTokens(mulberry32(tokenSeed), 3, 16);
       const logits = [GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.F16, GgmlType.F32].map((linearType) => {
         const weights = packModel(values, { linearType, embeddingType: linearType === GgmlType.F32 ? GgmlType.F32 : GgmlType.F16 });
         return evaluateSequence(values.config, weights, tokens, { activations: "f32", kvCache: "f32" });
@@ -152,7 +152,7 @@ describe("grouped-query attention (spec §7)", () => {
       const types = { linearType: spec.linearType ?? GgmlType.TQ2_0, embeddingType: GgmlType.F16 };
       const duplicated = duplicateKvHeads(values);
       expect(duplicated.config.nKvHeads).toBe(duplicated.config.nHeads);
-      const tokens = randomTokens(seededRandom(tokenSeed), 4, values.config.vocabSize);
+      const tokens = randomTokens(mulberry32(tokenSeed), 4, values.config.vocabSize);
       const options = { activations, kvCache };
       const grouped = evaluateSequence(values.config, packModel(values, types), tokens, options);
       const full = incremental({ config: duplicated.config, weights: packModel(duplicated, types) }, tokens, options);
@@ -179,7 +179,7 @@ describe("Hugging Face rotate-half vs GGUF adjacent pairs (spec §4.3)", () => {
       const hf = randomModelValues({ seed, nLayers: 1, nKvHeads, hiddenDim: 256, vocabSize: 16, ropeStyle: "rotate-half" });
       const gguf = permuteToAdjacent(hf);
       const types = { linearType, embeddingType: GgmlType.F16 };
-      const tokens = randomTokens(seededRandom(tokenSeed), 4, 16);
+      const tokens = randomTokens(mulberry32(tokenSeed), 4, 16);
       const options = { activations: "f32" as const, kvCache: "f32" as const };
       const hfLogits = evaluateSequence(hf.config, packModel(hf, types), tokens, options);
       const ggufLogits = evaluateSequence(gguf.config, packModel(gguf, types), tokens, options);

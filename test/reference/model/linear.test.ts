@@ -26,13 +26,14 @@ import {
 import { ACTIVATION_MODES, linear, quantizeInt8PerToken } from "../../../reference/model/linear.js";
 import { packedRow, packMatrix, type PackedMatrix } from "../../../reference/model/packed-matrix.js";
 import { checkProperty } from "../../support/property.js";
-import { randomTernaryMatrix, sameBits, seededRandom } from "../../support/tiny-model.js";
+import { randomTernaryMatrix, sameBits } from "../../support/tiny-model.js";
+import { mulberry32 } from "../../../src/random/mulberry32.js";
 
 const U = 2 ** -24;
 
 /** A random matrix [rows, cols] of `type`: ternary × fp16 scales (TQ, and the lossless float types) or plain floats. */
 function randomMatrix(type: GgmlType, rows: number, cols: number, seed: number, ternary: boolean): PackedMatrix {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const values = ternary
     ? randomTernaryMatrix(random, rows, cols, 1 + (seed & 1), "column", 0.6)
     : Float32Array.from({ length: rows * cols }, () => 2 * random() - 1);
@@ -41,7 +42,7 @@ function randomMatrix(type: GgmlType, rows: number, cols: number, seed: number, 
 
 /** Activations: float32 values of mixed magnitude. */
 function randomActivations(n: number, seed: number): Float32Array {
-  const random = seededRandom(seed ^ 0x5bd1e995);
+  const random = mulberry32(seed ^ 0x5bd1e995);
   return Float32Array.from({ length: n }, () => (2 * random() - 1) * 2 ** Math.floor(6 * random() - 3));
 }
 

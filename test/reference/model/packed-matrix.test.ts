@@ -11,7 +11,8 @@ import { describe, expect, test } from "vitest";
 import { dequantizeRow, GgmlType, ggmlTypeTraits, quantizeRow, rowByteSize } from "../../../reference/codec/index.js";
 import { decodeMatrixRow, packedRow, packedRowBytes, packMatrix, type PackedMatrix } from "../../../reference/model/packed-matrix.js";
 import { checkProperty } from "../../support/property.js";
-import { randomTernaryMatrix, sameBits, seededRandom } from "../../support/tiny-model.js";
+import { randomTernaryMatrix, sameBits } from "../../support/tiny-model.js";
+import { mulberry32 } from "../../../src/random/mulberry32.js";
 
 const TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.TQ1_0, GgmlType.TQ2_0] as const;
 
@@ -23,7 +24,7 @@ function blockSize(type: GgmlType): number {
 /** A random matrix of a type: [rows, cols] values in (−2, 2), packed row by row with quantizeRow. */
 function randomPacked(type: GgmlType, rows: number, blocks: number, seed: number): { matrix: PackedMatrix; values: Float32Array } {
   const cols = blocks * Math.max(blockSize(type), type === GgmlType.F32 || type === GgmlType.F16 || type === GgmlType.BF16 ? 8 : 1);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const values = Float32Array.from({ length: rows * cols }, () => 4 * random() - 2);
   const rowBytes = rowByteSize(ggmlTypeTraits(type)!, cols);
   const data = new Uint8Array(rows * rowBytes);
@@ -72,7 +73,7 @@ describe("packed matrices", () => {
     });
     checkProperty("packed-matrix: ternary rows round-trip", fc.property(arbitrary, ({ rows, blocks, shards, parallel, density, seed }) => {
       const cols = 256 * blocks;
-      const values = randomTernaryMatrix(seededRandom(seed), rows, cols, shards, parallel, density);
+      const values = randomTernaryMatrix(mulberry32(seed), rows, cols, shards, parallel, density);
       for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.TQ1_0, GgmlType.TQ2_0]) {
         const matrix = packMatrix(type, rows, cols, values);
         for (let r = 0; r < rows; r++) {
