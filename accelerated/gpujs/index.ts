@@ -19,12 +19,17 @@ import {
 import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
 import { softmax } from "../../reference/model/attention.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import { type ActivationMode, quantizeInt8PerToken, roundThroughBf16, roundThroughF16 } from "../../reference/model/linear.js";
+import {
+  type ActivationMode,
+  quantizeInt8PerToken,
+  roundThroughBf16,
+  roundThroughF16,
+} from "../../reference/model/linear.js";
 import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu as referenceSwiglu } from "../../reference/model/swiglu.js";
-import { attentionKeyCount, type AttentionShape, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
+import { attentionKeyCount, type AttentionShape, type Backend, type PreparedMatrix } from "../backend.js";
 import { KernelCache } from "./kernels.js";
 import { layoutMatrix, type MatrixLayout } from "./layout.js";
 
@@ -103,7 +108,8 @@ export class GpujsBackend implements Backend {
   }
 
   matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: ActivationMode): Float32Array {
-    if (!(weight instanceof GpujsMatrix)) throw new TypeError("gpujs: matmul needs a matrix prepared by the gpujs backend");
+    if (!(weight instanceof GpujsMatrix))
+      throw new TypeError("gpujs: matmul needs a matrix prepared by the gpujs backend");
     const { rows, cols } = weight;
     if (x.length !== batch * cols) throw new RangeError(`gpujs: x has ${x.length} values, expected ${batch}·${cols}`);
     if (batch === 0 || rows === 0) return new Float32Array(batch * rows);
@@ -118,14 +124,16 @@ export class GpujsBackend implements Backend {
       const host = ternaryActivations(x, batch, cols, mode);
       divisors = host.divisors;
       const rowsOnX = this.rowsOnX();
-      const name = layout.kind === "tq2" ? (rowsOnX ? "tq2Matmul" : "tq2MatmulBatchX") : rowsOnX ? "tq1Matmul" : "tq1MatmulBatchX";
+      const name =
+        layout.kind === "tq2" ? (rowsOnX ? "tq2Matmul" : "tq2MatmulBatchX") : rowsOnX ? "tq1Matmul" : "tq1MatmulBatchX";
       const output = rowsOnX ? ([rows, batch] as const) : ([batch, rows] as const);
       const constants = { nb: layout.blocksPerRow, cols };
       y = this.kernels.get(name, output, constants)(layout.words, layout.scales, host.x, host.blockScales);
       if (!rowsOnX) y = transpose(y, rows, batch); // [R, B] → [B, R]
     }
     if (divisors !== null) {
-      for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === 0 ? 0 : y[b * rows + r] / divisors[b];
+      for (let b = 0; b < batch; b++)
+        for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === 0 ? 0 : y[b * rows + r] / divisors[b];
     }
     return y;
   }
@@ -137,9 +145,18 @@ export class GpujsBackend implements Backend {
     return out;
   }
 
-  rope(x: Float32Array, headDim: number, ropeDim: number, theta: number, style: RopeStyle, positions: readonly number[]): void {
+  rope(
+    x: Float32Array,
+    headDim: number,
+    ropeDim: number,
+    theta: number,
+    style: RopeStyle,
+    positions: readonly number[],
+  ): void {
     const width = x.length / positions.length;
-    positions.forEach((pos, b) => applyRope(x.subarray(b * width, (b + 1) * width), headDim, ropeAngles(pos, ropeDim, theta), style));
+    positions.forEach((pos, b) =>
+      applyRope(x.subarray(b * width, (b + 1) * width), headDim, ropeAngles(pos, ropeDim, theta), style),
+    );
   }
 
   swiglu(gate: Float32Array, up: Float32Array): Float32Array {
@@ -179,7 +196,8 @@ export class GpujsBackend implements Backend {
   embedding(table: PackedMatrix, tokens: readonly number[]): Float32Array {
     const out = new Float32Array(tokens.length * table.cols);
     tokens.forEach((token, b) => {
-      if (!Number.isInteger(token) || token < 0 || token >= table.rows) throw new RangeError(`gpujs embedding: token ${token} outside 0..${table.rows - 1}`);
+      if (!Number.isInteger(token) || token < 0 || token >= table.rows)
+        throw new RangeError(`gpujs embedding: token ${token} outside 0..${table.rows - 1}`);
       out.set(decodeMatrixRow(table, token), b * table.cols);
     });
     return out;
@@ -237,23 +255,33 @@ function ternaryActivations(x: Float32Array, batch: number, cols: number, mode: 
 function int8Activations(x: Float32Array, batch: number, cols: number, blockScales: Float32Array): HostActivations {
   const q = new Float32Array(batch * cols);
   const divisors = new Float32Array(batch);
-  for (let b = 0; b < batch; b++) divisors[b] = int8PerToken(x.subarray(b * cols, (b + 1) * cols), q.subarray(b * cols, (b + 1) * cols));
+  for (let b = 0; b < batch; b++)
+    divisors[b] = int8PerToken(x.subarray(b * cols, (b + 1) * cols), q.subarray(b * cols, (b + 1) * cols));
   return { x: q, blockScales, divisors };
 }
 
 /** Host-side activations for float weights, rounded in ggml mode as linear.ts's matvecGgml does. */
-function floatActivations(type: GgmlType, x: Float32Array, batch: number, cols: number, mode: ActivationMode): HostActivations {
+function floatActivations(
+  type: GgmlType,
+  x: Float32Array,
+  batch: number,
+  cols: number,
+  mode: ActivationMode,
+): HostActivations {
   const blockScales = new Float32Array(0);
   if (mode === "f32") return { x, blockScales, divisors: null };
   if (mode === "int8-per-token") return int8Activations(x, batch, cols, blockScales);
   switch (type) {
     case GgmlType.F16:
-      return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0 ? { x, blockScales, divisors: null } : { x: roundThroughF16(x), blockScales, divisors: null };
+      return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0
+        ? { x, blockScales, divisors: null }
+        : { x: roundThroughF16(x), blockScales, divisors: null };
     case GgmlType.BF16:
       return { x: roundThroughBf16(x), blockScales, divisors: null };
     case GgmlType.Q8_0: {
       const out = new Float32Array(x.length);
-      for (let b = 0; b < batch; b++) out.set(dequantizeRowQ8_0(quantizeRowQ8_0(x.subarray(b * cols, (b + 1) * cols))), b * cols);
+      for (let b = 0; b < batch; b++)
+        out.set(dequantizeRowQ8_0(quantizeRowQ8_0(x.subarray(b * cols, (b + 1) * cols))), b * cols);
       return { x: out, blockScales, divisors: null };
     }
     default:

@@ -26,9 +26,12 @@ export function countGpujsKernelRuns(): void {
   if (instrumented) return;
   instrumented = true;
   const seen = new Set<object>();
-  for (const cls of [WebGL2Kernel, WebGLKernel, CPUKernel, WebAssemblyKernel] as unknown as { prototype: Record<string, unknown> }[]) {
+  for (const cls of [WebGL2Kernel, WebGLKernel, CPUKernel, WebAssemblyKernel] as unknown as {
+    prototype: Record<string, unknown>;
+  }[]) {
     let proto: Record<string, unknown> | null = cls.prototype;
-    while (proto !== null && !Object.prototype.hasOwnProperty.call(proto, "run")) proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
+    while (proto !== null && !Object.prototype.hasOwnProperty.call(proto, "run"))
+      proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
     if (proto === null || seen.has(proto)) continue;
     seen.add(proto);
     const original = proto.run as (...args: unknown[]) => unknown;
@@ -48,6 +51,7 @@ export function gpujsKernelRunsNow(): Record<string, number> {
 /** Kernel runs since `before`, by mode (modes with no new run left out). */
 export function gpujsKernelRunsSince(before: Readonly<Record<string, number>>): Record<string, number> {
   const since: Record<string, number> = {};
-  for (const [mode, n] of Object.entries(kernelRuns)) if (n - (before[mode] ?? 0) > 0) since[mode] = n - (before[mode] ?? 0);
+  for (const [mode, n] of Object.entries(kernelRuns))
+    if (n - (before[mode] ?? 0) > 0) since[mode] = n - (before[mode] ?? 0);
   return since;
 }

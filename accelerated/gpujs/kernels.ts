@@ -46,7 +46,13 @@ export const TQ1_WORDS_PER_BLOCK = 27;
  * power-of-two scaling of an integer < 2^16), digit k = t_k − 4·t_(k+1). The t_k are computed
  * independently of each other (no serial floor chain: floor's latency bounds a chain in webasm).
  */
-function tq2MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: Float32Array, da: Float32Array): number {
+function tq2MatmulKernel(
+  this: KernelThis,
+  w: Float32Array,
+  s: Float32Array,
+  x: Float32Array,
+  da: Float32Array,
+): number {
   const r = this.thread.x; // swapped with thread.y in the batch-on-x variants (see KERNEL_SOURCES)
   const b = this.thread.y;
   const nb = this.constants.nb;
@@ -67,8 +73,14 @@ function tq2MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
         const t5 = Math.floor(t0 * 0.0009765625);
         const t6 = Math.floor(t0 * 0.000244140625);
         const t7 = Math.floor(t0 * 0.00006103515625);
-        const lowSum = ((t0 - t1 * 4 - 1) * x[e] + (t1 - t2 * 4 - 1) * x[e + 32]) + ((t2 - t3 * 4 - 1) * x[e + 64] + (t3 - t4 * 4 - 1) * x[e + 96]);
-        const highSum = ((t4 - t5 * 4 - 1) * x[e + 1] + (t5 - t6 * 4 - 1) * x[e + 33]) + ((t6 - t7 * 4 - 1) * x[e + 65] + (t7 - 1) * x[e + 97]);
+        const lowSum =
+          (t0 - t1 * 4 - 1) * x[e] +
+          (t1 - t2 * 4 - 1) * x[e + 32] +
+          ((t2 - t3 * 4 - 1) * x[e + 64] + (t3 - t4 * 4 - 1) * x[e + 96]);
+        const highSum =
+          (t4 - t5 * 4 - 1) * x[e + 1] +
+          (t5 - t6 * 4 - 1) * x[e + 33] +
+          ((t6 - t7 * 4 - 1) * x[e + 65] + (t7 - 1) * x[e + 97]);
         sum += lowSum + highSum;
       }
     }
@@ -84,7 +96,13 @@ function tq2MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
  * trit = floor(q·3/256) (q·3/256 = q·0.01171875 is exact: q·3 < 2^10 scaled by 2^-8) — exactly
  * ((byte·3^n) mod 256)·3 >> 8. Each trit is computed independently (no serial chain).
  */
-function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: Float32Array, da: Float32Array): number {
+function tq1MatmulKernel(
+  this: KernelThis,
+  w: Float32Array,
+  s: Float32Array,
+  x: Float32Array,
+  da: Float32Array,
+): number {
   const r = this.thread.x; // swapped with thread.y in the batch-on-x variants (see KERNEL_SOURCES)
   const b = this.thread.y;
   const nb = this.constants.nb;
@@ -109,7 +127,11 @@ function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
       const lo3 = Math.floor((lo3t - Math.floor(lo3t * 0.00390625) * 256) * 0.01171875);
       const lo4t = lo * 81;
       const lo4 = Math.floor((lo4t - Math.floor(lo4t * 0.00390625) * 256) * 0.01171875);
-      sum += (((lo0 - 1) * x[e] + (lo1 - 1) * x[e + 32]) + ((lo2 - 1) * x[e + 64] + (lo3 - 1) * x[e + 96])) + (lo4 - 1) * x[e + 128];
+      sum +=
+        (lo0 - 1) * x[e] +
+        (lo1 - 1) * x[e + 32] +
+        ((lo2 - 1) * x[e + 64] + (lo3 - 1) * x[e + 96]) +
+        (lo4 - 1) * x[e + 128];
       const hi0t = hi;
       const hi0 = Math.floor((hi0t - Math.floor(hi0t * 0.00390625) * 256) * 0.01171875);
       const hi1t = hi * 3;
@@ -120,7 +142,11 @@ function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
       const hi3 = Math.floor((hi3t - Math.floor(hi3t * 0.00390625) * 256) * 0.01171875);
       const hi4t = hi * 81;
       const hi4 = Math.floor((hi4t - Math.floor(hi4t * 0.00390625) * 256) * 0.01171875);
-      sum += (((hi0 - 1) * x[e + 1] + (hi1 - 1) * x[e + 1 + 32]) + ((hi2 - 1) * x[e + 1 + 64] + (hi3 - 1) * x[e + 1 + 96])) + (hi4 - 1) * x[e + 1 + 128];
+      sum +=
+        (hi0 - 1) * x[e + 1] +
+        (hi1 - 1) * x[e + 1 + 32] +
+        ((hi2 - 1) * x[e + 1 + 64] + (hi3 - 1) * x[e + 1 + 96]) +
+        (hi4 - 1) * x[e + 1 + 128];
     }
     for (let i = 0; i < 8; i++) {
       const word = w[wb + 16 + i];
@@ -137,7 +163,11 @@ function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
       const lo3 = Math.floor((lo3t - Math.floor(lo3t * 0.00390625) * 256) * 0.01171875);
       const lo4t = lo * 81;
       const lo4 = Math.floor((lo4t - Math.floor(lo4t * 0.00390625) * 256) * 0.01171875);
-      sum += (((lo0 - 1) * x[e] + (lo1 - 1) * x[e + 16]) + ((lo2 - 1) * x[e + 32] + (lo3 - 1) * x[e + 48])) + (lo4 - 1) * x[e + 64];
+      sum +=
+        (lo0 - 1) * x[e] +
+        (lo1 - 1) * x[e + 16] +
+        ((lo2 - 1) * x[e + 32] + (lo3 - 1) * x[e + 48]) +
+        (lo4 - 1) * x[e + 64];
       const hi0t = hi;
       const hi0 = Math.floor((hi0t - Math.floor(hi0t * 0.00390625) * 256) * 0.01171875);
       const hi1t = hi * 3;
@@ -148,7 +178,11 @@ function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
       const hi3 = Math.floor((hi3t - Math.floor(hi3t * 0.00390625) * 256) * 0.01171875);
       const hi4t = hi * 81;
       const hi4 = Math.floor((hi4t - Math.floor(hi4t * 0.00390625) * 256) * 0.01171875);
-      sum += (((hi0 - 1) * x[e + 1] + (hi1 - 1) * x[e + 1 + 16]) + ((hi2 - 1) * x[e + 1 + 32] + (hi3 - 1) * x[e + 1 + 48])) + (hi4 - 1) * x[e + 1 + 64];
+      sum +=
+        (hi0 - 1) * x[e + 1] +
+        (hi1 - 1) * x[e + 1 + 16] +
+        ((hi2 - 1) * x[e + 1 + 32] + (hi3 - 1) * x[e + 1 + 48]) +
+        (hi4 - 1) * x[e + 1 + 64];
     }
     for (let i = 0; i < 2; i++) {
       const word = w[wb + 24 + i];
@@ -163,7 +197,7 @@ function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
       const lo2 = Math.floor((lo2t - Math.floor(lo2t * 0.00390625) * 256) * 0.01171875);
       const lo3t = lo * 27;
       const lo3 = Math.floor((lo3t - Math.floor(lo3t * 0.00390625) * 256) * 0.01171875);
-      sum += ((lo0 - 1) * x[e] + (lo1 - 1) * x[e + 4]) + ((lo2 - 1) * x[e + 8] + (lo3 - 1) * x[e + 12]);
+      sum += (lo0 - 1) * x[e] + (lo1 - 1) * x[e + 4] + ((lo2 - 1) * x[e + 8] + (lo3 - 1) * x[e + 12]);
       const hi0t = hi;
       const hi0 = Math.floor((hi0t - Math.floor(hi0t * 0.00390625) * 256) * 0.01171875);
       const hi1t = hi * 3;
@@ -172,7 +206,7 @@ function tq1MatmulKernel(this: KernelThis, w: Float32Array, s: Float32Array, x: 
       const hi2 = Math.floor((hi2t - Math.floor(hi2t * 0.00390625) * 256) * 0.01171875);
       const hi3t = hi * 27;
       const hi3 = Math.floor((hi3t - Math.floor(hi3t * 0.00390625) * 256) * 0.01171875);
-      sum += ((hi0 - 1) * x[e + 1] + (hi1 - 1) * x[e + 1 + 4]) + ((hi2 - 1) * x[e + 1 + 8] + (hi3 - 1) * x[e + 1 + 12]);
+      sum += (hi0 - 1) * x[e + 1] + (hi1 - 1) * x[e + 1 + 4] + ((hi2 - 1) * x[e + 1 + 8] + (hi3 - 1) * x[e + 1 + 12]);
     }
     acc += s[r * nb + blk] * da[b * nb + blk] * sum;
   }
@@ -294,7 +328,9 @@ export type KernelName =
 
 /** A kernel's source with this.thread.x and this.thread.y exchanged (the batch-on-x variants). */
 function swapThreadAxes(kernel: (this: KernelThis, ...args: Float32Array[]) => number): string {
-  return kernel.toString().replace(/this\.thread\.([xy])\b/g, (_, axis: string) => `this.thread.${axis === "x" ? "y" : "x"}`);
+  return kernel
+    .toString()
+    .replace(/this\.thread\.([xy])\b/g, (_, axis: string) => `this.thread.${axis === "x" ? "y" : "x"}`);
 }
 
 const KERNEL_SOURCES: Readonly<Record<KernelName, ((this: KernelThis, ...args: Float32Array[]) => number) | string>> = {
@@ -321,13 +357,22 @@ export class KernelCache {
   constructor(readonly gpu: GPU) {}
 
   /** The kernel `name` for output [x] or [x, y] and these constants, compiled on first use. */
-  get(name: KernelName, output: readonly [number] | readonly [number, number], constants: Readonly<Record<string, number>>): CompiledKernel {
-    const key = `${name}|${output.join("x")}|${Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(",")}`;
+  get(
+    name: KernelName,
+    output: readonly [number] | readonly [number, number],
+    constants: Readonly<Record<string, number>>,
+  ): CompiledKernel {
+    const key = `${name}|${output.join("x")}|${Object.entries(constants)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}`;
     const cached = this.kernels.get(key);
     if (cached !== undefined) return cached.compiled;
     const source = KERNEL_SOURCES[name];
     const settings = { output: [...output], constants: { ...constants }, tactic: "precision" as const };
-    const run = typeof source === "string" ? this.gpu.createKernel(source, settings) : this.gpu.createKernel(source as unknown as KernelFunction, settings);
+    const run =
+      typeof source === "string"
+        ? this.gpu.createKernel(source, settings)
+        : this.gpu.createKernel(source as unknown as KernelFunction, settings);
     let first = true;
     const compiled: CompiledKernel = (...args) => {
       const start = first ? performance.now() : 0;

@@ -11,7 +11,15 @@
  * (exact: decoding never rounds), [rows · cols] row-major.
  */
 
-import { f16BitsToF32, GgmlType, QK_K, TQ1_0_BLOCK_BYTES, TQ1_0_SCALE_OFFSET, TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET } from "../../reference/codec/index.js";
+import {
+  f16BitsToF32,
+  GgmlType,
+  QK_K,
+  TQ1_0_BLOCK_BYTES,
+  TQ1_0_SCALE_OFFSET,
+  TQ2_0_BLOCK_BYTES,
+  TQ2_0_SCALE_OFFSET,
+} from "../../reference/codec/index.js";
 import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 
 /** A ternary matrix as the kernels read it. */
@@ -43,7 +51,8 @@ export function layoutMatrix(matrix: PackedMatrix): MatrixLayout {
     const nb = matrix.cols / QK_K;
     const blocks = matrix.rows * nb;
     const data = matrix.data;
-    if (data.length !== blocks * blockBytes) throw new RangeError(`gpujs: ${data.length} bytes for ${blocks} blocks of ${blockBytes}`);
+    if (data.length !== blocks * blockBytes)
+      throw new RangeError(`gpujs: ${data.length} bytes for ${blocks} blocks of ${blockBytes}`);
     const words = new Float32Array(data.length / 2);
     for (let i = 0; i < words.length; i++) words[i] = data[2 * i] + 256 * data[2 * i + 1];
     const scales = new Float32Array(blocks);

@@ -24,7 +24,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { attentionKeyCount, type Backend, type PreparedMatrix } from "../../src/backend/backend.js";
+import { attentionKeyCount, type Backend, type PreparedMatrix } from "../backend.js";
 import {
   dequantizeRow,
   dequantizeRowQ8K,
@@ -35,7 +35,12 @@ import {
 } from "../../reference/codec/index.js";
 import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import { type ActivationMode, quantizeInt8PerToken, roundThroughBf16, roundThroughF16 } from "../../reference/model/linear.js";
+import {
+  type ActivationMode,
+  quantizeInt8PerToken,
+  roundThroughBf16,
+  roundThroughF16,
+} from "../../reference/model/linear.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { decodeMatrixRow } from "../../reference/model/packed-matrix.js";
 import { ropeAngles } from "../../reference/model/rope.js";
@@ -63,7 +68,11 @@ class TfjsMatrix implements PreparedMatrix {
   readonly cols: number;
   readonly type: GgmlType;
   private tensor: tf.Tensor2D | undefined;
-  constructor(matrix: PackedMatrix, transposed: tf.Tensor2D, private readonly onDispose: (m: TfjsMatrix) => void) {
+  constructor(
+    matrix: PackedMatrix,
+    transposed: tf.Tensor2D,
+    private readonly onDispose: (m: TfjsMatrix) => void,
+  ) {
     this.rows = matrix.rows;
     this.cols = matrix.cols;
     this.type = matrix.type;
@@ -82,7 +91,13 @@ class TfjsMatrix implements PreparedMatrix {
 }
 
 /** x with each row converted as linear.ts converts activations in `mode` for weight type `type` (host side). */
-export function convertActivations(type: GgmlType, cols: number, x: Float32Array, batch: number, mode: ActivationMode): { x: Float32Array; divisors?: Float32Array } {
+export function convertActivations(
+  type: GgmlType,
+  cols: number,
+  x: Float32Array,
+  batch: number,
+  mode: ActivationMode,
+): { x: Float32Array; divisors?: Float32Array } {
   if (mode === "f32") return { x };
   const out = new Float32Array(x.length);
   if (mode === "int8-per-token") {
@@ -90,7 +105,10 @@ export function convertActivations(type: GgmlType, cols: number, x: Float32Array
     for (let b = 0; b < batch; b++) {
       const row = x.subarray(b * cols, (b + 1) * cols);
       const { q, inputScale } = quantizeInt8PerToken(row);
-      if (inputScale === 0) { divisors[b] = Infinity; continue; } // y = 0, as linear.ts returns
+      if (inputScale === 0) {
+        divisors[b] = Infinity;
+        continue;
+      } // y = 0, as linear.ts returns
       divisors[b] = inputScale;
       out.set(q, b * cols);
     }
@@ -102,11 +120,20 @@ export function convertActivations(type: GgmlType, cols: number, x: Float32Array
     let converted: Float32Array;
     switch (type) {
       case GgmlType.TQ1_0:
-      case GgmlType.TQ2_0: converted = dequantizeRowQ8K(quantizeRowQ8K(row)); break; // x̃ = d·q (spec/tolerances.md §3)
-      case GgmlType.Q8_0: converted = dequantizeRowQ8_0(quantizeRowQ8_0(row)); break;
-      case GgmlType.F16: converted = tinyBlas ? row : roundThroughF16(row); break;
-      case GgmlType.BF16: converted = roundThroughBf16(row); break;
-      default: converted = row;
+      case GgmlType.TQ2_0:
+        converted = dequantizeRowQ8K(quantizeRowQ8K(row));
+        break; // x̃ = d·q (spec/tolerances.md §3)
+      case GgmlType.Q8_0:
+        converted = dequantizeRowQ8_0(quantizeRowQ8_0(row));
+        break;
+      case GgmlType.F16:
+        converted = tinyBlas ? row : roundThroughF16(row);
+        break;
+      case GgmlType.BF16:
+        converted = roundThroughBf16(row);
+        break;
+      default:
+        converted = row;
     }
     out.set(converted, b * cols);
   }
@@ -125,7 +152,8 @@ async function activate(kind: TfjsKind, options: TfjsBackendOptions): Promise<vo
       if (wasmModule === undefined) {
         wasmModule = await import("@tensorflow/tfjs-backend-wasm");
         const isNode = typeof process !== "undefined" && process.versions?.node !== undefined;
-        const paths = options.wasmPaths ?? (isNode ? (await import("./node-wasm-paths.js")).nodeWasmPaths() : undefined);
+        const paths =
+          options.wasmPaths ?? (isNode ? (await import("./node-wasm-paths.js")).nodeWasmPaths() : undefined);
         if (paths !== undefined) wasmModule.setWasmPaths(paths);
         if (options.wasmThreads !== undefined) wasmModule.setThreadsCount(options.wasmThreads);
       }
@@ -189,21 +217,25 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
       return m;
     },
     matmul(weight, x, batch, mode) {
-      if (!(weight instanceof TfjsMatrix)) throw new TypeError("tfjs backend: matmul needs a matrix prepared by this backend");
+      if (!(weight instanceof TfjsMatrix))
+        throw new TypeError("tfjs backend: matmul needs a matrix prepared by this backend");
       const { rows, cols } = weight;
-      if (x.length !== batch * cols) throw new RangeError(`matmul: expected ${batch} rows of ${cols} values, got ${x.length}`);
+      if (x.length !== batch * cols)
+        throw new RangeError(`matmul: expected ${batch} rows of ${cols} values, got ${x.length}`);
       if (batch === 0) return new Float32Array(0);
       const converted = convertActivations(weight.type, cols, x, batch, mode);
       const y = compute(() => tf.matMul(tf.tensor2d(converted.x, [batch, cols]), weight.weightT));
       const divisors = converted.divisors;
       if (divisors !== undefined) {
-        for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === Infinity ? 0 : y[b * rows + r] / divisors[b];
+        for (let b = 0; b < batch; b++)
+          for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === Infinity ? 0 : y[b * rows + r] / divisors[b];
       }
       return y;
     },
     rmsNorm(x, weight, eps, batch) {
       const n = weight.length;
-      if (x.length !== batch * n) throw new RangeError(`rmsNorm: expected ${batch} rows of ${n} values, got ${x.length}`);
+      if (x.length !== batch * n)
+        throw new RangeError(`rmsNorm: expected ${batch} rows of ${n} values, got ${x.length}`);
       if (batch === 0) return new Float32Array(0);
       return compute(() => {
         const xt = tf.tensor2d(x, [batch, n]);
@@ -212,13 +244,21 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
         return tf.mul(tf.mul(xt, scale), tf.tensor1d(weight));
       });
     },
-    rope(x: Float32Array, headDim: number, ropeDim: number, theta: number, style: RopeStyle, positions: readonly number[]) {
+    rope(
+      x: Float32Array,
+      headDim: number,
+      ropeDim: number,
+      theta: number,
+      style: RopeStyle,
+      positions: readonly number[],
+    ) {
       const batch = positions.length;
       if (batch === 0) return;
       const n = x.length / batch;
       const heads = n / headDim;
       const pairs = ropeDim / 2;
-      if (!Number.isInteger(heads) || !Number.isInteger(pairs) || ropeDim > headDim) throw new RangeError("rope: x must hold B rows of nHeads·headDim, ropeDim even ≤ headDim");
+      if (!Number.isInteger(heads) || !Number.isInteger(pairs) || ropeDim > headDim)
+        throw new RangeError("rope: x must hold B rows of nHeads·headDim, ropeDim even ≤ headDim");
       const cos = new Float32Array(batch * pairs);
       const sin = new Float32Array(batch * pairs);
       positions.forEach((pos, b) => {
@@ -243,8 +283,11 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
         const s = tf.tensor3d(sin, [batch, 1, pairs]);
         const na = tf.sub(tf.mul(a, c), tf.mul(b, s));
         const nb = tf.add(tf.mul(a, s), tf.mul(b, c));
-        const newRot = style === "adjacent" ? tf.reshape(tf.stack([na, nb], 3), [batch, heads, ropeDim]) : tf.concat([na, nb], 2);
-        return ropeDim === headDim ? newRot : tf.concat([newRot, tf.slice(xt, [0, 0, ropeDim], [batch, heads, headDim - ropeDim])], 2);
+        const newRot =
+          style === "adjacent" ? tf.reshape(tf.stack([na, nb], 3), [batch, heads, ropeDim]) : tf.concat([na, nb], 2);
+        return ropeDim === headDim
+          ? newRot
+          : tf.concat([newRot, tf.slice(xt, [0, 0, ropeDim], [batch, heads, headDim - ropeDim])], 2);
       });
       x.set(rotated);
     },
@@ -271,8 +314,14 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
       return compute(() => {
         const qh = tf.transpose(tf.tensor3d(q, [batch, nHeads, headDim]), [1, 0, 2]); // [H, B, hd]
         const byHead = (data: Float32Array): tf.Tensor3D =>
-          tf.gather(tf.transpose(tf.tensor3d(data, [count, nKvHeads, headDim]), [1, 0, 2]), tf.tensor1d(kvOfHead, "int32")) as tf.Tensor3D; // [H, T, hd]
-        const scores = tf.add(tf.mul(tf.matMul(qh, byHead(keys), false, true), tf.scalar(scale)), tf.tensor3d(mask, [1, batch, count])); // [H, B, T]
+          tf.gather(
+            tf.transpose(tf.tensor3d(data, [count, nKvHeads, headDim]), [1, 0, 2]),
+            tf.tensor1d(kvOfHead, "int32"),
+          ) as tf.Tensor3D; // [H, T, hd]
+        const scores = tf.add(
+          tf.mul(tf.matMul(qh, byHead(keys), false, true), tf.scalar(scale)),
+          tf.tensor3d(mask, [1, batch, count]),
+        ); // [H, B, T]
         const shifted = tf.sub(scores, tf.max(scores, 2, true));
         const e = tf.exp(shifted);
         const p = tf.div(e, tf.sum(e, 2, true));
@@ -282,7 +331,8 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
     embedding(table, tokens) {
       const y = new Float32Array(tokens.length * table.cols);
       tokens.forEach((token, b) => {
-        if (!Number.isInteger(token) || token < 0 || token >= table.rows) throw new RangeError(`embedding: token ${token} outside 0..${table.rows - 1}`);
+        if (!Number.isInteger(token) || token < 0 || token >= table.rows)
+          throw new RangeError(`embedding: token ${token} outside 0..${table.rows - 1}`);
         y.set(decodeMatrixRow(table, token), b * table.cols); // host, exact (spec/tolerances.md §8)
       });
       return y;

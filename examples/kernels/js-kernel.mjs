@@ -30,13 +30,14 @@ function tq2Matmul(c) {
 
 /** The same kernel with the classic layout bug: four consecutive elements a byte. */
 function buggyTq2Matmul(c) {
-  const fixed = { ...c, weight: relayout(c.weight, c.rows * c.cols / 256) };
+  const fixed = { ...c, weight: relayout(c.weight, (c.rows * c.cols) / 256) };
   return tq2Matmul(fixed);
 }
 function relayout(weight, blocks) {
   const out = new Uint8Array(weight.length);
   for (let i = 0; i < blocks; i++) {
-    const src = weight.subarray(i * 66, i * 66 + 66), dst = out.subarray(i * 66, i * 66 + 66);
+    const src = weight.subarray(i * 66, i * 66 + 66),
+      dst = out.subarray(i * 66, i * 66 + 66);
     for (let e = 0; e < 256; e++) {
       const code = (src[e >> 2] >> (2 * (e % 4))) & 3; // BUG: consecutive elements
       dst[Math.floor(e / 128) * 32 + (e % 32)] |= code << (2 * Math.floor((e % 128) / 32));
@@ -47,13 +48,18 @@ function relayout(weight, blocks) {
   return out;
 }
 
-for (const [name, kernel] of [["tq2Matmul", tq2Matmul], ["buggyTq2Matmul", buggyTq2Matmul]]) {
+for (const [name, kernel] of [
+  ["tq2Matmul", tq2Matmul],
+  ["buggyTq2Matmul", buggyTq2Matmul],
+]) {
   const result = await checkKernel(kernel, { op: "matmul", format: "tq2_0", activations: "f32", runs: 100, seed: 42 });
   if (result.passed) {
     console.log(`${name}: passed ${result.numRuns} random cases (seed ${result.seed})`);
   } else {
     const c = result.counterexample;
-    console.log(`${name}: FAILED (seed ${result.seed}) on ${c.rows} row(s) x ${c.cols / 256} block(s), batch ${c.batch}`);
+    console.log(
+      `${name}: FAILED (seed ${result.seed}) on ${c.rows} row(s) x ${c.cols / 256} block(s), batch ${c.batch}`,
+    );
     console.log(`  ${result.verdict.reason}`);
     const w = result.verdict.worst;
     if (w) console.log(`  worst: y[${w.batch},${w.row}], weight block ${w.block}, byte ${w.byte}, bit ${w.bit}`);

@@ -68,7 +68,9 @@ export function vecDotTq1_0Q8K(weights: Uint8Array, activations: Uint8Array): nu
  */
 export function vecDotQ8_0Q8_0(weights: Uint8Array, activations: Uint8Array): number {
   if (weights.length !== activations.length || weights.length % Q8_0_BLOCK_BYTES !== 0) {
-    throw new RangeError(`dot product: ${weights.length} and ${activations.length} bytes are not the same whole number of Q8_0 blocks`);
+    throw new RangeError(
+      `dot product: ${weights.length} and ${activations.length} bytes are not the same whole number of Q8_0 blocks`,
+    );
   }
   let sumf = 0;
   for (let base = 0; base < weights.length; base += Q8_0_BLOCK_BYTES) {

@@ -67,13 +67,20 @@ function encodeF32(x: Float32Array): Uint8Array {
 export function quantizeRow(type: GgmlType, x: Float32Array): Uint8Array {
   requireWholeBlocks(type, x.length);
   switch (type) {
-    case GgmlType.F32: return encodeF32(x);
-    case GgmlType.F16: return encodeHalfWords(x, f32ToF16Bits);
-    case GgmlType.BF16: return encodeHalfWords(x, f32ToBf16Bits);
-    case GgmlType.Q8_0: return quantizeRowQ8_0(x);
-    case GgmlType.Q8_K: return quantizeRowQ8K(x);
-    case GgmlType.TQ1_0: return quantizeRowTq1_0(x);
-    case GgmlType.TQ2_0: return quantizeRowTq2_0(x);
+    case GgmlType.F32:
+      return encodeF32(x);
+    case GgmlType.F16:
+      return encodeHalfWords(x, f32ToF16Bits);
+    case GgmlType.BF16:
+      return encodeHalfWords(x, f32ToBf16Bits);
+    case GgmlType.Q8_0:
+      return quantizeRowQ8_0(x);
+    case GgmlType.Q8_K:
+      return quantizeRowQ8K(x);
+    case GgmlType.TQ1_0:
+      return quantizeRowTq1_0(x);
+    case GgmlType.TQ2_0:
+      return quantizeRowTq2_0(x);
   }
 }
 
@@ -86,13 +93,20 @@ export function dequantizeRow(type: GgmlType, bytes: Uint8Array, n: number): Flo
     throw new RangeError(`${ggmlTypeTraits(type)?.name}: ${n} elements need ${expected} bytes, got ${bytes.length}`);
   }
   switch (type) {
-    case GgmlType.F32: return decodeF32(bytes);
-    case GgmlType.F16: return decodeHalfWords(bytes, f16BitsToF32);
-    case GgmlType.BF16: return decodeHalfWords(bytes, bf16BitsToF32);
-    case GgmlType.Q8_0: return dequantizeRowQ8_0(bytes);
-    case GgmlType.Q8_K: return dequantizeRowQ8K(bytes);
-    case GgmlType.TQ1_0: return dequantizeRowTq1_0(bytes);
-    case GgmlType.TQ2_0: return dequantizeRowTq2_0(bytes);
+    case GgmlType.F32:
+      return decodeF32(bytes);
+    case GgmlType.F16:
+      return decodeHalfWords(bytes, f16BitsToF32);
+    case GgmlType.BF16:
+      return decodeHalfWords(bytes, bf16BitsToF32);
+    case GgmlType.Q8_0:
+      return dequantizeRowQ8_0(bytes);
+    case GgmlType.Q8_K:
+      return dequantizeRowQ8K(bytes);
+    case GgmlType.TQ1_0:
+      return dequantizeRowTq1_0(bytes);
+    case GgmlType.TQ2_0:
+      return dequantizeRowTq2_0(bytes);
   }
 }
 

@@ -73,20 +73,49 @@ function scaleFindings(scaleBits: number, hasNonZeroCode: boolean, block: number
   const d = f16BitsToF32(scaleBits);
   const at = { block, byte };
   const hex = `0x${scaleBits.toString(16).padStart(4, "0")}`;
-  if (Number.isNaN(d)) return [{ ...at, kind: "scale-nan", severity: "lossy", message: `scale ${hex} is NaN: every weight decodes to NaN` }];
+  if (Number.isNaN(d))
+    return [
+      { ...at, kind: "scale-nan", severity: "lossy", message: `scale ${hex} is NaN: every weight decodes to NaN` },
+    ];
   const findings: BlockFinding[] = [];
   if (scaleBits & 0x8000) {
-    findings.push({ ...at, kind: "scale-negative", severity: "non-canonical", message: `scale ${hex} is negative (the encoder writes |x|max ≥ +0)` });
+    findings.push({
+      ...at,
+      kind: "scale-negative",
+      severity: "non-canonical",
+      message: `scale ${hex} is negative (the encoder writes |x|max ≥ +0)`,
+    });
   }
   if (!Number.isFinite(d)) {
-    findings.push({ ...at, kind: "scale-infinite", severity: "lossy", message: `scale ${hex} is infinite (block absmax ≥ 65520 rounds to fp16 inf): zero codes decode to NaN` });
+    findings.push({
+      ...at,
+      kind: "scale-infinite",
+      severity: "lossy",
+      message: `scale ${hex} is infinite (block absmax ≥ 65520 rounds to fp16 inf): zero codes decode to NaN`,
+    });
   } else if (d === 0 && hasNonZeroCode) {
-    findings.push({ ...at, kind: "scale-zero-with-codes", severity: "lossy", message: "scale is zero but some codes are non-zero (the encoder writes this when 2^-128 < block absmax ≤ 2^-25): every weight decodes to ±0" });
+    findings.push({
+      ...at,
+      kind: "scale-zero-with-codes",
+      severity: "lossy",
+      message:
+        "scale is zero but some codes are non-zero (the encoder writes this when 2^-128 < block absmax ≤ 2^-25): every weight decodes to ±0",
+    });
   } else if (d !== 0 && !hasNonZeroCode) {
-    findings.push({ ...at, kind: "scale-without-codes", severity: "non-canonical", message: `scale ${hex} is non-zero but every code is zero` });
+    findings.push({
+      ...at,
+      kind: "scale-without-codes",
+      severity: "non-canonical",
+      message: `scale ${hex} is non-zero but every code is zero`,
+    });
   }
   if (isF16Subnormal(scaleBits)) {
-    findings.push({ ...at, kind: "scale-subnormal", severity: "lossy", message: `scale ${hex} is an fp16 subnormal (block absmax < 2^-14 loses precision)` });
+    findings.push({
+      ...at,
+      kind: "scale-subnormal",
+      severity: "lossy",
+      message: `scale ${hex} is an fp16 subnormal (block absmax < 2^-14 loses precision)`,
+    });
   }
   return findings;
 }
@@ -101,11 +130,22 @@ export function validateTq2_0Row(bytes: Uint8Array): BlockFinding[] {
       if (codes[e] !== 3) continue;
       const { byte, shift } = tq2ElementPosition(e);
       findings.push({
-        kind: "tq2-code-3", severity: "invalid", block: b, byte: base + byte, element: e,
+        kind: "tq2-code-3",
+        severity: "invalid",
+        block: b,
+        byte: base + byte,
+        element: e,
         message: `element ${e}: code 3 at byte ${byte} bits ${shift}..${shift + 1} (ggml decodes it as +2d)`,
       });
     }
-    findings.push(...scaleFindings(scaleBits, codes.some((c) => c !== 1), b, base + TQ2_0_SCALE_OFFSET));
+    findings.push(
+      ...scaleFindings(
+        scaleBits,
+        codes.some((c) => c !== 1),
+        b,
+        base + TQ2_0_SCALE_OFFSET,
+      ),
+    );
   }
   return findings;
 }
@@ -120,13 +160,30 @@ export function validateTq1_0Row(bytes: Uint8Array): BlockFinding[] {
       const value = block[i];
       const at = { block: b, byte: base + i };
       if (!CANONICAL_QS_BYTES.has(value)) {
-        findings.push({ ...at, kind: "tq1-alias-byte", severity: "non-canonical", message: `byte ${i} = ${value} is an alias the encoder never writes` });
+        findings.push({
+          ...at,
+          kind: "tq1-alias-byte",
+          severity: "non-canonical",
+          message: `byte ${i} = ${value} is an alias the encoder never writes`,
+        });
       } else if (i >= TQ1_0_QH_OFFSET && !CANONICAL_QH_BYTES.has(value)) {
-        findings.push({ ...at, kind: "tq1-qh-fifth-trit", severity: "non-canonical", message: `qh byte ${i} = ${value} has 5th trit ${tritOfByte(value, 4)} (decoders ignore it; the encoder writes 0)` });
+        findings.push({
+          ...at,
+          kind: "tq1-qh-fifth-trit",
+          severity: "non-canonical",
+          message: `qh byte ${i} = ${value} has 5th trit ${tritOfByte(value, 4)} (decoders ignore it; the encoder writes 0)`,
+        });
       }
     }
     const { codes, scaleBits } = unpackTq1Block(block);
-    findings.push(...scaleFindings(scaleBits, codes.some((c) => c !== 1), b, base + TQ1_0_SCALE_OFFSET));
+    findings.push(
+      ...scaleFindings(
+        scaleBits,
+        codes.some((c) => c !== 1),
+        b,
+        base + TQ1_0_SCALE_OFFSET,
+      ),
+    );
   }
   return findings;
 }

@@ -29,13 +29,13 @@ export function fmaF32(a: number, b: number, c: number): number {
   const s = p + c;
   if (!Number.isFinite(s)) return Math.fround(s); // inf/NaN operands or product: IEEE semantics, no rounding subtleties
   const bv = s - p;
-  const e = (p - (s - bv)) + (c - bv); // TwoSum: p + c = s + e exactly
+  const e = p - (s - bv) + (c - bv); // TwoSum: p + c = s + e exactly
   if (e === 0) return Math.fround(s);
   scratch[0] = s;
   const low = words[0];
   if ((low & 1) === 1) return Math.fround(s); // already odd
   // s ≠ 0 here (a sum that rounds to zero in float64 is exactly zero). Step one ulp towards p + c.
-  const awayFromZero = (e > 0) === (s > 0);
+  const awayFromZero = e > 0 === s > 0;
   if (awayFromZero) {
     words[0] = low + 1; // even low word: no carry
   } else if (low !== 0) {

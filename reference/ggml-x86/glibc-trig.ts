@@ -24,8 +24,14 @@ interface SinCosTable {
   readonly sign: readonly number[];
   readonly hpiInv: number;
   readonly hpi: number;
-  readonly c0: number; readonly c1: number; readonly c2: number; readonly c3: number; readonly c4: number;
-  readonly s1: number; readonly s2: number; readonly s3: number;
+  readonly c0: number;
+  readonly c1: number;
+  readonly c2: number;
+  readonly c3: number;
+  readonly c4: number;
+  readonly s1: number;
+  readonly s2: number;
+  readonly s3: number;
 }
 
 /** Hex float literal helper: significand hex digits after "1." and a binary exponent. */
@@ -57,9 +63,9 @@ const PIO4_F32 = Math.fround(hexDouble(false, "921FB54442D18", -1)); // abstop12
 
 /** __inv_pio4: 4/π to 192 bits, 8 new bits per entry. */
 const INV_PIO4 = [
-  0xa2, 0xa2f9, 0xa2f983, 0xa2f9836e, 0xf9836e4e, 0x836e4e44, 0x6e4e4415, 0x4e441529,
-  0x441529fc, 0x1529fc27, 0x29fc2757, 0xfc2757d1, 0x2757d1f5, 0x57d1f534, 0xd1f534dd, 0xf534ddc0,
-  0x34ddc0db, 0xddc0db62, 0xc0db6295, 0xdb629599, 0x6295993c, 0x95993c43, 0x993c4390, 0x3c439041,
+  0xa2, 0xa2f9, 0xa2f983, 0xa2f9836e, 0xf9836e4e, 0x836e4e44, 0x6e4e4415, 0x4e441529, 0x441529fc, 0x1529fc27,
+  0x29fc2757, 0xfc2757d1, 0x2757d1f5, 0x57d1f534, 0xd1f534dd, 0xf534ddc0, 0x34ddc0db, 0xddc0db62, 0xc0db6295,
+  0xdb629599, 0x6295993c, 0x95993c43, 0x993c4390, 0x3c439041,
 ];
 
 /** Top 12 bits of the float representation with the sign bit cleared. */
@@ -96,7 +102,7 @@ function reduceLarge(xi: number): { r: number; n: number } {
   const base = (xi >>> 26) & 15;
   const shift = BigInt((xi >>> 23) & 7);
   const mask64 = (1n << 64n) - 1n;
-  const m = ((BigInt((xi & 0xffffff) | 0x800000) << shift) & 0xffffffffn); // uint32_t xi <<= shift
+  const m = (BigInt((xi & 0xffffff) | 0x800000) << shift) & 0xffffffffn; // uint32_t xi <<= shift
   let res0 = (m * BigInt(INV_PIO4[base])) & 0xffffffffn; // 32-bit product
   const res1 = m * BigInt(INV_PIO4[base + 4]);
   const res2 = m * BigInt(INV_PIO4[base + 8]);

@@ -65,7 +65,8 @@ const TRIT_TABLE = (() => {
 function decodeTq1Codes(block: Uint8Array, codes: Uint8Array): void {
   for (let e = 0; e < 160; e++) codes[e] = TRIT_TABLE[(e >> 5) * 256 + block[e & 31]]; // qs[0..32), 5 trits each
   for (let e = 160; e < 240; e++) codes[e] = TRIT_TABLE[((e - 160) >> 4) * 256 + block[32 + ((e - 160) & 15)]]; // qs[32..48)
-  for (let e = 240; e < 256; e++) codes[e] = TRIT_TABLE[((e - 240) >> 2) * 256 + block[TQ1_0_QH_OFFSET + ((e - 240) & 3)]]; // qh[0..4), 4 trits
+  for (let e = 240; e < 256; e++)
+    codes[e] = TRIT_TABLE[((e - 240) >> 2) * 256 + block[TQ1_0_QH_OFFSET + ((e - 240) & 3)]]; // qh[0..4), 4 trits
 }
 
 /** Fill codes[0..256) with the 2-bit codes (0..3) of a TQ2_0 block: e = 128j + 32l + m ← (qs[32j + m] >> 2l) & 3. */
@@ -86,7 +87,9 @@ function dotTernaryQ8KAvx2(
 ): number {
   const blocks = weights.length / blockBytes;
   if (!Number.isInteger(blocks) || activations.length !== blocks * Q8_K_BLOCK_BYTES) {
-    throw new RangeError(`dot product: ${weights.length} weight bytes and ${activations.length} Q8_K bytes are not the same number of blocks`);
+    throw new RangeError(
+      `dot product: ${weights.length} weight bytes and ${activations.length} Q8_K bytes are not the same number of blocks`,
+    );
   }
   const view = new DataView(activations.buffer, activations.byteOffset, activations.byteLength);
   const acc = new Float32Array(INT32_LANES); // __m256 sumf
@@ -101,7 +104,8 @@ function dotTernaryQ8KAvx2(
       const k = (e & 31) >> 1;
       lane16[k] = wrapInt16(lane16[k] + codesScratch[e] * q0 + codesScratch[e + 1] * q1); // |pair| ≤ 768: no saturation
     }
-    for (let k = 0; k < INT16_LANES; k++) lane16[k] = wrapInt16(lane16[k] - view.getInt16(y + Q8K_BSUMS_OFFSET + 2 * k, true));
+    for (let k = 0; k < INT16_LANES; k++)
+      lane16[k] = wrapInt16(lane16[k] - view.getInt16(y + Q8K_BSUMS_OFFSET + 2 * k, true));
     const d = Math.fround(view.getFloat32(y, true) * f16BitsToF32(block[scaleOffset] | (block[scaleOffset + 1] << 8)));
     for (let u = 0; u < INT32_LANES; u++) acc[u] = fmaF32(lane16[2 * u] + lane16[2 * u + 1], d, acc[u]);
   }

@@ -29,7 +29,12 @@ function checkLengths(name: string, x: ArrayLike<number>, y: ArrayLike<number>):
  * `registers` accumulators of L lanes over the first n − n mod (registers·L) elements:
  * acc[j·L + t] = fma chain over i = step·s + j·L + t. Returns the accumulators and that bound.
  */
-function laneAccumulators(x: ArrayLike<number>, y: ArrayLike<number>, lanes: number, registers: number): { acc: Float32Array; np: number } {
+function laneAccumulators(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  lanes: number,
+  registers: number,
+): { acc: Float32Array; np: number } {
   const step = lanes * registers;
   const np = x.length - (x.length % step);
   const acc = new Float32Array(step);
@@ -70,7 +75,8 @@ export function vecDotBf16(x: ArrayLike<number>, y: ArrayLike<number>, isa: X86I
   } else {
     const r = laneAccumulators(x, y, 8, 4); // c1..c4
     const c = new Float32Array(8);
-    for (let t = 0; t < 8; t++) c[t] = Math.fround(r.acc[t] + r.acc[16 + t]) + Math.fround(r.acc[8 + t] + r.acc[24 + t]);
+    for (let t = 0; t < 8; t++)
+      c[t] = Math.fround(r.acc[t] + r.acc[16 + t]) + Math.fround(r.acc[8 + t] + r.acc[24 + t]);
     sumf = hsumF32x8(c);
     np = r.np;
   }

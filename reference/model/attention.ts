@@ -15,6 +15,13 @@ import type { KvCache, KvCacheType } from "./kv-cache.js";
 import { roundForCache } from "./kv-cache.js";
 import type { ActivationMode } from "./linear.js";
 
+/** The head layout of attention (and of Backend.attention): query heads, key/value heads (GQA: nHeads a multiple), head dimension. */
+export interface AttentionShape {
+  readonly nHeads: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+}
+
 /** softmax of scores: Float32Array[n] → probabilities Float32Array[n] (ggml_compute_forward_soft_max_f32). Spec §7.2. */
 export function softmax(scores: Float32Array): Float32Array {
   let max = -Infinity;

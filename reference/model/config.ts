@@ -40,7 +40,17 @@ export interface TrilmConfig {
 /** Everything wrong with a config, one line each (empty when it is usable). Spec §1. */
 export function configProblems(config: TrilmConfig): string[] {
   const problems: string[] = [];
-  const positive = ["dim", "hiddenDim", "nLayers", "nHeads", "nKvHeads", "headDim", "vocabSize", "contextLength", "ropeDim"] as const;
+  const positive = [
+    "dim",
+    "hiddenDim",
+    "nLayers",
+    "nHeads",
+    "nKvHeads",
+    "headDim",
+    "vocabSize",
+    "contextLength",
+    "ropeDim",
+  ] as const;
   for (const key of positive) {
     const value = config[key];
     if (!Number.isInteger(value) || value <= 0) problems.push(`${key} must be a positive integer, got ${value}`);

@@ -47,7 +47,11 @@ export interface ForwardState {
 }
 
 /** A fresh state with an empty KV cache. Spec §8. */
-export function createForwardState(config: TrilmConfig, weights: TrilmWeights, options: ForwardOptions = DEFAULT_FORWARD_OPTIONS): ForwardState {
+export function createForwardState(
+  config: TrilmConfig,
+  weights: TrilmWeights,
+  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+): ForwardState {
   const cache = createKvCache(config.nLayers, config.nKvHeads * config.headDim, config.contextLength, options.kvCache);
   return { config, weights, options, cache };
 }
@@ -60,7 +64,9 @@ function addResidual(a: Float32Array, b: Float32Array): Float32Array {
 /** Throw RangeError unless 0 ≤ token < vocabSize and 0 ≤ pos < contextLength. */
 function checkTokenAndPosition(config: TrilmConfig, token: number, pos: number): void {
   if (!Number.isInteger(token) || token < 0 || token >= config.vocabSize) {
-    throw new RangeError(`token id ${token} is out of range: the vocabulary has ${config.vocabSize} tokens (0..${config.vocabSize - 1})`);
+    throw new RangeError(
+      `token id ${token} is out of range: the vocabulary has ${config.vocabSize} tokens (0..${config.vocabSize - 1})`,
+    );
   }
   if (!Number.isInteger(pos) || pos < 0 || pos >= config.contextLength) {
     throw new RangeError(`position ${pos} is beyond the context of ${config.contextLength} positions`);
@@ -75,7 +81,11 @@ function feedForward(config: TrilmConfig, layer: LayerWeights, x: Float32Array, 
 }
 
 /** logits = W_out · rmsnorm(x, output_norm): [dim] → [vocabSize]. Spec §8. */
-function lmHead(state: { config: TrilmConfig; weights: TrilmWeights }, x: Float32Array, mode: ActivationMode): Float32Array {
+function lmHead(
+  state: { config: TrilmConfig; weights: TrilmWeights },
+  x: Float32Array,
+  mode: ActivationMode,
+): Float32Array {
   return linear(state.weights.output, rmsNorm(x, state.weights.outputNorm, state.config.normEps), mode);
 }
 
@@ -124,7 +134,9 @@ export function evaluateSequence(
   for (const layer of weights.layers) {
     const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
     const qs = xns.map((xn, pos) => rotated(linear(layer.wq, xn, mode), config, angles[pos], mode));
-    const ks = xns.map((xn, pos) => roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode), config, angles[pos], mode)));
+    const ks = xns.map((xn, pos) =>
+      roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode), config, angles[pos], mode)),
+    );
     const vs = xns.map((xn) => roundForCache(options.kvCache, linear(layer.wv, xn, mode)));
     const attentions = maskedAttention(config, options, qs, ks, vs, n);
     xs = xs.map((x, pos) => feedForward(config, layer, addResidual(x, linear(layer.wo, attentions[pos], mode)), mode));
@@ -133,12 +145,23 @@ export function evaluateSequence(
 }
 
 /** RoPE angles at `pos`: spec §4.1, or in ggml mode ggml's cache with glibc's cosf/sinf (spec §9). */
-function ropeAnglesFor(mode: ActivationMode, config: TrilmConfig, pos: number): { cos: Float32Array; sin: Float32Array } {
-  return mode === "ggml" ? ropeCacheGgml(pos, config.ropeDim, config.ropeTheta) : ropeAngles(pos, config.ropeDim, config.ropeTheta);
+function ropeAnglesFor(
+  mode: ActivationMode,
+  config: TrilmConfig,
+  pos: number,
+): { cos: Float32Array; sin: Float32Array } {
+  return mode === "ggml"
+    ? ropeCacheGgml(pos, config.ropeDim, config.ropeTheta)
+    : ropeAngles(pos, config.ropeDim, config.ropeTheta);
 }
 
 /** q rotated in place and returned: spec §4.2, or in ggml mode with ggml's fused arithmetic (spec §9). */
-function rotated(q: Float32Array, config: TrilmConfig, angles: { cos: Float32Array; sin: Float32Array }, mode: ActivationMode): Float32Array {
+function rotated(
+  q: Float32Array,
+  config: TrilmConfig,
+  angles: { cos: Float32Array; sin: Float32Array },
+  mode: ActivationMode,
+): Float32Array {
   if (mode === "ggml") ropeRotateGgml(q, config.headDim, angles, config.ropeStyle);
   else applyRope(q, config.headDim, angles, config.ropeStyle);
   return q;

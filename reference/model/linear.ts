@@ -64,7 +64,11 @@ function matvecFloat(matrix: PackedMatrix, x: Float32Array): Float32Array {
 }
 
 /** x rounded element-wise through a 16-bit float format: [C] → [C]. */
-function roundThroughHalf(x: Float32Array, toBits: (v: number) => number, fromBits: (h: number) => number): Float32Array {
+function roundThroughHalf(
+  x: Float32Array,
+  toBits: (v: number) => number,
+  fromBits: (h: number) => number,
+): Float32Array {
   return x.map((v) => fromBits(toBits(v)));
 }
 
@@ -148,10 +152,14 @@ function matvecInt8PerToken(matrix: PackedMatrix, x: Float32Array): Float32Array
 
 /** y = W·x under an activation mode. W: [R, C], x: Float32Array[C] → y: Float32Array[R]. Implements spec/forward.md §3. */
 export function linear(matrix: PackedMatrix, x: Float32Array, mode: ActivationMode): Float32Array {
-  if (x.length !== matrix.cols) throw new RangeError(`linear: input has ${x.length} elements, W has ${matrix.cols} columns`);
+  if (x.length !== matrix.cols)
+    throw new RangeError(`linear: input has ${x.length} elements, W has ${matrix.cols} columns`);
   switch (mode) {
-    case "f32": return matvecFloat(matrix, x);
-    case "ggml": return matvecGgml(matrix, x);
-    case "int8-per-token": return matvecInt8PerToken(matrix, x);
+    case "f32":
+      return matvecFloat(matrix, x);
+    case "ggml":
+      return matvecGgml(matrix, x);
+    case "int8-per-token":
+      return matvecInt8PerToken(matrix, x);
   }
 }

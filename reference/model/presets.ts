@@ -35,7 +35,14 @@ export interface TrilmPreset {
 const NORM_EPS = Math.fround(1e-5);
 
 /** The config of a released size: (hidden, ffn, layers, heads, head dim, vocab). */
-function releasedConfig(dim: number, hiddenDim: number, nLayers: number, nHeads: number, headDim: number, vocabSize: number): TrilmConfig {
+function releasedConfig(
+  dim: number,
+  hiddenDim: number,
+  nLayers: number,
+  nHeads: number,
+  headDim: number,
+  vocabSize: number,
+): TrilmConfig {
   return {
     dim,
     hiddenDim,

@@ -58,7 +58,8 @@ export function topK(logits: Float32Array, k: number): ScoredToken[] {
  * `temperature` must be a finite number > 0. RangeError otherwise, or for non-finite logits.
  */
 export function softmaxWithTemperature(logits: Float32Array, temperature: number): Float64Array {
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new RangeError(`temperature must be a finite number > 0, got ${temperature}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature))
+    throw new RangeError(`temperature must be a finite number > 0, got ${temperature}`);
   requireFiniteLogits(logits);
   const max = maxLogit(logits);
   const p = new Float64Array(logits.length);

@@ -41,7 +41,12 @@ export interface TrilmWeights {
 /** The seven linear layers of a decoder layer, in order, with their names. Spec §2. */
 export function layerLinears(layer: LayerWeights): ReadonlyArray<readonly [string, PackedMatrix]> {
   return [
-    ["wq", layer.wq], ["wk", layer.wk], ["wv", layer.wv], ["wo", layer.wo],
-    ["wGate", layer.wGate], ["wUp", layer.wUp], ["wDown", layer.wDown],
+    ["wq", layer.wq],
+    ["wk", layer.wk],
+    ["wv", layer.wv],
+    ["wo", layer.wo],
+    ["wGate", layer.wGate],
+    ["wUp", layer.wUp],
+    ["wDown", layer.wDown],
   ];
 }

@@ -55,8 +55,14 @@ function addResidual(a: Float32Array, b: Float32Array): Float32Array {
  * config.contextLength positions. Only options.kvCache = "f32" is supported (Error otherwise).
  * Implements spec/forward.md §8 over the Backend interface.
  */
-export function createBackendSession(config: TrilmConfig, weights: TrilmWeights, backend: Backend, options: ForwardOptions): BackendSession {
-  if (options.kvCache !== "f32") throw new Error(`backend forward: only an f32 KV cache is supported, not ${options.kvCache}`);
+export function createBackendSession(
+  config: TrilmConfig,
+  weights: TrilmWeights,
+  backend: Backend,
+  options: ForwardOptions,
+): BackendSession {
+  if (options.kvCache !== "f32")
+    throw new Error(`backend forward: only an f32 KV cache is supported, not ${options.kvCache}`);
   const prepared: PreparedMatrix[] = [];
   const prepare = (m: PackedMatrix): PreparedMatrix => {
     const p = backend.prepareMatrix(m);
@@ -64,8 +70,13 @@ export function createBackendSession(config: TrilmConfig, weights: TrilmWeights,
     return p;
   };
   const layers: PreparedLayer[] = weights.layers.map((layer) => ({
-    wq: prepare(layer.wq), wk: prepare(layer.wk), wv: prepare(layer.wv), wo: prepare(layer.wo),
-    wGate: prepare(layer.wGate), wUp: prepare(layer.wUp), wDown: prepare(layer.wDown),
+    wq: prepare(layer.wq),
+    wk: prepare(layer.wk),
+    wv: prepare(layer.wv),
+    wo: prepare(layer.wo),
+    wGate: prepare(layer.wGate),
+    wUp: prepare(layer.wUp),
+    wDown: prepare(layer.wDown),
   }));
   const output = prepare(weights.output);
   const { nHeads, nKvHeads, headDim, contextLength, normEps, ropeDim, ropeTheta, ropeStyle, vocabSize } = config;
@@ -77,9 +88,13 @@ export function createBackendSession(config: TrilmConfig, weights: TrilmWeights,
   const run = (tokens: readonly number[], startPos: number): Float32Array[] => {
     const batch = tokens.length;
     tokens.forEach((token, i) => {
-      if (!Number.isInteger(token) || token < 0 || token >= vocabSize) throw new RangeError(`token id ${token} is out of range: the vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`);
+      if (!Number.isInteger(token) || token < 0 || token >= vocabSize)
+        throw new RangeError(
+          `token id ${token} is out of range: the vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`,
+        );
       const pos = startPos + i;
-      if (!Number.isInteger(pos) || pos < 0 || pos >= contextLength) throw new RangeError(`position ${pos} is beyond the context of ${contextLength} positions`);
+      if (!Number.isInteger(pos) || pos < 0 || pos >= contextLength)
+        throw new RangeError(`position ${pos} is beyond the context of ${contextLength} positions`);
     });
     if (batch === 0) return [];
     const positions = tokens.map((_, i) => startPos + i);
@@ -95,10 +110,19 @@ export function createBackendSession(config: TrilmConfig, weights: TrilmWeights,
       backend.rope(k, headDim, ropeDim, ropeTheta, ropeStyle, positions);
       keys[l].set(k, startPos * kvDim);
       values[l].set(v, startPos * kvDim);
-      const attention = backend.attention(q, keys[l].subarray(0, end * kvDim), values[l].subarray(0, end * kvDim), positions, { nHeads, nKvHeads, headDim });
+      const attention = backend.attention(
+        q,
+        keys[l].subarray(0, end * kvDim),
+        values[l].subarray(0, end * kvDim),
+        positions,
+        { nHeads, nKvHeads, headDim },
+      );
       x = addResidual(x, backend.matmul(layer.wo, attention, batch, mode));
       const xn2 = backend.rmsNorm(x, w.ffnNorm, normEps, batch);
-      const hidden = backend.swiglu(backend.matmul(layer.wGate, xn2, batch, mode), backend.matmul(layer.wUp, xn2, batch, mode));
+      const hidden = backend.swiglu(
+        backend.matmul(layer.wGate, xn2, batch, mode),
+        backend.matmul(layer.wUp, xn2, batch, mode),
+      );
       x = addResidual(x, backend.matmul(layer.wDown, hidden, batch, mode));
     });
     const logits = backend.matmul(output, backend.rmsNorm(x, weights.outputNorm, normEps, batch), batch, mode);
@@ -127,8 +151,14 @@ export function evaluateBackendSequence(
   tokens: readonly number[],
   options: ForwardOptions,
 ): Float32Array[] {
-  if (tokens.length > config.contextLength) throw new RangeError(`${tokens.length} tokens are more than the context of ${config.contextLength} positions`);
-  const session = createBackendSession({ ...config, contextLength: Math.max(tokens.length, 1) }, weights, backend, options);
+  if (tokens.length > config.contextLength)
+    throw new RangeError(`${tokens.length} tokens are more than the context of ${config.contextLength} positions`);
+  const session = createBackendSession(
+    { ...config, contextLength: Math.max(tokens.length, 1) },
+    weights,
+    backend,
+    options,
+  );
   try {
     return session.run(tokens, 0);
   } finally {

@@ -43,7 +43,8 @@ function checkBatch(op: string, x: Float32Array, batch: number, n: number): void
 
 /** matmul of the reference: y[b] = linear(W, x[b], mode). x [B·C] → y [B·R]. Spec/forward.md §3. */
 function referenceMatmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: ActivationMode): Float32Array {
-  if (!(weight instanceof ReferenceMatrix)) throw new TypeError("reference backend: matmul needs a matrix prepared by the reference backend");
+  if (!(weight instanceof ReferenceMatrix))
+    throw new TypeError("reference backend: matmul needs a matrix prepared by the reference backend");
   const { rows, cols } = weight;
   checkBatch("matmul", x, batch, cols);
   const y = new Float32Array(batch * rows);
@@ -85,7 +86,14 @@ export function createReferenceBackend(): Backend {
       for (let b = 0; b < batch; b++) y.set(rmsNorm(rowOf(x, b, n), weight, eps), b * n);
       return y;
     },
-    rope(x: Float32Array, headDim: number, ropeDim: number, theta: number, style: RopeStyle, positions: readonly number[]) {
+    rope(
+      x: Float32Array,
+      headDim: number,
+      ropeDim: number,
+      theta: number,
+      style: RopeStyle,
+      positions: readonly number[],
+    ) {
       const n = x.length / Math.max(positions.length, 1);
       checkBatch("rope", x, positions.length, n);
       positions.forEach((pos, b) => applyRope(rowOf(x, b, n), headDim, ropeAngles(pos, ropeDim, theta), style));
@@ -98,7 +106,8 @@ export function createReferenceBackend(): Backend {
     embedding(table, tokens) {
       const y = new Float32Array(tokens.length * table.cols);
       tokens.forEach((token, b) => {
-        if (!Number.isInteger(token) || token < 0 || token >= table.rows) throw new RangeError(`embedding: token ${token} outside 0..${table.rows - 1}`);
+        if (!Number.isInteger(token) || token < 0 || token >= table.rows)
+          throw new RangeError(`embedding: token ${token} outside 0..${table.rows - 1}`);
         y.set(decodeMatrixRow(table, token), b * table.cols);
       });
       return y;

@@ -19,8 +19,22 @@ import { BACKENDS, REFERENCE_BACKEND_NAME } from "./backends.js";
 import { shapeName, ternaryMatrix } from "./matrix.js";
 import type { MeasureOptions } from "./measure.js";
 import { matmulBenchMatrix, measureMatmul, type MatmulBenchResult } from "./matmul.js";
-import { measureModel, memoryLine, referenceStepper, type MemorySnapshot, type ModelBenchResult, type StepperFactory } from "./model.js";
-import { matmulJsonRecords, matmulResultTable, modelJsonRecords, modelResultTable, resultTable, toJsonRecords } from "./report.js";
+import {
+  measureModel,
+  memoryLine,
+  referenceStepper,
+  type MemorySnapshot,
+  type ModelBenchResult,
+  type StepperFactory,
+} from "./model.js";
+import {
+  matmulJsonRecords,
+  matmulResultTable,
+  modelJsonRecords,
+  modelResultTable,
+  resultTable,
+  toJsonRecords,
+} from "./report.js";
 import { type ProgressListener, runBenchmarks } from "./run.js";
 
 const MATRIX_ROWS = 256;
@@ -49,8 +63,18 @@ const MODEL_ACTIVATIONS: readonly ActivationMode[] = ["f32", "ggml"];
 /** The prompt: the first ids of golden/external/llama/tokens.json (valid for every preset's vocabulary). */
 const MODEL_PROMPT: readonly number[] = [1, 17, 300, 42, 511, 259, 3, 88];
 const MODEL_PLANS: readonly ModelPlan[] = [
-  { preset: "tiny", prefillTokens: 8, decodeSteps: 8, measure: { ...MEASURE_OPTIONS, warmupRuns: 1, budgetMs: 2000, minRuns: 3, maxRuns: 20 } },
-  { preset: "99m", prefillTokens: 8, decodeSteps: 8, measure: { ...MEASURE_OPTIONS, warmupRuns: 0, budgetMs: 0, minRuns: 1, maxRuns: 1 } },
+  {
+    preset: "tiny",
+    prefillTokens: 8,
+    decodeSteps: 8,
+    measure: { ...MEASURE_OPTIONS, warmupRuns: 1, budgetMs: 2000, minRuns: 3, maxRuns: 20 },
+  },
+  {
+    preset: "99m",
+    prefillTokens: 8,
+    decodeSteps: 8,
+    measure: { ...MEASURE_OPTIONS, warmupRuns: 0, budgetMs: 0, minRuns: 1, maxRuns: 1 },
+  },
 ];
 /** The preset whose memory is reported. */
 const MEMORY_PRESET = "99m";
@@ -122,7 +146,10 @@ function once(factory: StepperFactory): StepperFactory {
 }
 
 /** Build each random model, measure it on every backend, and describe the memory of MEMORY_PRESET. */
-function runModelBenchmarks(backends: readonly Backend[], onStart: ProgressListener): { results: ModelBenchResult[]; memory: string[] } {
+function runModelBenchmarks(
+  backends: readonly Backend[],
+  onStart: ProgressListener,
+): { results: ModelBenchResult[]; memory: string[] } {
   const results: ModelBenchResult[] = [];
   const memory: string[] = [];
   for (const plan of MODEL_PLANS) {
@@ -132,7 +159,13 @@ function runModelBenchmarks(backends: readonly Backend[], onStart: ProgressListe
     const loaded = memoryNow();
     const prompt = MODEL_PROMPT.slice(0, plan.prefillTokens);
     for (const activations of MODEL_ACTIVATIONS) {
-      const benchCase = { model: plan.preset, weights: MODEL_WEIGHTS, activations, prompt, decodeSteps: plan.decodeSteps };
+      const benchCase = {
+        model: plan.preset,
+        weights: MODEL_WEIGHTS,
+        activations,
+        prompt,
+        decodeSteps: plan.decodeSteps,
+      };
       onStart(`${plan.preset} ${activations} (${REFERENCE_BACKEND_NAME})`);
       results.push(...measureModel(model, benchCase, REFERENCE_BACKEND_NAME, plan.measure, referenceStepper));
       for (const backend of backends) {
@@ -145,7 +178,9 @@ function runModelBenchmarks(backends: readonly Backend[], onStart: ProgressListe
     }
     if (plan.preset === MEMORY_PRESET) {
       const after = memoryNow();
-      memory.push(`memory, ${plan.preset} ${MODEL_WEIGHTS} model (${model.weights.layers.length} layers, vocab ${model.config.vocabSize}), reference backend:`);
+      memory.push(
+        `memory, ${plan.preset} ${MODEL_WEIGHTS} model (${model.weights.layers.length} layers, vocab ${model.config.vocabSize}), reference backend:`,
+      );
       memory.push(`  built and loaded: ${memoryLine(before, loaded)}`);
       memory.push(`  after running every backend: ${memoryLine(before, after)}`);
     }
@@ -158,7 +193,13 @@ function runMatmulBenchmarks(backends: readonly Backend[], onStart: ProgressList
   onStart("building the 4096x4096 tq2_0 matrix");
   const matrix = matmulBenchMatrix(MATRIX_SEED);
   const reference = (): MeasureOptions => ({ ...MEASURE_OPTIONS, warmupRuns: 1, budgetMs: 0, minRuns: 3, maxRuns: 3 });
-  const accelerated = (): MeasureOptions => ({ ...MEASURE_OPTIONS, warmupRuns: 2, budgetMs: 1000, minRuns: 5, maxRuns: 200 });
+  const accelerated = (): MeasureOptions => ({
+    ...MEASURE_OPTIONS,
+    warmupRuns: 2,
+    budgetMs: 1000,
+    minRuns: 5,
+    maxRuns: 200,
+  });
   return [referenceBackendOf(backends), ...acceleratedOf(backends)].flatMap((backend) =>
     measureMatmul(backend, matrix, backend.name === REFERENCE_BACKEND_NAME ? reference : accelerated, onStart),
   );
@@ -190,17 +231,30 @@ export async function runBench(options: { readonly json: boolean }, io: BenchOut
   }
   const backends = await Promise.all(NODE_BACKEND_NAMES.map((name) => createBackend(name)));
   try {
-    if (!json) io.out(["", "compute backends:", ...backends.map((b) => `  ${b.name}: ${b.describe()}`), ""].join("\n") + "\n");
+    if (!json)
+      io.out(["", "compute backends:", ...backends.map((b) => `  ${b.name}: ${b.describe()}`), ""].join("\n") + "\n");
     const matmuls = runMatmulBenchmarks(backends, progress.onStart);
     if (!json) {
       progress.clear();
-      io.out(["y = x·Wᵀ, W 4096x4096 tq2_0 prepared once (untimed), f32 activations; times per call", "", ...matmulResultTable(matmuls)].join("\n") + "\n");
+      io.out(
+        [
+          "y = x·Wᵀ, W 4096x4096 tq2_0 prepared once (untimed), f32 activations; times per call",
+          "",
+          ...matmulResultTable(matmuls),
+        ].join("\n") + "\n",
+      );
       io.out(modelHeaderLines().join("\n") + "\n");
     }
     const models = runModelBenchmarks(acceleratedOf(backends), progress.onStart);
     progress.clear();
     if (json) {
-      io.out(JSON.stringify([...toJsonRecords(results), ...matmulJsonRecords(matmuls), ...modelJsonRecords(models.results)], null, 2) + "\n");
+      io.out(
+        JSON.stringify(
+          [...toJsonRecords(results), ...matmulJsonRecords(matmuls), ...modelJsonRecords(models.results)],
+          null,
+          2,
+        ) + "\n",
+      );
       io.err(models.memory.join("\n") + "\n");
     } else {
       io.out([...modelResultTable(models.results), "", ...models.memory].join("\n") + "\n");

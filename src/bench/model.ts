@@ -63,7 +63,12 @@ export const referenceStepper: StepperFactory = (model, options, positions) => {
 };
 
 /** Run the prompt from an empty cache, then `decodeSteps` greedy steps; per-token times of both phases. */
-function runOnce(model: LoadedModel, benchCase: ModelBenchCase, now: () => number, makeStepper: StepperFactory): PhaseSample {
+function runOnce(
+  model: LoadedModel,
+  benchCase: ModelBenchCase,
+  now: () => number,
+  makeStepper: StepperFactory,
+): PhaseSample {
   const positions = benchCase.prompt.length + benchCase.decodeSteps;
   const options: ForwardOptions = { activations: benchCase.activations, kvCache: "f32" };
   const stepper = makeStepper(model, options, positions);
@@ -71,7 +76,8 @@ function runOnce(model: LoadedModel, benchCase: ModelBenchCase, now: () => numbe
   let logits = new Float32Array(0) as Float32Array;
   benchCase.prompt.forEach((token, pos) => (logits = stepper.step(token, pos)));
   const prefillEnd = now();
-  for (let step = 0; step < benchCase.decodeSteps; step++) logits = stepper.step(argmax(logits), benchCase.prompt.length + step);
+  for (let step = 0; step < benchCase.decodeSteps; step++)
+    logits = stepper.step(argmax(logits), benchCase.prompt.length + step);
   const decodeEnd = now();
   return {
     prefillMs: (prefillEnd - start) / benchCase.prompt.length,
@@ -100,13 +106,27 @@ export function measureModel(
     samples.push(sample);
     spentMs += sample.prefillMs * benchCase.prompt.length + sample.decodeMs * benchCase.decodeSteps;
   }
-  const summarize = (values: number[]): Measurement => ({ runs: values.length, medianMs: median(values), minMs: minimum(values) });
+  const summarize = (values: number[]): Measurement => ({
+    runs: values.length,
+    medianMs: median(values),
+    minMs: minimum(values),
+  });
   const common = { model: benchCase.model, weights: benchCase.weights, activations: benchCase.activations, backend };
   const results: ModelBenchResult[] = [
-    { ...common, phase: "prefill", tokens: benchCase.prompt.length, measurement: summarize(samples.map((s) => s.prefillMs)) },
+    {
+      ...common,
+      phase: "prefill",
+      tokens: benchCase.prompt.length,
+      measurement: summarize(samples.map((s) => s.prefillMs)),
+    },
   ];
   if (benchCase.decodeSteps > 0) {
-    results.push({ ...common, phase: "decode", tokens: benchCase.decodeSteps, measurement: summarize(samples.map((s) => s.decodeMs)) });
+    results.push({
+      ...common,
+      phase: "decode",
+      tokens: benchCase.decodeSteps,
+      measurement: summarize(samples.map((s) => s.decodeMs)),
+    });
   }
   return results;
 }

@@ -70,11 +70,25 @@ function millionsPerSecond(countPerRun: number, medianMs: number): number {
 /** "1.00× (reference)", or the reference's median over this one's ("3.52×"), or "–" without a reference. */
 function ratioToReference(result: BenchResult, results: readonly BenchResult[]): string {
   if (result.backend === REFERENCE_BACKEND_NAME) return "1.00× (reference)";
-  const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && benchName(other) === benchName(result));
-  return reference === undefined ? "–" : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+  const reference = results.find(
+    (other) => other.backend === REFERENCE_BACKEND_NAME && benchName(other) === benchName(result),
+  );
+  return reference === undefined
+    ? "–"
+    : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
 }
 
-const TABLE_HEADER = ["benchmark", "backend", "runs", "median ms", "min ms", "MB/s", "Melem/s", "packed MB/s", "vs reference"];
+const TABLE_HEADER = [
+  "benchmark",
+  "backend",
+  "runs",
+  "median ms",
+  "min ms",
+  "MB/s",
+  "Melem/s",
+  "packed MB/s",
+  "vs reference",
+];
 
 /**
  * The results as an aligned table. MB/s is float32 megabytes (4 bytes an element, 10^6 bytes) per
@@ -97,7 +111,10 @@ export function resultTable(results: readonly BenchResult[]): string[] {
   });
   const widths = TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const render = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+    cells
+      .map((cell, column) =>
+        column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
       .join("  ")
       .trimEnd();
   return [render(TABLE_HEADER), ...rows.map(render)];
@@ -123,13 +140,26 @@ export function modelJsonRecords(results: readonly ModelBenchResult[]): BenchJso
   }));
 }
 
-const MODEL_TABLE_HEADER = ["model benchmark", "backend", "runs", "tokens", "median ms/token", "min ms/token", "tokens/s", "vs reference"];
+const MODEL_TABLE_HEADER = [
+  "model benchmark",
+  "backend",
+  "runs",
+  "tokens",
+  "median ms/token",
+  "min ms/token",
+  "tokens/s",
+  "vs reference",
+];
 
 /** "1.00× (reference)", or the reference's median over this one's, or "–" without a reference. */
 function modelRatioToReference(result: ModelBenchResult, results: readonly ModelBenchResult[]): string {
   if (result.backend === REFERENCE_BACKEND_NAME) return "1.00× (reference)";
-  const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && modelBenchName(other) === modelBenchName(result));
-  return reference === undefined ? "–" : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+  const reference = results.find(
+    (other) => other.backend === REFERENCE_BACKEND_NAME && modelBenchName(other) === modelBenchName(result),
+  );
+  return reference === undefined
+    ? "–"
+    : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
 }
 
 /** Model results as an aligned table: per-token times and tokens per second at the median. */
@@ -147,9 +177,14 @@ export function modelResultTable(results: readonly ModelBenchResult[]): string[]
       modelRatioToReference(result, results),
     ];
   });
-  const widths = MODEL_TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const widths = MODEL_TABLE_HEADER.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
   const render = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+    cells
+      .map((cell, column) =>
+        column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
       .join("  ")
       .trimEnd();
   return [render(MODEL_TABLE_HEADER), ...rows.map(render)];
@@ -178,13 +213,30 @@ const MATMUL_TABLE_HEADER = ["matmul", "backend", "runs", "median ms", "min ms",
 export function matmulResultTable(results: readonly MatmulBenchResult[]): string[] {
   const rows = results.map((result) => {
     const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && other.shape === result.shape);
-    const ratio = result.backend === REFERENCE_BACKEND_NAME
-      ? "1.00× (reference)"
-      : reference === undefined ? "–" : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
-    return [result.shape, result.backend, String(result.measurement.runs), result.measurement.medianMs.toFixed(2), result.measurement.minMs.toFixed(2), ratio];
+    const ratio =
+      result.backend === REFERENCE_BACKEND_NAME
+        ? "1.00× (reference)"
+        : reference === undefined
+          ? "–"
+          : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+    return [
+      result.shape,
+      result.backend,
+      String(result.measurement.runs),
+      result.measurement.medianMs.toFixed(2),
+      result.measurement.minMs.toFixed(2),
+      ratio,
+    ];
   });
-  const widths = MATMUL_TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const widths = MATMUL_TABLE_HEADER.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
   const render = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ").trimEnd();
+    cells
+      .map((cell, column) =>
+        column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
+      .join("  ")
+      .trimEnd();
   return [render(MATMUL_TABLE_HEADER), ...rows.map(render)];
 }

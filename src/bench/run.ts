@@ -33,7 +33,15 @@ export function runBenchmarks(
       for (const operation of ["encode", "decode"] as const) {
         onStart(`${format} ${operation} (${backend.name})`);
         const measurement = measure(tasks[operation], options);
-        results.push({ format, operation, backend: backend.name, shape: shapeName(matrix), elements, packedBytes: packed.length, measurement });
+        results.push({
+          format,
+          operation,
+          backend: backend.name,
+          shape: shapeName(matrix),
+          elements,
+          packedBytes: packed.length,
+          measurement,
+        });
       }
     }
   }

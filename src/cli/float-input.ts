@@ -24,14 +24,21 @@ export interface FloatRows {
 /** Rows of a .npy file: float32 with at least one dimension, the last a non-zero multiple of `blockSize`. */
 function readNpyRows(path: string, blockSize: number): FloatRows {
   const array = parseNpy(readInputFile(path), path);
-  if (array.dtype !== "<f4") throw new InputError(path, `dtype '${array.dtype}' is not float32; encode reads '<f4' arrays`);
+  if (array.dtype !== "<f4")
+    throw new InputError(path, `dtype '${array.dtype}' is not float32; encode reads '<f4' arrays`);
   const shape = array.shape;
   if (shape.length === 0) {
-    throw new InputError(path, `is a 0-d array (shape ()); encode needs rows whose length is a multiple of ${blockSize}`);
+    throw new InputError(
+      path,
+      `is a 0-d array (shape ()); encode needs rows whose length is a multiple of ${blockSize}`,
+    );
   }
   const rowLength = shape[shape.length - 1];
   if (rowLength % blockSize !== 0 || rowLength === 0) {
-    throw new InputError(path, `last dimension ${rowLength} of shape ${pythonTupleRepr(shape)} is not a positive multiple of ${blockSize}`);
+    throw new InputError(
+      path,
+      `last dimension ${rowLength} of shape ${pythonTupleRepr(shape)} is not a positive multiple of ${blockSize}`,
+    );
   }
   if (array.data.length === 0) throw new InputError(path, `shape ${pythonTupleRepr(shape)} holds no values`);
   return { values: array.data, rowLength, rowCount: array.data.length / rowLength };
@@ -40,9 +47,11 @@ function readNpyRows(path: string, blockSize: number): FloatRows {
 /** One row: a raw float32 file whose length is a whole number of blocks of values. */
 function readRawF32Row(path: string, blockSize: number): FloatRows {
   const size = inputFileSize(path);
-  if (size % F32_BYTES !== 0) throw new InputError(path, `raw float32 file is ${size} bytes, not a multiple of ${F32_BYTES}`);
+  if (size % F32_BYTES !== 0)
+    throw new InputError(path, `raw float32 file is ${size} bytes, not a multiple of ${F32_BYTES}`);
   const count = size / F32_BYTES;
-  if (count % blockSize !== 0) throw new InputError(path, `holds ${count} float32 values, not a multiple of ${blockSize}`);
+  if (count % blockSize !== 0)
+    throw new InputError(path, `holds ${count} float32 values, not a multiple of ${blockSize}`);
   const values = parseRawF32(readInputFile(path), path);
   return { values, rowLength: values.length, rowCount: 1 };
 }

@@ -43,7 +43,9 @@ function elementText(type: GgufValueType, element: GgufElement): string {
 /** `[count] first, second, …`: at most SHOWN_ELEMENTS elements. */
 function arrayText(array: GgufArrayValue): string {
   const values: ArrayLike<GgufElement> = array.values;
-  const shown = Array.from({ length: Math.min(values.length, SHOWN_ELEMENTS) }, (_, i) => elementText(array.elementType, values[i]));
+  const shown = Array.from({ length: Math.min(values.length, SHOWN_ELEMENTS) }, (_, i) =>
+    elementText(array.elementType, values[i]),
+  );
   const more = values.length > SHOWN_ELEMENTS ? ", …" : "";
   return `[${values.length}] ${shown.join(", ")}${more}`.trimEnd();
 }

@@ -27,6 +27,9 @@ function sameFile(a: string, b: string): boolean {
 /** InputError (naming `output`) when `output` is the same file as `input`. */
 export function refuseOutputOverInput(output: string, input: string): void {
   if (sameFile(output, input)) {
-    throw new InputError(output, `is also the input file; writing it would destroy ${input}; choose another output path`);
+    throw new InputError(
+      output,
+      `is also the input file; writing it would destroy ${input}; choose another output path`,
+    );
   }
 }

@@ -19,7 +19,8 @@ export function packageVersion(): string {
       if (isOurManifest(manifest)) return manifest.version;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the ${PACKAGE_NAME} package.json above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`cannot find the ${PACKAGE_NAME} package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -42,7 +42,9 @@ Examples:
 /** A fresh program (commander keeps parse state, so one per run). */
 export function createProgram(io: CliIo): Command {
   const program = new Command("trilm")
-    .description("Reference interpreter and test oracle for ternary LLM formats (TQ1_0, TQ2_0, Q8_K), bit-exact with llama.cpp/ggml.")
+    .description(
+      "Reference interpreter and test oracle for ternary LLM formats (TQ1_0, TQ2_0, Q8_K), bit-exact with llama.cpp/ggml.",
+    )
     .version(packageVersion(), "-V, --version", "print the version")
     .option("--debug", "print the stack trace of an internal error")
     .helpOption("-h, --help", "show help")

@@ -32,7 +32,13 @@ export function decodeSection(walk: BlockWalk): string[] {
       [...walk.shown.keys()].map((e) => {
         const code = walk.storedCodes[e];
         const w = walk.decoded[e];
-        return [String(e), String(code), `(${code} - 1)·${d} = ${formatF32(w)}`, formatF32(walk.x[e]), formatApprox(w - walk.x[e])];
+        return [
+          String(e),
+          String(code),
+          `(${code} - 1)·${d} = ${formatF32(w)}`,
+          formatF32(walk.x[e]),
+          formatApprox(w - walk.x[e]),
+        ];
       }),
       ["right", "right", "left", "right", "right"],
     ),
@@ -80,8 +86,12 @@ export function validationSection(walk: BlockWalk): string[] {
   return [
     ...heading(`6. Validation: ${walk.codec.validatorName}`, `§10, ${walk.codec.spec.invalid}`),
     ...(findings.length === 0
-      ? wrap("No findings: nothing in this block is invalid, non-canonical or lossy by the rules of " +
-          "spec/formats.md §10.")
-      : findings.flatMap((finding) => wrap(`[${finding.severity}] ${finding.kind}: ${finding.message}`, "   - ", "     "))),
+      ? wrap(
+          "No findings: nothing in this block is invalid, non-canonical or lossy by the rules of " +
+            "spec/formats.md §10.",
+        )
+      : findings.flatMap((finding) =>
+          wrap(`[${finding.severity}] ${finding.kind}: ${finding.message}`, "   - ", "     "),
+        )),
   ];
 }

@@ -22,8 +22,10 @@ export function valuesAndScaleSection(walk: BlockWalk, origin: readonly string[]
     "",
     ...wrap(`amax = max |x| = ${formatF32WithBits(walk.scale.amax)}, first at element ${walk.amaxElement}`),
     ...scaleLines(walk),
-    ...wrap(`id = amax ? 1/amax : 0, in float32 = ${formatF32WithBits(walk.scale.inverse)}. It is computed from ` +
-      "amax itself, not from the rounded d."),
+    ...wrap(
+      `id = amax ? 1/amax : 0, in float32 = ${formatF32WithBits(walk.scale.inverse)}. It is computed from ` +
+        "amax itself, not from the rounded d.",
+    ),
   ];
 }
 
@@ -54,7 +56,10 @@ function scaleLines(walk: BlockWalk): string[] {
 function fp16ValueLines(exponent: number, mantissa: number): string[] {
   const indent = `${INDENT}    `;
   if (exponent === F16_MAX_EXPONENT_FIELD) {
-    return wrap("exponent 11111 with mantissa 0 is +inf: amax ≥ 65520 rounds past 65504, the largest finite fp16", indent);
+    return wrap(
+      "exponent 11111 with mantissa 0 is +inf: amax ≥ 65520 rounds past 65504, the largest finite fp16",
+      indent,
+    );
   }
   if (exponent === 0 && mantissa === 0) return [`${indent}exponent 0 and mantissa 0: d = 0`];
   if (exponent === 0) {
@@ -76,9 +81,13 @@ function scaleChangeLines(amax: number, d: number): string[] {
     return wrap("The scale overflowed fp16: non-zero weights decode as ±inf and zero weights as 0 · inf = NaN.");
   }
   if (d === 0) {
-    return wrap(`amax = ${formatF32(amax)} is at most 2^-25, half the smallest fp16 subnormal, so d = 0: ` +
-      "every weight decodes as 0.");
+    return wrap(
+      `amax = ${formatF32(amax)} is at most 2^-25, half the smallest fp16 subnormal, so d = 0: ` +
+        "every weight decodes as 0.",
+    );
   }
-  return wrap(`Rounding to fp16 changed the scale: d - amax = ${formatApprox(d - amax)} ` +
-    `(relative ${formatApprox((d - amax) / amax)}), so non-zero weights decode as ±d, not ±amax.`);
+  return wrap(
+    `Rounding to fp16 changed the scale: d - amax = ${formatApprox(d - amax)} ` +
+      `(relative ${formatApprox((d - amax) / amax)}), so non-zero weights decode as ±d, not ±amax.`,
+  );
 }

@@ -36,12 +36,18 @@ export function wrap(text: string, indent: string = INDENT, hangingIndent: strin
 export type Alignment = "left" | "right";
 
 /** Rows of cells under a header, each column as wide as its widest cell, separated by two spaces. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], alignments: readonly Alignment[]): string[] {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  alignments: readonly Alignment[],
+): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const render = (cells: readonly string[]): string =>
     INDENT +
     cells
-      .map((cell, column) => (alignments[column] === "right" ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+      .map((cell, column) =>
+        alignments[column] === "right" ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
+      )
       .join("  ")
       .trimEnd();
   return [render(header), ...rows.map(render)];
@@ -61,7 +67,11 @@ const HEX_DUMP_ROW_BYTES = 16;
  * `   0040 | 0b 2a                                           | d = 0x2a0b (fp16, low byte first)`.
  * `label(start, end)` names bytes [start, end) of their field.
  */
-export function hexDump(bytes: Uint8Array, fields: readonly ByteField[], label: (field: ByteField, start: number, end: number) => string): string[] {
+export function hexDump(
+  bytes: Uint8Array,
+  fields: readonly ByteField[],
+  label: (field: ByteField, start: number, end: number) => string,
+): string[] {
   const rows = [`${INDENT}offs | ${"bytes".padEnd(3 * HEX_DUMP_ROW_BYTES - 1)} | field`];
   for (const field of fields) {
     for (let start = field.start; start < field.end; start += HEX_DUMP_ROW_BYTES) {

@@ -21,13 +21,17 @@ export function tq1PackingSection(walk: BlockWalk): string[] {
   const spec = walk.codec.spec;
   return [
     ...heading("3. Five trits a byte: element → (byte, trit n)", `${spec.layout}, ${spec.map}, §5.3, ${spec.encode}`),
-    ...wrap("qs[48] and qh[4] hold the codes, then d. Trit n = 0 is the most significant of a byte's " +
-      "five (integer division throughout):"),
+    ...wrap(
+      "qs[48] and qh[4] hold the codes, then d. Trit n = 0 is the most significant of a byte's " +
+        "five (integer division throughout):",
+    ),
     ...elementRangeLines(),
-    ...wrap("A byte stores v = Σ code_n·3^(4-n), a base-3 number 0..242, as the fraction v/243 of 256 " +
-      "rounded UP: byte = ceil(v·256/243). Multiplying the byte by 3 (mod 256) then shifts the next trit " +
-      "into the top; rounding up keeps every product just above a trit boundary, never just below " +
-      "(see spec/formats.md §5.3)."),
+    ...wrap(
+      "A byte stores v = Σ code_n·3^(4-n), a base-3 number 0..242, as the fraction v/243 of 256 " +
+        "rounded UP: byte = ceil(v·256/243). Multiplying the byte by 3 (mod 256) then shifts the next trit " +
+        "into the top; rounding up keeps every product just above a trit boundary, never just below " +
+        "(see spec/formats.md §5.3).",
+    ),
     ...WORKED_BYTES.flatMap((byte) => ["", ...workedByte(walk, byte)]),
   ];
 }
@@ -90,6 +94,8 @@ function workedByte(walk: BlockWalk, byte: number): string[] {
 function decodeStep(byte: number, n: number, target: string): string {
   const q = (byte * POWERS_OF_3[n]) % 256;
   const multiplier = `${byte}·${POWERS_OF_3[n]}`.padEnd(6);
-  return `${INDENT}    n = ${n}: q = ${multiplier} mod 256 = ${String(q).padStart(3)}, code = ` +
-    `${String(q * 3).padStart(3)} >> 8 = ${tritOfByte(byte, n)} → ${target}`;
+  return (
+    `${INDENT}    n = ${n}: q = ${multiplier} mod 256 = ${String(q).padStart(3)}, code = ` +
+    `${String(q * 3).padStart(3)} >> 8 = ${tritOfByte(byte, n)} → ${target}`
+  );
 }

@@ -49,9 +49,11 @@ function consecutiveLayoutWarning(walk: BlockWalk): string[] {
     const wrongCode = (walk.block[Math.floor(e / PAIRS_PER_BYTE)] >> (2 * (e % PAIRS_PER_BYTE))) & 3;
     if (wrongCode !== walk.storedCodes[e]) misread++;
   }
-  return wrap("WARNING: it is NOT \"4 consecutive elements per byte\": byte 0 holds e0, e32, e64, e96, not " +
-    "e0..e3. Kernels that assumed the consecutive layout have shipped; on this block such a kernel would " +
-    `misread ${misread} of the ${QK_K} codes.`);
+  return wrap(
+    'WARNING: it is NOT "4 consecutive elements per byte": byte 0 holds e0, e32, e64, e96, not ' +
+      "e0..e3. Kernels that assumed the consecutive layout have shipped; on this block such a kernel would " +
+      `misread ${misread} of the ${QK_K} codes.`,
+  );
 }
 
 /**

@@ -39,7 +39,13 @@ export interface FormatCodec {
   /** The block's byte fields, in order: qs (and qh), then d. */
   readonly fields: readonly ByteField[];
   /** spec/formats.md sections: layout, element map, encode, decode, invalid encodings. */
-  readonly spec: { readonly layout: string; readonly map: string; readonly encode: string; readonly decode: string; readonly invalid: string };
+  readonly spec: {
+    readonly layout: string;
+    readonly map: string;
+    readonly encode: string;
+    readonly decode: string;
+    readonly invalid: string;
+  };
   quantize(x: Float32Array): Uint8Array;
   dequantize(block: Uint8Array): Float32Array;
   unpack(block: Uint8Array): { codes: Uint8Array; scaleBits: number };
@@ -127,7 +133,10 @@ export function walkBlock(format: ExplainFormat, x: Float32Array): BlockWalk {
   const products = x.map((v) => Math.fround(v * scale.inverse));
   const codes = Uint8Array.from(x, (v) => ternaryCode(v, scale.inverse));
   const block = codec.quantize(x);
-  const amaxElement = Math.max(0, x.findIndex((v) => Math.abs(v) === scale.amax));
+  const amaxElement = Math.max(
+    0,
+    x.findIndex((v) => Math.abs(v) === scale.amax),
+  );
   const ties = elementsWhere(products, (p) => Math.abs(p) === 0.5);
   return {
     codec,
@@ -154,7 +163,10 @@ function elementsWhere(values: Float32Array, test: (v: number) => boolean): numb
 
 /** Element 0, the amax element, the first element of each code, and the first few ties. */
 function shownElements(codes: Uint8Array, amaxElement: number, ties: readonly number[]): Map<number, ShownReason[]> {
-  const reasons: [number, ShownReason][] = [[0, "first element"], [amaxElement, "amax"]];
+  const reasons: [number, ShownReason][] = [
+    [0, "first element"],
+    [amaxElement, "amax"],
+  ];
   for (const code of [0, 1, 2] as const) {
     const e = codes.indexOf(code);
     if (e >= 0) reasons.push([e, `first code ${code}`]);

@@ -82,13 +82,21 @@ export function appendBytes(rng: FuzzRng, bytes: Uint8Array): Uint8Array {
 /** One random format-blind mutation, concentrated on the first `focus` bytes (the header). */
 export function mutateBytes(rng: FuzzRng, bytes: Uint8Array, focus = bytes.length): Uint8Array {
   switch (rng.int(8)) {
-    case 0: return truncate(rng, bytes, focus);
-    case 1: return flipBits(rng, bytes, focus);
-    case 2: return setByte(rng, bytes, focus);
-    case 3: return writeU64At(rng, bytes, focus);
-    case 4: return writeU32At(rng, bytes, focus);
-    case 5: return insertBytes(rng, bytes, focus);
-    case 6: return deleteBytes(rng, bytes, focus);
-    default: return appendBytes(rng, bytes);
+    case 0:
+      return truncate(rng, bytes, focus);
+    case 1:
+      return flipBits(rng, bytes, focus);
+    case 2:
+      return setByte(rng, bytes, focus);
+    case 3:
+      return writeU64At(rng, bytes, focus);
+    case 4:
+      return writeU32At(rng, bytes, focus);
+    case 5:
+      return insertBytes(rng, bytes, focus);
+    case 6:
+      return deleteBytes(rng, bytes, focus);
+    default:
+      return appendBytes(rng, bytes);
   }
 }

@@ -86,7 +86,12 @@ function describe(error: unknown): string {
 }
 
 /** Try one input `k` of the run; return its problem, or undefined when it passed, plus accept/time. */
-export function tryInput(target: FuzzTarget, seed: number, k: number, options: Pick<FuzzOptions, "now" | "memory">): { problem?: string; accepted: boolean; ms: number; size: number; description: string } {
+export function tryInput(
+  target: FuzzTarget,
+  seed: number,
+  k: number,
+  options: Pick<FuzzOptions, "now" | "memory">,
+): { problem?: string; accepted: boolean; ms: number; size: number; description: string } {
   const rng = new FuzzRng(deriveSeed(seed, `${target.name}/${k}`));
   const input = target.mutate(rng);
   const size = input.bytes.length;
@@ -106,7 +111,8 @@ export function tryInput(target: FuzzTarget, seed: number, k: number, options: P
   let problem: string | undefined;
   if (threw && !target.isTypedError(thrown)) problem = `leaked ${describe(thrown)}`;
   else if (ms > TIME_LIMIT_MS) problem = `took ${ms.toFixed(0)} ms (limit ${TIME_LIMIT_MS})`;
-  else if (grown > allocationBound(size, target.family)) problem = `memory grew ${grown} bytes, more than the ${target.family} bound ${allocationBound(size, target.family)} for ${size} bytes`;
+  else if (grown > allocationBound(size, target.family))
+    problem = `memory grew ${grown} bytes, more than the ${target.family} bound ${allocationBound(size, target.family)} for ${size} bytes`;
   else if (!threw && target.checkAccepted !== undefined) problem = target.checkAccepted(result, input.bytes);
   result = undefined;
   return { ...(problem === undefined ? {} : { problem }), accepted: !threw, ms, size, description: input.description };
@@ -132,7 +138,14 @@ export function runFuzz(targets: readonly FuzzTarget[], options: FuzzOptions): F
     slowestMs = Math.max(slowestMs, outcome.ms);
     if (outcome.problem !== undefined) {
       c.failed++;
-      failures.push({ target: target.name, seed: options.seed, index: k, size: outcome.size, description: outcome.description, problem: outcome.problem });
+      failures.push({
+        target: target.name,
+        seed: options.seed,
+        index: k,
+        size: outcome.size,
+        description: outcome.description,
+        problem: outcome.problem,
+      });
     }
     done++;
     options.onProgress?.(done, failures.length);

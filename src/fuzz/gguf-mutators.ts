@@ -10,7 +10,8 @@ import { flipBits, mutateBytes, truncate } from "./byte-mutators.js";
 import { INTERESTING_U64, type FuzzRng } from "./rng.js";
 
 /** The kind of a header field, for choosing hostile values. */
-export type GgufFieldKind = "version" | "count" | "length" | "valueType" | "nDims" | "ne" | "tensorType" | "tensorOffset" | "alignment";
+export type GgufFieldKind =
+  "version" | "count" | "length" | "valueType" | "nDims" | "ne" | "tensorType" | "tensorOffset" | "alignment";
 
 /** One field of a GGUF header: where it is, how wide, what it means. */
 export interface GgufField {
@@ -25,7 +26,19 @@ export interface GgufLayout {
   readonly headerEnd: number;
 }
 
-const FIXED_SIZES: ReadonlyMap<number, number> = new Map([[0, 1], [1, 1], [2, 2], [3, 2], [4, 4], [5, 4], [6, 4], [7, 1], [10, 8], [11, 8], [12, 8]]);
+const FIXED_SIZES: ReadonlyMap<number, number> = new Map([
+  [0, 1],
+  [1, 1],
+  [2, 2],
+  [3, 2],
+  [4, 4],
+  [5, 4],
+  [6, 4],
+  [7, 1],
+  [10, 8],
+  [11, 8],
+  [12, 8],
+]);
 
 /** Walk a valid GGUF v3 header (stops quietly at anything unexpected). */
 export function scanGgufFields(bytes: Uint8Array): GgufLayout {
@@ -87,13 +100,20 @@ export function scanGgufFields(bytes: Uint8Array): GgufLayout {
 /** A hostile value for a field of `kind`. */
 function hostileValue(rng: FuzzRng, kind: GgufFieldKind, fileSize: number): bigint {
   switch (kind) {
-    case "version": return BigInt(rng.pick([0, 1, 2, 4, 0x03000000, 0xffffffff, rng.int(0x100000000)]));
-    case "valueType": return BigInt(rng.pick([8, 9, 13, 14, 255, 0xffffffff, rng.int(13)]));
-    case "nDims": return BigInt(rng.pick([0, 1, 2, 3, 4, 5, 0xffffffff]));
-    case "tensorType": return BigInt(rng.pick([0, 1, 2, 3, 8, 15, 30, 34, 35, 36, 39, 0xffffffff, rng.int(64)]));
-    case "alignment": return BigInt(rng.pick([0, 1, 3, 8, 16, 31, 64, 100, 4096, 0x80000000, 0xffffffff]));
-    case "tensorOffset": return rng.pick([0n, 32n, 1n, 31n, 33n, BigInt(fileSize), BigInt(fileSize + 32), 1n << 40n, ...INTERESTING_U64]);
-    default: return rng.pick([...INTERESTING_U64, BigInt(fileSize), BigInt(fileSize - 1), BigInt(Math.max(0, fileSize >> 1))]);
+    case "version":
+      return BigInt(rng.pick([0, 1, 2, 4, 0x03000000, 0xffffffff, rng.int(0x100000000)]));
+    case "valueType":
+      return BigInt(rng.pick([8, 9, 13, 14, 255, 0xffffffff, rng.int(13)]));
+    case "nDims":
+      return BigInt(rng.pick([0, 1, 2, 3, 4, 5, 0xffffffff]));
+    case "tensorType":
+      return BigInt(rng.pick([0, 1, 2, 3, 8, 15, 30, 34, 35, 36, 39, 0xffffffff, rng.int(64)]));
+    case "alignment":
+      return BigInt(rng.pick([0, 1, 3, 8, 16, 31, 64, 100, 4096, 0x80000000, 0xffffffff]));
+    case "tensorOffset":
+      return rng.pick([0n, 32n, 1n, 31n, 33n, BigInt(fileSize), BigInt(fileSize + 32), 1n << 40n, ...INTERESTING_U64]);
+    default:
+      return rng.pick([...INTERESTING_U64, BigInt(fileSize), BigInt(fileSize - 1), BigInt(Math.max(0, fileSize >> 1))]);
   }
 }
 
@@ -105,7 +125,9 @@ export function mutateGgufField(rng: FuzzRng, bytes: Uint8Array, layout: GgufLay
   const field = rng.pick(layout.fields);
   if (field.at + field.width > out.length) return out;
   const old = field.width === 8 ? view.getBigUint64(field.at, true) : BigInt(view.getUint32(field.at, true));
-  const value = rng.chance(0.25) ? old + BigInt(rng.pick([-32, -1, 1, 32])) : hostileValue(rng, field.kind, bytes.length);
+  const value = rng.chance(0.25)
+    ? old + BigInt(rng.pick([-32, -1, 1, 32]))
+    : hostileValue(rng, field.kind, bytes.length);
   const mask = field.width === 8 ? 0xffffffffffffffffn : 0xffffffffn;
   const wrapped = ((value % (mask + 1n)) + (mask + 1n)) & mask;
   if (field.width === 8) view.setBigUint64(field.at, wrapped, true);
@@ -166,7 +188,11 @@ export function craftNestedArrays(rng: FuzzRng): Uint8Array {
   for (let d = 0; d < depth; d++) {
     const last = d === depth - 1;
     b.u32(last ? rng.pick([0, 4, 8, 7, 12]) : 9);
-    b.u64(rng.chance(0.6) ? rng.pick([1_000_000_000n, 3_000_000_000n, 0xffffffffn, 1n << 40n, 0xffffffffffffffffn, 0x0fffffffffffffffn]) : BigInt(rng.int(3)));
+    b.u64(
+      rng.chance(0.6)
+        ? rng.pick([1_000_000_000n, 3_000_000_000n, 0xffffffffn, 1n << 40n, 0xffffffffffffffffn, 0x0fffffffffffffffn])
+        : BigInt(rng.int(3)),
+    );
   }
   b.raw(rng.int(128), rng.pick([0, 1, 0xff]));
   return b.bytes();
@@ -177,10 +203,15 @@ export function mutateGguf(rng: FuzzRng, bytes: Uint8Array, layout: GgufLayout):
   const focus = layout.headerEnd + 64;
   switch (rng.int(6)) {
     case 0:
-    case 1: return mutateGgufField(rng, bytes, layout);
-    case 2: return shuffleTensorOffsets(rng, bytes, layout);
-    case 3: return flipBits(rng, bytes, focus);
-    case 4: return truncate(rng, bytes, focus);
-    default: return mutateBytes(rng, bytes, focus);
+    case 1:
+      return mutateGgufField(rng, bytes, layout);
+    case 2:
+      return shuffleTensorOffsets(rng, bytes, layout);
+    case 3:
+      return flipBits(rng, bytes, focus);
+    case 4:
+      return truncate(rng, bytes, focus);
+    default:
+      return mutateBytes(rng, bytes, focus);
   }
 }

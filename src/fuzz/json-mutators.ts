@@ -12,15 +12,39 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Values that break careless validators. */
 function hostileJson(rng: FuzzRng): Json {
   switch (rng.int(14)) {
-    case 0: return null;
-    case 1: return rng.chance(0.5);
-    case 2: return rng.pick([-1, 0, 0.5, 1e308, -1e308, 2 ** 53, 2 ** 53 + 2, 2 ** 64, 4294967296, 1e21, 256, 255, 257]);
-    case 3: return rng.pick(["", "F32", "F16", "BF16", "I64", "float32", "tq1_0", "tq2_0", "..", "../x", "x.bin", "x.npy", "\u0000", "__proto__"]);
-    case 4: return [];
-    case 5: return {};
-    case 6: return [rng.int(10), rng.int(10)];
-    case 7: return [0, 2 ** 53];
-    case 8: return [4294967296, 4294967296, 4294967296];
+    case 0:
+      return null;
+    case 1:
+      return rng.chance(0.5);
+    case 2:
+      return rng.pick([-1, 0, 0.5, 1e308, -1e308, 2 ** 53, 2 ** 53 + 2, 2 ** 64, 4294967296, 1e21, 256, 255, 257]);
+    case 3:
+      return rng.pick([
+        "",
+        "F32",
+        "F16",
+        "BF16",
+        "I64",
+        "float32",
+        "tq1_0",
+        "tq2_0",
+        "..",
+        "../x",
+        "x.bin",
+        "x.npy",
+        "\u0000",
+        "__proto__",
+      ]);
+    case 4:
+      return [];
+    case 5:
+      return {};
+    case 6:
+      return [rng.int(10), rng.int(10)];
+    case 7:
+      return [0, 2 ** 53];
+    case 8:
+      return [4294967296, 4294967296, 4294967296];
     case 9: {
       let v: Json = 1;
       for (let i = 0, n = 1 + rng.int(64); i < n; i++) v = [v];
@@ -31,9 +55,12 @@ function hostileJson(rng: FuzzRng): Json {
       for (let i = 0, n = 1 + rng.int(64); i < n; i++) v = { a: v };
       return v;
     }
-    case 11: return Array.from({ length: rng.int(2000) }, () => rng.int(3));
-    case 12: return "x".repeat(rng.int(10000));
-    default: return -rng.int(1000);
+    case 11:
+      return Array.from({ length: rng.int(2000) }, () => rng.int(3));
+    case 12:
+      return "x".repeat(rng.int(10000));
+    default:
+      return -rng.int(1000);
   }
 }
 
@@ -63,8 +90,11 @@ export function mutateJsonValue(rng: FuzzRng, value: Json): Json {
   const container = parent as Record<string | number, Json>;
   const op = rng.int(4);
   if (op === 0 && !Array.isArray(parent)) delete container[key];
-  else if (op === 1 && !Array.isArray(parent)) container[rng.pick(["extra", "__metadata__", "dtype", "shape", "data_offsets", String(rng.int(100))])] = hostileJson(rng);
-  else if (op === 2 && typeof container[key] === "number") container[key] = (container[key] as number) + rng.pick([-256, -1, 1, 256, 0.5]);
+  else if (op === 1 && !Array.isArray(parent))
+    container[rng.pick(["extra", "__metadata__", "dtype", "shape", "data_offsets", String(rng.int(100))])] =
+      hostileJson(rng);
+  else if (op === 2 && typeof container[key] === "number")
+    container[key] = (container[key] as number) + rng.pick([-256, -1, 1, 256, 0.5]);
   else container[key] = hostileJson(rng);
   return root;
 }
@@ -81,11 +111,20 @@ export function mutateJsonText(rng: FuzzRng, text: string, op: number = rng.int(
       const deep = rng.chance(0.5) ? `${"[".repeat(n)}1${"]".repeat(n)}` : `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
       return `${text.slice(0, colon + 1)}${deep}${text.slice(colon + 1)}`;
     }
-    case 0: return text.slice(0, at);
-    case 1: return text.slice(0, at) + rng.pick(["{", "}", "[", "]", ",", ":", '"', "\\", "\u0000", "\ud800", "9", "-", "e", "\n"]) + text.slice(at + 1);
-    case 2: return text.slice(0, at) + text.slice(at, at + 1 + rng.int(64)).repeat(2) + text.slice(at + 1 + rng.int(64));
-    case 3: return text.slice(0, at) + text.slice(at + 1 + rng.int(64));
-    default: return "[".repeat(rng.int(20000)) + text;
+    case 0:
+      return text.slice(0, at);
+    case 1:
+      return (
+        text.slice(0, at) +
+        rng.pick(["{", "}", "[", "]", ",", ":", '"', "\\", "\u0000", "\ud800", "9", "-", "e", "\n"]) +
+        text.slice(at + 1)
+      );
+    case 2:
+      return text.slice(0, at) + text.slice(at, at + 1 + rng.int(64)).repeat(2) + text.slice(at + 1 + rng.int(64));
+    case 3:
+      return text.slice(0, at) + text.slice(at + 1 + rng.int(64));
+    default:
+      return "[".repeat(rng.int(20000)) + text;
   }
 }
 

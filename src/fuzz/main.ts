@@ -36,9 +36,13 @@ function memory(): number {
 }
 
 function print(report: FuzzReport): void {
-  const lines = [`seed ${report.seed}: ${report.inputs} inputs in ${(report.elapsedMs / 1000).toFixed(1)} s (slowest ${report.slowestMs.toFixed(1)} ms)`];
+  const lines = [
+    `seed ${report.seed}: ${report.inputs} inputs in ${(report.elapsedMs / 1000).toFixed(1)} s (slowest ${report.slowestMs.toFixed(1)} ms)`,
+  ];
   for (const [name, c] of Object.entries(report.counts)) {
-    lines.push(`  ${name.padEnd(12)} ${String(c.inputs).padStart(7)} inputs  ${String(c.accepted).padStart(6)} accepted  ${String(c.rejected).padStart(7)} rejected  ${c.failed} failed`);
+    lines.push(
+      `  ${name.padEnd(12)} ${String(c.inputs).padStart(7)} inputs  ${String(c.accepted).padStart(6)} accepted  ${String(c.rejected).padStart(7)} rejected  ${c.failed} failed`,
+    );
   }
   for (const f of report.failures.slice(0, 50)) {
     lines.push(`FAIL ${f.target} seed ${f.seed} index ${f.index} (${f.size} bytes, ${f.description}): ${f.problem}`);

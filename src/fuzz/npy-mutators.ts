@@ -27,14 +27,27 @@ export function frameNpy(dict: string, data: Uint8Array, major = 1): Uint8Array 
 
 function hostileShape(rng: FuzzRng): string {
   const n = rng.int(6);
-  const items = Array.from({ length: n }, () => String(rng.pick([0, 1, 3, 256, -1, 2 ** 31, 2 ** 53, 2 ** 63, 2 ** 64, 10 ** 30, 10 ** 400])));
+  const items = Array.from({ length: n }, () =>
+    String(rng.pick([0, 1, 3, 256, -1, 2 ** 31, 2 ** 53, 2 ** 63, 2 ** 64, 10 ** 30, 10 ** 400])),
+  );
   if (rng.chance(0.1)) return "(" + "(".repeat(rng.int(5000)) + ")";
   if (n === 1 && rng.chance(0.5)) return `(${items[0]},)`;
   return `(${items.join(", ")})`;
 }
 
 function hostileDict(rng: FuzzRng): string {
-  const descr = rng.pick(["'<f4'", "'|i1'", "'|u1'", "'>f4'", "'<f8'", "[('a', '<f4')]", "1", "''", "'\\x00'", "\"<f4\""]);
+  const descr = rng.pick([
+    "'<f4'",
+    "'|i1'",
+    "'|u1'",
+    "'>f4'",
+    "'<f8'",
+    "[('a', '<f4')]",
+    "1",
+    "''",
+    "'\\x00'",
+    '"<f4"',
+  ]);
   const fortran = rng.pick(["False", "True", "0", "None", "'False'"]);
   const shape = rng.chance(0.7) ? hostileShape(rng) : rng.pick(["[]", "()", "(1 2)", "(1,,)", "None", "'(1,)'"]);
   const entries = [`'descr': ${descr}`, `'fortran_order': ${fortran}`, `'shape': ${shape}`];
@@ -62,10 +75,17 @@ export function mutateNpy(rng: FuzzRng, bytes: Uint8Array): Uint8Array {
     }
     case 3: {
       const out = bytes.slice();
-      if (out.length >= 12) new DataView(out.buffer).setUint32(8, rng.pick([0, 1, 0xffff, 10000, 10001, 0xffffffff, rng.int(0x10000)]), true);
+      if (out.length >= 12)
+        new DataView(out.buffer).setUint32(
+          8,
+          rng.pick([0, 1, 0xffff, 10000, 10001, 0xffffffff, rng.int(0x10000)]),
+          true,
+        );
       return out;
     }
-    case 4: return truncate(rng, bytes, 128);
-    default: return mutateBytes(rng, bytes, 128);
+    case 4:
+      return truncate(rng, bytes, 128);
+    default:
+      return mutateBytes(rng, bytes, 128);
   }
 }

@@ -36,9 +36,29 @@ export class FuzzRng {
 
 /** 64-bit values that break careless readers: huge counts, sign bits, 32-bit wrap points. */
 export const INTERESTING_U64: readonly bigint[] = [
-  0n, 1n, 2n, 7n, 31n, 32n, 63n, 64n, 255n, 256n, 65535n, 65536n,
-  0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 1_000_000_000n, 3_000_000_000n,
-  0x1fffffffffffffn, 0x20000000000000n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn,
+  0n,
+  1n,
+  2n,
+  7n,
+  31n,
+  32n,
+  63n,
+  64n,
+  255n,
+  256n,
+  65535n,
+  65536n,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  1_000_000_000n,
+  3_000_000_000n,
+  0x1fffffffffffffn,
+  0x20000000000000n,
+  0x7fffffffffffffffn,
+  0x8000000000000000n,
+  0xffffffffffffffffn,
 ];
 
 /** 32-bit values that break careless readers. */

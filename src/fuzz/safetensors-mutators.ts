@@ -40,7 +40,13 @@ export function mutateSafetensors(rng: FuzzRng, bytes: Uint8Array): Uint8Array {
     const out = bytes.length >= 8 ? bytes.slice() : new Uint8Array(8);
     const view = new DataView(out.buffer);
     const old = view.getBigUint64(0, true);
-    view.setBigUint64(0, rng.chance(0.5) ? rng.pick(INTERESTING_U64) : (old + BigInt(rng.pick([-1, 1, 8, 100_000_000]))) & 0xffffffffffffffffn, true);
+    view.setBigUint64(
+      0,
+      rng.chance(0.5)
+        ? rng.pick(INTERESTING_U64)
+        : (old + BigInt(rng.pick([-1, 1, 8, 100_000_000]))) & 0xffffffffffffffffn,
+      true,
+    );
     return out;
   }
   if (op === 4) return truncate(rng, bytes);

@@ -5,7 +5,14 @@
  */
 
 import { GgmlType } from "../../reference/codec/index.js";
-import { GgufFile, GgufValueType, parseGguf, serializeGguf, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
+import {
+  GgufFile,
+  GgufValueType,
+  parseGguf,
+  serializeGguf,
+  type GgufKeyValue,
+  type GgufTensor,
+} from "../gguf/index.js";
 import { caseJsonOf, KERNEL_ACTIVATIONS, KERNEL_FORMATS, KERNEL_OPS } from "../harness/protocol.js";
 import { serializeNpy } from "../io/npy.js";
 import { serializeSafetensors } from "../safetensors/index.js";
@@ -48,7 +55,10 @@ function smallMetadata(): GgufKeyValue[] {
     { key: "general.architecture", value: { type: GgufValueType.STRING, value: "llama" } },
     { key: "general.alignment", value: { type: GgufValueType.UINT32, value: 32 } },
     { key: "llama.block_count", value: { type: GgufValueType.UINT32, value: 1 } },
-    { key: "tokenizer.ggml.tokens", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: ["<s>", "</s>", "a"] } },
+    {
+      key: "tokenizer.ggml.tokens",
+      value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: ["<s>", "</s>", "a"] },
+    },
     {
       key: "nested",
       value: {
@@ -66,7 +76,9 @@ function smallMetadata(): GgufKeyValue[] {
 function ggufSeeds(disk: DiskSeeds): Uint8Array[] {
   const meta = smallMetadata();
   const tensors = smallTensors();
-  const aligned64 = meta.map((kv): GgufKeyValue => (kv.key === "general.alignment" ? { key: kv.key, value: { type: GgufValueType.UINT32 as const, value: 64 } } : kv));
+  const aligned64 = meta.map((kv): GgufKeyValue =>
+    kv.key === "general.alignment" ? { key: kv.key, value: { type: GgufValueType.UINT32 as const, value: 64 } } : kv,
+  );
   const out = [
     serializeGguf(GgufFile.create("seed", meta, tensors)),
     serializeGguf(GgufFile.create("seed", aligned64, tensors.slice(0, 2))),
@@ -108,7 +120,13 @@ function caseJsonSeeds(): string[] {
     for (const format of KERNEL_FORMATS) {
       for (const activations of KERNEL_ACTIVATIONS) {
         const batch = op === "matmul" ? 2 : 1;
-        out.push(JSON.stringify({ ...caseJsonOf({ op, format, rows: 3, cols: 256, batch, activations }), label: "seed" }, null, 2));
+        out.push(
+          JSON.stringify(
+            { ...caseJsonOf({ op, format, rows: 3, cols: 256, batch, activations }), label: "seed" },
+            null,
+            2,
+          ),
+        );
       }
     }
   }

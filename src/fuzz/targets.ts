@@ -73,7 +73,8 @@ function ggufTarget(seeds: FuzzSeeds): FuzzTarget {
       } catch (error) {
         return `accepted, but re-serializing threw ${String(error)}`;
       }
-      if (!equalBytes(out, bytes)) return `accepted, but re-serialized to ${out.length} different bytes (input ${bytes.length})`;
+      if (!equalBytes(out, bytes))
+        return `accepted, but re-serialized to ${out.length} different bytes (input ${bytes.length})`;
       return undefined;
     },
   };
@@ -105,7 +106,12 @@ function npyTarget(seeds: FuzzSeeds): FuzzTarget {
   };
 }
 
-function jsonTarget(name: "manifest" | "caseJson", texts: readonly string[], parse: (text: string) => unknown, isTypedError: (e: unknown) => boolean): FuzzTarget {
+function jsonTarget(
+  name: "manifest" | "caseJson",
+  texts: readonly string[],
+  parse: (text: string) => unknown,
+  isTypedError: (e: unknown) => boolean,
+): FuzzTarget {
   return {
     name,
     family: "json",
@@ -124,9 +130,17 @@ function jsonTarget(name: "manifest" | "caseJson", texts: readonly string[], par
  */
 export function fuzzTargets(seeds: FuzzSeeds): FuzzTarget[] {
   const targets = [ggufTarget(seeds), safetensorsTarget(seeds), npyTarget(seeds)];
-  if (seeds.manifest.length > 0) targets.push(jsonTarget("manifest", seeds.manifest, parseManifest, (e) => e instanceof ManifestError));
+  if (seeds.manifest.length > 0)
+    targets.push(jsonTarget("manifest", seeds.manifest, parseManifest, (e) => e instanceof ManifestError));
   if (seeds.caseJson.length > 0) {
-    targets.push(jsonTarget("caseJson", seeds.caseJson, parseCaseJson, (e) => e instanceof Error && Object.getPrototypeOf(e) === Error.prototype));
+    targets.push(
+      jsonTarget(
+        "caseJson",
+        seeds.caseJson,
+        parseCaseJson,
+        (e) => e instanceof Error && Object.getPrototypeOf(e) === Error.prototype,
+      ),
+    );
   }
   return targets;
 }

@@ -34,7 +34,9 @@ export class ByteReader {
   /** Check that `size` bytes of `what` start at the cursor. Spec §5 R1. */
   require(size: number, what: string): void {
     if (size > this.remaining) {
-      this.fail(`truncated: ${what} at offset ${this.offset} needs ${size} bytes, but the file ends at ${this.bytes.length}`);
+      this.fail(
+        `truncated: ${what} at offset ${this.offset} needs ${size} bytes, but the file ends at ${this.bytes.length}`,
+      );
     }
   }
 

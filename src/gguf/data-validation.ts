@@ -36,15 +36,25 @@ function findNonFinite(type: GgmlType, bytes: Uint8Array): { unit: string; index
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u16 = (at: number) => view.getUint16(at, true);
   const f32 = (at: number) => view.getFloat32(at, true);
-  const blocks = (size: number, isBad: (block: number) => boolean) => ({ unit: "block", index: firstBad(bytes.length / size, isBad) });
+  const blocks = (size: number, isBad: (block: number) => boolean) => ({
+    unit: "block",
+    index: firstBad(bytes.length / size, isBad),
+  });
   switch (type) {
-    case GgmlType.F32: return { unit: "element", index: firstBad(bytes.length / 4, (i) => !Number.isFinite(f32(4 * i))) };
-    case GgmlType.F16: return { unit: "element", index: firstBad(bytes.length / 2, (i) => isF16NonFinite(u16(2 * i))) };
-    case GgmlType.BF16: return { unit: "element", index: firstBad(bytes.length / 2, (i) => isBf16NonFinite(u16(2 * i))) };
-    case GgmlType.Q8_0: return blocks(Q8_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * Q8_0_BLOCK_BYTES)));
-    case GgmlType.Q8_K: return blocks(Q8_K_BLOCK_BYTES, (b) => !Number.isFinite(f32(b * Q8_K_BLOCK_BYTES)));
-    case GgmlType.TQ1_0: return blocks(TQ1_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * TQ1_0_BLOCK_BYTES + TQ1_0_SCALE_OFFSET)));
-    case GgmlType.TQ2_0: return blocks(TQ2_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * TQ2_0_BLOCK_BYTES + TQ2_0_SCALE_OFFSET)));
+    case GgmlType.F32:
+      return { unit: "element", index: firstBad(bytes.length / 4, (i) => !Number.isFinite(f32(4 * i))) };
+    case GgmlType.F16:
+      return { unit: "element", index: firstBad(bytes.length / 2, (i) => isF16NonFinite(u16(2 * i))) };
+    case GgmlType.BF16:
+      return { unit: "element", index: firstBad(bytes.length / 2, (i) => isBf16NonFinite(u16(2 * i))) };
+    case GgmlType.Q8_0:
+      return blocks(Q8_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * Q8_0_BLOCK_BYTES)));
+    case GgmlType.Q8_K:
+      return blocks(Q8_K_BLOCK_BYTES, (b) => !Number.isFinite(f32(b * Q8_K_BLOCK_BYTES)));
+    case GgmlType.TQ1_0:
+      return blocks(TQ1_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * TQ1_0_BLOCK_BYTES + TQ1_0_SCALE_OFFSET)));
+    case GgmlType.TQ2_0:
+      return blocks(TQ2_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * TQ2_0_BLOCK_BYTES + TQ2_0_SCALE_OFFSET)));
   }
 }
 

@@ -75,14 +75,17 @@ function checkTensor(tensor: GgufTensor): { problem: string } | { byteSize: numb
   const dimsProblem = dimensionCountProblem(tensor.ne.length);
   if (dimsProblem !== undefined) return { problem: `${at} ${dimsProblem}` };
   const badDim = tensor.ne.findIndex((n) => !Number.isSafeInteger(n) || n < 0);
-  if (badDim >= 0) return { problem: `${at} dimension ${badDim} is ${tensor.ne[badDim]}, not a non-negative safe integer` };
+  if (badDim >= 0)
+    return { problem: `${at} dimension ${badDim} is ${tensor.ne[badDim]}, not a non-negative safe integer` };
   const traits = ggmlTypeTraits(tensor.type);
   if (traits === undefined) return { problem: `${at} ${unknownTensorTypeProblem(tensor.type)}` };
   const rowProblem = rowLengthProblem(traits, tensor.ne[0]);
   if (rowProblem !== undefined) return { problem: `${at} ${rowProblem}` };
   const byteSize = tensorByteSize(traits, tensor.ne);
   if (BigInt(tensor.data.length) !== byteSize) {
-    return { problem: `${at} has ${tensor.data.length} bytes of data, but ${traits.name} ${JSON.stringify(tensor.ne)} takes ${byteSize}` };
+    return {
+      problem: `${at} has ${tensor.data.length} bytes of data, but ${traits.name} ${JSON.stringify(tensor.ne)} takes ${byteSize}`,
+    };
   }
   return { byteSize: tensor.data.length };
 }
@@ -113,7 +116,14 @@ export class GgufFile {
     this.alignment = alignmentOf(metadata);
     let offset = 0;
     this.tensors = tensors.map((tensor, i) => {
-      const placed = { name: tensor.name, type: tensor.type, ne: [...tensor.ne], data: tensor.data, offset, byteSize: byteSizes[i] };
+      const placed = {
+        name: tensor.name,
+        type: tensor.type,
+        ne: [...tensor.ne],
+        data: tensor.data,
+        offset,
+        byteSize: byteSizes[i],
+      };
       offset += alignUp(byteSizes[i], this.alignment);
       return placed;
     });
@@ -195,12 +205,18 @@ export class GgufFile {
     const value = this.get(key);
     if (value === undefined) return undefined;
     if (value.type !== GgufValueType.ARRAY || value.elementType !== elementType) {
-      throw new InputError(this.name, `key '${key}' has type ${describeValueType(value)}, expected arr[${valueTypeName(elementType)}]`);
+      throw new InputError(
+        this.name,
+        `key '${key}' has type ${describeValueType(value)}, expected arr[${valueTypeName(elementType)}]`,
+      );
     }
     return value.values as GgufArrayElements[E];
   }
 
   private wrongType(key: string, value: GgufValue, expected: GgufValueType): never {
-    throw new InputError(this.name, `key '${key}' has type ${describeValueType(value)}, expected ${valueTypeName(expected)}`);
+    throw new InputError(
+      this.name,
+      `key '${key}' has type ${describeValueType(value)}, expected ${valueTypeName(expected)}`,
+    );
   }
 }

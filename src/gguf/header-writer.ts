@@ -28,28 +28,60 @@ function writeArrayBody(w: ByteWriter, array: GgufArrayValue): void {
     return;
   }
   switch (array.elementType) {
-    case GgufValueType.BOOL: for (const b of array.values) w.u8(b ? 1 : 0); break;
-    case GgufValueType.STRING: for (const s of array.values) w.string(s); break;
-    case GgufValueType.ARRAY: for (const inner of array.values) writeArrayBody(w, inner); break;
+    case GgufValueType.BOOL:
+      for (const b of array.values) w.u8(b ? 1 : 0);
+      break;
+    case GgufValueType.STRING:
+      for (const s of array.values) w.string(s);
+      break;
+    case GgufValueType.ARRAY:
+      for (const inner of array.values) writeArrayBody(w, inner);
+      break;
   }
 }
 
 /** Write a value's bytes after its u32 type tag. Spec §2. */
 function writeValueBody(w: ByteWriter, value: GgufValue): void {
   switch (value.type) {
-    case GgufValueType.UINT8: w.u8(value.value); break;
-    case GgufValueType.INT8: w.i8(value.value); break;
-    case GgufValueType.UINT16: w.u16(value.value); break;
-    case GgufValueType.INT16: w.i16(value.value); break;
-    case GgufValueType.UINT32: w.u32(value.value); break;
-    case GgufValueType.INT32: w.i32(value.value); break;
-    case GgufValueType.FLOAT32: w.f32(value.value); break;
-    case GgufValueType.FLOAT64: w.f64(value.value); break;
-    case GgufValueType.BOOL: w.u8(value.value ? 1 : 0); break;
-    case GgufValueType.STRING: w.string(value.value); break;
-    case GgufValueType.UINT64: w.u64(value.value); break;
-    case GgufValueType.INT64: w.i64(value.value); break;
-    case GgufValueType.ARRAY: writeArrayBody(w, value); break;
+    case GgufValueType.UINT8:
+      w.u8(value.value);
+      break;
+    case GgufValueType.INT8:
+      w.i8(value.value);
+      break;
+    case GgufValueType.UINT16:
+      w.u16(value.value);
+      break;
+    case GgufValueType.INT16:
+      w.i16(value.value);
+      break;
+    case GgufValueType.UINT32:
+      w.u32(value.value);
+      break;
+    case GgufValueType.INT32:
+      w.i32(value.value);
+      break;
+    case GgufValueType.FLOAT32:
+      w.f32(value.value);
+      break;
+    case GgufValueType.FLOAT64:
+      w.f64(value.value);
+      break;
+    case GgufValueType.BOOL:
+      w.u8(value.value ? 1 : 0);
+      break;
+    case GgufValueType.STRING:
+      w.string(value.value);
+      break;
+    case GgufValueType.UINT64:
+      w.u64(value.value);
+      break;
+    case GgufValueType.INT64:
+      w.i64(value.value);
+      break;
+    case GgufValueType.ARRAY:
+      writeArrayBody(w, value);
+      break;
   }
 }
 
@@ -70,7 +102,11 @@ function writeTensorInfo(w: ByteWriter, tensor: TensorInfoRecord): void {
 }
 
 /** Write the header (without the padding that follows it). Spec §1, §6. */
-export function writeHeader(w: ByteWriter, metadata: readonly GgufKeyValue[], tensors: readonly TensorInfoRecord[]): void {
+export function writeHeader(
+  w: ByteWriter,
+  metadata: readonly GgufKeyValue[],
+  tensors: readonly TensorInfoRecord[],
+): void {
   for (const c of GGUF_MAGIC) w.u8(c.charCodeAt(0));
   w.u32(GGUF_VERSION);
   w.u64(BigInt(tensors.length));

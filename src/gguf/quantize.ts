@@ -8,7 +8,13 @@ import { GgmlType, ggmlTypeTraits, quantizeRow, type GgmlTypeTraits } from "../.
 import { InputError, UsageError } from "../errors.js";
 import { invalidDataProblem } from "./data-validation.js";
 import { GgufFile, type GgufTensor, type GgufTensorInfo } from "./gguf-file.js";
-import { ggmlDimensionCount, ggmlTypeName, llamaQuantizeType, type TensorTypeContext, type TernaryTarget } from "./quantize-policy.js";
+import {
+  ggmlDimensionCount,
+  ggmlTypeName,
+  llamaQuantizeType,
+  type TensorTypeContext,
+  type TernaryTarget,
+} from "./quantize-policy.js";
 import { tensorToFloat32 } from "./tensor-data.js";
 import { compareWeightNames } from "./tensor-order.js";
 import { GgufValueType, type GgufKeyValue } from "./value.js";
@@ -33,7 +39,14 @@ export const QUANTIZATION_VERSION = 2;
 const SPLIT_KEYS = new Set(["split.no", "split.count", "split.tensors.count"]);
 
 /** Types ggml_quantize_chunk can write: llama-quantize aborts on any other (q8_K among them). */
-const WRITABLE_TYPES = new Set([GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.TQ1_0, GgmlType.TQ2_0]);
+const WRITABLE_TYPES = new Set([
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.BF16,
+  GgmlType.Q8_0,
+  GgmlType.TQ1_0,
+  GgmlType.TQ2_0,
+]);
 
 /** ggml_is_quantized: block types, which llama-quantize refuses to requantize by default. */
 const QUANTIZED_TYPES = new Set([GgmlType.Q8_0, GgmlType.Q8_K, GgmlType.TQ1_0, GgmlType.TQ2_0]);
@@ -55,7 +68,9 @@ function checkRequest(target: TernaryTarget, options: QuantizeOptions): void {
   }
   for (const [option, type] of Object.entries(options)) {
     if (type !== undefined && !WRITABLE_TYPES.has(type)) {
-      throw new UsageError(`${option} ${ggmlTypeName(type)}: llama-quantize can only write f32, f16, bf16, q8_0, tq1_0 or tq2_0 tensors`);
+      throw new UsageError(
+        `${option} ${ggmlTypeName(type)}: llama-quantize can only write f32, f16, bf16, q8_0, tq1_0 or tq2_0 tensors`,
+      );
     }
   }
 }
@@ -76,7 +91,8 @@ function contextFor(input: GgufFile, target: TernaryTarget, options: QuantizeOpt
 /** Which option would let the oracle write `name` when llama-quantize would pick a type the oracle lacks. */
 function optionHint(name: string): string {
   if (name === "output.weight") return "; choose its type with outputTensorType";
-  if (name.endsWith("token_embd.weight")) return "; choose its type with tokenEmbeddingType (or outputTensorType when there is no output.weight)";
+  if (name.endsWith("token_embd.weight"))
+    return "; choose its type with tokenEmbeddingType (or outputTensorType when there is no output.weight)";
   return "";
 }
 
@@ -85,7 +101,10 @@ function chosenTraits(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgmlTypeT
   const typeId = llamaQuantizeType(tensor.name, tensor.type, tensor.ne, ctx);
   const traits = ggmlTypeTraits(typeId);
   if (traits === undefined) {
-    throw new InputError(ctx.fileName, `llama-quantize would store tensor '${tensor.name}' as ${ggmlTypeName(typeId)}, which the oracle does not implement${optionHint(tensor.name)}`);
+    throw new InputError(
+      ctx.fileName,
+      `llama-quantize would store tensor '${tensor.name}' as ${ggmlTypeName(typeId)}, which the oracle does not implement${optionHint(tensor.name)}`,
+    );
   }
   return traits;
 }
@@ -94,15 +113,24 @@ function chosenTraits(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgmlTypeT
 function convertTensor(tensor: GgufTensorInfo, traits: GgmlTypeTraits, fileName: string): Uint8Array {
   const from = ggmlTypeName(tensor.type);
   if (QUANTIZED_TYPES.has(tensor.type)) {
-    throw new InputError(fileName, `tensor '${tensor.name}' is ${from}; llama-quantize does not requantize ${from} to ${traits.name} (without --allow-requantize)`);
+    throw new InputError(
+      fileName,
+      `tensor '${tensor.name}' is ${from}; llama-quantize does not requantize ${from} to ${traits.name} (without --allow-requantize)`,
+    );
   }
   if (tensor.ne[0] % traits.blockSize !== 0) {
-    throw new InputError(fileName, `tensor '${tensor.name}' has ${tensor.ne[0]} columns, not a multiple of the ${traits.name} block size ${traits.blockSize}`);
+    throw new InputError(
+      fileName,
+      `tensor '${tensor.name}' has ${tensor.ne[0]} columns, not a multiple of the ${traits.name} block size ${traits.blockSize}`,
+    );
   }
   const data = quantizeRow(traits.type, tensorToFloat32(tensor));
   const problem = invalidDataProblem(traits.type, data);
   if (problem !== undefined) {
-    throw new InputError(fileName, `tensor '${tensor.name}' quantized to ${traits.name} fails ggml's validation (${problem}); llama-quantize stops here`);
+    throw new InputError(
+      fileName,
+      `tensor '${tensor.name}' quantized to ${traits.name} fails ggml's validation (${problem}); llama-quantize stops here`,
+    );
   }
   return data;
 }
@@ -111,7 +139,10 @@ function convertTensor(tensor: GgufTensorInfo, traits: GgmlTypeTraits, fileName:
 function quantizeTensor(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgufTensor {
   const problem = invalidDataProblem(tensor.type, tensor.data);
   if (problem !== undefined) {
-    throw new InputError(ctx.fileName, `tensor '${tensor.name}' has invalid data (${problem}); llama-quantize refuses to load it`);
+    throw new InputError(
+      ctx.fileName,
+      `tensor '${tensor.name}' has invalid data (${problem}); llama-quantize refuses to load it`,
+    );
   }
   const traits = chosenTraits(tensor, ctx);
   const ne = tensor.ne.slice(0, ggmlDimensionCount(tensor.ne));

@@ -97,7 +97,11 @@ function readMetadata(r: ByteReader, count: number): { metadata: GgufKeyValue[];
 }
 
 /** R8: `general.alignment`, when present, is a u32 power of two. */
-function checkAlignment(r: ByteReader, metadata: readonly GgufKeyValue[], keyOffsets: ReadonlyMap<string, number>): number {
+function checkAlignment(
+  r: ByteReader,
+  metadata: readonly GgufKeyValue[],
+  keyOffsets: ReadonlyMap<string, number>,
+): number {
   const entry = metadata.find((kv) => kv.key === ALIGNMENT_KEY);
   const problem = entry === undefined ? undefined : alignmentProblem(entry.value);
   if (problem !== undefined) r.fail(`${problem} (key at offset ${keyOffsets.get(ALIGNMENT_KEY)})`);
@@ -158,7 +162,12 @@ function checkZeroPadding(r: ByteReader, from: number, to: number, what: string)
  * tensor's padded data ends (so tensors are in order, do not overlap and leave no gaps), its data
  * and padding are inside the file, and nothing follows the last padding.
  */
-function placeTensors(r: ByteReader, infos: readonly TensorInfoAsRead[], dataOffset: number, alignment: number): GgufTensor[] {
+function placeTensors(
+  r: ByteReader,
+  infos: readonly TensorInfoAsRead[],
+  dataOffset: number,
+  alignment: number,
+): GgufTensor[] {
   const tensors: GgufTensor[] = [];
   let expected = 0;
   for (const [i, info] of infos.entries()) {
@@ -166,7 +175,9 @@ function placeTensors(r: ByteReader, infos: readonly TensorInfoAsRead[], dataOff
     if (info.offset % BigInt(alignment) !== 0n) r.fail(`${where} is not a multiple of the alignment ${alignment}`);
     if (info.offset < BigInt(expected)) {
       const previous = infos[i - 1];
-      r.fail(`${where} overlaps tensor '${previous.name}', whose data runs to data-section offset ${expected}; ggml requires each tensor to follow the previous one`);
+      r.fail(
+        `${where} overlaps tensor '${previous.name}', whose data runs to data-section offset ${expected}; ggml requires each tensor to follow the previous one`,
+      );
     }
     if (info.offset > BigInt(expected)) {
       const after = i === 0 ? "the start of the data section" : `tensor '${infos[i - 1].name}'`;
@@ -175,7 +186,9 @@ function placeTensors(r: ByteReader, infos: readonly TensorInfoAsRead[], dataOff
     const byteSize = tensorByteSize(info.traits, info.ne);
     const start = dataOffset + expected;
     if (BigInt(start) + byteSize > BigInt(r.bytes.length)) {
-      r.fail(`tensor '${info.name}' data (${byteSize} bytes from file offset ${start}) runs past the end of the file at ${r.bytes.length}`);
+      r.fail(
+        `tensor '${info.name}' data (${byteSize} bytes from file offset ${start}) runs past the end of the file at ${r.bytes.length}`,
+      );
     }
     const end = start + Number(byteSize);
     tensors.push({ name: info.name, type: info.traits.type, ne: info.ne, data: r.bytes.subarray(start, end) });

@@ -4,10 +4,19 @@
  * on a big-endian host. Implements spec/gguf.md §2.
  */
 
-import { GgufValueType, fixedValueSize, type GgufArrayElements, type GgufArrayOfType, type GgufArrayValue } from "./value.js";
+import {
+  GgufValueType,
+  fixedValueSize,
+  type GgufArrayElements,
+  type GgufArrayOfType,
+  type GgufArrayValue,
+} from "./value.js";
 
 /** The element types held as typed arrays: every fixed-size type except bool. */
-export type GgufNumericElementType = Exclude<GgufValueType, GgufValueType.BOOL | GgufValueType.STRING | GgufValueType.ARRAY>;
+export type GgufNumericElementType = Exclude<
+  GgufValueType,
+  GgufValueType.BOOL | GgufValueType.STRING | GgufValueType.ARRAY
+>;
 
 /** A numeric array value (one variant per element type). */
 export type GgufNumericArray = { [E in GgufNumericElementType]: GgufArrayOfType<E> }[GgufNumericElementType];
@@ -44,16 +53,26 @@ export function numericArrayFromFileBytes(elementType: GgufNumericElementType, b
   const buffer = hostOrderCopy(bytes, fixedValueSize(elementType) ?? 1);
   const type = GgufValueType.ARRAY;
   switch (elementType) {
-    case GgufValueType.UINT8: return { type, elementType, values: new Uint8Array(buffer) };
-    case GgufValueType.INT8: return { type, elementType, values: new Int8Array(buffer) };
-    case GgufValueType.UINT16: return { type, elementType, values: new Uint16Array(buffer) };
-    case GgufValueType.INT16: return { type, elementType, values: new Int16Array(buffer) };
-    case GgufValueType.UINT32: return { type, elementType, values: new Uint32Array(buffer) };
-    case GgufValueType.INT32: return { type, elementType, values: new Int32Array(buffer) };
-    case GgufValueType.FLOAT32: return { type, elementType, values: new Float32Array(buffer) };
-    case GgufValueType.FLOAT64: return { type, elementType, values: new Float64Array(buffer) };
-    case GgufValueType.UINT64: return { type, elementType, values: new BigUint64Array(buffer) };
-    case GgufValueType.INT64: return { type, elementType, values: new BigInt64Array(buffer) };
+    case GgufValueType.UINT8:
+      return { type, elementType, values: new Uint8Array(buffer) };
+    case GgufValueType.INT8:
+      return { type, elementType, values: new Int8Array(buffer) };
+    case GgufValueType.UINT16:
+      return { type, elementType, values: new Uint16Array(buffer) };
+    case GgufValueType.INT16:
+      return { type, elementType, values: new Int16Array(buffer) };
+    case GgufValueType.UINT32:
+      return { type, elementType, values: new Uint32Array(buffer) };
+    case GgufValueType.INT32:
+      return { type, elementType, values: new Int32Array(buffer) };
+    case GgufValueType.FLOAT32:
+      return { type, elementType, values: new Float32Array(buffer) };
+    case GgufValueType.FLOAT64:
+      return { type, elementType, values: new Float64Array(buffer) };
+    case GgufValueType.UINT64:
+      return { type, elementType, values: new BigUint64Array(buffer) };
+    case GgufValueType.INT64:
+      return { type, elementType, values: new BigInt64Array(buffer) };
   }
 }
 

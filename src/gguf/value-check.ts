@@ -77,7 +77,8 @@ function firstProblem<T>(items: Iterable<T>, problemOf: (item: T) => string | un
 function arrayProblem(array: GgufArrayValue, depth: number): string | undefined {
   const { elementType, values } = array;
   if (!isGgufValueType(elementType)) return `array element type ${String(elementType)} is not a GGUF value type`;
-  if (values.length > MAX_ARRAY_ELEMENTS) return `array has ${values.length} elements, more than ggml's limit of ${MAX_ARRAY_ELEMENTS}`;
+  if (values.length > MAX_ARRAY_ELEMENTS)
+    return `array has ${values.length} elements, more than ggml's limit of ${MAX_ARRAY_ELEMENTS}`;
   if (isNumericArray(array)) {
     if (!ArrayBuffer.isView(array.values) || array.values.BYTES_PER_ELEMENT !== fixedValueSize(elementType)) {
       return `arr[${valueTypeName(elementType)}] values are not a typed array of ${fixedValueSize(elementType)}-byte elements`;
@@ -85,8 +86,10 @@ function arrayProblem(array: GgufArrayValue, depth: number): string | undefined 
     return undefined;
   }
   switch (array.elementType) {
-    case GgufValueType.BOOL: return firstProblem(array.values, (b) => (typeof b === "boolean" ? undefined : "bool value is not a boolean"));
-    case GgufValueType.STRING: return firstProblem(array.values, stringProblem);
+    case GgufValueType.BOOL:
+      return firstProblem(array.values, (b) => (typeof b === "boolean" ? undefined : "bool value is not a boolean"));
+    case GgufValueType.STRING:
+      return firstProblem(array.values, stringProblem);
     case GgufValueType.ARRAY:
       if (depth + 1 > MAX_ARRAY_NESTING) return `arrays are nested more than ${MAX_ARRAY_NESTING} deep`;
       return firstProblem(array.values, (inner) => arrayProblem(inner, depth + 1));
@@ -97,11 +100,15 @@ function arrayProblem(array: GgufArrayValue, depth: number): string | undefined 
 /** What is wrong with a metadata value, if anything (see the module comment). Spec §2, §6. */
 export function valueProblem(value: GgufValue): string | undefined {
   switch (value.type) {
-    case GgufValueType.BOOL: return typeof value.value === "boolean" ? undefined : "bool value is not a boolean";
-    case GgufValueType.STRING: return stringProblem(value.value);
-    case GgufValueType.ARRAY: return arrayProblem(value, 0);
+    case GgufValueType.BOOL:
+      return typeof value.value === "boolean" ? undefined : "bool value is not a boolean";
+    case GgufValueType.STRING:
+      return stringProblem(value.value);
+    case GgufValueType.ARRAY:
+      return arrayProblem(value, 0);
     case GgufValueType.UINT64:
-    case GgufValueType.INT64: return bigintProblem(value.type, value.value);
+    case GgufValueType.INT64:
+      return bigintProblem(value.type, value.value);
     default:
       if (!isGgufValueType(value.type)) return `value type ${String(value.type)} is not a GGUF value type`;
       return numberProblem(value.type, value.value);

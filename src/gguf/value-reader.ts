@@ -35,7 +35,9 @@ function readFloat32(r: ByteReader, what: string): number {
   const bits = r.u32(what);
   const isNaN = (bits & 0x7f800000) === 0x7f800000 && (bits & 0x007fffff) !== 0;
   if (isNaN && bits !== F32_NAN_BITS) {
-    r.fail(`${what} at offset ${at} is a NaN with bits 0x${bits.toString(16)}; the oracle keeps only the NaN 0x${F32_NAN_BITS.toString(16)} in f32 metadata`);
+    r.fail(
+      `${what} at offset ${at} is a NaN with bits 0x${bits.toString(16)}; the oracle keeps only the NaN 0x${F32_NAN_BITS.toString(16)} in f32 metadata`,
+    );
   }
   scratch.setUint32(0, bits, true);
   return scratch.getFloat32(0, true);
@@ -48,7 +50,9 @@ function readFloat64(r: ByteReader, what: string): number {
   const exponent = 0x7ff0000000000000n;
   const isNaN = (bits & exponent) === exponent && (bits & 0x000fffffffffffffn) !== 0n;
   if (isNaN && bits !== F64_NAN_BITS) {
-    r.fail(`${what} at offset ${at} is a NaN with bits 0x${bits.toString(16)}; the oracle keeps only the NaN 0x${F64_NAN_BITS.toString(16)} in f64 metadata`);
+    r.fail(
+      `${what} at offset ${at} is a NaN with bits 0x${bits.toString(16)}; the oracle keeps only the NaN 0x${F64_NAN_BITS.toString(16)} in f64 metadata`,
+    );
   }
   scratch.setBigUint64(0, bits, true);
   return scratch.getFloat64(0, true);
@@ -78,27 +82,48 @@ function readArrayBody(r: ByteReader, what: string, depth: number): GgufArrayVal
     case GgufValueType.BOOL:
       return { type, elementType, values: Array.from({ length: count }, (_, i) => readBool(r, `${what}[${i}]`)) };
     case GgufValueType.STRING:
-      return { type, elementType, values: Array.from({ length: count }, (_, i) => r.string(`${what}[${i}]`, MAX_STRING_LENGTH)) };
+      return {
+        type,
+        elementType,
+        values: Array.from({ length: count }, (_, i) => r.string(`${what}[${i}]`, MAX_STRING_LENGTH)),
+      };
     case GgufValueType.ARRAY:
-      return { type, elementType, values: Array.from({ length: count }, (_, i) => readArrayBody(r, `${what}[${i}]`, depth + 1)) };
+      return {
+        type,
+        elementType,
+        values: Array.from({ length: count }, (_, i) => readArrayBody(r, `${what}[${i}]`, depth + 1)),
+      };
   }
 }
 
 /** Read the value of a key whose type tag `type` has just been read. Spec §2. */
 export function readValue(r: ByteReader, type: GgufValueType, what: string): GgufValue {
   switch (type) {
-    case GgufValueType.UINT8: return { type, value: r.u8(what) };
-    case GgufValueType.INT8: return { type, value: r.i8(what) };
-    case GgufValueType.UINT16: return { type, value: r.u16(what) };
-    case GgufValueType.INT16: return { type, value: r.i16(what) };
-    case GgufValueType.UINT32: return { type, value: r.u32(what) };
-    case GgufValueType.INT32: return { type, value: r.i32(what) };
-    case GgufValueType.FLOAT32: return { type, value: readFloat32(r, what) };
-    case GgufValueType.FLOAT64: return { type, value: readFloat64(r, what) };
-    case GgufValueType.BOOL: return { type, value: readBool(r, what) };
-    case GgufValueType.STRING: return { type, value: r.string(what, MAX_STRING_LENGTH) };
-    case GgufValueType.UINT64: return { type, value: r.u64(what) };
-    case GgufValueType.INT64: return { type, value: r.i64(what) };
-    case GgufValueType.ARRAY: return readArrayBody(r, what, 0);
+    case GgufValueType.UINT8:
+      return { type, value: r.u8(what) };
+    case GgufValueType.INT8:
+      return { type, value: r.i8(what) };
+    case GgufValueType.UINT16:
+      return { type, value: r.u16(what) };
+    case GgufValueType.INT16:
+      return { type, value: r.i16(what) };
+    case GgufValueType.UINT32:
+      return { type, value: r.u32(what) };
+    case GgufValueType.INT32:
+      return { type, value: r.i32(what) };
+    case GgufValueType.FLOAT32:
+      return { type, value: readFloat32(r, what) };
+    case GgufValueType.FLOAT64:
+      return { type, value: readFloat64(r, what) };
+    case GgufValueType.BOOL:
+      return { type, value: readBool(r, what) };
+    case GgufValueType.STRING:
+      return { type, value: r.string(what, MAX_STRING_LENGTH) };
+    case GgufValueType.UINT64:
+      return { type, value: r.u64(what) };
+    case GgufValueType.INT64:
+      return { type, value: r.i64(what) };
+    case GgufValueType.ARRAY:
+      return readArrayBody(r, what, 0);
   }
 }

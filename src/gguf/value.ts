@@ -146,7 +146,21 @@ export function isGgufValueType(id: number): id is GgufValueType {
   return Number.isInteger(id) && id >= GgufValueType.UINT8 && id <= GgufValueType.FLOAT64;
 }
 
-const TYPE_NAMES: readonly string[] = ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "str", "arr", "u64", "i64", "f64"];
+const TYPE_NAMES: readonly string[] = [
+  "u8",
+  "i8",
+  "u16",
+  "i16",
+  "u32",
+  "i32",
+  "f32",
+  "bool",
+  "str",
+  "arr",
+  "u64",
+  "i64",
+  "f64",
+];
 
 /** Short name of a value type as ggml prints it (`u32`, `str`, `arr`). Spec §2. */
 export function valueTypeName(type: GgufValueType): string {

@@ -40,7 +40,11 @@ function scaleBitsArbitrary(edgeScales: boolean): fc.Arbitrary<number> {
   // Offsets from 1.0's bits shrink toward 0, i.e. toward scale 1.
   const normal = fc.integer({ min: 0x2000 - F16_ONE, max: 0x4800 - F16_ONE }).map((offset) => F16_ONE + offset);
   if (!edgeScales) return normal;
-  return fc.oneof({ withCrossShrink: true }, { arbitrary: normal, weight: 4 }, { arbitrary: fc.constantFrom(...EDGE_SCALE_BITS), weight: 1 });
+  return fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: normal, weight: 4 },
+    { arbitrary: fc.constantFrom(...EDGE_SCALE_BITS), weight: 1 },
+  );
 }
 
 /** One code 0..2, shrinking to 1 (weight 0), then 2 (+1), then 0 (−1). */
@@ -62,7 +66,10 @@ function codesArbitrary(): fc.Arbitrary<Uint8Array> {
   return fc.oneof({ withCrossShrink: true }, sparse, dense).map((codes) => Uint8Array.from(codes));
 }
 
-function blockArbitrary(pack: (codes: Uint8Array, scaleBits: number) => Uint8Array, options: BlockOptions): fc.Arbitrary<TernaryBlock> {
+function blockArbitrary(
+  pack: (codes: Uint8Array, scaleBits: number) => Uint8Array,
+  options: BlockOptions,
+): fc.Arbitrary<TernaryBlock> {
   return fc
     .record({ codes: codesArbitrary(), scaleBits: scaleBitsArbitrary(options.edgeScales === true) })
     .map(({ codes, scaleBits }) => ({ codes, scaleBits, bytes: pack(codes, scaleBits) }));
@@ -110,12 +117,14 @@ export function ternaryMatrix(options: TernaryMatrixOptions): fc.Arbitrary<Terna
   const maxBlocks = options.maxBlocks ?? 4;
   const block = options.format === "tq2_0" ? tq2Block(options) : tq1Block(options);
   return fc.integer({ min: 1, max: maxBlocks }).chain((blocks) =>
-    fc.array(fc.array(block, { minLength: blocks, maxLength: blocks }), { minLength: 1, maxLength: maxRows }).map((rowBlocks) => {
-      const size = blockBytes(options.format);
-      const weight = new Uint8Array(rowBlocks.length * blocks * size);
-      rowBlocks.forEach((row, r) => row.forEach((b, i) => weight.set(b.bytes, (r * blocks + i) * size)));
-      return { rows: rowBlocks.length, cols: blocks * QK_K, weight };
-    }),
+    fc
+      .array(fc.array(block, { minLength: blocks, maxLength: blocks }), { minLength: 1, maxLength: maxRows })
+      .map((rowBlocks) => {
+        const size = blockBytes(options.format);
+        const weight = new Uint8Array(rowBlocks.length * blocks * size);
+        rowBlocks.forEach((row, r) => row.forEach((b, i) => weight.set(b.bytes, (r * blocks + i) * size)));
+        return { rows: rowBlocks.length, cols: blocks * QK_K, weight };
+      }),
   );
 }
 
@@ -123,7 +132,10 @@ export function ternaryMatrix(options: TernaryMatrixOptions): fc.Arbitrary<Terna
 const ACTIVATION = fc.oneof(
   { withCrossShrink: true },
   { arbitrary: fc.integer({ min: -4, max: 4 }), weight: 3 },
-  { arbitrary: fc.float({ min: Math.fround(-8), max: Math.fround(8), noNaN: true, noDefaultInfinity: true }), weight: 2 },
+  {
+    arbitrary: fc.float({ min: Math.fround(-8), max: Math.fround(8), noNaN: true, noDefaultInfinity: true }),
+    weight: 2,
+  },
 );
 
 /**
@@ -154,20 +166,16 @@ export interface MatmulCaseOptions extends BlockOptions {
  */
 export function matmulCase(options: MatmulCaseOptions): fc.Arbitrary<KernelCase> {
   const mode = options.activations ?? "f32";
-  return fc
-    .tuple(ternaryMatrix(options), fc.integer({ min: 1, max: options.maxBatch ?? 3 }))
-    .chain(([matrix, batch]) =>
-      activations(matrix.cols, batch).map(
-        (x): KernelCase => ({
-          op: "matmul",
-          format: options.format,
-          rows: matrix.rows,
-          cols: matrix.cols,
-          batch,
-          activations: mode,
-          weight: matrix.weight,
-          x,
-        }),
-      ),
-    );
+  return fc.tuple(ternaryMatrix(options), fc.integer({ min: 1, max: options.maxBatch ?? 3 })).chain(([matrix, batch]) =>
+    activations(matrix.cols, batch).map((x): KernelCase => ({
+      op: "matmul",
+      format: options.format,
+      rows: matrix.rows,
+      cols: matrix.cols,
+      batch,
+      activations: mode,
+      weight: matrix.weight,
+      x,
+    })),
+  );
 }

@@ -6,7 +6,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { parseNpy, pythonTupleRepr, serializeNpy } from "../io/npy.js";
-import { CASE_FILE, ROLE_FILES, caseJsonOf, inputRoles, packedRowBytes, parseCaseJson, shapeProblem, type KernelCase } from "./protocol.js";
+import {
+  CASE_FILE,
+  ROLE_FILES,
+  caseJsonOf,
+  inputRoles,
+  packedRowBytes,
+  parseCaseJson,
+  shapeProblem,
+  type KernelCase,
+} from "./protocol.js";
 
 /** Throws RangeError when a case's inputs are missing or do not fit its shape. */
 export function requireConsistentCase(kernelCase: KernelCase): void {
@@ -17,7 +26,8 @@ export function requireConsistentCase(kernelCase: KernelCase): void {
     const array = kernelCase[role as "weight" | "x" | "w"];
     if (array === undefined) throw new RangeError(`${kernelCase.op} needs input ${role}`);
     const want = role === "weight" ? rows * packedRowBytes(format, cols) : role === "x" ? batch * cols : rows * cols;
-    if (array.length !== want) throw new RangeError(`input ${role} has ${array.length} elements, the shape needs ${want}`);
+    if (array.length !== want)
+      throw new RangeError(`input ${role} has ${array.length} elements, the shape needs ${want}`);
   }
 }
 
@@ -33,7 +43,8 @@ export function writeCaseDir(dir: string, kernelCase: KernelCase): void {
   for (const role of inputRoles(kernelCase.op)) {
     const path = join(dir, ROLE_FILES[role]);
     if (role === "weight") writeFileSync(path, kernelCase.weight!);
-    else if (role === "x") writeFileSync(path, serializeNpy({ dtype: "<f4", shape: [batch, cols], data: kernelCase.x! }));
+    else if (role === "x")
+      writeFileSync(path, serializeNpy({ dtype: "<f4", shape: [batch, cols], data: kernelCase.x! }));
     else writeFileSync(path, serializeNpy({ dtype: "<f4", shape: [rows, cols], data: kernelCase.w! }));
   }
 }
@@ -72,14 +83,26 @@ export function readCaseDir(dir: string): KernelCase {
     throw new InputError(casePath, error instanceof Error ? error.message : String(error));
   }
   const { rows, cols, batch } = json.shape;
-  const base = { op: json.op, format: json.format, rows, cols, batch, activations: json.activations, ...(json.label === undefined ? {} : { label: json.label }) };
+  const base = {
+    op: json.op,
+    format: json.format,
+    rows,
+    cols,
+    batch,
+    activations: json.activations,
+    ...(json.label === undefined ? {} : { label: json.label }),
+  };
   const inputs: { weight?: Uint8Array; x?: Float32Array; w?: Float32Array } = {};
   for (const role of inputRoles(json.op)) {
     const path = join(dir, ROLE_FILES[role]);
     if (role === "weight") {
       const bytes = readCaseFile(path);
       const want = rows * packedRowBytes(json.format, cols);
-      if (bytes.length !== want) throw new InputError(path, `is ${bytes.length} bytes; ${rows} rows of ${cols / 256} ${json.format} blocks need ${want}`);
+      if (bytes.length !== want)
+        throw new InputError(
+          path,
+          `is ${bytes.length} bytes; ${rows} rows of ${cols / 256} ${json.format} blocks need ${want}`,
+        );
       inputs.weight = bytes;
     } else if (role === "x") inputs.x = readF32Npy(path, [batch, cols]);
     else inputs.w = readF32Npy(path, [rows, cols]);

@@ -91,7 +91,8 @@ export interface BuiltinCaseOptions {
  */
 export function builtinCases(op: KernelOp, format: KernelFormat, options: BuiltinCaseOptions): KernelCase[] {
   const type = formatType(format);
-  const modes: readonly KernelActivations[] = op !== "matmul" ? ["f32"] : options.activations === undefined ? KERNEL_ACTIVATIONS : [options.activations];
+  const modes: readonly KernelActivations[] =
+    op !== "matmul" ? ["f32"] : options.activations === undefined ? KERNEL_ACTIVATIONS : [options.activations];
   const cases: KernelCase[] = [];
   for (const s of SCENARIOS) {
     if (s.outliers === true && op !== "matmul") continue;
@@ -99,7 +100,10 @@ export function builtinCases(op: KernelOp, format: KernelFormat, options: Builti
     const batch = op === "matmul" ? s.batch : 1;
     const w = scenarioWeights(s, options.seed, op === "quantize");
     for (const activations of modes) {
-      const label = op === "matmul" ? `${op}-${format}-${s.name}-${activations}` : `${op}-${format}-${s.name.replace(/-batch\d+$/, "")}`;
+      const label =
+        op === "matmul"
+          ? `${op}-${format}-${s.name}-${activations}`
+          : `${op}-${format}-${s.name.replace(/-batch\d+$/, "")}`;
       const base = { op, format, rows: s.rows, cols, batch, activations, label };
       if (op === "quantize") cases.push({ ...base, w });
       else if (op === "dequantize") cases.push({ ...base, weight: quantizeRow(type, w) });
@@ -111,8 +115,7 @@ export function builtinCases(op: KernelOp, format: KernelFormat, options: Builti
 
 /** A case of a suite, or a test of it that cannot be run (with why). */
 export type SuiteEntry =
-  | { readonly label: string; readonly kernelCase: KernelCase }
-  | { readonly label: string; readonly skipped: string };
+  { readonly label: string; readonly kernelCase: KernelCase } | { readonly label: string; readonly skipped: string };
 
 /** Which suite tests to take. */
 export interface SuiteFilter {
@@ -154,7 +157,14 @@ function readSuiteNpy(path: string): { shape: readonly number[]; data: Float32Ar
 }
 
 /** One suite test as a case. Throws Error with the reason it cannot be run. */
-function suiteCase(dir: string, group: Json, test: Json, op: KernelOp, format: KernelFormat, label: string): KernelCase {
+function suiteCase(
+  dir: string,
+  group: Json,
+  test: Json,
+  op: KernelOp,
+  format: KernelFormat,
+  label: string,
+): KernelCase {
   const files = asObject(test.files) ?? {};
   const path = (role: string): string => {
     const entry = files[role];
@@ -164,7 +174,8 @@ function suiteCase(dir: string, group: Json, test: Json, op: KernelOp, format: K
   };
   const sources = [test, asObject(test.params), group, asObject(group.params)];
   const activations = stringParam(sources, "activations") ?? "ggml";
-  if (!(KERNEL_ACTIVATIONS as readonly string[]).includes(activations)) throw new Error(`unknown activations '${activations}'`);
+  if (!(KERNEL_ACTIVATIONS as readonly string[]).includes(activations))
+    throw new Error(`unknown activations '${activations}'`);
   let rows = numberParam(sources, "rows");
   let cols = numberParam(sources, "cols");
   let batch = numberParam(sources, "batch");
@@ -187,7 +198,16 @@ function suiteCase(dir: string, group: Json, test: Json, op: KernelOp, format: K
   }
   if (cols === undefined || cols % QK_K !== 0) throw new Error("no usable cols (give shape params or an input .npy)");
   if (rows === undefined && inputs.weight !== undefined) rows = inputs.weight.length / packedRowBytes(format, cols);
-  const kernelCase: KernelCase = { op, format, rows: rows ?? 0, cols, batch: batch ?? 1, activations: activations as KernelActivations, label, ...inputs };
+  const kernelCase: KernelCase = {
+    op,
+    format,
+    rows: rows ?? 0,
+    cols,
+    batch: batch ?? 1,
+    activations: activations as KernelActivations,
+    label,
+    ...inputs,
+  };
   requireConsistentCase(kernelCase);
   return kernelCase;
 }
@@ -209,28 +229,36 @@ export function suiteCases(dir: string, filter: SuiteFilter = {}): SuiteEntry[] 
     manifest = asObject(JSON.parse(readFileSync(manifestPath, "utf8")));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(manifestPath, code === "ENOENT" ? "no such file" : `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(
+      manifestPath,
+      code === "ENOENT" ? "no such file" : `cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (manifest === undefined || !Array.isArray(manifest.testGroups)) throw new InputError(manifestPath, "has no testGroups array");
+  if (manifest === undefined || !Array.isArray(manifest.testGroups))
+    throw new InputError(manifestPath, "has no testGroups array");
   const entries: SuiteEntry[] = [];
   for (const g of manifest.testGroups) {
     const group = asObject(g);
     if (group === undefined) continue;
     const op = group.op;
     const format = group.format;
-    if (!(KERNEL_OPS as readonly unknown[]).includes(op) || !(KERNEL_FORMATS as readonly unknown[]).includes(format)) continue;
-    if ((filter.op !== undefined && op !== filter.op) || (filter.format !== undefined && format !== filter.format)) continue;
+    if (!(KERNEL_OPS as readonly unknown[]).includes(op) || !(KERNEL_FORMATS as readonly unknown[]).includes(format))
+      continue;
+    if ((filter.op !== undefined && op !== filter.op) || (filter.format !== undefined && format !== filter.format))
+      continue;
     for (const t of Array.isArray(group.tests) ? group.tests : []) {
       const test = asObject(t);
       if (test === undefined) continue;
-      const label = test.tcId === undefined ? `${String(op)}-${String(format)}-${entries.length}` : `tc${String(test.tcId)}`;
+      const label =
+        test.tcId === undefined ? `${String(op)}-${String(format)}-${entries.length}` : `tc${String(test.tcId)}`;
       if (test.result === "invalid") {
         entries.push({ label, skipped: "result is invalid" });
         continue;
       }
       try {
         const kernelCase = suiteCase(dir, group, test, op as KernelOp, format as KernelFormat, label);
-        if (filter.activations !== undefined && op === "matmul" && kernelCase.activations !== filter.activations) continue;
+        if (filter.activations !== undefined && op === "matmul" && kernelCase.activations !== filter.activations)
+          continue;
         entries.push({ label, kernelCase });
       } catch (error) {
         entries.push({ label, skipped: error instanceof Error ? error.message : String(error) });
@@ -260,7 +288,11 @@ export async function runCheck(
     const result: CheckResult =
       "skipped" in entry
         ? { label: entry.label, skipped: entry.skipped }
-        : { label: entry.label, format: entry.kernelCase.format, verdict: await runKernelOnCase(command, entry.kernelCase, { timeoutS: options.timeoutS }) };
+        : {
+            label: entry.label,
+            format: entry.kernelCase.format,
+            verdict: await runKernelOnCase(command, entry.kernelCase, { timeoutS: options.timeoutS }),
+          };
     results.push(result);
     options.onResult?.(result);
   }
@@ -290,7 +322,14 @@ export function describeWorst(worst: WorstElement | undefined): string {
 export function checkRowCells(result: CheckResult): string[] {
   if (result.verdict === undefined) return [result.label, "SKIP", "-", "-", "-", result.skipped ?? ""];
   const v = result.verdict;
-  return [result.label, v.passed ? "PASS" : "FAIL", short(v.maxAbsError), short(v.nmse), describeWorst(v.worst), v.passed ? "" : (v.reason ?? "")];
+  return [
+    result.label,
+    v.passed ? "PASS" : "FAIL",
+    short(v.maxAbsError),
+    short(v.nmse),
+    describeWorst(v.worst),
+    v.passed ? "" : (v.reason ?? ""),
+  ];
 }
 
 /** Column headers of the report. */

@@ -8,7 +8,14 @@
 import fc from "fast-check";
 import { QK_K } from "../../reference/codec/index.js";
 import { matmulCase } from "./arbitraries.js";
-import { blockBytes, type CaseVerdict, type KernelActivations, type KernelCase, type KernelFormat, type KernelOp } from "./protocol.js";
+import {
+  blockBytes,
+  type CaseVerdict,
+  type KernelActivations,
+  type KernelCase,
+  type KernelFormat,
+  type KernelOp,
+} from "./protocol.js";
 import { runKernelOnCase } from "./run-kernel.js";
 
 /** What to fuzz and how long. */
@@ -110,7 +117,9 @@ export async function fuzzCases(judge: CaseJudge, options: FuzzOptions): Promise
   }
   const shrunk = details.counterexample[0];
   const verdict = lastFailure?.kernelCase === shrunk ? lastFailure.verdict : await judgeSafely(shrunk);
-  const reduced = await reduceCase({ kernelCase: shrunk, verdict }, judgeSafely, () => options.onProgress?.({ phase: "shrink", count: ++shrinkTries, runs }));
+  const reduced = await reduceCase({ kernelCase: shrunk, verdict }, judgeSafely, () =>
+    options.onProgress?.({ phase: "shrink", count: ++shrinkTries, runs }),
+  );
   return {
     passed: false,
     seed,
@@ -125,17 +134,32 @@ export async function fuzzCases(judge: CaseJudge, options: FuzzOptions): Promise
  * The part of a matmul case made of the given weight rows, activation rows and column blocks (in
  * that order): weight rows × blocks, x batch rows × the same blocks.
  */
-export function subCase(kernelCase: KernelCase, rows: readonly number[], batches: readonly number[], blocks: readonly number[]): KernelCase {
+export function subCase(
+  kernelCase: KernelCase,
+  rows: readonly number[],
+  batches: readonly number[],
+  blocks: readonly number[],
+): KernelCase {
   const size = blockBytes(kernelCase.format);
   const nb = kernelCase.cols / QK_K;
   const weight = new Uint8Array(rows.length * blocks.length * size);
   rows.forEach((r, i) =>
-    blocks.forEach((blk, j) => weight.set(kernelCase.weight!.subarray((r * nb + blk) * size, (r * nb + blk + 1) * size), (i * blocks.length + j) * size)),
+    blocks.forEach((blk, j) =>
+      weight.set(
+        kernelCase.weight!.subarray((r * nb + blk) * size, (r * nb + blk + 1) * size),
+        (i * blocks.length + j) * size,
+      ),
+    ),
   );
   const cols = blocks.length * QK_K;
   const x = new Float32Array(batches.length * cols);
   batches.forEach((b, i) =>
-    blocks.forEach((blk, j) => x.set(kernelCase.x!.subarray(b * kernelCase.cols + blk * QK_K, b * kernelCase.cols + (blk + 1) * QK_K), i * cols + j * QK_K)),
+    blocks.forEach((blk, j) =>
+      x.set(
+        kernelCase.x!.subarray(b * kernelCase.cols + blk * QK_K, b * kernelCase.cols + (blk + 1) * QK_K),
+        i * cols + j * QK_K,
+      ),
+    ),
   );
   return { ...kernelCase, rows: rows.length, cols, batch: batches.length, weight, x };
 }
@@ -155,7 +179,8 @@ function* structuralCandidates(kernelCase: KernelCase): Generator<KernelCase> {
   if (rows > 1) for (const r of allRows) yield subCase(kernelCase, [r], allBatches, allBlocks);
   if (batch > 1) for (const b of allBatches) yield subCase(kernelCase, allRows, [b], allBlocks);
   if (nb > 1) for (const i of allBlocks) yield subCase(kernelCase, allRows, allBatches, [i]);
-  if (nb > 2) for (const i of allBlocks) for (let j = i + 1; j < nb; j++) yield subCase(kernelCase, allRows, allBatches, [i, j]);
+  if (nb > 2)
+    for (const i of allBlocks) for (let j = i + 1; j < nb; j++) yield subCase(kernelCase, allRows, allBatches, [i, j]);
 }
 
 /**
@@ -170,7 +195,7 @@ async function reduceCase(
 ): Promise<{ kernelCase: KernelCase; verdict: CaseVerdict; steps: number }> {
   let current = failure;
   let steps = 0;
-  for (let progressed = true; progressed; ) {
+  for (let progressed = true; progressed;) {
     progressed = false;
     for (const candidate of structuralCandidates(current.kernelCase)) {
       onTry();

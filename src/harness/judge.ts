@@ -73,7 +73,11 @@ function show(v: number): string {
 }
 
 /** Matmul: the reference y[b, r] and its tolerance, for every output. */
-function matmulReference(kernelCase: KernelCase): { expected: Float32Array; bounds: Float64Array; xUsed: Float32Array[] } {
+function matmulReference(kernelCase: KernelCase): {
+  expected: Float32Array;
+  bounds: Float64Array;
+  xUsed: Float32Array[];
+} {
   const { rows, cols, batch, format } = kernelCase;
   const type = formatType(format);
   const weight = kernelCase.weight!;
@@ -81,7 +85,9 @@ function matmulReference(kernelCase: KernelCase): { expected: Float32Array; boun
   const rowBytes = packedRowBytes(format, cols);
   const expected = new Float32Array(batch * rows);
   const bounds = new Float64Array(batch * rows);
-  const decoded = Array.from({ length: rows }, (_, r) => dequantizeRow(type, weight.subarray(r * rowBytes, (r + 1) * rowBytes), cols));
+  const decoded = Array.from({ length: rows }, (_, r) =>
+    dequantizeRow(type, weight.subarray(r * rowBytes, (r + 1) * rowBytes), cols),
+  );
   const xUsed: Float32Array[] = [];
   const dot = format === "tq1_0" ? vecDotTq1_0Q8K : vecDotTq2_0Q8K;
   for (let b = 0; b < batch; b++) {
@@ -108,7 +114,9 @@ function matmulReference(kernelCase: KernelCase): { expected: Float32Array; boun
         expected[b * rows + r] = sum;
         // A float32 sum of C products in any order: ≤ γ_C·Σ|w·x| from the exact value; twice that
         // between two such evaluations, plus underflow of every product and addition.
-        bounds[b * rows + r] = Number.isFinite(magnitude) ? 2 * gammaF32(cols) * magnitude + 2 * cols * SMALLEST_SUBNORMAL_F32 : Infinity;
+        bounds[b * rows + r] = Number.isFinite(magnitude)
+          ? 2 * gammaF32(cols) * magnitude + 2 * cols * SMALLEST_SUBNORMAL_F32
+          : Infinity;
       }
     }
   }
@@ -149,7 +157,8 @@ function likelyColumn(kernelCase: KernelCase, r: number, x: Float32Array, err: n
  */
 export function judgeMatmul(kernelCase: KernelCase, y: Float32Array): CaseVerdict {
   const { rows, batch } = kernelCase;
-  if (y.length !== rows * batch) return { passed: false, reason: `y has ${y.length} values, expected ${batch}×${rows}` };
+  if (y.length !== rows * batch)
+    return { passed: false, reason: `y has ${y.length} values, expected ${batch}×${rows}` };
   const { expected, bounds, xUsed } = matmulReference(kernelCase);
   const stats = errorStats(expected, y);
   let failures = 0;
@@ -159,7 +168,12 @@ export function judgeMatmul(kernelCase: KernelCase, y: Float32Array): CaseVerdic
   for (let i = 0; i < y.length; i++) {
     const ok = dotResultsAgree(y[i], expected[i], bounds[i]);
     const diff = Math.abs(y[i] - expected[i]);
-    const score = Number.isNaN(diff) || diff === Infinity ? Infinity : bounds[i] > 0 && Number.isFinite(bounds[i]) ? diff / bounds[i] : diff;
+    const score =
+      Number.isNaN(diff) || diff === Infinity
+        ? Infinity
+        : bounds[i] > 0 && Number.isFinite(bounds[i])
+          ? diff / bounds[i]
+          : diff;
     if (!ok) failures++;
     if ((!ok && !worstFailed) || ((!ok || !worstFailed) && score > worstScore)) {
       worstIndex = i;
@@ -186,7 +200,9 @@ export function judgeMatmul(kernelCase: KernelCase, y: Float32Array): CaseVerdic
   const bound = bounds[worstIndex];
   const reason =
     `${failures} of ${y.length} outputs out of tolerance; y[${b},${r}] = ${show(y[worstIndex])}, expected ${show(expected[worstIndex])}` +
-    (bound === Infinity ? " (a non-finite block scale: the result must be non-finite)" : ` ± ${bound.toExponential(3)}`);
+    (bound === Infinity
+      ? " (a non-finite block scale: the result must be non-finite)"
+      : ` ± ${bound.toExponential(3)}`);
   return { passed: false, reason, ...stats, worst };
 }
 
@@ -253,7 +269,10 @@ export function judgeQuantize(kernelCase: KernelCase, weight: Uint8Array): CaseV
   const type = formatType(format);
   const rowBytes = packedRowBytes(format, cols);
   if (weight.length !== rows * rowBytes) {
-    return { passed: false, reason: `weight.bin is ${weight.length} bytes, expected ${rows * rowBytes} (${rows} rows of ${cols / QK_K} ${format} blocks)` };
+    return {
+      passed: false,
+      reason: `weight.bin is ${weight.length} bytes, expected ${rows * rowBytes} (${rows} rows of ${cols / QK_K} ${format} blocks)`,
+    };
   }
   const expected = quantizeRow(type, kernelCase.w!);
   const stats = errorStats(dequantizeRow(type, expected, rows * cols), dequantizeRow(type, weight, rows * cols));

@@ -107,18 +107,24 @@ export type KernelRole = keyof typeof ROLE_FILES;
 /** The input roles of an op. */
 export function inputRoles(op: KernelOp): readonly KernelRole[] {
   switch (op) {
-    case "matmul": return ["weight", "x"];
-    case "dequantize": return ["weight"];
-    case "quantize": return ["w"];
+    case "matmul":
+      return ["weight", "x"];
+    case "dequantize":
+      return ["weight"];
+    case "quantize":
+      return ["w"];
   }
 }
 
 /** The output role of an op. */
 export function outputRole(op: KernelOp): KernelRole {
   switch (op) {
-    case "matmul": return "y";
-    case "dequantize": return "w";
-    case "quantize": return "weight";
+    case "matmul":
+      return "y";
+    case "dequantize":
+      return "w";
+    case "quantize":
+      return "weight";
   }
 }
 
@@ -182,7 +188,8 @@ function positiveInteger(value: unknown): value is number {
  */
 export function shapeProblem(op: KernelOp, rows: unknown, cols: unknown, batch: unknown): string | undefined {
   if (!positiveInteger(rows)) return `shape.rows must be a positive integer, got ${JSON.stringify(rows)}`;
-  if (!positiveInteger(cols) || cols % QK_K !== 0) return `shape.cols must be a positive multiple of ${QK_K}, got ${JSON.stringify(cols)}`;
+  if (!positiveInteger(cols) || cols % QK_K !== 0)
+    return `shape.cols must be a positive multiple of ${QK_K}, got ${JSON.stringify(cols)}`;
   if (!positiveInteger(batch)) return `shape.batch must be a positive integer, got ${JSON.stringify(batch)}`;
   if (op !== "matmul" && batch !== 1) return `shape.batch must be 1 for ${op}, got ${batch}`;
   return undefined;
@@ -202,16 +209,29 @@ export function parseCaseJson(text: string): CaseJson {
   if (jsonDeeperThan(value)) throw new Error(`nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("must hold a JSON object");
   const o = value as Record<string, unknown>;
-  if (o.protocol !== PROTOCOL_VERSION) throw new Error(`protocol must be ${PROTOCOL_VERSION}, got ${JSON.stringify(o.protocol)}`);
-  if (!oneOf(o.op, KERNEL_OPS)) throw new Error(`op must be one of ${KERNEL_OPS.join(", ")}, got ${JSON.stringify(o.op)}`);
-  if (!oneOf(o.format, KERNEL_FORMATS)) throw new Error(`format must be one of ${KERNEL_FORMATS.join(", ")}, got ${JSON.stringify(o.format)}`);
-  if (!oneOf(o.activations, KERNEL_ACTIVATIONS)) throw new Error(`activations must be one of ${KERNEL_ACTIVATIONS.join(", ")}, got ${JSON.stringify(o.activations)}`);
+  if (o.protocol !== PROTOCOL_VERSION)
+    throw new Error(`protocol must be ${PROTOCOL_VERSION}, got ${JSON.stringify(o.protocol)}`);
+  if (!oneOf(o.op, KERNEL_OPS))
+    throw new Error(`op must be one of ${KERNEL_OPS.join(", ")}, got ${JSON.stringify(o.op)}`);
+  if (!oneOf(o.format, KERNEL_FORMATS))
+    throw new Error(`format must be one of ${KERNEL_FORMATS.join(", ")}, got ${JSON.stringify(o.format)}`);
+  if (!oneOf(o.activations, KERNEL_ACTIVATIONS))
+    throw new Error(
+      `activations must be one of ${KERNEL_ACTIVATIONS.join(", ")}, got ${JSON.stringify(o.activations)}`,
+    );
   const shape = o.shape;
   if (typeof shape !== "object" || shape === null) throw new Error("shape must be an object {rows, cols, batch}");
   const s = shape as Record<string, unknown>;
   const problem = shapeProblem(o.op, s.rows, s.cols, s.batch);
   if (problem !== undefined) throw new Error(problem);
-  const expected = caseJsonOf({ op: o.op, format: o.format, rows: 1, cols: QK_K, batch: 1, activations: o.activations });
+  const expected = caseJsonOf({
+    op: o.op,
+    format: o.format,
+    rows: 1,
+    cols: QK_K,
+    batch: 1,
+    activations: o.activations,
+  });
   for (const key of ["inputs", "outputs"] as const) {
     const got = JSON.stringify(o[key]);
     const want = JSON.stringify(expected[key]);

@@ -80,11 +80,17 @@ export function runKernelProcess(command: string, dir: string, timeoutS: number)
       const stderr = spawnError === undefined ? err.text() : `${err.text()}${spawnError.message}`;
       resolve({ code, signal, timedOut, stdout: out.text(), stderr });
     };
-    const child = spawn("sh", ["-c", `${command} ${shellQuote(dir)}`], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, Math.max(0, timeoutS * 1000));
+    const child = spawn("sh", ["-c", `${command} ${shellQuote(dir)}`], {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        killGroup(child.pid);
+      },
+      Math.max(0, timeoutS * 1000),
+    );
     child.stdout.on("data", out.push);
     child.stderr.on("data", err.push);
     child.on("exit", () => killGroup(child.pid));
@@ -96,7 +102,10 @@ export function runKernelProcess(command: string, dir: string, timeoutS: number)
 /** The last line of `text` that names an error (else the last non-empty line), shortened for a one-line reason. */
 function lastLine(text: string): string {
   // skip stack frames and Node's trailing version banner, so the message itself is quoted
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !/^(at |Node\.js v\d)/.test(l));
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !/^(at |Node\.js v\d)/.test(l));
   const errors = lines.filter((l) => /error|fault|abort|panic|exception/i.test(l));
   const line = errors[errors.length - 1] ?? lines[lines.length - 1] ?? "";
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
@@ -119,18 +128,28 @@ function exitProblem(exit: KernelExit, timeoutS: number): string | undefined {
  * options.timeoutS, then read the output file and judge it (judgeCase). A crash, a non-zero exit, a
  * timeout, a missing or malformed output or a wrong result gives a failed verdict with the reason.
  */
-export async function runKernelOnCase(command: string, kernelCase: KernelCase, options: RunKernelOptions): Promise<CaseVerdict> {
+export async function runKernelOnCase(
+  command: string,
+  kernelCase: KernelCase,
+  options: RunKernelOptions,
+): Promise<CaseVerdict> {
   let dir: string;
   try {
     dir = options.keepDir ?? mkdtempSync(join(tmpdir(), "trilm-case-"));
   } catch (error) {
-    return { passed: false, reason: `no temp directory for the case: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      passed: false,
+      reason: `no temp directory for the case: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   try {
     try {
       writeCaseDir(dir, kernelCase);
     } catch (error) {
-      return { passed: false, reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        passed: false,
+        reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const exit = await runKernelProcess(command, dir, options.timeoutS);
     const problem = exitProblem(exit, options.timeoutS);
@@ -145,7 +164,10 @@ export async function runKernelOnCase(command: string, kernelCase: KernelCase, o
     try {
       return judgeCase(kernelCase, new Map([[name, bytes]]));
     } catch (error) {
-      return { passed: false, reason: `${name} could not be judged: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        passed: false,
+        reason: `${name} could not be judged: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   } finally {
     if (options.keepDir === undefined) rmSync(dir, { recursive: true, force: true });

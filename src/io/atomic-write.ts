@@ -43,7 +43,7 @@ function temporaryPathFor(path: string): string {
 function writeNewFile(path: string, bytes: Uint8Array): void {
   const fd = openSync(path, "wx");
   try {
-    for (let written = 0; written < bytes.length; ) {
+    for (let written = 0; written < bytes.length;) {
       written += writeSync(fd, bytes, written, bytes.length - written);
     }
     fsyncSync(fd);

@@ -81,7 +81,8 @@ function readAll(fd: number, size: number, path: string): Uint8Array {
 export function readInputFile(path: string, options: InputFileOptions = {}): Uint8Array {
   const maxBytes = options.maxBytes ?? bufferConstants.MAX_LENGTH;
   return withOpenInput(path, (fd, size) => {
-    if (size > maxBytes) throw new InputError(path, `file is ${size} bytes, more than the ${maxBytes} bytes allowed here`);
+    if (size > maxBytes)
+      throw new InputError(path, `file is ${size} bytes, more than the ${maxBytes} bytes allowed here`);
     return readAll(fd, size, path);
   });
 }

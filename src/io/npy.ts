@@ -91,45 +91,60 @@ function parseHeaderDict(text: string, fileName: string): ReadonlyMap<string, Py
   try {
     literal = parsePyLiteral(text);
   } catch (error) {
-    if (error instanceof PyLiteralSyntaxError) throw new InputError(fileName, `cannot parse the .npy header: ${error.message}`);
+    if (error instanceof PyLiteralSyntaxError)
+      throw new InputError(fileName, `cannot parse the .npy header: ${error.message}`);
     throw error;
   }
   if (literal.kind !== "dict") throw new InputError(fileName, "the .npy header is not a dictionary");
   const keys = [...literal.entries.keys()].sort();
   if (keys.join() !== EXPECTED_KEYS.join()) {
-    throw new InputError(fileName, `the .npy header has keys [${keys.map((k) => `'${k}'`).join(", ")}], expected 'descr', 'fortran_order', 'shape'`);
+    throw new InputError(
+      fileName,
+      `the .npy header has keys [${keys.map((k) => `'${k}'`).join(", ")}], expected 'descr', 'fortran_order', 'shape'`,
+    );
   }
   return literal.entries;
 }
 
 function dtypeOf(descr: PyLiteral, fileName: string): NpyDtype {
-  if (descr.kind !== "str") throw new InputError(fileName, "descr is a structured dtype; only '<f4', '|i1' and '|u1' are supported");
+  if (descr.kind !== "str")
+    throw new InputError(fileName, "descr is a structured dtype; only '<f4', '|i1' and '|u1' are supported");
   const value = descr.value;
   if (value === "<f4" || value === "|i1" || value === "|u1") return value;
-  if (value === ">f4") throw new InputError(fileName, "dtype '>f4' is big-endian; only little-endian '<f4' float32 is supported");
+  if (value === ">f4")
+    throw new InputError(fileName, "dtype '>f4' is big-endian; only little-endian '<f4' float32 is supported");
   throw new InputError(fileName, `dtype '${value}' is not supported (expected '<f4', '|i1' or '|u1')`);
 }
 
 function requireCOrder(fortranOrder: PyLiteral, fileName: string): void {
   if (fortranOrder.kind !== "bool") throw new InputError(fileName, "fortran_order is not True or False");
   if (fortranOrder.value) {
-    throw new InputError(fileName, "fortran_order is True; only C-order arrays are supported (save np.ascontiguousarray(a))");
+    throw new InputError(
+      fileName,
+      "fortran_order is True; only C-order arrays are supported (save np.ascontiguousarray(a))",
+    );
   }
 }
 
 function shapeOf(shape: PyLiteral, fileName: string): number[] {
   if (shape.kind !== "tuple") throw new InputError(fileName, "shape is not a tuple");
   return shape.items.map((item) => {
-    if (item.kind !== "int" || item.value < 0n) throw new InputError(fileName, "shape has an entry that is not a non-negative integer");
-    if (item.value > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError(fileName, `shape entry ${item.value} is too large`);
+    if (item.kind !== "int" || item.value < 0n)
+      throw new InputError(fileName, "shape has an entry that is not a non-negative integer");
+    if (item.value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new InputError(fileName, `shape entry ${item.value} is too large`);
     return Number(item.value);
   });
 }
 
 /** Read the header length field: where the header starts and how long it is. */
-function headerSpan(bytes: Uint8Array, fileName: string): { major: number; minor: number; start: number; length: number } {
+function headerSpan(
+  bytes: Uint8Array,
+  fileName: string,
+): { major: number; minor: number; start: number; length: number } {
   if (!startsWithMagic(bytes)) throw new InputError(fileName, "not a .npy file (it does not start with \\x93NUMPY)");
-  if (bytes.length < MAGIC_LEN) throw new InputError(fileName, `truncated .npy header: the file is ${bytes.length} bytes`);
+  if (bytes.length < MAGIC_LEN)
+    throw new InputError(fileName, `truncated .npy header: the file is ${bytes.length} bytes`);
   const major = bytes[MAGIC.length];
   const minor = bytes[MAGIC.length + 1];
   const fieldSize = LENGTH_FIELD_SIZE.get(major);
@@ -141,9 +156,16 @@ function headerSpan(bytes: Uint8Array, fileName: string): { major: number; minor
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = fieldSize === 2 ? view.getUint16(MAGIC_LEN, true) : view.getUint32(MAGIC_LEN, true);
   if (start + length > bytes.length) {
-    throw new InputError(fileName, `the .npy header length ${length} runs past the end of the file (${bytes.length} bytes)`);
+    throw new InputError(
+      fileName,
+      `the .npy header length ${length} runs past the end of the file (${bytes.length} bytes)`,
+    );
   }
-  if (length > MAX_HEADER_CHARS) throw new InputError(fileName, `the .npy header is ${length} bytes, more than the ${MAX_HEADER_CHARS} NumPy accepts`);
+  if (length > MAX_HEADER_CHARS)
+    throw new InputError(
+      fileName,
+      `the .npy header is ${length} bytes, more than the ${MAX_HEADER_CHARS} NumPy accepts`,
+    );
   return { major, minor, start, length };
 }
 
@@ -182,9 +204,12 @@ export function parseNpy(bytes: Uint8Array, fileName: string): NpyArray {
   const data = bytes.subarray(header.dataOffset);
   const shape = header.shape;
   switch (header.dtype) {
-    case "<f4": return { dtype: "<f4", shape, data: float32FromLittleEndian(data) };
-    case "|i1": return { dtype: "|i1", shape, data: new Int8Array(data) }; // copies, wrapping 128..255 to -128..-1
-    case "|u1": return { dtype: "|u1", shape, data: new Uint8Array(data) };
+    case "<f4":
+      return { dtype: "<f4", shape, data: float32FromLittleEndian(data) };
+    case "|i1":
+      return { dtype: "|i1", shape, data: new Int8Array(data) }; // copies, wrapping 128..255 to -128..-1
+    case "|u1":
+      return { dtype: "|u1", shape, data: new Uint8Array(data) };
   }
 }
 

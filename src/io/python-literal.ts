@@ -114,7 +114,8 @@ class LiteralParser {
     const match = /^-?[0-9]+/.exec(this.text.slice(this.pos));
     if (match === null) return this.fail(`unexpected ${this.describeHere()}`);
     this.pos += match[0].length;
-    if (/[0-9A-Za-z_.]/.test(this.text[this.pos] ?? "")) this.fail(`'${match[0]}' is followed by ${this.describeHere()}; only decimal integers are supported`);
+    if (/[0-9A-Za-z_.]/.test(this.text[this.pos] ?? ""))
+      this.fail(`'${match[0]}' is followed by ${this.describeHere()}; only decimal integers are supported`);
     return { kind: "int", value: BigInt(match[0]) };
   }
 
@@ -137,7 +138,9 @@ class LiteralParser {
   }
 
   private describeHere(): string {
-    return this.pos < this.text.length ? `${JSON.stringify(this.text[this.pos])} at offset ${this.pos}` : "the end of the text";
+    return this.pos < this.text.length
+      ? `${JSON.stringify(this.text[this.pos])} at offset ${this.pos}`
+      : "the end of the text";
   }
 
   private fail(message: string): never {

@@ -37,7 +37,11 @@ export const CONVERT_TYPES: readonly ConvertType[] = ["tq2_0", "tq1_0", "f16"];
 /** general.file_type (llama_ftype) of each output type: MOSTLY_F16 1, MOSTLY_TQ1_0 36, MOSTLY_TQ2_0 37. */
 export const CONVERT_FILE_TYPE: Readonly<Record<ConvertType, number>> = { f16: 1, tq1_0: 36, tq2_0: 37 };
 
-const GGML_TYPE_OF: Readonly<Record<ConvertType, GgmlType>> = { f16: GgmlType.F16, tq1_0: GgmlType.TQ1_0, tq2_0: GgmlType.TQ2_0 };
+const GGML_TYPE_OF: Readonly<Record<ConvertType, GgmlType>> = {
+  f16: GgmlType.F16,
+  tq1_0: GgmlType.TQ1_0,
+  tq2_0: GgmlType.TQ2_0,
+};
 
 /** What to write. */
 export interface ConvertOptions {
@@ -91,10 +95,15 @@ function sources({ weights }: LoadedModel): Source[] {
     { hfName: "model.embed_tokens.weight", name: "token_embd.weight", value: weights.tokenEmbedding, embedding: true },
     { hfName: "model.norm.weight", name: "output_norm.weight", value: weights.outputNorm },
   ];
-  if (weights.output !== weights.tokenEmbedding) list.push({ hfName: "lm_head.weight", name: "output.weight", value: weights.output, embedding: true });
+  if (weights.output !== weights.tokenEmbedding)
+    list.push({ hfName: "lm_head.weight", name: "output.weight", value: weights.output, embedding: true });
   weights.layers.forEach((layer, l) => {
     for (const role of Object.keys(HF_LAYER_TENSORS) as (keyof LayerWeights)[]) {
-      list.push({ hfName: hfLayerTensorName(l, role), name: `blk.${l}.${GGUF_LAYER_TENSORS[role]}.weight`, value: layer[role] });
+      list.push({
+        hfName: hfLayerTensorName(l, role),
+        name: `blk.${l}.${GGUF_LAYER_TENSORS[role]}.weight`,
+        value: layer[role],
+      });
     }
   });
   return list.sort((a, b) => (a.hfName < b.hfName ? -1 : a.hfName > b.hfName ? 1 : 0));
@@ -132,23 +141,37 @@ function shardText(report: TernaryReport): string {
 function lossReason(matrix: PackedMatrix, typeName: string, changed: number): string {
   const total = matrix.rows * matrix.cols;
   const values = `${changed} of ${total} values change`;
-  if (typeName !== "tq1_0" && typeName !== "tq2_0") return `${values} in the conversion to ${typeName}; the conversion is lossy`;
+  if (typeName !== "tq1_0" && typeName !== "tq2_0")
+    return `${values} in the conversion to ${typeName}; the conversion is lossy`;
   const report = detectTernary(matrix);
-  if (!report.ternary) return `is not ternary (more than ${MAX_SHARD_SCALES} distinct magnitudes); ${values} in the conversion to ${typeName}`;
+  if (!report.ternary)
+    return `is not ternary (more than ${MAX_SHARD_SCALES} distinct magnitudes); ${values} in the conversion to ${typeName}`;
   if (report.straddlingBlocks > 0) {
-    return `${report.straddlingBlocks} of ${report.blocks} 256-element blocks hold two shard scales (${report.scales.join(", ")}; ${shardText(report)}); ` +
-      `${typeName} keeps one scale per block, so ${values}: the conversion is lossy`;
+    return (
+      `${report.straddlingBlocks} of ${report.blocks} 256-element blocks hold two shard scales (${report.scales.join(", ")}; ${shardText(report)}); ` +
+      `${typeName} keeps one scale per block, so ${values}: the conversion is lossy`
+    );
   }
   return `${values} in the conversion to ${typeName} (a scale is not an fp16 value); the conversion is lossy`;
 }
 
 /** The GGUF tensor of one source, and a warning when its values changed. */
-function convertSource(source: Source, target: ConvertType, files: ReadonlyMap<string, string>, outputName: string): { tensor: GgufTensor; warning?: ConvertWarning } {
+function convertSource(
+  source: Source,
+  target: ConvertType,
+  files: ReadonlyMap<string, string>,
+  outputName: string,
+): { tensor: GgufTensor; warning?: ConvertWarning } {
   const file = files.get(source.hfName) ?? outputName;
   let tensor: GgufTensor;
   let warning: ConvertWarning | undefined;
   if (source.value instanceof Float32Array) {
-    tensor = { name: source.name, type: GgmlType.F32, ne: [source.value.length], data: quantizeRow(GgmlType.F32, source.value) };
+    tensor = {
+      name: source.name,
+      type: GgmlType.F32,
+      ne: [source.value.length],
+      data: quantizeRow(GgmlType.F32, source.value),
+    };
   } else {
     const matrix = source.value;
     const type = matrixType(source, matrix, target);
@@ -164,7 +187,10 @@ function convertSource(source: Source, target: ConvertType, files: ReadonlyMap<s
   }
   const problem = invalidDataProblem(tensor.type, tensor.data);
   if (problem !== undefined) {
-    throw new InputError(file, `tensor '${source.hfName}' as ${ggmlTypeTraits(tensor.type)?.name} fails ggml's validation (${problem})`);
+    throw new InputError(
+      file,
+      `tensor '${source.hfName}' as ${ggmlTypeTraits(tensor.type)?.name} fails ggml's validation (${problem})`,
+    );
   }
   return { tensor, warning };
 }

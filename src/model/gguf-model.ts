@@ -14,7 +14,15 @@ import { configProblems } from "../../reference/model/config.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import type { LayerWeights, TrilmWeights } from "../../reference/model/weights.js";
 import { InputError } from "../errors.js";
-import { f32Entry, stringEntry, tensorToFloat32, u32Entry, type GgufFile, type GgufKeyValue, type GgufTensorInfo } from "../gguf/index.js";
+import {
+  f32Entry,
+  stringEntry,
+  tensorToFloat32,
+  u32Entry,
+  type GgufFile,
+  type GgufKeyValue,
+  type GgufTensorInfo,
+} from "../gguf/index.js";
 
 /** A model read from a file: its shapes and its tensors. */
 export interface LoadedModel {
@@ -23,17 +31,37 @@ export interface LoadedModel {
 }
 
 /** Weight types a linear layer can hold (spec/forward.md §3.2). */
-const LINEAR_TYPES = new Set<GgmlType>([GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.TQ1_0, GgmlType.TQ2_0]);
+const LINEAR_TYPES = new Set<GgmlType>([
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.BF16,
+  GgmlType.Q8_0,
+  GgmlType.TQ1_0,
+  GgmlType.TQ2_0,
+]);
 
 /** The per-layer tensor names of the llama architecture in GGUF. */
-const LAYER_TENSORS = ["attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down"] as const;
+const LAYER_TENSORS = [
+  "attn_norm",
+  "attn_q",
+  "attn_k",
+  "attn_v",
+  "attn_output",
+  "ffn_norm",
+  "ffn_gate",
+  "ffn_up",
+  "ffn_down",
+] as const;
 
 /** Read the hyper-parameters from `llama.*` keys (spec §10.1). */
 function ggufConfig(file: GgufFile): TrilmConfig {
   const architecture = file.getString("general.architecture");
   if (architecture === undefined) throw new InputError(file.name, "missing key 'general.architecture'");
   if (architecture !== "llama") {
-    throw new InputError(file.name, `unsupported architecture '${architecture}' (the oracle runs 'llama', which TriLMs use)`);
+    throw new InputError(
+      file.name,
+      `unsupported architecture '${architecture}' (the oracle runs 'llama', which TriLMs use)`,
+    );
   }
   const required = (key: string): number => {
     const value = file.getUint32(`llama.${key}`);
@@ -69,7 +97,11 @@ function requireTensor(file: GgufFile, name: string, ne: readonly number[]): Ggu
   const tensor = file.tensor(name);
   if (tensor === undefined) throw new InputError(file.name, `missing tensor '${name}'`);
   const same = tensor.ne.length === ne.length && tensor.ne.every((n, i) => n === ne[i]);
-  if (!same) throw new InputError(file.name, `tensor '${name}' has shape [${tensor.ne.join(", ")}], expected [${ne.join(", ")}]`);
+  if (!same)
+    throw new InputError(
+      file.name,
+      `tensor '${name}' has shape [${tensor.ne.join(", ")}], expected [${ne.join(", ")}]`,
+    );
   return tensor;
 }
 
@@ -77,7 +109,10 @@ function requireTensor(file: GgufFile, name: string, ne: readonly number[]): Ggu
 function requireMatrix(file: GgufFile, name: string, cols: number, rows: number): PackedMatrix {
   const tensor = requireTensor(file, name, [cols, rows]);
   if (!LINEAR_TYPES.has(tensor.type)) {
-    throw new InputError(file.name, `tensor '${name}' has type ${GgmlType[tensor.type]}, which a linear layer cannot use`);
+    throw new InputError(
+      file.name,
+      `tensor '${name}' has type ${GgmlType[tensor.type]}, which a linear layer cannot use`,
+    );
   }
   return { type: tensor.type, rows, cols, data: tensor.data };
 }
@@ -112,7 +147,10 @@ function rejectUnknownTensors(file: GgufFile, config: TrilmConfig): void {
   for (let l = 0; l < config.nLayers; l++) for (const t of LAYER_TENSORS) known.add(`blk.${l}.${t}.weight`);
   const unknown = file.tensors.find((t) => !known.has(t.name));
   if (unknown !== undefined) {
-    throw new InputError(file.name, `unsupported tensor '${unknown.name}' (the oracle runs plain llama blocks without biases or RoPE scaling)`);
+    throw new InputError(
+      file.name,
+      `unsupported tensor '${unknown.name}' (the oracle runs plain llama blocks without biases or RoPE scaling)`,
+    );
   }
 }
 
@@ -121,9 +159,10 @@ export function modelFromGguf(file: GgufFile): LoadedModel {
   const config = ggufConfig(file);
   rejectUnknownTensors(file, config);
   const tokenEmbedding = requireMatrix(file, "token_embd.weight", config.dim, config.vocabSize);
-  const output = file.tensor("output.weight") === undefined
-    ? tokenEmbedding
-    : requireMatrix(file, "output.weight", config.dim, config.vocabSize);
+  const output =
+    file.tensor("output.weight") === undefined
+      ? tokenEmbedding
+      : requireMatrix(file, "output.weight", config.dim, config.vocabSize);
   const layers = Array.from({ length: config.nLayers }, (_, l) => ggufLayer(file, config, l));
   const outputNorm = requireVector(file, "output_norm.weight", config.dim);
   return { config, weights: { tokenEmbedding, layers, outputNorm, output } };

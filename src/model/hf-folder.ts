@@ -74,7 +74,10 @@ export function parseSafetensorsIndex(json: unknown, indexPath: string): Readonl
   const map = new Map<string, string>();
   for (const [tensor, shard] of Object.entries(weightMap)) {
     if (typeof shard !== "string" || shard === "" || shard === "." || shard === ".." || /[/\\]/.test(shard)) {
-      throw new InputError(indexPath, `weight_map puts tensor '${tensor}' in ${JSON.stringify(shard)}, which is not a file name in the same folder`);
+      throw new InputError(
+        indexPath,
+        `weight_map puts tensor '${tensor}' in ${JSON.stringify(shard)}, which is not a file name in the same folder`,
+      );
     }
     map.set(tensor, shard);
   }
@@ -117,7 +120,8 @@ function readShards(dir: string, indexPath: string): SafetensorsFile[] {
  * shard that does not match the index, a file that is not valid JSON or safetensors.
  */
 export function readHfCheckpoint(dir: string): HfCheckpoint {
-  if (!isDirectory(dir)) throw new InputError(dir, "is not a directory (a Hugging Face checkpoint is a folder with config.json)");
+  if (!isDirectory(dir))
+    throw new InputError(dir, "is not a directory (a Hugging Face checkpoint is a folder with config.json)");
   const configFile = join(dir, HF_CONFIG_FILE);
   const config = readJsonFile(configFile);
   const single = join(dir, HF_SINGLE_FILE);

@@ -161,7 +161,8 @@ class ConfigReader {
   boolean(key: string, fallback: boolean): boolean {
     const value = this.value(key);
     if (value === undefined) return fallback;
-    if (typeof value !== "boolean") throw new InputError(this.file, `key '${key}' must be true or false, got ${shown(value)}`);
+    if (typeof value !== "boolean")
+      throw new InputError(this.file, `key '${key}' must be true or false, got ${shown(value)}`);
     return value;
   }
 
@@ -178,19 +179,23 @@ function checkLlamaArchitecture(reader: ConfigReader): void {
     reader.refuse("names no architecture (neither 'architectures' nor 'model_type'); the oracle runs LlamaForCausalLM");
   }
   if (architectures !== undefined) {
-    if (!Array.isArray(architectures) || architectures.length === 0) reader.refuse(`key 'architectures' must be a list of names, got ${shown(architectures)}`);
+    if (!Array.isArray(architectures) || architectures.length === 0)
+      reader.refuse(`key 'architectures' must be a list of names, got ${shown(architectures)}`);
     const other = architectures.find((a) => a !== "LlamaForCausalLM");
-    if (other !== undefined) reader.refuse(`unsupported architecture ${shown(other)} (the oracle runs LlamaForCausalLM, which TriLMs use)`);
+    if (other !== undefined)
+      reader.refuse(`unsupported architecture ${shown(other)} (the oracle runs LlamaForCausalLM, which TriLMs use)`);
   }
   if (modelType !== undefined && modelType !== "llama") {
     reader.refuse(`unsupported model_type ${shown(modelType)} (the oracle runs 'llama', which TriLMs use)`);
   }
-  if (reader.value("rope_scaling") !== undefined) reader.refuse(`rope_scaling ${shown(reader.value("rope_scaling"))} is not supported (the oracle runs plain RoPE)`);
+  if (reader.value("rope_scaling") !== undefined)
+    reader.refuse(`rope_scaling ${shown(reader.value("rope_scaling"))} is not supported (the oracle runs plain RoPE)`);
   for (const key of ["attention_bias", "mlp_bias"]) {
     if (reader.boolean(key, false)) reader.refuse(`${key} is true; the oracle runs llama blocks without biases`);
   }
   const act = reader.value("hidden_act");
-  if (act !== undefined && act !== "silu") reader.refuse(`hidden_act ${shown(act)} is not supported (the oracle runs SwiGLU with silu)`);
+  if (act !== undefined && act !== "silu")
+    reader.refuse(`hidden_act ${shown(act)} is not supported (the oracle runs SwiGLU with silu)`);
 }
 
 /**
@@ -234,7 +239,12 @@ export function hfLlamaConfig(configFile: string, json: unknown, ropeStyle: Rope
  * A checkpoint from its parsed config and safetensors files: every tensor by name.
  * InputError when a tensor name is in two files.
  */
-export function hfCheckpoint(name: string, configFile: string, config: unknown, files: readonly SafetensorsFile[]): HfCheckpoint {
+export function hfCheckpoint(
+  name: string,
+  configFile: string,
+  config: unknown,
+  files: readonly SafetensorsFile[],
+): HfCheckpoint {
   const tensors = new Map<string, HfTensor>();
   for (const file of files) {
     for (const tensor of file.tensors.values()) {
@@ -248,7 +258,8 @@ export function hfCheckpoint(name: string, configFile: string, config: unknown, 
 
 /** A 2-D checkpoint tensor as a PackedMatrix (rows = shape[0] = out, cols = shape[1] = in), its bytes shared. */
 export function packedMatrixOf(tensor: SafetensorsTensor): PackedMatrix {
-  if (tensor.shape.length !== 2) throw new RangeError(`tensor '${tensor.name}' has ${tensor.shape.length} dimensions, not 2`);
+  if (tensor.shape.length !== 2)
+    throw new RangeError(`tensor '${tensor.name}' has ${tensor.shape.length} dimensions, not 2`);
   return { type: ggmlTypeOfDtype(tensor.dtype), rows: tensor.shape[0], cols: tensor.shape[1], data: tensor.data };
 }
 
@@ -271,7 +282,10 @@ class TensorReader {
     const { tensor } = found;
     const same = tensor.shape.length === shape.length && tensor.shape.every((n, i) => n === shape[i]);
     if (!same) {
-      throw new InputError(found.file, `tensor '${name}' has shape [${tensor.shape.join(", ")}], expected [${shape.join(", ")}] (${meaning}) from ${this.checkpoint.configFile}`);
+      throw new InputError(
+        found.file,
+        `tensor '${name}' has shape [${tensor.shape.join(", ")}], expected [${shape.join(", ")}] (${meaning}) from ${this.checkpoint.configFile}`,
+      );
     }
     return tensor;
   }
@@ -296,7 +310,10 @@ function rejectUnknownTensors(checkpoint: HfCheckpoint, config: TrilmConfig): vo
   }
   for (const [name, { file }] of checkpoint.tensors) {
     if (!known.has(name) && !IGNORED_TENSOR.test(name)) {
-      throw new InputError(file, `unsupported tensor '${name}' (the oracle runs plain llama blocks: no biases, no extra norms, ${config.nLayers} layers)`);
+      throw new InputError(
+        file,
+        `unsupported tensor '${name}' (the oracle runs plain llama blocks: no biases, no extra norms, ${config.nLayers} layers)`,
+      );
     }
   }
 }
@@ -338,9 +355,10 @@ export function modelFromHf(checkpoint: HfCheckpoint, options: HfLoadOptions): L
   rejectUnknownTensors(checkpoint, config);
   const reader = new TensorReader(checkpoint);
   const tokenEmbedding = reader.matrix("model.embed_tokens.weight", config.vocabSize, config.dim);
-  const output = tiedEmbeddings || !checkpoint.tensors.has("lm_head.weight")
-    ? tokenEmbedding
-    : reader.matrix("lm_head.weight", config.vocabSize, config.dim);
+  const output =
+    tiedEmbeddings || !checkpoint.tensors.has("lm_head.weight")
+      ? tokenEmbedding
+      : reader.matrix("lm_head.weight", config.vocabSize, config.dim);
   const layers = Array.from({ length: config.nLayers }, (_, l) => hfLayer(reader, config, l));
   const outputNorm = reader.vector("model.norm.weight", config.dim);
   const weights: TrilmWeights = { tokenEmbedding, layers, outputNorm, output };

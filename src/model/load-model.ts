@@ -79,7 +79,12 @@ export function loadModel(path: string): LoadedModelFile {
   const loader = MODEL_LOADERS.find((candidate) => candidate.accepts(path, stats));
   if (loader === undefined) {
     const kinds = MODEL_LOADERS.map((candidate) => candidate.kind).join(", ");
-    throw new InputError(path, stats.isDirectory() ? `is a directory, not a model file the oracle reads (${kinds})` : `is not a model file the oracle reads (${kinds})`);
+    throw new InputError(
+      path,
+      stats.isDirectory()
+        ? `is a directory, not a model file the oracle reads (${kinds})`
+        : `is not a model file the oracle reads (${kinds})`,
+    );
   }
   return { ...loader.load(path), path, kind: loader.kind };
 }

@@ -26,11 +26,28 @@
  * `randomTrilm` builds the whole GgufFile for the small ones.
  */
 
-import { dequantizeRow, f16BitsToF32, f32ToF16Bits, GgmlType, ggmlTypeTraits, isF16Subnormal, quantizeRow, rowByteSize } from "../../reference/codec/index.js";
+import {
+  dequantizeRow,
+  f16BitsToF32,
+  f32ToF16Bits,
+  GgmlType,
+  ggmlTypeTraits,
+  isF16Subnormal,
+  quantizeRow,
+  rowByteSize,
+} from "../../reference/codec/index.js";
 import type { TrilmConfig } from "../../reference/model/config.js";
 import { findPreset, TRILM_PRESET_NAMES, type TrilmPreset } from "../../reference/model/presets.js";
 import { UsageError } from "../errors.js";
-import { compareWeightNames, GgufFile, GgufValueType, stringEntry, u32Entry, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
+import {
+  compareWeightNames,
+  GgufFile,
+  GgufValueType,
+  stringEntry,
+  u32Entry,
+  type GgufKeyValue,
+  type GgufTensor,
+} from "../gguf/index.js";
 import { llamaHyperparameterMetadata } from "./gguf-model.js";
 import { deriveSeed, mulberry32, normalish } from "../random/index.js";
 
@@ -41,7 +58,11 @@ export type RandomModelType = "tq2_0" | "tq1_0" | "f16";
 export const RANDOM_MODEL_TYPES: readonly RandomModelType[] = ["tq2_0", "tq1_0", "f16"];
 
 /** ggml type of the ternary matrices for each random-model type. */
-const MATRIX_TYPE: Readonly<Record<RandomModelType, GgmlType>> = { tq2_0: GgmlType.TQ2_0, tq1_0: GgmlType.TQ1_0, f16: GgmlType.F16 };
+const MATRIX_TYPE: Readonly<Record<RandomModelType, GgmlType>> = {
+  tq2_0: GgmlType.TQ2_0,
+  tq1_0: GgmlType.TQ1_0,
+  f16: GgmlType.F16,
+};
 
 /** `general.file_type` (llama_ftype): LLAMA_FTYPE_MOSTLY_F16 = 1, TQ1_0 = 36, TQ2_0 = 37 (llama.h). */
 const LLAMA_FILE_TYPE: Readonly<Record<RandomModelType, number>> = { f16: 1, tq1_0: 36, tq2_0: 37 };
@@ -87,13 +108,15 @@ type ShardAxis = "rows" | "cols";
 function resolvePreset(preset: TrilmPreset | string): TrilmPreset {
   if (typeof preset !== "string") return preset;
   const found = findPreset(preset);
-  if (found === undefined) throw new UsageError(`unknown preset '${preset}' (expected ${TRILM_PRESET_NAMES.join(", ")})`);
+  if (found === undefined)
+    throw new UsageError(`unknown preset '${preset}' (expected ${TRILM_PRESET_NAMES.join(", ")})`);
   return found;
 }
 
 /** Throw UsageError unless `seed` is an integer in 0..2^32−1. */
 function checkSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new UsageError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
 }
 
 /** `x` rounded to the nearest fp16 value (as a float32 number). */
@@ -108,7 +131,8 @@ function toF16(x: number): number {
 export function shardBoundaries(length: number, shards: number, blockAligned: boolean): number[] {
   const unit = blockAligned ? 256 : 1;
   const units = Math.floor(length / unit);
-  if (units < shards) throw new RangeError(`cannot split ${length} into ${shards} shards of whole ${unit}-element units`);
+  if (units < shards)
+    throw new RangeError(`cannot split ${length} into ${shards} shards of whole ${unit}-element units`);
   const bounds = Array.from({ length: shards }, (_, k) => Math.round((k * units) / shards) * unit);
   return [...bounds, length];
 }
@@ -117,7 +141,8 @@ export function shardBoundaries(length: number, shards: number, blockAligned: bo
 function drawScales(next: () => number, shards: number, cols: number): number[] {
   return Array.from({ length: shards }, () => {
     const scale = toF16((GAIN / Math.sqrt(cols)) * (0.75 + 0.5 * next()));
-    if (!(scale > 0) || isF16Subnormal(f32ToF16Bits(scale))) throw new RangeError(`scale ${scale} is not a normal fp16 number`);
+    if (!(scale > 0) || isF16Subnormal(f32ToF16Bits(scale)))
+      throw new RangeError(`scale ${scale} is not a normal fp16 number`);
     return scale;
   });
 }
@@ -129,17 +154,33 @@ function trit(u: number): number {
 }
 
 /** Throw unless `bytes` of `type` decode to exactly `values` (a ternary row × fp16 scales must convert losslessly). */
-function assertLossless(type: GgmlType, bytes: Uint8Array, values: Float32Array, tensorName: string, row: number): void {
+function assertLossless(
+  type: GgmlType,
+  bytes: Uint8Array,
+  values: Float32Array,
+  tensorName: string,
+  row: number,
+): void {
   const decoded = dequantizeRow(type, bytes, values.length);
   for (let c = 0; c < values.length; c++) {
     if (decoded[c] !== values[c]) {
-      throw new Error(`random model: ${tensorName} row ${row} column ${c} is ${values[c]} but ${ggmlTypeTraits(type)?.name} stores ${decoded[c]}`);
+      throw new Error(
+        `random model: ${tensorName} row ${row} column ${c} is ${values[c]} but ${ggmlTypeTraits(type)?.name} stores ${decoded[c]}`,
+      );
     }
   }
 }
 
 /** A ternary matrix W: [rows, cols] × one scale per shard along `axis`, stored as `type`. See the module comment. */
-function ternaryMatrix(name: string, rows: number, cols: number, axis: ShardAxis, shards: number, type: GgmlType, seed: number): PlannedTensor {
+function ternaryMatrix(
+  name: string,
+  rows: number,
+  cols: number,
+  axis: ShardAxis,
+  shards: number,
+  type: GgmlType,
+  seed: number,
+): PlannedTensor {
   const traits = ggmlTypeTraits(type);
   if (traits === undefined) throw new RangeError(`unknown ggml type ${type}`);
   const rowBytes = rowByteSize(traits, cols);
@@ -199,7 +240,10 @@ function normVector(name: string, n: number, seed: number): PlannedTensor {
     byteSize: 4 * n,
     *rows() {
       const next = mulberry32(deriveSeed(seed, name));
-      yield quantizeRow(GgmlType.F32, Float32Array.from({ length: n }, () => 1 + NORM_SPREAD * normalish(next)));
+      yield quantizeRow(
+        GgmlType.F32,
+        Float32Array.from({ length: n }, () => 1 + NORM_SPREAD * normalish(next)),
+      );
     },
   };
 }
@@ -247,12 +291,23 @@ function buildTokenizerMetadata(vocabSize: number): GgufKeyValue[] {
     return `tok${i - special.length - 256}`;
   });
   // llama_token_type: 1 normal, 2 unknown, 3 control, 6 byte
-  const tokenTypes = Int32Array.from({ length: vocabSize }, (_, i) => (i === 0 ? 2 : i < special.length ? 3 : i < special.length + 256 ? 6 : 1));
+  const tokenTypes = Int32Array.from({ length: vocabSize }, (_, i) =>
+    i === 0 ? 2 : i < special.length ? 3 : i < special.length + 256 ? 6 : 1,
+  );
   return [
     stringEntry("tokenizer.ggml.model", "llama"),
-    { key: "tokenizer.ggml.tokens", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: tokens } },
-    { key: "tokenizer.ggml.scores", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.FLOAT32, values: new Float32Array(vocabSize) } },
-    { key: "tokenizer.ggml.token_type", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.INT32, values: tokenTypes } },
+    {
+      key: "tokenizer.ggml.tokens",
+      value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: tokens },
+    },
+    {
+      key: "tokenizer.ggml.scores",
+      value: { type: GgufValueType.ARRAY, elementType: GgufValueType.FLOAT32, values: new Float32Array(vocabSize) },
+    },
+    {
+      key: "tokenizer.ggml.token_type",
+      value: { type: GgufValueType.ARRAY, elementType: GgufValueType.INT32, values: tokenTypes },
+    },
     u32Entry("tokenizer.ggml.bos_token_id", 1),
     u32Entry("tokenizer.ggml.eos_token_id", 2),
     u32Entry("tokenizer.ggml.unknown_token_id", 0),
@@ -282,7 +337,8 @@ export function randomModelName(preset: TrilmPreset, seed: number): string {
 export function planRandomTrilm(preset: TrilmPreset | string, seed: number, type: RandomModelType): PlannedGguf {
   const resolved = resolvePreset(preset);
   checkSeed(seed);
-  if (!RANDOM_MODEL_TYPES.includes(type)) throw new UsageError(`type must be one of ${RANDOM_MODEL_TYPES.join(", ")}, got '${type}'`);
+  if (!RANDOM_MODEL_TYPES.includes(type))
+    throw new UsageError(`type must be one of ${RANDOM_MODEL_TYPES.join(", ")}, got '${type}'`);
   const { config, modelParallel } = resolved;
   const matrixType = MATRIX_TYPE[type];
   const tensors: PlannedTensor[] = [
@@ -304,7 +360,8 @@ export function materializeTensor(tensor: PlannedTensor): GgufTensor {
     data.set(row, offset);
     offset += row.length;
   }
-  if (offset !== tensor.byteSize) throw new Error(`tensor '${tensor.name}' produced ${offset} bytes, expected ${tensor.byteSize}`);
+  if (offset !== tensor.byteSize)
+    throw new Error(`tensor '${tensor.name}' produced ${offset} bytes, expected ${tensor.byteSize}`);
   return { name: tensor.name, type: tensor.type, ne: tensor.ne, data };
 }
 

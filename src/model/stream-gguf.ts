@@ -78,7 +78,8 @@ class ChunkedFileWriter {
   }
 
   private writeAll(bytes: Uint8Array): void {
-    for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    for (let written = 0; written < bytes.length;)
+      written += writeSync(this.fd, bytes, written, bytes.length - written);
   }
 }
 
@@ -86,7 +87,12 @@ class ChunkedFileWriter {
 const PROGRESS_BYTES = 8 * 1024 * 1024;
 
 /** Write header, padding, and each tensor's rows with padding to `fd`. */
-function writePlanned(fd: number, plan: PlannedGguf, layout: PlannedLayout, onProgress: WriteProgress | undefined): void {
+function writePlanned(
+  fd: number,
+  plan: PlannedGguf,
+  layout: PlannedLayout,
+  onProgress: WriteProgress | undefined,
+): void {
   const out = new ChunkedFileWriter(fd);
   let reported = 0;
   const header = new Uint8Array(layout.dataOffset); // zero-filled: the padding after the header
@@ -94,7 +100,8 @@ function writePlanned(fd: number, plan: PlannedGguf, layout: PlannedLayout, onPr
   out.write(header);
   for (const [i, tensor] of plan.tensors.entries()) {
     const start = out.position;
-    if (start !== layout.dataOffset + layout.tensorInfos[i].offset) throw new Error(`tensor '${tensor.name}' would start at ${start}, not where the header puts it`);
+    if (start !== layout.dataOffset + layout.tensorInfos[i].offset)
+      throw new Error(`tensor '${tensor.name}' would start at ${start}, not where the header puts it`);
     for (const row of tensor.rows()) {
       out.write(row);
       if (onProgress !== undefined && out.position - reported >= PROGRESS_BYTES) {
@@ -102,7 +109,8 @@ function writePlanned(fd: number, plan: PlannedGguf, layout: PlannedLayout, onPr
         onProgress(out.position, layout.byteLength);
       }
     }
-    if (out.position - start !== tensor.byteSize) throw new Error(`tensor '${tensor.name}' produced ${out.position - start} bytes, expected ${tensor.byteSize}`);
+    if (out.position - start !== tensor.byteSize)
+      throw new Error(`tensor '${tensor.name}' produced ${out.position - start} bytes, expected ${tensor.byteSize}`);
     out.padTo(layout.alignment);
     onProgress?.(out.position, layout.byteLength);
   }

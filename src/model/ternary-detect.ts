@@ -15,7 +15,15 @@
  * of it. For a matrix already in TQ1_0/TQ2_0 the report lists its distinct block scales instead.
  */
 
-import { GgmlType, QK_K, TQ1_0_BLOCK_BYTES, TQ1_0_SCALE_OFFSET, TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET, f16BitsToF32 } from "../../reference/codec/index.js";
+import {
+  GgmlType,
+  QK_K,
+  TQ1_0_BLOCK_BYTES,
+  TQ1_0_SCALE_OFFSET,
+  TQ2_0_BLOCK_BYTES,
+  TQ2_0_SCALE_OFFSET,
+  f16BitsToF32,
+} from "../../reference/codec/index.js";
 import { decodeMatrixRow, packedRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 
 /** The most distinct non-zero magnitudes a ternary matrix may hold: TriLM's largest model-parallel degree. */
@@ -138,7 +146,11 @@ function scanValues(matrix: PackedMatrix): ValueScan {
  * contiguous, as a partition of [0, n) (all-zero indices join the shard before them, leading ones
  * the first shard); undefined otherwise.
  */
-function contiguousShards(labels: Int8Array, scales: readonly number[], axis: ScaleShard["axis"]): ScaleShard[] | undefined {
+function contiguousShards(
+  labels: Int8Array,
+  scales: readonly number[],
+  axis: ScaleShard["axis"],
+): ScaleShard[] | undefined {
   const runs: { label: number; first: number }[] = [];
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
@@ -163,11 +175,16 @@ function relabel(labels: Int8Array, order: readonly number[]): Int8Array {
 }
 
 /** Layout and shards of a scan with ≤ MAX_SHARD_SCALES magnitudes. */
-function layoutOf(scan: ValueScan, magnitudes: readonly number[], rows: number): { layout: ShardLayout; shards: ScaleShard[]; scales: number[] } {
+function layoutOf(
+  scan: ValueScan,
+  magnitudes: readonly number[],
+  rows: number,
+): { layout: ShardLayout; shards: ScaleShard[]; scales: number[] } {
   const order = magnitudes.map((_, i) => i).sort((a, b) => magnitudes[a] - magnitudes[b]);
   const scales = order.map((i) => magnitudes[i]);
   if (scales.length === 0) return { layout: "none", shards: [], scales };
-  if (scales.length === 1) return { layout: "single", shards: [{ scale: scales[0], axis: "rows", begin: 0, end: rows }], scales };
+  if (scales.length === 1)
+    return { layout: "single", shards: [{ scale: scales[0], axis: "rows", begin: 0, end: rows }], scales };
   const byRows = contiguousShards(relabel(scan.rowLabels, order), scales, "rows");
   if (byRows !== undefined) return { layout: "rows", shards: byRows, scales };
   const byColumns = contiguousShards(relabel(scan.colLabels, order), scales, "columns");
@@ -177,7 +194,8 @@ function layoutOf(scan: ValueScan, magnitudes: readonly number[], rows: number):
 
 /** The distinct non-zero block scales of a TQ1_0/TQ2_0 matrix, ascending. */
 function blockScales(matrix: PackedMatrix): number[] {
-  const [blockBytes, scaleOffset] = matrix.type === GgmlType.TQ1_0 ? [TQ1_0_BLOCK_BYTES, TQ1_0_SCALE_OFFSET] : [TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET];
+  const [blockBytes, scaleOffset] =
+    matrix.type === GgmlType.TQ1_0 ? [TQ1_0_BLOCK_BYTES, TQ1_0_SCALE_OFFSET] : [TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET];
   const seen = new Set<number>();
   for (let r = 0; r < matrix.rows; r++) {
     const bytes = packedRow(matrix, r);

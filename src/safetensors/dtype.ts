@@ -13,8 +13,23 @@ export const DTYPE_ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32
 
 /** Every other dtype the safetensors format defines (recognized, so the error can say "not read" rather than "unknown"). */
 const OTHER_DTYPES: ReadonlySet<string> = new Set([
-  "BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F64", "C64",
-  "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4",
+  "BOOL",
+  "U8",
+  "I8",
+  "U16",
+  "I16",
+  "U32",
+  "I32",
+  "U64",
+  "I64",
+  "F64",
+  "C64",
+  "F8_E5M2",
+  "F8_E4M3",
+  "F8_E8M0",
+  "F6_E2M3",
+  "F6_E3M2",
+  "F4",
 ]);
 
 /** Is `name` one of the dtypes the oracle reads? */
@@ -30,8 +45,11 @@ export function isOtherSafetensorsDtype(name: string): boolean {
 /** The ggml type whose rows hold exactly the same bytes as a row of `dtype` (F32 → F32, F16 → F16, BF16 → BF16). */
 export function ggmlTypeOfDtype(dtype: SafetensorsDtype): GgmlType {
   switch (dtype) {
-    case "F32": return GgmlType.F32;
-    case "F16": return GgmlType.F16;
-    case "BF16": return GgmlType.BF16;
+    case "F32":
+      return GgmlType.F32;
+    case "F16":
+      return GgmlType.F16;
+    case "BF16":
+      return GgmlType.BF16;
   }
 }

@@ -4,5 +4,11 @@
  */
 
 export { DTYPE_ITEM_SIZE, ggmlTypeOfDtype, isSafetensorsDtype, type SafetensorsDtype } from "./dtype.js";
-export { MAX_HEADER_LENGTH, METADATA_KEY, parseSafetensors, type SafetensorsFile, type SafetensorsTensor } from "./parse.js";
+export {
+  MAX_HEADER_LENGTH,
+  METADATA_KEY,
+  parseSafetensors,
+  type SafetensorsFile,
+  type SafetensorsTensor,
+} from "./parse.js";
 export { serializeSafetensors, type SafetensorsTensorInput } from "./write.js";

@@ -73,7 +73,10 @@ function isCount(value: unknown): value is number {
 /** N from the first 8 bytes, with the three length rules. */
 function readHeaderLength(bytes: Uint8Array, fileName: string): number {
   if (bytes.length < 8) {
-    throw new InputError(fileName, `file is ${bytes.length} bytes, too short to hold the 8-byte header length of a safetensors file`);
+    throw new InputError(
+      fileName,
+      `file is ${bytes.length} bytes, too short to hold the 8-byte header length of a safetensors file`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
   const n = view.getBigUint64(0, true);
@@ -82,10 +85,16 @@ function readHeaderLength(bytes: Uint8Array, fileName: string): number {
   }
   const length = Number(n);
   if (length > MAX_HEADER_LENGTH) {
-    throw new InputError(fileName, `header length ${length} is more than the ${MAX_HEADER_LENGTH} bytes safetensors allows`);
+    throw new InputError(
+      fileName,
+      `header length ${length} is more than the ${MAX_HEADER_LENGTH} bytes safetensors allows`,
+    );
   }
   if (length > bytes.length - 8) {
-    throw new InputError(fileName, `header length ${length} does not fit: only ${bytes.length - 8} bytes follow the length`);
+    throw new InputError(
+      fileName,
+      `header length ${length} does not fit: only ${bytes.length - 8} bytes follow the length`,
+    );
   }
   return length;
 }
@@ -107,7 +116,8 @@ function readHeaderJson(bytes: Uint8Array, headerLength: number, fileName: strin
     throw new InputError(fileName, `header is not valid JSON (${reason})`);
   }
   if (!isObject(json)) throw new InputError(fileName, `header is ${kindOf(json)}, not a JSON object`);
-  if (jsonDeeperThan(json)) throw new InputError(fileName, `header nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
+  if (jsonDeeperThan(json))
+    throw new InputError(fileName, `header nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
   return json;
 }
 
@@ -144,7 +154,11 @@ function readTensorInfo(
 ): SafetensorsTensor {
   if (name === "") throw new InputError(fileName, "a tensor name is empty");
   const at = `tensor '${name}'`;
-  if (!isObject(entry)) throw new InputError(fileName, `${at}: entry is ${kindOf(entry)}, not an object with dtype, shape and data_offsets`);
+  if (!isObject(entry))
+    throw new InputError(
+      fileName,
+      `${at}: entry is ${kindOf(entry)}, not an object with dtype, shape and data_offsets`,
+    );
   const unknown = Object.keys(entry).find((key) => !(TENSOR_FIELDS as readonly string[]).includes(key));
   if (unknown !== undefined) throw new InputError(fileName, `${at}: unknown field '${unknown}'`);
   const missing = TENSOR_FIELDS.find((key) => !Object.hasOwn(entry, key));
@@ -153,7 +167,10 @@ function readTensorInfo(
   if (typeof dtype !== "string") throw new InputError(fileName, `${at}: dtype is ${kindOf(dtype)}, not a string`);
   if (!isSafetensorsDtype(dtype)) {
     if (isOtherSafetensorsDtype(dtype)) {
-      throw new InputError(fileName, `${at} has dtype ${dtype}, which the oracle does not read (only F32, F16 and BF16)`);
+      throw new InputError(
+        fileName,
+        `${at} has dtype ${dtype}, which the oracle does not read (only F32, F16 and BF16)`,
+      );
     }
     throw new InputError(fileName, `${at} has unknown dtype ${JSON.stringify(dtype)}`);
   }
@@ -161,7 +178,10 @@ function readTensorInfo(
     throw new InputError(fileName, `${at}: shape ${JSON.stringify(shape)} is not an array of non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
-    throw new InputError(fileName, `${at}: data_offsets ${JSON.stringify(offsets)} is not [begin, end] with 0 ≤ begin ≤ end`);
+    throw new InputError(
+      fileName,
+      `${at}: data_offsets ${JSON.stringify(offsets)} is not [begin, end] with 0 ≤ begin ≤ end`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   const count = elementCount(shape);
@@ -170,11 +190,17 @@ function readTensorInfo(
     throw new InputError(fileName, `${at}: shape [${shape.join(", ")}] has more elements than a safe integer counts`);
   }
   if (end - begin !== needed) {
-    throw new InputError(fileName, `${at}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} [${shape.join(", ")}] takes ${needed}`);
+    throw new InputError(
+      fileName,
+      `${at}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} [${shape.join(", ")}] takes ${needed}`,
+    );
   }
   const dataLength = bytes.length - dataStart;
   if (end > dataLength) {
-    throw new InputError(fileName, `${at}: data_offsets [${begin}, ${end}] end beyond the data section, which has ${dataLength} bytes`);
+    throw new InputError(
+      fileName,
+      `${at}: data_offsets [${begin}, ${end}] end beyond the data section, which has ${dataLength} bytes`,
+    );
   }
   const data = bytes.subarray(dataStart + begin, dataStart + end);
   return { name, dtype, shape: [...shape], dataOffsets: [begin, end], data };
@@ -182,17 +208,25 @@ function readTensorInfo(
 
 /** The tensors, sorted by offset, must cover the data section exactly: no overlap, no gap, nothing after. */
 function checkCoverage(tensors: readonly SafetensorsTensor[], dataLength: number, fileName: string): void {
-  const sorted = [...tensors].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
+  const sorted = [...tensors].sort(
+    (a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1],
+  );
   let end = 0;
   let previous: SafetensorsTensor | undefined;
   for (const tensor of sorted) {
     const [begin, stop] = tensor.dataOffsets;
     if (previous !== undefined && begin < end) {
-      throw new InputError(fileName, `tensors '${previous.name}' [${previous.dataOffsets.join(", ")}] and '${tensor.name}' [${begin}, ${stop}] overlap`);
+      throw new InputError(
+        fileName,
+        `tensors '${previous.name}' [${previous.dataOffsets.join(", ")}] and '${tensor.name}' [${begin}, ${stop}] overlap`,
+      );
     }
     if (begin > end) {
       const after = previous === undefined ? "the start of the data section" : `'${previous.name}'`;
-      throw new InputError(fileName, `bytes [${end}, ${begin}) of the data section belong to no tensor (a gap between ${after} and '${tensor.name}')`);
+      throw new InputError(
+        fileName,
+        `bytes [${end}, ${begin}) of the data section belong to no tensor (a gap between ${after} and '${tensor.name}')`,
+      );
     }
     end = stop;
     previous = tensor;

@@ -22,7 +22,10 @@ export interface SafetensorsTensorInput {
  * as `__metadata__`. RangeError when a tensor's data has the wrong length or a name repeats or is
  * reserved (a programming error: the inputs are built by code).
  */
-export function serializeSafetensors(tensors: readonly SafetensorsTensorInput[], metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function serializeSafetensors(
+  tensors: readonly SafetensorsTensorInput[],
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
   const entries: string[] = [];
   const entry = (key: string, value: unknown) => entries.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
   if (metadata !== undefined) entry(METADATA_KEY, Object.fromEntries(Object.entries(metadata)));
@@ -34,7 +37,9 @@ export function serializeSafetensors(tensors: readonly SafetensorsTensorInput[],
     }
     const bytes = tensor.shape.reduce((n, d) => n * d, 1) * DTYPE_ITEM_SIZE[tensor.dtype];
     if (tensor.data.length !== bytes) {
-      throw new RangeError(`serializeSafetensors: tensor '${tensor.name}' has ${tensor.data.length} bytes, ${tensor.dtype} [${tensor.shape.join(", ")}] takes ${bytes}`);
+      throw new RangeError(
+        `serializeSafetensors: tensor '${tensor.name}' has ${tensor.data.length} bytes, ${tensor.dtype} [${tensor.shape.join(", ")}] takes ${bytes}`,
+      );
     }
     names.add(tensor.name);
     entry(tensor.name, { dtype: tensor.dtype, shape: [...tensor.shape], data_offsets: [offset, offset + bytes] });

@@ -14,7 +14,11 @@ export type Child = Node | string | number | null | undefined | false;
  * Boolean `true` sets an empty attribute, `false`/undefined leaves it out; a function value under
  * `onclick`, `oninput`, … is added as an event listener.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: readonly (Child | readonly Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: readonly (Child | readonly Child[])[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;
@@ -48,11 +52,23 @@ export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
 
 /** A link into spec/: `specLink("formats", "4.2")` → <a href="#spec/formats/4.2">spec/formats.md §4.2</a>. */
 export function specLink(document: SpecDocument, section: string, label?: string): HTMLAnchorElement {
-  return h("a", { class: "spec-link", href: specHref(document, section), title: `spec/${document}.md §${section}` }, label ?? `spec/${document}.md §${section}`);
+  return h(
+    "a",
+    { class: "spec-link", href: specHref(document, section), title: `spec/${document}.md §${section}` },
+    label ?? `spec/${document}.md §${section}`,
+  );
 }
 
 /** The spec documents the page can show (spec/<name>.md). */
-export const SPEC_DOCUMENTS = ["README", "formats", "forward", "tolerances", "golden", "gguf", "kernel-protocol"] as const;
+export const SPEC_DOCUMENTS = [
+  "README",
+  "formats",
+  "forward",
+  "tolerances",
+  "golden",
+  "gguf",
+  "kernel-protocol",
+] as const;
 
 /** One of SPEC_DOCUMENTS. */
 export type SpecDocument = (typeof SPEC_DOCUMENTS)[number];

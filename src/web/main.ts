@@ -19,7 +19,9 @@ const mounted = new Map<ViewName, { section: HTMLElement; view: Promise<View> }>
 
 /** Parse `location.hash` into a view name and the rest of the path. */
 function route(): { name: ViewName; path: string[] } {
-  const parts = decodeURIComponent(location.hash.replace(/^#/, "")).split("/").filter((p) => p !== "");
+  const parts = decodeURIComponent(location.hash.replace(/^#/, ""))
+    .split("/")
+    .filter((p) => p !== "");
   const name = (VIEW_NAMES as readonly string[]).includes(parts[0] ?? "") ? (parts[0] as ViewName) : "explorer";
   return { name, path: name === parts[0] ? parts.slice(1) : [] };
 }
@@ -35,14 +37,17 @@ async function navigate(): Promise<void> {
   }
   for (const [other, { section }] of mounted) section.hidden = other !== name;
   main.dataset.view = name;
-  for (const link of document.querySelectorAll<HTMLAnchorElement>("#nav a")) link.classList.toggle("active", link.dataset.view === name);
+  for (const link of document.querySelectorAll<HTMLAnchorElement>("#nav a"))
+    link.classList.toggle("active", link.dataset.view === name);
   try {
     const view = await entry.view;
     view.show(path);
     entry.section.dataset.ready = "true";
   } catch (error) {
     entry.section.dataset.ready = "error";
-    entry.section.appendChild(h("p", { class: "error" }, `This view failed to load: ${error instanceof Error ? error.message : String(error)}`));
+    entry.section.appendChild(
+      h("p", { class: "error" }, `This view failed to load: ${error instanceof Error ? error.message : String(error)}`),
+    );
     console.error(error);
   }
 }

@@ -41,7 +41,8 @@ function tfjsWasmBinaries(): Plugin {
       });
     },
     generateBundle() {
-      for (const name of WASM_FILES) this.emitFile({ type: "asset", fileName: `tfjs-wasm/${name}`, source: readFileSync(join(wasmDir, name)) });
+      for (const name of WASM_FILES)
+        this.emitFile({ type: "asset", fileName: `tfjs-wasm/${name}`, source: readFileSync(join(wasmDir, name)) });
     },
   };
 }
@@ -55,12 +56,15 @@ function refuseNodeBuiltins(): Plugin {
     resolveId(source, importer) {
       if (source.endsWith("node-wasm-paths.js") && importer?.includes("/accelerated/tfjs/")) return NODE_ONLY_STUB;
       if (source.startsWith("node:")) {
-        throw new Error(`src/web: ${importer ?? "?"} imports the Node built-in ${source}; the page may only use browser-safe modules`);
+        throw new Error(
+          `src/web: ${importer ?? "?"} imports the Node built-in ${source}; the page may only use browser-safe modules`,
+        );
       }
       return null;
     },
     load(id) {
-      if (id === NODE_ONLY_STUB) return `export function nodeWasmPaths() { throw new Error("node-wasm-paths is Node-only; the page passes wasmPaths"); }`;
+      if (id === NODE_ONLY_STUB)
+        return `export function nodeWasmPaths() { throw new Error("node-wasm-paths is Node-only; the page passes wasmPaths"); }`;
       return null;
     },
   };

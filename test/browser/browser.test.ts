@@ -45,13 +45,22 @@ function runRunner(): Promise<{ code: number | null; output: string }> {
   });
 }
 
-test.skipIf(!haveChromium && !required)("browser: differential suite and teaching page in headless Chromium (WebGL + wasm)", async () => {
-  if (!haveChromium) throw new Error(`TRILM_REQUIRE_BROWSER=1 but ${chromiumPath} is missing; run test/browser/install-chromium.sh`);
-  const { code, output } = await runRunner();
-  const closing = output.trim().split("\n").filter((l) => /^browser: \d+ passed, \d+ failed$/.test(l)).pop();
-  if (code !== 0) {
-    const tail = output.trim().split("\n").slice(-40).join("\n");
-    throw new Error(`test/browser/run.mjs exited ${code} (${closing ?? "no closing line"}); last lines:\n${tail}`);
-  }
-  expect(closing).toMatch(/^browser: [1-9]\d* passed, 0 failed$/);
-}, (2 * PAGE_TIMEOUT_S + 180) * 1000); // two phases, each under run.mjs's --timeout, plus builds and launch
+test.skipIf(!haveChromium && !required)(
+  "browser: differential suite and teaching page in headless Chromium (WebGL + wasm)",
+  async () => {
+    if (!haveChromium)
+      throw new Error(`TRILM_REQUIRE_BROWSER=1 but ${chromiumPath} is missing; run test/browser/install-chromium.sh`);
+    const { code, output } = await runRunner();
+    const closing = output
+      .trim()
+      .split("\n")
+      .filter((l) => /^browser: \d+ passed, \d+ failed$/.test(l))
+      .pop();
+    if (code !== 0) {
+      const tail = output.trim().split("\n").slice(-40).join("\n");
+      throw new Error(`test/browser/run.mjs exited ${code} (${closing ?? "no closing line"}); last lines:\n${tail}`);
+    }
+    expect(closing).toMatch(/^browser: [1-9]\d* passed, 0 failed$/);
+  },
+  (2 * PAGE_TIMEOUT_S + 180) * 1000,
+); // two phases, each under run.mjs's --timeout, plus builds and launch

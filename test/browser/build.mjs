@@ -34,7 +34,8 @@ function tsFilesUnder(dir) {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts")) out.push(relative(repoRoot, p));
+      else if (name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".d.ts"))
+        out.push(relative(repoRoot, p));
     }
   };
   walk(abs);
@@ -49,7 +50,8 @@ function findDifferential() {
       readFileSync(join(repoRoot, f), "utf8"),
     ),
   );
-  const preferred = exporting.find((f) => /\/index\.ts$/.test(f)) ?? exporting.find((f) => /suite/i.test(f)) ?? exporting[0];
+  const preferred =
+    exporting.find((f) => /\/index\.ts$/.test(f)) ?? exporting.find((f) => /suite/i.test(f)) ?? exporting[0];
   return preferred ?? null;
 }
 
@@ -60,13 +62,18 @@ export function discoverModules() {
     tfjs: firstExisting(["accelerated/tfjs/index.ts"]),
     reference: firstExisting(["src/backend/reference-backend.ts"]),
     // TRILM_BROWSER_DIFFERENTIAL: another module exporting runDifferentialSuite (to try the wiring)
-    differential: process.env.TRILM_BROWSER_DIFFERENTIAL ? resolve(process.env.TRILM_BROWSER_DIFFERENTIAL) : findDifferential(),
+    differential: process.env.TRILM_BROWSER_DIFFERENTIAL
+      ? resolve(process.env.TRILM_BROWSER_DIFFERENTIAL)
+      : findDifferential(),
   };
 }
 
 /** The generated entry: loaders for what exists, then runPage, then one TRILM_RESULT line. */
 function entrySource(found) {
-  const loader = (key) => (found[key] === null ? "null" : `() => import(${JSON.stringify(found[key].startsWith("/") ? found[key] : "./" + found[key])})`);
+  const loader = (key) =>
+    found[key] === null
+      ? "null"
+      : `() => import(${JSON.stringify(found[key].startsWith("/") ? found[key] : "./" + found[key])})`;
   return `
 import { runPage } from "./test/browser/page/page.ts";
 const modules = {
@@ -103,7 +110,10 @@ function nodeBuiltinStubs(notes) {
         notes.push(`${args.path} (imported by ${relative(repoRoot, args.importer)})`);
         return { path: args.path, namespace: "node-builtin-stub" };
       });
-      b.onLoad({ filter: /.*/, namespace: "node-builtin-stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+      b.onLoad({ filter: /.*/, namespace: "node-builtin-stub" }, () => ({
+        contents: "module.exports = {};",
+        loader: "js",
+      }));
     },
   };
 }
@@ -115,7 +125,12 @@ export async function buildPage(outDir = mkdtempSync(join(tmpdir(), "trilm-brows
   const stubbed = [];
   await build({
     plugins: [nodeBuiltinStubs(stubbed)],
-    stdin: { contents: entrySource(found), resolveDir: repoRoot, sourcefile: "browser-entry.generated.js", loader: "js" },
+    stdin: {
+      contents: entrySource(found),
+      resolveDir: repoRoot,
+      sourcefile: "browser-entry.generated.js",
+      loader: "js",
+    },
     bundle: true,
     format: "esm",
     platform: "browser",

@@ -34,7 +34,12 @@ export const CHROMIUM_ARGS = [
  * directory, and removes it.
  * @param {{ executablePath: string, extraArgs?: string[], viewport?: { width: number, height: number }, log?: (line: string) => void }} options
  */
-export async function launchChromium({ executablePath, extraArgs = [], viewport = { width: 1400, height: 1000 }, log = () => {} }) {
+export async function launchChromium({
+  executablePath,
+  extraArgs = [],
+  viewport = { width: 1400, height: 1000 },
+  log = () => {},
+}) {
   const userDataDir = mkdtempSync(join(tmpdir(), "trilm-chromium-profile-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
@@ -60,13 +65,15 @@ export async function launchChromium({ executablePath, extraArgs = [], viewport 
 function killProcessesNaming(marker) {
   let pids = [];
   try {
-    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
-      } catch {
-        return false;
-      }
-    });
+    pids = readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+        } catch {
+          return false;
+        }
+      });
   } catch {
     return 0; // no /proc: rely on playwright's own exit handler
   }

@@ -16,7 +16,9 @@ import { repoRoot } from "./build.mjs";
 const packagesExternalExceptJson = {
   name: "packages-external-except-json",
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.endsWith(".json") ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.endsWith(".json") ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
@@ -44,7 +46,12 @@ export async function bundleCli() {
     mulberry32,
     cli(args) {
       try {
-        return execFileSync(process.execPath, [outfile, ...args], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+        return execFileSync(process.execPath, [outfile, ...args], {
+          cwd: repoRoot,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+          maxBuffer: 64 << 20,
+        });
       } catch (e) {
         const stderr = e && typeof e === "object" && "stderr" in e ? String(e.stderr).trim() : "";
         throw new Error(`trilm ${args.join(" ")} failed: ${stderr || e}`);

@@ -38,13 +38,16 @@ const say = (line) => process.stdout.write(`${line}\n`);
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 function usage(message) {
-  process.stderr.write(`test/browser/run.mjs: ${message}\nusage: node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b] [--phase differential|web|all] [--chromium-arg ARG]\n`);
+  process.stderr.write(
+    `test/browser/run.mjs: ${message}\nusage: node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b] [--phase differential|web|all] [--chromium-arg ARG]\n`,
+  );
   process.exit(2);
 }
 
 function intOption(name, raw) {
   const value = Number(raw);
-  if (raw === undefined || raw.trim() === "" || !Number.isSafeInteger(value)) usage(`${name} needs an integer, got ${raw === undefined ? "nothing" : JSON.stringify(raw)}`);
+  if (raw === undefined || raw.trim() === "" || !Number.isSafeInteger(value))
+    usage(`${name} needs an integer, got ${raw === undefined ? "nothing" : JSON.stringify(raw)}`);
   return value;
 }
 
@@ -64,19 +67,39 @@ const options = {
     const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case "--seed": options.seed = intOption("--seed", value()) | 0; break;
-      case "--num-runs": options.numRuns = intOption("--num-runs", value()); break;
-      case "--timeout": options.timeoutS = intOption("--timeout", value()); break;
-      case "--chromium": options.chromiumPath = value() ?? usage("--chromium needs a path"); break;
-      case "--only": options.only = value() ?? ""; break;
-      case "--phase": options.phase = value() ?? usage("--phase needs a value"); break;
-      case "--chromium-arg": options.extraArgs.push(value() ?? usage("--chromium-arg needs a value")); break;
-      case "-h": case "--help": say(readFileSync(new URL(import.meta.url), "utf8").split("*/")[0]); process.exit(0); break;
-      default: usage(`unknown argument ${argv[i]}`);
+      case "--seed":
+        options.seed = intOption("--seed", value()) | 0;
+        break;
+      case "--num-runs":
+        options.numRuns = intOption("--num-runs", value());
+        break;
+      case "--timeout":
+        options.timeoutS = intOption("--timeout", value());
+        break;
+      case "--chromium":
+        options.chromiumPath = value() ?? usage("--chromium needs a path");
+        break;
+      case "--only":
+        options.only = value() ?? "";
+        break;
+      case "--phase":
+        options.phase = value() ?? usage("--phase needs a value");
+        break;
+      case "--chromium-arg":
+        options.extraArgs.push(value() ?? usage("--chromium-arg needs a value"));
+        break;
+      case "-h":
+      case "--help":
+        say(readFileSync(new URL(import.meta.url), "utf8").split("*/")[0]);
+        process.exit(0);
+        break;
+      default:
+        usage(`unknown argument ${argv[i]}`);
     }
   }
   if (options.numRuns < 1 || options.timeoutS < 1) usage("--num-runs and --timeout must be positive");
-  if (!["all", "differential", "web"].includes(options.phase)) usage(`--phase must be differential, web or all, got ${JSON.stringify(options.phase)}`);
+  if (!["all", "differential", "web"].includes(options.phase))
+    usage(`--phase must be differential, web or all, got ${JSON.stringify(options.phase)}`);
 }
 
 if (!existsSync(options.chromiumPath)) {
@@ -85,7 +108,9 @@ if (!existsSync(options.chromiumPath)) {
   process.exit(2);
 }
 
-say(`browser: seed=${options.seed} numRuns=${options.numRuns} (replay: node test/browser/run.mjs --seed ${options.seed} --num-runs ${options.numRuns})`);
+say(
+  `browser: seed=${options.seed} numRuns=${options.numRuns} (replay: node test/browser/run.mjs --seed ${options.seed} --num-runs ${options.numRuns})`,
+);
 
 // --- cleanup, bounded, on every way out ---
 let browser = null;
@@ -138,7 +163,8 @@ async function runDifferentialPhase() {
   pageDir = built.outDir;
   say(`browser: built page in ${built.ms} ms (${built.outDir})`);
   for (const note of built.stubbed) say(`browser: stubbed for the browser (empty module): ${note}`);
-  for (const [what, path] of Object.entries(built.found)) say(`browser: module ${what}: ${path ?? "(not present: skipped)"}`);
+  for (const [what, path] of Object.entries(built.found))
+    say(`browser: module ${what}: ${path ?? "(not present: skipped)"}`);
 
   // 2. Serve.
   server = await startServer({
@@ -171,10 +197,22 @@ async function runDifferentialPhase() {
   page.on("pageerror", (e) => say(`  page | PAGE-ERROR ${e.stack ?? e.message}`));
   page.on("crash", () => resolveResult({ fatal: "the page crashed" }));
   page.on("requestfailed", (r) => say(`  page | request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
-  const query = new URLSearchParams({ seed: String(options.seed), numRuns: String(options.numRuns), only: options.only });
+  const query = new URLSearchParams({
+    seed: String(options.seed),
+    numRuns: String(options.numRuns),
+    only: options.only,
+  });
   await page.goto(`${server.url}?${query}`, { waitUntil: "load", timeout: 30_000 });
-  await withTimeout(Promise.race([startedPromise, resultPromise]), 60_000, "the page's first log line (the bundle did not start)");
-  const result = await withTimeout(resultPromise, options.timeoutS * 1000, `the page run (--timeout ${options.timeoutS})`);
+  await withTimeout(
+    Promise.race([startedPromise, resultPromise]),
+    60_000,
+    "the page's first log line (the bundle did not start)",
+  );
+  const result = await withTimeout(
+    resultPromise,
+    options.timeoutS * 1000,
+    `the page run (--timeout ${options.timeoutS})`,
+  );
   await page.close();
 
   // 4. Judge.
@@ -211,9 +249,15 @@ async function runWebPhase() {
     if (m.type() === "error" || m.type() === "warning") say(`  web page | ${m.type()}: ${m.text()}`);
   });
   page.on("requestfailed", (r) => say(`  web page | request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
-  const result = await withTimeout(runWebTests({ page, url: web.url, cli: cli.cli, mulberry32: cli.mulberry32, seed: options.seed, log: say }), options.timeoutS * 1000, `the web page tests (--timeout ${options.timeoutS})`);
+  const result = await withTimeout(
+    runWebTests({ page, url: web.url, cli: cli.cli, mulberry32: cli.mulberry32, seed: options.seed, log: say }),
+    options.timeoutS * 1000,
+    `the web page tests (--timeout ${options.timeoutS})`,
+  );
   await page.close();
-  say(`browser: web page WebGL renderer: ${result.renderer ?? "(none)"}; gpu.js mode: ${result.gpujsMode ?? "(did not run)"}`);
+  say(
+    `browser: web page WebGL renderer: ${result.renderer ?? "(none)"}; gpu.js mode: ${result.gpujsMode ?? "(did not run)"}`,
+  );
   say(`browser: screenshots: ${result.screenshots.map((p) => p.slice(repoRoot.length + 1)).join(", ")}`);
   for (const f of result.failures) say(`browser: failure: ${f}`);
   return { passed: result.passed, failed: result.failed };
@@ -221,10 +265,15 @@ async function runWebPhase() {
 
 try {
   browser = await launchChromium({ executablePath: options.chromiumPath, extraArgs: options.extraArgs, log: say });
-  say(`browser: launched ${options.chromiumPath} ${browser.context.browser()?.version() ?? "(version unknown)"} in ${elapsed()}`);
+  say(
+    `browser: launched ${options.chromiumPath} ${browser.context.browser()?.version() ?? "(version unknown)"} in ${elapsed()}`,
+  );
   let passed = 0;
   let failed = 0;
-  for (const [phase, run] of [["differential", runDifferentialPhase], ["web", runWebPhase]]) {
+  for (const [phase, run] of [
+    ["differential", runDifferentialPhase],
+    ["web", runWebPhase],
+  ]) {
     if (options.phase !== "all" && options.phase !== phase) continue;
     say(`browser: --- phase ${phase} ---`);
     const counts = await run();

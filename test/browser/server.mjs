@@ -41,9 +41,11 @@ export function startServer({ pageDir, wasmDir, goldenDir = null, log = () => {}
       const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
       let file = null;
       if (path === "/" || path === "/index.html") file = join(pageDir, "index.html");
-      else if (path.startsWith("/tfjs-wasm/") && path.endsWith(".wasm")) file = inside(wasmDir, path.slice("/tfjs-wasm/".length));
+      else if (path.startsWith("/tfjs-wasm/") && path.endsWith(".wasm"))
+        file = inside(wasmDir, path.slice("/tfjs-wasm/".length));
       else if (path === "/bundle.js") file = join(pageDir, "bundle.js");
-      else if (path.startsWith("/golden/") && path.endsWith(".gguf") && goldenDir) file = inside(goldenDir, path.slice("/golden/".length));
+      else if (path.startsWith("/golden/") && path.endsWith(".gguf") && goldenDir)
+        file = inside(goldenDir, path.slice("/golden/".length));
       if (file === null || (req.method !== "GET" && req.method !== "HEAD")) {
         if (path !== "/favicon.ico") log(`server: 404 ${req.method} ${path}`);
         res.writeHead(404, { ...headers, "Content-Type": "text/plain" }).end("not found\n");
@@ -51,7 +53,11 @@ export function startServer({ pageDir, wasmDir, goldenDir = null, log = () => {}
       }
       const body = await readFile(file);
       const ext = file.slice(file.lastIndexOf("."));
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[ext] ?? "application/octet-stream", "Content-Length": body.length });
+      res.writeHead(200, {
+        ...headers,
+        "Content-Type": TYPES[ext] ?? "application/octet-stream",
+        "Content-Length": body.length,
+      });
       res.end(req.method === "HEAD" ? undefined : body);
     } catch (e) {
       log(`server: 404 ${req.url} (${e instanceof Error ? e.message : e})`);

@@ -20,7 +20,12 @@ export async function buildAndServeWeb({ log = () => {} } = {}) {
   const outDir = mkdtempSync(join(tmpdir(), "trilm-web-"));
   await build({ configFile, logLevel: "warn", build: { outDir, emptyOutDir: true } });
   const ms = Date.now() - t0;
-  const server = await preview({ configFile, logLevel: "warn", build: { outDir }, preview: { port: 0, strictPort: false, open: false } });
+  const server = await preview({
+    configFile,
+    logLevel: "warn",
+    build: { outDir },
+    preview: { port: 0, strictPort: false, open: false },
+  });
   const url = server.resolvedUrls?.local[0];
   if (url === undefined) throw new Error("vite preview did not report a local URL");
   log(`web: built src/web in ${ms} ms into ${outDir}; serving ${url}`);

@@ -14,7 +14,9 @@ import { launchChromium } from "./chromium.mjs";
 const argv = process.argv.slice(2);
 const [route, out] = argv;
 if (!route || !out) {
-  process.stderr.write("usage: node test/browser/web-shot.mjs <route> <out.png> [--wait MS] [--click SELECTOR]... [--hover SELECTOR]\n");
+  process.stderr.write(
+    "usage: node test/browser/web-shot.mjs <route> <out.png> [--wait MS] [--click SELECTOR]... [--hover SELECTOR]\n",
+  );
   process.exit(2);
 }
 const actions = [];
@@ -35,7 +37,9 @@ try {
   page.on("pageerror", (e) => console.log(`page | PAGE-ERROR ${e.stack ?? e.message}`));
   await page.goto(`${web.url}${route}`, { waitUntil: "load" });
   const view = route.replace(/^#/, "").split("/")[0] || "explorer";
-  await page.waitForSelector(`#view-${view}[data-ready="true"], #view-${view}[data-ready="error"]`, { timeout: 60_000 });
+  await page.waitForSelector(`#view-${view}[data-ready="true"], #view-${view}[data-ready="error"]`, {
+    timeout: 60_000,
+  });
   for (const [kind, selector] of actions) {
     if (kind === "click") await page.click(selector, { timeout: 30_000 });
     else await page.hover(selector, { timeout: 30_000 });

@@ -79,7 +79,9 @@ function readNpyFloat32(path) {
 
 /** float32 bit patterns as 8-digit hex each (NaN payloads kept). */
 function f32BitsHex(values) {
-  return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length), (b) => b.toString(16).padStart(8, "0")).join("");
+  return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length), (b) =>
+    b.toString(16).padStart(8, "0"),
+  ).join("");
 }
 
 /** Compare two float32 bit-hex strings: equal, except that any NaN equals any NaN. Returns the first differing index or -1. */
@@ -127,7 +129,8 @@ function argmaxProblems(candidate, reference, tau) {
     if (a === b) continue;
     const sorted = Array.from(r).sort((x, y) => y - x);
     const meanSquare = r.reduce((s, v) => s + v * v, 0) / r.length;
-    if (sorted[0] - sorted[1] > 2 * Math.sqrt(tau * meanSquare)) problems.push(`position ${p}: argmax ${a} vs reference ${b}`);
+    if (sorted[0] - sorted[1] > 2 * Math.sqrt(tau * meanSquare))
+      problems.push(`position ${p}: argmax ${a} vs reference ${b}`);
   }
   return problems;
 }
@@ -204,14 +207,26 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
         for (const format of ["tq2_0", "tq1_0"]) {
           const expected = cliEncode(format, block.values);
           const shown = await attr(`#explorer-bytes-${format}`, "data-hex");
-          check(`explorer: ${block.name}: ${format} bytes = trilm encode`, shown === hex(expected), `page ${shown?.slice(0, 40)}… cli ${hex(expected).slice(0, 40)}…`);
+          check(
+            `explorer: ${block.name}: ${format} bytes = trilm encode`,
+            shown === hex(expected),
+            `page ${shown?.slice(0, 40)}… cli ${hex(expected).slice(0, 40)}…`,
+          );
           const decoded = await attr(`#explorer-decoded-${format}`, "data-f32-bits");
           const diff = firstBitsDifference(decoded ?? "", cliDecode(format, expected).bits);
-          check(`explorer: ${block.name}: ${format} decoded = trilm decode`, diff === -1, `first difference at element ${diff}`);
+          check(
+            `explorer: ${block.name}: ${format} decoded = trilm decode`,
+            diff === -1,
+            `first difference at element ${diff}`,
+          );
         }
         const scaleBits = await attr("#explorer-scale", "data-fp16-bits");
         const expected = cliEncode("tq2_0", block.values);
-        check(`explorer: ${block.name}: fp16 scale bits`, scaleBits === hex([expected[65], expected[64]]), `page ${scaleBits}, cli ${hex([expected[65], expected[64]])}`);
+        check(
+          `explorer: ${block.name}: fp16 scale bits`,
+          scaleBits === hex([expected[65], expected[64]]),
+          `page ${scaleBits}, cli ${hex([expected[65], expected[64]])}`,
+        );
       });
     }
 
@@ -226,7 +241,10 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
       const values = Float32Array.from(tokens, (t) => Math.fround(Number(t)));
       for (const format of ["tq2_0", "tq1_0"]) {
         const shown = await attr(`#explorer-bytes-${format}`, "data-hex");
-        check(`explorer: random block (seed ${seed >>> 0}): ${format} bytes = trilm encode of the values shown`, shown === hex(cliEncode(format, values)));
+        check(
+          `explorer: random block (seed ${seed >>> 0}): ${format} bytes = trilm encode of the values shown`,
+          shown === hex(cliEncode(format, values)),
+        );
       }
     });
 
@@ -236,20 +254,47 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
     for (const e of elements) {
       await step(`explorer: hover element ${e}`, async () => {
         await page.hover(`#explorer-elements [data-element="${e}"]`);
-        const lit = await page.$$eval(".hl[data-format]", (nodes) => nodes.map((n) => ({ format: n.getAttribute("data-format"), byte: n.getAttribute("data-byte"), shift: n.getAttribute("data-shift"), trit: n.getAttribute("data-trit"), element: n.getAttribute("data-element") })));
+        const lit = await page.$$eval(".hl[data-format]", (nodes) =>
+          nodes.map((n) => ({
+            format: n.getAttribute("data-format"),
+            byte: n.getAttribute("data-byte"),
+            shift: n.getAttribute("data-shift"),
+            trit: n.getAttribute("data-trit"),
+            element: n.getAttribute("data-element"),
+          })),
+        );
         const tq2 = lit.filter((n) => n.format === "tq2_0" && n.element === String(e) && n.shift !== null);
         const tq1 = lit.filter((n) => n.format === "tq1_0" && n.element === String(e) && n.trit !== null);
         const byte2 = Math.floor(e / 128) * 32 + (e % 32); // §4.2
         const shift2 = 2 * Math.floor((e % 128) / 32);
-        const [byte1, trit1] = e < 160 ? [e % 32, Math.floor(e / 32)] : e < 240 ? [32 + ((e - 160) % 16), Math.floor((e - 160) / 16)] : [48 + ((e - 240) % 4), Math.floor((e - 240) / 4)]; // §5.2
-        check(`explorer: hover element ${e} lights TQ2_0 byte ${byte2} bits ${shift2 + 1}:${shift2}`, tq2.length === 1 && tq2[0].byte === String(byte2) && tq2[0].shift === String(shift2), JSON.stringify(tq2));
-        check(`explorer: hover element ${e} lights TQ1_0 byte ${byte1} trit ${trit1}`, tq1.length === 1 && tq1[0].byte === String(byte1) && tq1[0].trit === String(trit1), JSON.stringify(tq1));
+        const [byte1, trit1] =
+          e < 160
+            ? [e % 32, Math.floor(e / 32)]
+            : e < 240
+              ? [32 + ((e - 160) % 16), Math.floor((e - 160) / 16)]
+              : [48 + ((e - 240) % 4), Math.floor((e - 240) / 4)]; // §5.2
+        check(
+          `explorer: hover element ${e} lights TQ2_0 byte ${byte2} bits ${shift2 + 1}:${shift2}`,
+          tq2.length === 1 && tq2[0].byte === String(byte2) && tq2[0].shift === String(shift2),
+          JSON.stringify(tq2),
+        );
+        check(
+          `explorer: hover element ${e} lights TQ1_0 byte ${byte1} trit ${trit1}`,
+          tq1.length === 1 && tq1[0].byte === String(byte1) && tq1[0].trit === String(trit1),
+          JSON.stringify(tq1),
+        );
       });
     }
     await step("explorer: hover a byte lights its elements", async () => {
       await page.hover('[data-format="tq2_0"][data-byte-cell="33"]');
-      const lit = await page.$$eval("#explorer-elements .hl[data-element]", (nodes) => nodes.map((n) => Number(n.getAttribute("data-element"))).sort((a, b) => a - b));
-      check("explorer: hover TQ2_0 byte 33 lights elements 129, 161, 193, 225 (§4.2)", JSON.stringify(lit) === JSON.stringify([129, 161, 193, 225]), JSON.stringify(lit));
+      const lit = await page.$$eval("#explorer-elements .hl[data-element]", (nodes) =>
+        nodes.map((n) => Number(n.getAttribute("data-element"))).sort((a, b) => a - b),
+      );
+      check(
+        "explorer: hover TQ2_0 byte 33 lights elements 129, 161, 193, 225 (§4.2)",
+        JSON.stringify(lit) === JSON.stringify([129, 161, 193, 225]),
+        JSON.stringify(lit),
+      );
     });
     await page.hover(`#explorer-elements [data-element="64"]`);
     await shoot("explorer");
@@ -265,15 +310,24 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
         await page.click("#explorer-encode");
         const bytes = Buffer.from((await attr(`#explorer-bytes-${edit.format}`, "data-hex")) ?? "", "hex");
         bytes[edit.byte] = edit.value;
-        await page.fill(`#explorer-hex-${edit.format}`, Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" "));
+        await page.fill(
+          `#explorer-hex-${edit.format}`,
+          Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" "),
+        );
         await page.click(`#explorer-apply-${edit.format}`);
         const shown = await attr(`#explorer-bytes-${edit.format}`, "data-hex");
         check(`explorer: edited ${edit.format} bytes are kept as typed, not re-encoded`, shown === hex(bytes));
         const { bits, report } = cliDecode(edit.format, bytes);
         const diff = firstBitsDifference((await attr(`#explorer-decoded-${edit.format}`, "data-f32-bits")) ?? "", bits);
         check(`explorer: ${edit.why}: decoded = trilm decode`, diff === -1, `first difference at element ${diff}`);
-        const severities = await page.$$eval(`#explorer-findings-${edit.format} li`, (nodes) => nodes.map((n) => n.getAttribute("data-severity")));
-        check(`explorer: ${edit.why}: flagged ${edit.severity} (trilm decode --validate: ${report.includes(edit.severity) ? edit.severity : "?"})`, severities.includes(edit.severity) && report.includes(edit.severity), `page ${JSON.stringify(severities)}; cli: ${report.trim().split("\n")[0]}`);
+        const severities = await page.$$eval(`#explorer-findings-${edit.format} li`, (nodes) =>
+          nodes.map((n) => n.getAttribute("data-severity")),
+        );
+        check(
+          `explorer: ${edit.why}: flagged ${edit.severity} (trilm decode --validate: ${report.includes(edit.severity) ? edit.severity : "?"})`,
+          severities.includes(edit.severity) && report.includes(edit.severity),
+          `page ${JSON.stringify(severities)}; cli: ${report.trim().split("\n")[0]}`,
+        );
       });
     }
     await shoot("explorer-edited");
@@ -294,9 +348,18 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
     // --- golden viewer ---
     await step("golden: suites and a case", async () => {
       await open("#golden", "golden");
-      const suites = (await page.$$eval("#golden-suites a[data-suite]", (n) => n.map((a) => a.getAttribute("data-suite")))).sort();
-      const onDisk = readdirSync(join(repoRoot, "golden/suites"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-      check("golden: the suites listed are golden/suites/*", JSON.stringify(suites) === JSON.stringify(onDisk), `${suites} vs ${onDisk}`);
+      const suites = (
+        await page.$$eval("#golden-suites a[data-suite]", (n) => n.map((a) => a.getAttribute("data-suite")))
+      ).sort();
+      const onDisk = readdirSync(join(repoRoot, "golden/suites"), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort();
+      check(
+        "golden: the suites listed are golden/suites/*",
+        JSON.stringify(suites) === JSON.stringify(onDisk),
+        `${suites} vs ${onDisk}`,
+      );
       const manifest = JSON.parse(readFileSync(join(repoRoot, "golden/suites/codecs/manifest.json"), "utf8"));
       const tests = manifest.testGroups.flatMap((g) => g.tests);
       await page.click('#golden-suites a[data-suite="codecs"]');
@@ -308,12 +371,27 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
       await page.click(`tr[data-tcid="${flagged.tcId}"] a`);
       await page.waitForSelector(`#golden-case[data-tcid="${flagged.tcId}"]`, { timeout: 30_000 });
       const shownFlags = (await attr("#golden-case", "data-flags")) ?? "";
-      check(`golden: case ${flagged.tcId} flags = manifest`, shownFlags.split(",").filter(Boolean).sort().join(",") === [...flagged.flags].sort().join(","), `${shownFlags} vs ${flagged.flags}`);
-      check(`golden: case ${flagged.tcId} result = manifest (${flagged.result})`, (await attr("#golden-case", "data-result")) === flagged.result);
+      check(
+        `golden: case ${flagged.tcId} flags = manifest`,
+        shownFlags.split(",").filter(Boolean).sort().join(",") === [...flagged.flags].sort().join(","),
+        `${shownFlags} vs ${flagged.flags}`,
+      );
+      check(
+        `golden: case ${flagged.tcId} result = manifest (${flagged.result})`,
+        (await attr("#golden-case", "data-result")) === flagged.result,
+      );
       const files = Object.keys(flagged.files ?? {}).length || 1;
-      await page.waitForFunction((n) => document.querySelectorAll("[data-file][data-sha256-ok]").length >= n, files, { timeout: 30_000 });
-      const verdicts = await page.$$eval("[data-file][data-sha256-ok]", (n) => n.map((e) => e.getAttribute("data-sha256-ok")));
-      check(`golden: case ${flagged.tcId}: ${verdicts.length} file(s) verified by sha256 in the page`, verdicts.length > 0 && verdicts.every((v) => v === "true"), JSON.stringify(verdicts));
+      await page.waitForFunction((n) => document.querySelectorAll("[data-file][data-sha256-ok]").length >= n, files, {
+        timeout: 30_000,
+      });
+      const verdicts = await page.$$eval("[data-file][data-sha256-ok]", (n) =>
+        n.map((e) => e.getAttribute("data-sha256-ok")),
+      );
+      check(
+        `golden: case ${flagged.tcId}: ${verdicts.length} file(s) verified by sha256 in the page`,
+        verdicts.length > 0 && verdicts.every((v) => v === "true"),
+        JSON.stringify(verdicts),
+      );
       await shoot("golden-case");
     });
 
@@ -321,26 +399,41 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
     await step("runner: embedded model on every backend", async () => {
       await open("#runner", "runner");
       await page.waitForSelector('#runner-model[data-ready="true"]', { timeout: 60_000 });
-      check("runner: the embedded model is loaded by default", (await attr("#runner-model", "data-model-name")) === "trilm-tiny-tq2_0.gguf");
+      check(
+        "runner: the embedded model is loaded by default",
+        (await attr("#runner-model", "data-model-name")) === "trilm-tiny-tq2_0.gguf",
+      );
       await page.selectOption("#runner-activations", "f32");
       await page.click("#runner-run");
-      await page.waitForSelector('#runner-status[data-state="done"], #runner-status[data-state="error"]', { timeout: RUN_TIMEOUT_MS });
+      await page.waitForSelector('#runner-status[data-state="done"], #runner-status[data-state="error"]', {
+        timeout: RUN_TIMEOUT_MS,
+      });
       const run = await page.evaluate(() => window.trilmRunner?.lastRun ?? null);
       if (run === null) throw new Error(`no run recorded; status: ${await page.textContent("#runner-status")}`);
       result.renderer = run.renderer;
       result.gpujsMode = run.gpujsMode;
       log(`web: runner WebGL renderer: ${run.renderer}`);
-      log(`web: runner WebGL version: ${run.webglVersion}; gpu.js mode: ${run.gpujsMode}; crossOriginIsolated: ${run.crossOriginIsolated}`);
+      log(
+        `web: runner WebGL version: ${run.webglVersion}; gpu.js mode: ${run.gpujsMode}; crossOriginIsolated: ${run.crossOriginIsolated}`,
+      );
       const logitsPath = join(work, "logits.npy");
       cli(["run", EMBEDDED_MODEL, "--tokens", run.tokens.join(","), "--logits", logitsPath, "--activations", "f32"]);
       const flat = readNpyFloat32(logitsPath);
       const vocab = flat.length / run.tokens.length;
-      const expected = Array.from({ length: run.tokens.length }, (_, p) => Array.from(flat.subarray(p * vocab, (p + 1) * vocab)));
+      const expected = Array.from({ length: run.tokens.length }, (_, p) =>
+        Array.from(flat.subarray(p * vocab, (p + 1) * vocab)),
+      );
       const names = run.backends.map((b) => b.name);
-      check("runner: ran reference, gpujs, tfjs-webgl, tfjs-wasm", ["reference", "gpujs", "tfjs-webgl", "tfjs-wasm"].every((n) => names.includes(n)), JSON.stringify(names));
+      check(
+        "runner: ran reference, gpujs, tfjs-webgl, tfjs-wasm",
+        ["reference", "gpujs", "tfjs-webgl", "tfjs-wasm"].every((n) => names.includes(n)),
+        JSON.stringify(names),
+      );
       for (const backend of run.backends) {
         const ms = backend.msPerToken.map((t) => t.toFixed(1)).join(" ");
-        log(`web: runner ${backend.name}: ${backend.description}; prepare ${backend.prepareMs.toFixed(0)} ms; ms/token ${ms}`);
+        log(
+          `web: runner ${backend.name}: ${backend.description}; prepare ${backend.prepareMs.toFixed(0)} ms; ms/token ${ms}`,
+        );
         if (backend.error !== null) {
           check(`runner: ${backend.name} ran`, false, backend.error);
           continue;
@@ -356,7 +449,10 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
           check(`runner: ${backend.name} argmax agrees (§9.1)`, problems.length === 0, problems.join("; "));
         }
       }
-      check(`runner: gpu.js ran WebGL kernels (mode ${run.gpujsMode})`, run.gpujsMode === "webgl" || run.gpujsMode === "webgl2");
+      check(
+        `runner: gpu.js ran WebGL kernels (mode ${run.gpujsMode})`,
+        run.gpujsMode === "webgl" || run.gpujsMode === "webgl2",
+      );
       check("runner: a WebGL renderer was reported", typeof run.renderer === "string" && run.renderer.length > 0);
       await shoot("runner");
     });
@@ -365,26 +461,46 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
     await step("runner: a GGUF picked by the user", async () => {
       await page.setInputFiles("#runner-model-file", DROPPED_MODEL);
       await page.waitForSelector('#runner-model[data-model-name="tiny-tq1_0.gguf"]', { timeout: 60_000 });
-      for (const name of ["gpujs", "tfjs-webgl", "tfjs-wasm"]) await page.uncheck(`input[name="runner-backend"][value="${name}"]`);
+      for (const name of ["gpujs", "tfjs-webgl", "tfjs-wasm"])
+        await page.uncheck(`input[name="runner-backend"][value="${name}"]`);
       await page.selectOption("#runner-activations", "ggml");
       await page.fill("#runner-tokens", "1 17 300 42");
       await page.click("#runner-run");
-      await page.waitForSelector('#runner-status[data-state="done"], #runner-status[data-state="error"]', { timeout: RUN_TIMEOUT_MS });
+      await page.waitForSelector('#runner-status[data-state="done"], #runner-status[data-state="error"]', {
+        timeout: RUN_TIMEOUT_MS,
+      });
       const run = await page.evaluate(() => window.trilmRunner?.lastRun ?? null);
       const logitsPath = join(work, "logits-dropped.npy");
       cli(["run", DROPPED_MODEL, "--tokens", "1,17,300,42", "--logits", logitsPath, "--activations", "ggml"]);
       const flat = readNpyFloat32(logitsPath);
       const reference = run?.backends.find((b) => b.name === "reference");
       const vocab = flat.length / 4;
-      const same = reference !== undefined && reference.error === null && reference.logits.every((row, p) => row.every((v, j) => Object.is(Math.fround(v), flat[p * vocab + j])));
-      check("runner: llama.cpp's tiny-tq1_0.gguf, ggml mode: page logits = trilm run --logits, bit for bit", same && run.modelName === "tiny-tq1_0.gguf");
+      const same =
+        reference !== undefined &&
+        reference.error === null &&
+        reference.logits.every((row, p) => row.every((v, j) => Object.is(Math.fround(v), flat[p * vocab + j])));
+      check(
+        "runner: llama.cpp's tiny-tq1_0.gguf, ggml mode: page logits = trilm run --logits, bit for bit",
+        same && run.modelName === "tiny-tq1_0.gguf",
+      );
       const bad = join(work, "not-a-model.gguf");
       writeFileSync(bad, Buffer.from("GGUF\x03\x00\x00\x00 this is not a model"));
       await page.setInputFiles("#runner-model-file", bad);
-      await page.waitForFunction(() => (document.querySelector("#runner-error")?.textContent ?? "").trim() !== "", undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => (document.querySelector("#runner-error")?.textContent ?? "").trim() !== "",
+        undefined,
+        { timeout: 30_000 },
+      );
       const error = ((await page.textContent("#runner-error")) ?? "").trim();
-      check("runner: a bad GGUF gives one line naming the file", error.startsWith("not-a-model.gguf: ") && !error.includes("\n") && error.length < 300, JSON.stringify(error));
-      check("runner: the previous model stays loaded", (await attr("#runner-model", "data-model-name")) === "tiny-tq1_0.gguf");
+      check(
+        "runner: a bad GGUF gives one line naming the file",
+        error.startsWith("not-a-model.gguf: ") && !error.includes("\n") && error.length < 300,
+        JSON.stringify(error),
+      );
+      check(
+        "runner: the previous model stays loaded",
+        (await attr("#runner-model", "data-model-name")) === "tiny-tq1_0.gguf",
+      );
     });
   } finally {
     rmSync(work, { recursive: true, force: true });

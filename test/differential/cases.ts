@@ -10,14 +10,18 @@ import type { RopeStyle } from "../../reference/model/config.js";
 import { packMatrix, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { mulberry32 } from "../../src/random/mulberry32.js";
 
-
 /** Block scales a weight recipe may use: ordinary, zero, fp16-subnormal, large (~6e4), or a mix. */
 export type ScaleKind = "normal" | "zero" | "subnormal" | "large" | "mixed";
 
 /** The weight types the suite draws. */
 export type WeightType = "TQ2_0" | "TQ1_0" | "F16" | "F32";
 
-const TYPE_IDS: Record<WeightType, GgmlType> = { TQ2_0: GgmlType.TQ2_0, TQ1_0: GgmlType.TQ1_0, F16: GgmlType.F16, F32: GgmlType.F32 };
+const TYPE_IDS: Record<WeightType, GgmlType> = {
+  TQ2_0: GgmlType.TQ2_0,
+  TQ1_0: GgmlType.TQ1_0,
+  F16: GgmlType.F16,
+  F32: GgmlType.F32,
+};
 
 /** Activations: plain N(0,1)-ish, or with a few outliers of size `outlier`. */
 export interface ActivationRecipe {
@@ -51,10 +55,14 @@ function f16(v: number): number {
 function drawScale(kind: ScaleKind, random: () => number): number {
   const k = kind === "mixed" ? (["normal", "zero", "subnormal", "large"] as const)[Math.floor(random() * 4)] : kind;
   switch (k) {
-    case "normal": return f16(0.01 + random() * 2);
-    case "zero": return 0;
-    case "subnormal": return f16((1 + Math.floor(random() * 1000)) * 2 ** -24); // below 2^-14
-    case "large": return f16(50000 + random() * 15000);
+    case "normal":
+      return f16(0.01 + random() * 2);
+    case "zero":
+      return 0;
+    case "subnormal":
+      return f16((1 + Math.floor(random() * 1000)) * 2 ** -24); // below 2^-14
+    case "large":
+      return f16(50000 + random() * 15000);
   }
 }
 
@@ -146,7 +154,10 @@ export const ropeArb: fc.Arbitrary<RopeRecipe> = fc.record({
   unrotatedPairs: fc.constantFrom(0, 0, 1),
   style: fc.constantFrom<RopeStyle>("adjacent", "rotate-half"),
   theta: fc.constantFrom(10000, 500000),
-  positions: fc.array(fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 4095 })), { minLength: 1, maxLength: 4 }),
+  positions: fc.array(fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 4095 })), {
+    minLength: 1,
+    maxLength: 4,
+  }),
   activations: activationArb,
 });
 

@@ -23,7 +23,11 @@ import {
 class ShadowMatrix implements PreparedMatrix {
   readonly rows: number;
   readonly cols: number;
-  constructor(readonly matrix: PackedMatrix, readonly candidate: PreparedMatrix, readonly reference: PreparedMatrix) {
+  constructor(
+    readonly matrix: PackedMatrix,
+    readonly candidate: PreparedMatrix,
+    readonly reference: PreparedMatrix,
+  ) {
     this.rows = matrix.rows;
     this.cols = matrix.cols;
   }
@@ -44,7 +48,11 @@ export interface ShadowLog {
 }
 
 /** The shadow backend and its log. Only `dispose` of the shadow leaves both inner backends alive. */
-export function shadowBackend(candidate: Backend, reference: Backend, accuracy: Accuracy): { backend: Backend; log: ShadowLog } {
+export function shadowBackend(
+  candidate: Backend,
+  reference: Backend,
+  accuracy: Accuracy,
+): { backend: Backend; log: ShadowLog } {
   const log: ShadowLog = { calls: new Map(), worstRatio: new Map(), violations: [] };
   const record = (op: string, report: ToleranceReport): void => {
     log.calls.set(op, (log.calls.get(op) ?? 0) + 1);
@@ -76,7 +84,10 @@ export function shadowBackend(candidate: Backend, reference: Backend, accuracy: 
       candidate.rope(x, headDim, ropeDim, theta, style, positions);
       reference.rope(r, headDim, ropeDim, theta, style, positions);
       const { cos, sin } = anglesOf(positions, ropeDim, theta);
-      record("rope", checkTolerance(x, r, ropeBounds(input, headDim, ropeDim, style, cos, sin, positions.length, accuracy)));
+      record(
+        "rope",
+        checkTolerance(x, r, ropeBounds(input, headDim, ropeDim, style, cos, sin, positions.length, accuracy)),
+      );
     },
     swiglu(gate, up) {
       const c = candidate.swiglu(gate, up);
@@ -102,7 +113,11 @@ export function shadowBackend(candidate: Backend, reference: Backend, accuracy: 
 }
 
 /** The reference's cos/sin for each position, concatenated: B·ropeDim/2 each. */
-export function anglesOf(positions: readonly number[], ropeDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+export function anglesOf(
+  positions: readonly number[],
+  ropeDim: number,
+  theta: number,
+): { cos: Float32Array; sin: Float32Array } {
   const pairs = ropeDim / 2;
   const cos = new Float32Array(positions.length * pairs);
   const sin = new Float32Array(positions.length * pairs);

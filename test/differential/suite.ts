@@ -73,7 +73,11 @@ function expectWithin(op: string, candidate: Float32Array, reference: Float32Arr
 }
 
 /** The op properties, each a fast-check property over a recipe. */
-function opProperties(candidate: Backend, reference: Backend, accuracy: Accuracy): Array<[string, fc.IPropertyWithHooks<unknown>]> {
+function opProperties(
+  candidate: Backend,
+  reference: Backend,
+  accuracy: Accuracy,
+): Array<[string, fc.IPropertyWithHooks<unknown>]> {
   const matmul = fc.property(matmulArb, (recipe) => {
     const { matrix, x } = materializeMatmul(recipe);
     const pc = candidate.prepareMatrix(matrix);
@@ -81,7 +85,12 @@ function opProperties(candidate: Backend, reference: Backend, accuracy: Accuracy
     try {
       const c = candidate.matmul(pc, x, recipe.batch, recipe.mode);
       const r = reference.matmul(pr, x, recipe.batch, recipe.mode);
-      expectWithin(`matmul ${recipe.type} ${recipe.mode} [${matrix.rows}×${matrix.cols}] B=${recipe.batch}`, c, r, matmulBounds(matrix, x, recipe.batch, recipe.mode, r));
+      expectWithin(
+        `matmul ${recipe.type} ${recipe.mode} [${matrix.rows}×${matrix.cols}] B=${recipe.batch}`,
+        c,
+        r,
+        matmulBounds(matrix, x, recipe.batch, recipe.mode, r),
+      );
     } finally {
       pc.dispose();
       pr.dispose();
@@ -94,7 +103,12 @@ function opProperties(candidate: Backend, reference: Backend, accuracy: Accuracy
     const eps = Math.fround(1e-5);
     const c = candidate.rmsNorm(x, weight, eps, recipe.batch);
     const r = reference.rmsNorm(x, weight, eps, recipe.batch);
-    expectWithin(`rmsNorm n=${recipe.n} B=${recipe.batch}`, c, r, rmsNormBounds(weight, eps, recipe.batch, r, accuracy));
+    expectWithin(
+      `rmsNorm n=${recipe.n} B=${recipe.batch}`,
+      c,
+      r,
+      rmsNormBounds(weight, eps, recipe.batch, r, accuracy),
+    );
   });
   const rope = fc.property(ropeArb, (recipe) => {
     const ropeDim = recipe.headDim - 2 * Math.min(recipe.unrotatedPairs, recipe.headDim / 2 - 1);
@@ -105,7 +119,12 @@ function opProperties(candidate: Backend, reference: Backend, accuracy: Accuracy
     candidate.rope(c, recipe.headDim, ropeDim, recipe.theta, recipe.style, recipe.positions);
     reference.rope(r, recipe.headDim, ropeDim, recipe.theta, recipe.style, recipe.positions);
     const { cos, sin } = anglesOf(recipe.positions, ropeDim, recipe.theta);
-    expectWithin(`rope ${recipe.style} hd=${recipe.headDim} ropeDim=${ropeDim}`, c, r, ropeBounds(input, recipe.headDim, ropeDim, recipe.style, cos, sin, recipe.positions.length, accuracy));
+    expectWithin(
+      `rope ${recipe.style} hd=${recipe.headDim} ropeDim=${ropeDim}`,
+      c,
+      r,
+      ropeBounds(input, recipe.headDim, ropeDim, recipe.style, cos, sin, recipe.positions.length, accuracy),
+    );
   });
   const swiglu = fc.property(swigluArb, (recipe) => {
     const gate = materializeActivations(recipe.gate, recipe.n).map((v) => v * recipe.gateScale);
@@ -124,12 +143,24 @@ function opProperties(candidate: Backend, reference: Backend, accuracy: Accuracy
     const values = kv.subarray(recipe.count * kvDim);
     const c = candidate.attention(q, keys, values, positions, shape);
     const r = reference.attention(q, keys, values, positions, shape);
-    expectWithin(`attention H=${shape.nHeads} kv=${shape.nKvHeads} hd=${shape.headDim} T=${recipe.count}`, c, r, attentionBounds(q, keys, values, positions, shape, r, accuracy));
+    expectWithin(
+      `attention H=${shape.nHeads} kv=${shape.nKvHeads} hd=${shape.headDim} T=${recipe.count}`,
+      c,
+      r,
+      attentionBounds(q, keys, values, positions, shape, r, accuracy),
+    );
   });
   const embedding = fc.property(embeddingArb, (recipe) => {
     const { matrix } = materializeMatmul({
-      type: recipe.type, rows: recipe.vocab, blocks: recipe.blocks, cols: recipe.blocks * 256, batch: 1,
-      scales: recipe.scales, weightSeed: recipe.seed, activations: { seed: 0, outlier: 1, outlierRate: 0 }, mode: "f32",
+      type: recipe.type,
+      rows: recipe.vocab,
+      blocks: recipe.blocks,
+      cols: recipe.blocks * 256,
+      batch: 1,
+      scales: recipe.scales,
+      weightSeed: recipe.seed,
+      activations: { seed: 0, outlier: 1, outlierRate: 0 },
+      mode: "f32",
     });
     const tokens = recipe.tokens.map((t) => t % recipe.vocab);
     const c = candidate.embedding(matrix, tokens);
@@ -156,7 +187,12 @@ interface ModelCase {
 
 /** Logits of `tokens`: the first half as one batch, the rest token by token (both paths of backend-forward). */
 function logitsOf(model: ModelCase, backend: Backend, options: ForwardOptions): Float32Array[] {
-  const session = createBackendSession({ ...model.config, contextLength: model.tokens.length }, model.weights, backend, options);
+  const session = createBackendSession(
+    { ...model.config, contextLength: model.tokens.length },
+    model.weights,
+    backend,
+    options,
+  );
   try {
     const split = Math.ceil(model.tokens.length / 2);
     const rows = session.run(model.tokens.slice(0, split), 0);
@@ -172,29 +208,43 @@ function logitsOf(model: ModelCase, backend: Backend, options: ForwardOptions): 
  * bound (shadow), NMSE within the criterion, argmax agreeing wherever the reference's top two logits
  * are further apart than the observed error allows. Returns failure lines (empty = pass).
  */
-function checkModel(model: ModelCase, candidate: Backend, reference: Backend, accuracy: Accuracy, log: (line: string) => void): string[] {
+function checkModel(
+  model: ModelCase,
+  candidate: Backend,
+  reference: Backend,
+  accuracy: Accuracy,
+  log: (line: string) => void,
+): string[] {
   const failures: string[] = [];
   const f32: ForwardOptions = { activations: "f32", kvCache: "f32" };
   const ggml: ForwardOptions = { activations: "ggml", kvCache: "f32" };
   const refF32 = logitsOf(model, reference, f32);
   const refGgml = logitsOf(model, reference, ggml);
   const quantizationEffect = nmse(refF32, refGgml);
-  for (const [options, ref] of [[f32, refF32], [ggml, refGgml]] as const) {
+  for (const [options, ref] of [
+    [f32, refF32],
+    [ggml, refGgml],
+  ] as const) {
     const mode = options.activations;
     const { backend, log: shadow } = shadowBackend(candidate, reference, accuracy);
     const cand = logitsOf(model, backend, options);
     const error = nmse(cand, ref);
     const threshold = mode === "f32" ? 1e-6 : Math.max(1e-6, quantizationEffect); // §9.2, §9.3
     const worst = [...shadow.worstRatio].map(([op, r]) => `${op} ${r.toExponential(2)}`).join(", ");
-    log(`  ${model.name} ${mode}: NMSE ${error.toExponential(3)} (criterion ≤ ${threshold.toExponential(3)}); worst |Δ|/bound per op: ${worst}`);
+    log(
+      `  ${model.name} ${mode}: NMSE ${error.toExponential(3)} (criterion ≤ ${threshold.toExponential(3)}); worst |Δ|/bound per op: ${worst}`,
+    );
     for (const v of shadow.violations) failures.push(`${model.name} ${mode}: shadow check: ${v}`);
-    if (!(error <= threshold)) failures.push(`${model.name} ${mode}: NMSE ${error} > ${threshold} (spec/tolerances.md §9)`);
+    if (!(error <= threshold))
+      failures.push(`${model.name} ${mode}: NMSE ${error} > ${threshold} (spec/tolerances.md §9)`);
     cand.forEach((row, p) => {
       const a = argmax(row);
       const b = argmax(ref[p]);
       const rms = Math.sqrt((threshold * ref[p].reduce((s, v) => s + v * v, 0)) / ref[p].length);
       if (a !== b && ref[p][b] - ref[p][a] > 2 * rms) {
-        failures.push(`${model.name} ${mode}: position ${p}: argmax ${a} ≠ reference ${b}, reference gap ${ref[p][b] - ref[p][a]} > 2·${rms}`);
+        failures.push(
+          `${model.name} ${mode}: position ${p}: argmax ${a} ≠ reference ${b}, reference gap ${ref[p][b] - ref[p][a]} > 2·${rms}`,
+        );
       }
     });
   }
@@ -203,7 +253,15 @@ function checkModel(model: ModelCase, candidate: Backend, reference: Backend, ac
 
 /** A one-layer model of 99m's layer shape: dim 512, ffn 1280, 8 heads (head dim 64), small vocabulary. */
 function layer99m(): ModelCase {
-  const { config, weights } = tinyModel({ seed: 99, dim: 512, hiddenDim: 1280, nHeads: 8, nLayers: 1, vocabSize: 256, contextLength: 8 });
+  const { config, weights } = tinyModel({
+    seed: 99,
+    dim: 512,
+    hiddenDim: 1280,
+    nHeads: 8,
+    nLayers: 1,
+    vocabSize: 256,
+    contextLength: 8,
+  });
   return { name: "99m-shaped layer", config, weights, tokens: [1, 17, 200, 42, 255, 3] };
 }
 
@@ -213,7 +271,11 @@ function layer99m(): ModelCase {
  * 99m-shaped layer. Every failure message carries the seed, the op and fast-check's shrunk
  * counterexample.
  */
-export async function runDifferentialSuite(candidate: Backend, reference: Backend, options: DifferentialOptions): Promise<DifferentialResult> {
+export async function runDifferentialSuite(
+  candidate: Backend,
+  reference: Backend,
+  options: DifferentialOptions,
+): Promise<DifferentialResult> {
   const { seed, numRuns, log } = options;
   const accuracy = options.accuracy ?? IEEE_ACCURACY;
   const failures: string[] = [];
@@ -224,7 +286,8 @@ export async function runDifferentialSuite(candidate: Backend, reference: Backen
     const start = Date.now();
     const details = fc.check(property, { seed, numRuns });
     if (details.failed) {
-      const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const error =
+        details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
       const message = `[${candidate.name}] op ${op} FAILED (seed=${seed}, path=${details.counterexamplePath ?? "?"}): ${error}\n${fc.defaultReportMessage(details) ?? ""}`;
       failures.push(message);
       log(message);
@@ -237,12 +300,19 @@ export async function runDifferentialSuite(candidate: Backend, reference: Backen
   const models: ModelCase[] = [];
   if (options.embeddedModel !== undefined) {
     const { config, weights } = modelFromGguf(parseGguf(options.embeddedModel, "trilm-tiny-tq2_0.gguf"));
-    models.push({ name: "embedded model", config, weights, tokens: [1, 17, 300, 42, 511, 259, 3, 88].map((t) => t % config.vocabSize) });
+    models.push({
+      name: "embedded model",
+      config,
+      weights,
+      tokens: [1, 17, 300, 42, 511, 259, 3, 88].map((t) => t % config.vocabSize),
+    });
   }
   if (options.layer99m !== false) models.push(layer99m());
   for (const model of models) {
     const start = Date.now();
-    const modelFailures = checkModel(model, candidate, reference, accuracy, log).map((f) => `[${candidate.name}] seed=${seed} ${f}`);
+    const modelFailures = checkModel(model, candidate, reference, accuracy, log).map(
+      (f) => `[${candidate.name}] seed=${seed} ${f}`,
+    );
     if (modelFailures.length === 0) {
       passed++;
       log(`  ${model.name}: logits agree (${Date.now() - start} ms)`);

@@ -73,7 +73,13 @@ function decodedRows(matrix: PackedMatrix): Float32Array[] {
  * Allowed |Δy| for y = x·Wᵀ in `mode` (spec/tolerances.md §2 f32, §3 ggml): Float64Array[B·R].
  * `reference` is the reference's y (its own rounding is part of the bound).
  */
-export function matmulBounds(matrix: PackedMatrix, x: Float32Array, batch: number, mode: ActivationMode, reference: Float32Array): Float64Array {
+export function matmulBounds(
+  matrix: PackedMatrix,
+  x: Float32Array,
+  batch: number,
+  mode: ActivationMode,
+  reference: Float32Array,
+): Float64Array {
   const { rows, cols } = matrix;
   const w = decodedRows(matrix);
   const out = new Float64Array(batch * rows);
@@ -105,14 +111,20 @@ export function matmulBounds(matrix: PackedMatrix, x: Float32Array, batch: numbe
 }
 
 /** Allowed |Δy| for RMSNorm (spec/tolerances.md §4): Float64Array[B·n]. */
-export function rmsNormBounds(weight: Float32Array, eps: number, batch: number, reference: Float32Array, acc: Accuracy): Float64Array {
+export function rmsNormBounds(
+  weight: Float32Array,
+  eps: number,
+  batch: number,
+  reference: Float32Array,
+  acc: Accuracy,
+): Float64Array {
   const n = weight.length;
   const out = new Float64Array(batch * n);
   const ds = ulpsToRelative(acc.divSqrtUlps);
   for (let b = 0; b < batch; b++) {
     const g = gamma(n + 2); // Σ of n positive squares, / n, + eps
-    const underflowOfMean = (n + 2) * TINY / Math.max(Math.fround(eps), TINY); // relative, through eps > 0
-    const candidate = (g + underflowOfMean) / 2 * (1 + g) + ds /* sqrt */ + ds /* 1/· */ + 2 * U; /* ·scale, ·w */
+    const underflowOfMean = ((n + 2) * TINY) / Math.max(Math.fround(eps), TINY); // relative, through eps > 0
+    const candidate = ((g + underflowOfMean) / 2) * (1 + g) + ds /* sqrt */ + ds /* 1/· */ + 2 * U; /* ·scale, ·w */
     const ref = 6 * U + n * U64;
     const k = combine(candidate + ref + (g + underflowOfMean) / 2);
     for (let i = 0; i < n; i++) {
@@ -149,7 +161,8 @@ export function ropeBounds(
         const bb = Math.abs(x[ib]);
         const c = Math.abs(cos[b * pairs + i]);
         const s = Math.abs(sin[b * pairs + i]);
-        const bound = 2 * gamma(2) * (a * c + bb * s + a * s + bb * c) + (a + bb) * acc.trigAbs * (1 + gamma(2)) + 6 * TINY;
+        const bound =
+          2 * gamma(2) * (a * c + bb * s + a * s + bb * c) + (a + bb) * acc.trigAbs * (1 + gamma(2)) + 6 * TINY;
         out[ia] = bound;
         out[ib] = bound;
       }
@@ -159,7 +172,12 @@ export function ropeBounds(
 }
 
 /** Allowed |Δh| for h = silu(gate)·up (spec/tolerances.md §6): Float64Array[n]. */
-export function swigluBounds(gate: Float32Array, up: Float32Array, reference: Float32Array, acc: Accuracy): Float64Array {
+export function swigluBounds(
+  gate: Float32Array,
+  up: Float32Array,
+  reference: Float32Array,
+  acc: Accuracy,
+): Float64Array {
   const out = new Float64Array(gate.length);
   const ds = ulpsToRelative(acc.divSqrtUlps);
   for (let i = 0; i < gate.length; i++) {
@@ -224,16 +242,24 @@ export function attentionBounds(
       }
       const reach = spread + 2 * worstScoreError; // |ŝ_t − m̂| ≤ L + 2E
       const expRel = ulpsToRelative(acc.expUlps + acc.expUlpsPerUnit * reach);
-      const eta = combine(2 * worstScoreError + U * reach - Math.log1p(-expRel) + gamma(total) + ds + 3 * U + total * U64 + 2 ** -50);
+      const eta = combine(
+        2 * worstScoreError + U * reach - Math.log1p(-expRel) + gamma(total) + ds + 3 * U + total * U64 + 2 ** -50,
+      );
       for (let i = 0; i < headDim; i++) {
         let v = 0; // V_i = Σ_t p_t |v_t,i|
-        for (let t = 0; t < count; t++) v += (Math.exp(s[t] - max) / sum) * Math.abs(values[t * kvDim + g * headDim + i]);
+        for (let t = 0; t < count; t++)
+          v += (Math.exp(s[t] - max) / sum) * Math.abs(values[t * kvDim + g * headDim + i]);
         v *= 1 + eta; // p computed here in float64 vs the reference's p: within η (§7.2)
         const index = (b * nHeads + h) * headDim + i;
         let deadValues = 0; // dead terms: both sides' exp is ≤ 2^-158 after rounding to float32 (§7.2)
-        if (deadTerms > 0) for (let t = 0; t < count; t++) deadValues = Math.max(deadValues, Math.abs(values[t * kvDim + g * headDim + i]));
-        const derived = (eta + gamma(total) * (1 + eta) + total * U64) * v + U * Math.abs(reference[index]) + 2 * (total + 1) * TINY
-          + 2 * deadTerms * TINY * deadValues;
+        if (deadTerms > 0)
+          for (let t = 0; t < count; t++)
+            deadValues = Math.max(deadValues, Math.abs(values[t * kvDim + g * headDim + i]));
+        const derived =
+          (eta + gamma(total) * (1 + eta) + total * U64) * v +
+          U * Math.abs(reference[index]) +
+          2 * (total + 1) * TINY +
+          2 * deadTerms * TINY * deadValues;
         out[index] = Math.min(derived, convexHullBound(values, kvDim, g * headDim + i, count, total));
       }
     }
@@ -282,9 +308,18 @@ export interface ToleranceReport {
  * Compare candidate with reference element by element under `bounds` (spec/tolerances.md §1):
  * both NaN, or equal infinities, or finite with |c − r| ≤ bound. Reports the worst element.
  */
-export function checkTolerance(candidate: Float32Array, reference: Float32Array, bounds: ArrayLike<number>): ToleranceReport {
+export function checkTolerance(
+  candidate: Float32Array,
+  reference: Float32Array,
+  bounds: ArrayLike<number>,
+): ToleranceReport {
   if (candidate.length !== reference.length) {
-    return { ok: false, violations: Math.max(candidate.length, reference.length), worst: undefined, summary: `length ${candidate.length} ≠ reference length ${reference.length}` };
+    return {
+      ok: false,
+      violations: Math.max(candidate.length, reference.length),
+      worst: undefined,
+      summary: `length ${candidate.length} ≠ reference length ${reference.length}`,
+    };
   }
   let violations = 0;
   let worst: WorstElement | undefined;
@@ -308,9 +343,10 @@ export function checkTolerance(candidate: Float32Array, reference: Float32Array,
   }
   const ok = violations === 0;
   const w = worst;
-  const summary = w === undefined
-    ? "no elements"
-    : `${violations} of ${candidate.length} elements outside the bound; worst [${w.index}]: candidate ${w.candidate}, reference ${w.reference}, |Δ| ${w.difference.toExponential(3)}, bound ${w.bound.toExponential(3)} (${worstRatio === Infinity ? "∞" : worstRatio.toFixed(3)}× the bound)`;
+  const summary =
+    w === undefined
+      ? "no elements"
+      : `${violations} of ${candidate.length} elements outside the bound; worst [${w.index}]: candidate ${w.candidate}, reference ${w.reference}, |Δ| ${w.difference.toExponential(3)}, bound ${w.bound.toExponential(3)} (${worstRatio === Infinity ? "∞" : worstRatio.toFixed(3)}× the bound)`;
   return { ok, violations, worst, summary };
 }
 

@@ -26,7 +26,15 @@ describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "trilm-kernels-"));
     for (const name of KERNELS) {
-      execFileSync("cc", ["-O2", "-Wall", "-Werror", "-o", binary(name), repoFile(`examples/kernels/${name}.c`), "-lm"]);
+      execFileSync("cc", [
+        "-O2",
+        "-Wall",
+        "-Werror",
+        "-o",
+        binary(name),
+        repoFile(`examples/kernels/${name}.c`),
+        "-lm",
+      ]);
     }
   });
   afterAll(() => {
@@ -47,10 +55,30 @@ describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
   });
 
   test("trilm fuzz passes the correct kernel (tq2_0 and tq1_0, f32 and ggml activations)", async () => {
-    for (const [format, activations] of [["tq2_0", "f32"], ["tq1_0", "f32"], ["tq2_0", "ggml"], ["tq1_0", "ggml"]]) {
+    for (const [format, activations] of [
+      ["tq2_0", "f32"],
+      ["tq1_0", "f32"],
+      ["tq2_0", "ggml"],
+      ["tq1_0", "ggml"],
+    ]) {
       const out = join(dir, `fuzz-ok-${format}-${activations}`);
-      const result = await trilm("fuzz", "--kernel", binary("tq2_0_matmul"), "--op", "matmul", "--format", format,
-        "--activations", activations, "--runs", "25", "--seed", "11", "--out", out);
+      const result = await trilm(
+        "fuzz",
+        "--kernel",
+        binary("tq2_0_matmul"),
+        "--op",
+        "matmul",
+        "--format",
+        format,
+        "--activations",
+        activations,
+        "--runs",
+        "25",
+        "--seed",
+        "11",
+        "--out",
+        out,
+      );
       expect(result.code, result.stdout).toBe(0);
       expect(result.stdout).toMatch(/^trilm fuzz: 25 runs passed .*seed 11\)\n$/);
     }
@@ -58,14 +86,29 @@ describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
 
   test.each(BUGGY)("trilm fuzz finds %s and shrinks it to one row of at most two blocks", async (name) => {
     const out = join(dir, `fuzz-${name}`);
-    const result = await trilm("fuzz", "--kernel", binary(name), "--op", "matmul", "--format", "tq2_0",
-      "--runs", "50", "--seed", "3", "--out", out);
+    const result = await trilm(
+      "fuzz",
+      "--kernel",
+      binary(name),
+      "--op",
+      "matmul",
+      "--format",
+      "tq2_0",
+      "--runs",
+      "50",
+      "--seed",
+      "3",
+      "--out",
+      out,
+    );
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain("seed 3");
     expect(result.stdout).toContain(`replay: trilm check --kernel ${binary(name)} --case ${out}`);
     expect(result.stdout).toMatch(/failing element: y\[0,0\] .*block \d, byte \d+, bit \d/);
 
-    const caseJson = JSON.parse(readFileSync(join(out, "case.json"), "utf8")) as { shape: { rows: number; cols: number; batch: number } };
+    const caseJson = JSON.parse(readFileSync(join(out, "case.json"), "utf8")) as {
+      shape: { rows: number; cols: number; batch: number };
+    };
     expect(caseJson.shape.rows).toBe(1);
     expect(caseJson.shape.cols).toBeLessThanOrEqual(512);
     expect(caseJson.shape.batch).toBe(1);
@@ -80,8 +123,23 @@ describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
 
   test("bug_accumulate needs two blocks to fail", async () => {
     const out = join(dir, "fuzz-accumulate-1block");
-    const result = await trilm("fuzz", "--kernel", binary("bug_accumulate"), "--op", "matmul", "--format", "tq2_0",
-      "--runs", "30", "--seed", "5", "--max-blocks", "1", "--out", out);
+    const result = await trilm(
+      "fuzz",
+      "--kernel",
+      binary("bug_accumulate"),
+      "--op",
+      "matmul",
+      "--format",
+      "tq2_0",
+      "--runs",
+      "30",
+      "--seed",
+      "5",
+      "--max-blocks",
+      "1",
+      "--out",
+      out,
+    );
     expect(result.code, result.stdout).toBe(0);
   });
 });

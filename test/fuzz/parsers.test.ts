@@ -24,7 +24,9 @@ describe("parser fuzzing", () => {
     const targets = fuzzTargets(loadSeeds());
     expect(targets.map((t) => t.name)).toEqual(["gguf", "safetensors", "npy", "manifest", "caseJson"]);
     const report = runFuzz(targets, { seed: SEED, runs: RUNS, now: () => performance.now(), memory });
-    const failures = report.failures.map((f) => `${f.target} FUZZ_SEED=${f.seed} index ${f.index} (${f.size} bytes, ${f.description}): ${f.problem}`);
+    const failures = report.failures.map(
+      (f) => `${f.target} FUZZ_SEED=${f.seed} index ${f.index} (${f.size} bytes, ${f.description}): ${f.problem}`,
+    );
     expect(failures).toEqual([]);
     expect(report.inputs).toBe(RUNS);
     for (const c of Object.values(report.counts)) expect(c.inputs).toBeGreaterThanOrEqual(RUNS / 5);

@@ -32,7 +32,7 @@ function integerFromEnv(name: string): number | undefined {
 
 /** The seed for this run: FC_SEED, or a fresh random signed 32-bit integer. */
 export function propertySeed(): number {
-  return integerFromEnv("FC_SEED") ?? (Math.floor(Math.random() * 0x1_0000_0000) | 0);
+  return integerFromEnv("FC_SEED") ?? Math.floor(Math.random() * 0x1_0000_0000) | 0;
 }
 
 /** The test file currently running, relative to the working directory (for the replay line). */

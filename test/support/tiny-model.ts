@@ -95,7 +95,6 @@ export interface PackTypes {
   readonly embeddingType: GgmlType;
 }
 
-
 /** v rounded to the nearest fp16 value (as a float32 number). */
 export function toF16Value(v: number): number {
   return f16BitsToF32(f32ToF16Bits(v));
@@ -225,7 +224,8 @@ export function packModel(values: ModelValues, types: PackTypes): TrilmWeights {
     wDown: linear(dim, hiddenDim, layer.wDown),
   }));
   const tokenEmbedding = packMatrix(types.embeddingType, config.vocabSize, dim, values.tokenEmbedding);
-  const output = values.output === null ? tokenEmbedding : packMatrix(types.embeddingType, config.vocabSize, dim, values.output);
+  const output =
+    values.output === null ? tokenEmbedding : packMatrix(types.embeddingType, config.vocabSize, dim, values.output);
   return { tokenEmbedding, layers, outputNorm: values.outputNorm, output };
 }
 

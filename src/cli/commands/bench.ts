@@ -24,13 +24,19 @@ export function registerBench(program: Command, io: CliIo): void {
         "prefill/decode of random TriLMs of the tiny and 99m presets, on the reference and on every accelerated " +
         "backend (gpujs, tfjs-cpu, tfjs-wasm), with the speed-up over the reference. Takes a few minutes on 2 cores.",
     )
-    .option("--json", "print one JSON array of {name, backend, shape, ms_median, ms_min, runs} records instead of tables")
+    .option(
+      "--json",
+      "print one JSON array of {name, backend, shape, ms_median, ms_min, runs} records instead of tables",
+    )
     .addHelpText("after", `\n${EXAMPLES}`)
     .action(async (options: { json?: boolean }) =>
-      runBench({ json: options.json === true }, {
-        out: (text) => io.stdout.write(text),
-        err: (text) => io.stderr.write(text),
-        errIsTerminal: isTerminal(io.stderr),
-      }),
+      runBench(
+        { json: options.json === true },
+        {
+          out: (text) => io.stdout.write(text),
+          err: (text) => io.stderr.write(text),
+          errIsTerminal: isTerminal(io.stderr),
+        },
+      ),
     );
 }

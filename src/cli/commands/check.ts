@@ -9,9 +9,23 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { readManifest } from "../../golden/verify.js";
-import { builtinCases, CHECK_HEADER, checkRowCells, runCheck, suiteCases, type SuiteEntry } from "../../harness/check.js";
+import {
+  builtinCases,
+  CHECK_HEADER,
+  checkRowCells,
+  runCheck,
+  suiteCases,
+  type SuiteEntry,
+} from "../../harness/check.js";
 import { readCaseDir } from "../../harness/case-dir.js";
-import { KERNEL_ACTIVATIONS, KERNEL_FORMATS, KERNEL_OPS, type KernelActivations, type KernelFormat, type KernelOp } from "../../harness/protocol.js";
+import {
+  KERNEL_ACTIVATIONS,
+  KERNEL_FORMATS,
+  KERNEL_OPS,
+  type KernelActivations,
+  type KernelFormat,
+  type KernelOp,
+} from "../../harness/protocol.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { CommandFailed } from "../exit-code.js";
 import { formatTable } from "../text-table.js";
@@ -40,7 +54,8 @@ interface CheckOptions {
 /** A commander parser accepting exactly `allowed`. */
 function choice<T extends string>(allowed: readonly T[]): (text: string) => T {
   return (text) => {
-    if (!(allowed as readonly string[]).includes(text)) throw new InvalidArgumentError(`Expected ${allowed.join(", ")}.`);
+    if (!(allowed as readonly string[]).includes(text))
+      throw new InvalidArgumentError(`Expected ${allowed.join(", ")}.`);
     return text as T;
   };
 }
@@ -48,14 +63,16 @@ function choice<T extends string>(allowed: readonly T[]): (text: string) => T {
 /** --timeout: a positive number of seconds. */
 function parseTimeout(text: string): number {
   const v = Number(text);
-  if (!/^\s*[0-9.e+]+\s*$/i.test(text) || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError("Expected a positive number of seconds.");
+  if (!/^\s*[0-9.e+]+\s*$/i.test(text) || !Number.isFinite(v) || v <= 0)
+    throw new InvalidArgumentError("Expected a positive number of seconds.");
   return v;
 }
 
 /** --seed: an integer 0..2^32−1. */
 function parseSeed(text: string): number {
   const v = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(v) || v > 0xffffffff) throw new InvalidArgumentError("Expected an integer from 0 to 4294967295.");
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(v) || v > 0xffffffff)
+    throw new InvalidArgumentError("Expected an integer from 0 to 4294967295.");
   return v;
 }
 
@@ -63,8 +80,10 @@ function parseSeed(text: string): number {
 function selectCases(options: CheckOptions): SuiteEntry[] {
   const builtin = options.suite === undefined && (options.op !== undefined || options.format !== undefined);
   const sources = [options.suite !== undefined, builtin, options.case !== undefined].filter(Boolean).length;
-  if (sources !== 1) throw new UsageError("check: give exactly one of --suite <dir>, --op <op> --format <format>, or --case <dir>");
-  if (options.case !== undefined && (options.op !== undefined || options.format !== undefined)) throw new UsageError("check: --case takes its op and format from case.json");
+  if (sources !== 1)
+    throw new UsageError("check: give exactly one of --suite <dir>, --op <op> --format <format>, or --case <dir>");
+  if (options.case !== undefined && (options.op !== undefined || options.format !== undefined))
+    throw new UsageError("check: --case takes its op and format from case.json");
   if (options.case !== undefined) {
     const kernelCase = readCaseDir(options.case);
     return [{ label: kernelCase.label ?? options.case, kernelCase }];
@@ -73,21 +92,29 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
     // the strict reading of golden verify first: a malformed manifest is refused (exit 2), not run
     const manifestPath = join(options.suite, "manifest.json");
     if (existsSync(manifestPath)) readManifest(manifestPath);
-    const entries = suiteCases(options.suite, { op: options.op, format: options.format, activations: options.activations });
+    const entries = suiteCases(options.suite, {
+      op: options.op,
+      format: options.format,
+      activations: options.activations,
+    });
     if (entries.length === 0) throw new UsageError(`check: ${options.suite} holds no kernel test groups`);
     return entries;
   }
-  if (options.op === undefined || options.format === undefined) throw new UsageError("check: --op and --format go together");
-  return builtinCases(options.op, options.format, { seed: options.seed, activations: options.activations }).map((kernelCase) => ({
-    label: kernelCase.label ?? kernelCase.op,
-    kernelCase,
-  }));
+  if (options.op === undefined || options.format === undefined)
+    throw new UsageError("check: --op and --format go together");
+  return builtinCases(options.op, options.format, { seed: options.seed, activations: options.activations }).map(
+    (kernelCase) => ({
+      label: kernelCase.label ?? kernelCase.op,
+      kernelCase,
+    }),
+  );
 }
 
 async function check(options: CheckOptions, io: CliIo): Promise<void> {
   const entries = selectCases(options);
   const results = await runCheck(options.kernel, entries, { timeoutS: options.timeout });
-  for (const line of formatTable(CHECK_HEADER, results.map(checkRowCells), ["left", "left", "right", "right"])) writeLine(io.stdout, line);
+  for (const line of formatTable(CHECK_HEADER, results.map(checkRowCells), ["left", "left", "right", "right"]))
+    writeLine(io.stdout, line);
   const passed = results.filter((r) => r.verdict?.passed === true).length;
   const failed = results.filter((r) => r.verdict !== undefined && !r.verdict.passed).length;
   writeLine(io.stdout, `${passed} passed, ${failed} failed`);
@@ -106,10 +133,22 @@ export function registerCheck(program: Command, io: CliIo): void {
     )
     .requiredOption("--kernel <command>", "the kernel command; the case directory is appended as its last argument")
     .option("--suite <dir>", "a golden suite directory (manifest.json)")
-    .option("--op <op>", `built-in cases of this op (with --suite: only this op): ${KERNEL_OPS.join(", ")}`, choice(KERNEL_OPS))
-    .option("--format <format>", `with --op: ${KERNEL_FORMATS.join(", ")} (with --suite: only this format)`, choice(KERNEL_FORMATS))
+    .option(
+      "--op <op>",
+      `built-in cases of this op (with --suite: only this op): ${KERNEL_OPS.join(", ")}`,
+      choice(KERNEL_OPS),
+    )
+    .option(
+      "--format <format>",
+      `with --op: ${KERNEL_FORMATS.join(", ")} (with --suite: only this format)`,
+      choice(KERNEL_FORMATS),
+    )
     .option("--case <dir>", "one saved case directory")
-    .option("--activations <mode>", `matmul activations: ${KERNEL_ACTIVATIONS.join(", ")} (default: both)`, choice(KERNEL_ACTIVATIONS))
+    .option(
+      "--activations <mode>",
+      `matmul activations: ${KERNEL_ACTIVATIONS.join(", ")} (default: both)`,
+      choice(KERNEL_ACTIVATIONS),
+    )
     .option("--timeout <seconds>", "seconds each kernel run may take", parseTimeout, 10)
     .option("--seed <N>", "seed of the built-in cases, 0 to 4294967295", parseSeed, 1)
     .addHelpText("after", EXAMPLES)

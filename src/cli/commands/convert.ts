@@ -46,10 +46,16 @@ function convert(inputDir: string, outputPath: string, options: ConvertCommandOp
   const width = Math.max(...conversion.tensors.map((t) => t.hfName.length));
   conversion.tensors.forEach((t, i) => {
     const index = `[${String(i + 1).padStart(String(count).length)}/${count}]`;
-    writeLine(io.stdout, `${index} ${t.hfName.padEnd(width)} -> ${t.name.padEnd(26)} ${ggmlTypeName(t.type).padEnd(5)} [${t.ne.join(", ")}]`);
+    writeLine(
+      io.stdout,
+      `${index} ${t.hfName.padEnd(width)} -> ${t.name.padEnd(26)} ${ggmlTypeName(t.type).padEnd(5)} [${t.ne.join(", ")}]`,
+    );
   });
   const lossy = conversion.warnings.length === 0 ? "" : `, ${conversion.warnings.length} lossy (see the warnings)`;
-  writeLine(io.stdout, `wrote ${outputPath} (${conversion.gguf.byteLength} bytes, ${count} tensors, no tokenizer${lossy})`);
+  writeLine(
+    io.stdout,
+    `wrote ${outputPath} (${conversion.gguf.byteLength} bytes, ${count} tensors, no tokenizer${lossy})`,
+  );
 }
 
 /** Add the `convert` command to `program`. */

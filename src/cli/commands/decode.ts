@@ -54,11 +54,18 @@ function blockCount(traits: GgmlTypeTraits, size: number, input: string): number
 }
 
 /** The output shape: `--shape` when given (it must hold exactly `count` values), else `[count]`. */
-function outputShape(requested: readonly number[] | undefined, count: number, traits: GgmlTypeTraits, input: string): number[] {
+function outputShape(
+  requested: readonly number[] | undefined,
+  count: number,
+  traits: GgmlTypeTraits,
+  input: string,
+): number[] {
   if (requested === undefined) return [count];
   const rowLength = requested[requested.length - 1];
   if (rowLength % traits.blockSize !== 0) {
-    throw new UsageError(`--shape ${requested.join(",")}: the last dimension ${rowLength} is not a multiple of ${traits.blockSize}`);
+    throw new UsageError(
+      `--shape ${requested.join(",")}: the last dimension ${rowLength} is not a multiple of ${traits.blockSize}`,
+    );
   }
   const product = requested.reduce((p, n) => p * n, 1);
   if (product !== count) {
@@ -74,14 +81,19 @@ function outputShape(requested: readonly number[] | undefined, count: number, tr
 function requireWritableSize(shape: readonly number[], count: number, input: string): void {
   const bytes = formatNpyHeader("<f4", shape).length + 4 * count;
   if (bytes > bufferConstants.MAX_LENGTH) {
-    throw new InputError(input, `decodes to ${count} float32 values (${bytes} bytes as .npy), more than the ${bufferConstants.MAX_LENGTH} bytes trilm can write at once`);
+    throw new InputError(
+      input,
+      `decodes to ${count} float32 values (${bytes} bytes as .npy), more than the ${bufferConstants.MAX_LENGTH} bytes trilm can write at once`,
+    );
   }
 }
 
 /** One line per finding, then a count. */
 function printFindings(findings: readonly BlockFinding[], blocks: number, io: CliIo): void {
-  for (const f of findings) writeLine(io.stdout, `block ${f.block} byte ${f.byte}: ${f.kind} (${f.severity}): ${f.message}`);
-  const counted = findings.length === 0 ? "no findings" : `${findings.length} finding${findings.length === 1 ? "" : "s"}`;
+  for (const f of findings)
+    writeLine(io.stdout, `block ${f.block} byte ${f.byte}: ${f.kind} (${f.severity}): ${f.message}`);
+  const counted =
+    findings.length === 0 ? "no findings" : `${findings.length} finding${findings.length === 1 ? "" : "s"}`;
   writeLine(io.stdout, `validate: ${counted} in ${blocks} block${blocks === 1 ? "" : "s"}`);
 }
 
@@ -99,7 +111,10 @@ function decode(traits: GgmlTypeTraits, input: string, output: string, options: 
   if (options.validate === true && validator !== undefined) printFindings(validator(bytes), blocks, io);
   const values = dequantizeRow(traits.type, bytes, count);
   writeFileAtomic(output, serializeNpy({ dtype: "<f4", shape, data: values }));
-  writeLine(io.stdout, `decoded ${blocks} ${traits.name} blocks (${bytes.length} bytes) → ${count} float32 values, shape ${pythonTupleRepr(shape)} → ${output}`);
+  writeLine(
+    io.stdout,
+    `decoded ${blocks} ${traits.name} blocks (${bytes.length} bytes) → ${count} float32 values, shape ${pythonTupleRepr(shape)} → ${output}`,
+  );
 }
 
 /** Add the `decode` command to `program`. */
@@ -117,5 +132,7 @@ export function registerDecode(program: Command, io: CliIo): void {
     .option("--shape <dims>", "shape of the output, e.g. 2,4096 (default: one dimension)", parseShapeOption)
     .option("--validate", "tq1_0/tq2_0: list what the reference encoder never writes, then decode anyway")
     .addHelpText("after", EXAMPLES)
-    .action((format: GgmlTypeTraits, input: string, output: string, options: DecodeOptions) => decode(format, input, output, options, io));
+    .action((format: GgmlTypeTraits, input: string, output: string, options: DecodeOptions) =>
+      decode(format, input, output, options, io),
+    );
 }

@@ -9,8 +9,20 @@ import { resolve } from "node:path";
 import { QK_K } from "../../../reference/codec/index.js";
 import { UsageError } from "../../errors.js";
 import { writeCaseDir } from "../../harness/case-dir.js";
-import { describeCase, describeWorst, fuzzKernel, randomSeed, type FuzzProgress, type FuzzResult } from "../../harness/fuzz.js";
-import { KERNEL_ACTIVATIONS, KERNEL_FORMATS, type KernelActivations, type KernelFormat } from "../../harness/protocol.js";
+import {
+  describeCase,
+  describeWorst,
+  fuzzKernel,
+  randomSeed,
+  type FuzzProgress,
+  type FuzzResult,
+} from "../../harness/fuzz.js";
+import {
+  KERNEL_ACTIVATIONS,
+  KERNEL_FORMATS,
+  type KernelActivations,
+  type KernelFormat,
+} from "../../harness/protocol.js";
 import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
 import { CommandFailed } from "../exit-code.js";
 
@@ -39,14 +51,16 @@ interface FuzzCliOptions {
 /** An integer option in [min, max]; UsageError otherwise. */
 function integerOption(name: string, text: string, min: number, max: number): number {
   const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
   return value;
 }
 
 /** A positive number of seconds; UsageError otherwise. */
 function secondsOption(text: string): number {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${text}'`);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--timeout must be a positive number of seconds, got '${text}'`);
   return value;
 }
 
@@ -62,7 +76,11 @@ function progressReporter(sink: TextSink): { update: (progress: FuzzProgress) =>
   return {
     update: (p) => {
       shown = true;
-      sink.write(p.phase === "search" ? `\rfuzz: run ${p.count}/${p.runs}\x1b[K` : `\rfuzz: counterexample found, shrinking (try ${p.count})\x1b[K`);
+      sink.write(
+        p.phase === "search"
+          ? `\rfuzz: run ${p.count}/${p.runs}\x1b[K`
+          : `\rfuzz: counterexample found, shrinking (try ${p.count})\x1b[K`,
+      );
     },
     clear: () => {
       if (shown) sink.write("\r\x1b[K");
@@ -123,7 +141,10 @@ async function fuzz(options: FuzzCliOptions, io: CliIo): Promise<void> {
   }
   const what = `--op matmul --format ${options.format} --activations ${options.activations}`;
   if (result.passed) {
-    writeLine(io.stdout, `trilm fuzz: ${result.numRuns} runs passed (${what}, up to ${maxRows} rows × ${maxBlocks} blocks of ${QK_K}, batch ≤ ${maxBatch}; seed ${seed})`);
+    writeLine(
+      io.stdout,
+      `trilm fuzz: ${result.numRuns} runs passed (${what}, up to ${maxRows} rows × ${maxBlocks} blocks of ${QK_K}, batch ≤ ${maxBatch}; seed ${seed})`,
+    );
     return;
   }
   const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
@@ -146,7 +167,11 @@ export function registerFuzz(program: Command, io: CliIo): void {
     .requiredOption("--kernel <command>", "the kernel command (run by sh; the case directory is appended)")
     .addOption(new Option("--op <op>", "the op to fuzz").choices(["matmul"]).default("matmul"))
     .addOption(new Option("--format <format>", "the weight format").choices([...KERNEL_FORMATS]).makeOptionMandatory())
-    .addOption(new Option("--activations <mode>", "f32, or ggml (x quantized to Q8_K)").choices([...KERNEL_ACTIVATIONS]).default("f32"))
+    .addOption(
+      new Option("--activations <mode>", "f32, or ggml (x quantized to Q8_K)")
+        .choices([...KERNEL_ACTIVATIONS])
+        .default("f32"),
+    )
     .option("--runs <N>", "random cases to try", "100")
     .option("--seed <S>", "fast-check seed, 0 to 2147483647 (default: random, printed)")
     .option("--timeout <seconds>", "time limit of one kernel run", "30")

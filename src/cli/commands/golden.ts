@@ -5,7 +5,15 @@
 
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { UsageError } from "../../errors.js";
-import { ALL_SUITES, DEFAULT_SUITES, generateGolden, findManifests, readManifest, verifySuite, type SuiteName } from "../../golden/index.js";
+import {
+  ALL_SUITES,
+  DEFAULT_SUITES,
+  generateGolden,
+  findManifests,
+  readManifest,
+  verifySuite,
+  type SuiteName,
+} from "../../golden/index.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { CommandFailed } from "../exit-code.js";
 import { packageVersion } from "../package-version.js";
@@ -26,7 +34,10 @@ export const GOLDEN_CORPUS_COMMAND = "trilm golden generate golden/suites";
 
 /** commander parser for a repeatable --suite: names separated by commas, accumulated. */
 function parseSuites(text: string, previous: SuiteName[] | undefined): SuiteName[] {
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const out = [...(previous ?? [])];
   for (const name of names) {
     const suite = ALL_SUITES.find((s) => s === name);
@@ -37,7 +48,10 @@ function parseSuites(text: string, previous: SuiteName[] | undefined): SuiteName
 }
 
 /** A progress line on stderr when it is a terminal. */
-function progress(io: CliIo, verb: string): { update: (suite: string, done: number, total: number) => void; clear: () => void } {
+function progress(
+  io: CliIo,
+  verb: string,
+): { update: (suite: string, done: number, total: number) => void; clear: () => void } {
   if (!isTerminal(io.stderr)) return { update: () => {}, clear: () => {} };
   return {
     update: (suite, done, total) => io.stderr.write(`\r\x1b[Kgolden ${verb}: ${suite} ${done}/${total}`),
@@ -47,12 +61,19 @@ function progress(io: CliIo, verb: string): { update: (suite: string, done: numb
 
 function generate(dir: string, options: GenerateCliOptions, io: CliIo): void {
   const seed = parseSeedOption(options.seed);
-  if (!/^(unknown|[0-9a-f]{7,40})$/.test(options.commit)) throw new UsageError(`--commit: expected 7 to 40 lower-case hex digits or 'unknown', got '${options.commit}'`);
+  if (!/^(unknown|[0-9a-f]{7,40})$/.test(options.commit))
+    throw new UsageError(`--commit: expected 7 to 40 lower-case hex digits or 'unknown', got '${options.commit}'`);
   const suites = options.suite ?? [...DEFAULT_SUITES];
   const bar = progress(io, "generate");
   let written;
   try {
-    written = generateGolden(dir, { seed, suites, version: packageVersion(), commit: options.commit, onProgress: bar.update });
+    written = generateGolden(dir, {
+      seed,
+      suites,
+      version: packageVersion(),
+      commit: options.commit,
+      onProgress: bar.update,
+    });
   } finally {
     bar.clear();
   }
@@ -61,7 +82,10 @@ function generate(dir: string, options: GenerateCliOptions, io: CliIo): void {
     writeLine(io.stdout, `${suite.suite}: ${suite.tests} tests, ${suite.bytes} bytes`);
     total += suite.bytes;
   }
-  writeLine(io.stdout, `wrote ${written.reduce((sum, s) => sum + s.tests, 0)} tests in ${written.length} suite(s) to ${dir} (${total} bytes, ${(total / (1024 * 1024)).toFixed(2)} MiB), seed ${seed}`);
+  writeLine(
+    io.stdout,
+    `wrote ${written.reduce((sum, s) => sum + s.tests, 0)} tests in ${written.length} suite(s) to ${dir} (${total} bytes, ${(total / (1024 * 1024)).toFixed(2)} MiB), seed ${seed}`,
+  );
 }
 
 function verify(dir: string, io: CliIo): void {
@@ -74,7 +98,8 @@ function verify(dir: string, io: CliIo): void {
     for (const path of manifests) {
       const report = verifySuite(path, bar.update);
       bar.clear();
-      for (const failure of report.failures) writeLine(io.stdout, `FAIL ${failure.suite} tcId ${failure.tcId}: ${failure.problem}`);
+      for (const failure of report.failures)
+        writeLine(io.stdout, `FAIL ${failure.suite} tcId ${failure.tcId}: ${failure.problem}`);
       writeLine(io.stdout, `${report.suite}: ${report.passed} passed, ${report.failed} failed`);
       passed += report.passed;
       failed += report.failed;
@@ -98,7 +123,9 @@ export function registerGolden(program: Command, io: CliIo): void {
   const golden = program
     .command("golden")
     .summary("generate or verify the golden test vectors (Wycheproof-style suites)")
-    .description("Golden test vectors: per suite a manifest.json (golden/schema/manifest.schema.json) and .npy/.bin files of inputs and the reference's expected outputs. See spec/golden.md.")
+    .description(
+      "Golden test vectors: per suite a manifest.json (golden/schema/manifest.schema.json) and .npy/.bin files of inputs and the reference's expected outputs. See spec/golden.md.",
+    )
     .addHelpText("after", EXAMPLES);
   golden
     .command("generate")
@@ -111,7 +138,12 @@ export function registerGolden(program: Command, io: CliIo): void {
     )
     .argument("<dir>", "folder to write the suites into")
     .option("--seed <S>", "seed, 0 to 4294967295", String(GOLDEN_DEFAULT_SEED))
-    .addOption(new Option("--suite <names>", `suites to write (repeatable or comma-separated): ${ALL_SUITES.join(", ")}`).argParser(parseSuites))
+    .addOption(
+      new Option(
+        "--suite <names>",
+        `suites to write (repeatable or comma-separated): ${ALL_SUITES.join(", ")}`,
+      ).argParser(parseSuites),
+    )
     .option("--commit <hash>", "git commit to record in the manifests", "unknown")
     .action((dir: string, options: GenerateCliOptions) => generate(dir, options, io));
   golden

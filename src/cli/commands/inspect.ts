@@ -56,7 +56,12 @@ function scaleText(scale: number): string {
 function ggufMatrices(file: GgufFile): NamedMatrix[] {
   return file.tensors
     .filter((t) => ggmlDimensionCount(t.ne) === 2)
-    .map((t) => ({ name: t.name, shape: [...t.ne], type: typeName(t.type), matrix: { type: t.type, rows: t.ne[1], cols: t.ne[0], data: t.data } }));
+    .map((t) => ({
+      name: t.name,
+      shape: [...t.ne],
+      type: typeName(t.type),
+      matrix: { type: t.type, rows: t.ne[1], cols: t.ne[0], data: t.data },
+    }));
 }
 
 /** The matrices of a checkpoint: its 2-D tensors ([out, in]), in name order. */
@@ -64,7 +69,12 @@ function hfMatrices(checkpoint: HfCheckpoint): NamedMatrix[] {
   return [...checkpoint.tensors.values()]
     .filter(({ tensor }) => tensor.shape.length === 2)
     .sort((a, b) => (a.tensor.name < b.tensor.name ? -1 : 1))
-    .map(({ tensor }) => ({ name: tensor.name, shape: tensor.shape, type: tensor.dtype, matrix: packedMatrixOf(tensor) }));
+    .map(({ tensor }) => ({
+      name: tensor.name,
+      shape: tensor.shape,
+      type: tensor.dtype,
+      matrix: packedMatrixOf(tensor),
+    }));
 }
 
 interface ReportedMatrix extends NamedMatrix {
@@ -85,11 +95,15 @@ function scalesCell(report: TernaryReport): string {
 /** The shards cell: "rows [0, 256) [256, 512)", "single", "irregular", … */
 function shardsCell(report: TernaryReport): string {
   switch (report.layout) {
-    case undefined: return "-";
-    case "none": return "all zero";
+    case undefined:
+      return "-";
+    case "none":
+      return "all zero";
     case "rows":
-    case "columns": return `${report.layout} ${report.shards.map((s) => `[${s.begin}, ${s.end})`).join(" ")}`;
-    default: return report.layout;
+    case "columns":
+      return `${report.layout} ${report.shards.map((s) => `[${s.begin}, ${s.end})`).join(" ")}`;
+    default:
+      return report.layout;
   }
 }
 
@@ -115,7 +129,16 @@ function ternaryText(matrices: readonly ReportedMatrix[], shapeNote: string): st
   return [
     `ternary matrices (${ternaryCount} of ${matrices.length} 2-D tensors; shape ${shapeNote}; scales: distinct |w| ≠ 0, or TQ block scales; ` +
       `straddling: 256-blocks holding two scales, which TQ conversion loses; ${lossy} lossy):`,
-    ...formatTable(["name", "shape", "type", "ternary", "scales", "shards", "zeros", "straddling"], rows, ["left", "left", "left", "left", "left", "left", "right", "right"]).map((l) => `  ${l}`),
+    ...formatTable(["name", "shape", "type", "ternary", "scales", "shards", "zeros", "straddling"], rows, [
+      "left",
+      "left",
+      "left",
+      "left",
+      "left",
+      "left",
+      "right",
+      "right",
+    ]).map((l) => `  ${l}`),
   ];
 }
 
@@ -149,7 +172,13 @@ function inspectJson(file: GgufFile, ternary: readonly ReportedMatrix[] | undefi
     dataOffset: file.dataOffset,
     byteLength: file.byteLength,
     metadata: file.metadata.map(({ key, value }) => ({ key, type: describeValueType(value), value: valueJson(value) })),
-    tensors: file.tensors.map((t) => ({ name: t.name, type: typeName(t.type), ne: [...t.ne], bytes: t.byteSize, offset: t.offset })),
+    tensors: file.tensors.map((t) => ({
+      name: t.name,
+      type: typeName(t.type),
+      ne: [...t.ne],
+      bytes: t.byteSize,
+      offset: t.offset,
+    })),
     ...(ternary === undefined ? {} : { ternaryMatrices: ternaryJson(ternary) }),
   };
 }
@@ -157,7 +186,13 @@ function inspectJson(file: GgufFile, ternary: readonly ReportedMatrix[] | undefi
 /** The file as text: a summary line, the metadata table, the tensor table. */
 function inspectText(file: GgufFile): string[] {
   const metadataRows = file.metadata.map(({ key, value }) => [key, describeValueType(value), valueText(value)]);
-  const tensorRows = file.tensors.map((t) => [t.name, typeName(t.type), `[${t.ne.join(", ")}]`, String(t.byteSize), String(t.offset)]);
+  const tensorRows = file.tensors.map((t) => [
+    t.name,
+    typeName(t.type),
+    `[${t.ne.join(", ")}]`,
+    String(t.byteSize),
+    String(t.offset),
+  ]);
   return [
     `${file.name}: GGUF v${file.version}, ${file.byteLength} bytes, alignment ${file.alignment}, ` +
       `${file.metadata.length} metadata keys, ${file.tensors.length} tensors, data section at byte ${file.dataOffset}`,
@@ -166,7 +201,13 @@ function inspectText(file: GgufFile): string[] {
     ...formatTable(["key", "type", "value"], metadataRows).map((line) => `  ${line}`),
     "",
     "tensors (shape: ne, innermost first; offset: from the start of the data section):",
-    ...formatTable(["name", "type", "shape", "bytes", "offset"], tensorRows, ["left", "left", "left", "right", "right"]).map((line) => `  ${line}`),
+    ...formatTable(["name", "type", "shape", "bytes", "offset"], tensorRows, [
+      "left",
+      "left",
+      "left",
+      "right",
+      "right",
+    ]).map((line) => `  ${line}`),
   ];
 }
 
@@ -216,11 +257,21 @@ function hfJson(checkpoint: HfCheckpoint, ternary: readonly ReportedMatrix[] | u
 
 function hfText(checkpoint: HfCheckpoint): string[] {
   const config = checkpoint.config;
-  const configRows = typeof config === "object" && config !== null && !Array.isArray(config)
-    ? Object.entries(config).map(([key, value]) => [key, configValueText(value)])
-    : [["(config)", configValueText(config)]];
-  const bytes = checkpoint.files.reduce((n, f) => n + [...f.tensors.values()].reduce((m, t) => m + t.data.length, 0), 0);
-  const tensorRows = [...checkpoint.tensors.values()].map(({ file, tensor }) => [tensor.name, tensor.dtype, `[${tensor.shape.join(", ")}]`, String(tensor.data.length), file]);
+  const configRows =
+    typeof config === "object" && config !== null && !Array.isArray(config)
+      ? Object.entries(config).map(([key, value]) => [key, configValueText(value)])
+      : [["(config)", configValueText(config)]];
+  const bytes = checkpoint.files.reduce(
+    (n, f) => n + [...f.tensors.values()].reduce((m, t) => m + t.data.length, 0),
+    0,
+  );
+  const tensorRows = [...checkpoint.tensors.values()].map(({ file, tensor }) => [
+    tensor.name,
+    tensor.dtype,
+    `[${tensor.shape.join(", ")}]`,
+    String(tensor.data.length),
+    file,
+  ]);
   return [
     `${checkpoint.name}: Hugging Face checkpoint, ${checkpoint.files.length} safetensors file${checkpoint.files.length === 1 ? "" : "s"}, ` +
       `${checkpoint.tensors.size} tensors, ${bytes} bytes of tensor data`,
@@ -229,7 +280,13 @@ function hfText(checkpoint: HfCheckpoint): string[] {
     ...formatTable(["key", "value"], configRows).map((line) => `  ${line}`),
     "",
     "tensors (shape: [out, in], outermost first):",
-    ...formatTable(["name", "dtype", "shape", "bytes", "file"], tensorRows, ["left", "left", "left", "right", "left"]).map((line) => `  ${line}`),
+    ...formatTable(["name", "dtype", "shape", "bytes", "file"], tensorRows, [
+      "left",
+      "left",
+      "left",
+      "right",
+      "left",
+    ]).map((line) => `  ${line}`),
   ];
 }
 

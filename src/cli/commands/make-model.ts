@@ -5,7 +5,13 @@
  */
 
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { findPreset, parameterCount, TRILM_PRESETS, TRILM_PRESET_NAMES, type TrilmPreset } from "../../../reference/model/presets.js";
+import {
+  findPreset,
+  parameterCount,
+  TRILM_PRESETS,
+  TRILM_PRESET_NAMES,
+  type TrilmPreset,
+} from "../../../reference/model/presets.js";
 import { DEFAULT_ALIGNMENT } from "../../gguf/index.js";
 import { alignUp } from "../../gguf/rules.js";
 import { planRandomTrilm, RANDOM_MODEL_TYPES, type RandomModelType } from "../../model/random-model.js";
@@ -45,11 +51,19 @@ function sizeTable(): string {
   const rows = TRILM_PRESETS.map((preset) => {
     // The header does not depend on the type (the same keys, names and shapes): lay it out once.
     const headerBytes = planLayout(planRandomTrilm(preset, 0, RANDOM_MODEL_TYPES[0]), preset.name).dataOffset;
-    const fileBytes = (type: RandomModelType) => headerBytes + planRandomTrilm(preset, 0, type).tensors.reduce((sum, t) => sum + alignUp(t.byteSize, DEFAULT_ALIGNMENT), 0);
-    return [preset.name, formatCount(parameterCount(preset.config)), String(preset.modelParallel), ...RANDOM_MODEL_TYPES.map((type) => formatSize(fileBytes(type)))];
+    const fileBytes = (type: RandomModelType) =>
+      headerBytes +
+      planRandomTrilm(preset, 0, type).tensors.reduce((sum, t) => sum + alignUp(t.byteSize, DEFAULT_ALIGNMENT), 0);
+    return [
+      preset.name,
+      formatCount(parameterCount(preset.config)),
+      String(preset.modelParallel),
+      ...RANDOM_MODEL_TYPES.map((type) => formatSize(fileBytes(type))),
+    ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
-  const render = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  const render = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   return [render(header), ...rows.map(render)].map((line) => `  ${line}`).join("\n");
 }
 
@@ -57,7 +71,10 @@ function sizeTable(): string {
 function progressReporter(io: CliIo): { update: (written: number, total: number) => void; clear: () => void } {
   if (!isTerminal(io.stderr)) return { update: () => {}, clear: () => {} };
   return {
-    update: (written, total) => io.stderr.write(`\r\x1b[Kmake-model: ${Math.floor((100 * written) / total)}% (${formatSize(written)} of ${formatSize(total)})`),
+    update: (written, total) =>
+      io.stderr.write(
+        `\r\x1b[Kmake-model: ${Math.floor((100 * written) / total)}% (${formatSize(written)} of ${formatSize(total)})`,
+      ),
     clear: () => io.stderr.write("\r\x1b[K"),
   };
 }
@@ -73,8 +90,14 @@ function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
     progress.clear();
   }
   const c = options.preset.config;
-  writeLine(io.stdout, `wrote ${output} (${bytes} bytes): ${plan.modelName}, ternary matrices ${options.type}, ${formatCount(parameterCount(c))} parameters`);
-  writeLine(io.stdout, `  dim ${c.dim}, ffn ${c.hiddenDim}, ${c.nLayers} layers, ${c.nHeads} heads (${c.nKvHeads} kv, head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${options.preset.modelParallel} scale shard(s) per matrix`);
+  writeLine(
+    io.stdout,
+    `wrote ${output} (${bytes} bytes): ${plan.modelName}, ternary matrices ${options.type}, ${formatCount(parameterCount(c))} parameters`,
+  );
+  writeLine(
+    io.stdout,
+    `  dim ${c.dim}, ffn ${c.hiddenDim}, ${c.nLayers} layers, ${c.nHeads} heads (${c.nKvHeads} kv, head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${options.preset.modelParallel} scale shard(s) per matrix`,
+  );
 }
 
 const EXAMPLES = `
@@ -99,9 +122,17 @@ export function registerMakeModel(program: Command, io: CliIo): void {
         "goes to stderr when it is a terminal.",
     )
     .argument("<output>", "GGUF file to write")
-    .addOption(new Option("--preset <name>", `model shape: ${TRILM_PRESET_NAMES.join(", ")}`).argParser(parsePreset).makeOptionMandatory())
-    .addOption(new Option("--seed <S>", "seed, 0 to 4294967295: the same seed gives the same bytes").makeOptionMandatory())
-    .addOption(new Option("--type <type>", "storage of the ternary matrices").choices(RANDOM_MODEL_TYPES).default("tq2_0"))
+    .addOption(
+      new Option("--preset <name>", `model shape: ${TRILM_PRESET_NAMES.join(", ")}`)
+        .argParser(parsePreset)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--seed <S>", "seed, 0 to 4294967295: the same seed gives the same bytes").makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--type <type>", "storage of the ternary matrices").choices(RANDOM_MODEL_TYPES).default("tq2_0"),
+    )
     .addHelpText("after", () => `\nOutput sizes (any seed):\n${sizeTable()}\n${EXAMPLES}`)
     .action((output: string, options: MakeModelOptions) => makeModel(output, options, io));
 }

@@ -52,7 +52,10 @@ export function parseTokensText(text: string, fileName: string): TokenAt[] {
       if (part === "") continue;
       if (!/^\d+$/.test(part) || !Number.isSafeInteger(Number(part))) {
         const shown = part.length > 20 ? `${part.slice(0, 20)}…` : part;
-        throw new InputError(fileName, `line ${index + 1}: ${JSON.stringify(shown)} is not a token id (a non-negative integer)`);
+        throw new InputError(
+          fileName,
+          `line ${index + 1}: ${JSON.stringify(shown)} is not a token id (a non-negative integer)`,
+        );
       }
       tokens.push({ id: Number(part), line: index + 1 });
     }
@@ -96,25 +99,34 @@ function progressBar(io: CliIo, total: number): { tick: (done: number, label: st
   return {
     tick: (done, label) => {
       const filled = Math.round((width * done) / total);
-      io.stderr.write(`\r\x1b[K[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor((100 * done) / total)}% ${label}`);
+      io.stderr.write(
+        `\r\x1b[K[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${Math.floor((100 * done) / total)}% ${label}`,
+      );
     },
     clear: () => io.stderr.write("\r\x1b[K"),
   };
 }
 
 function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): void {
-  const requestedCtx = options.ctx === undefined ? DEFAULT_CTX : parseWholeNumber(options.ctx, "--ctx", 3, Number.MAX_SAFE_INTEGER);
+  const requestedCtx =
+    options.ctx === undefined ? DEFAULT_CTX : parseWholeNumber(options.ctx, "--ctx", 3, Number.MAX_SAFE_INTEGER);
   const model = loadModel(modelPath);
   const tokens = readTokensFile(options.tokensFile);
   const { vocabSize, contextLength } = model.config;
   const outside = tokens.find((token) => token.id >= vocabSize);
   if (outside !== undefined) {
-    throw new InputError(options.tokensFile, `line ${outside.line}: token id ${outside.id} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`);
+    throw new InputError(
+      options.tokensFile,
+      `line ${outside.line}: token id ${outside.id} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`,
+    );
   }
   const ctx = Math.min(requestedCtx, contextLength);
   const windows = Math.floor(tokens.length / ctx);
   if (windows === 0) {
-    throw new InputError(options.tokensFile, `has ${tokens.length} token ids, fewer than one window of ${ctx} (--ctx); give more ids or a smaller --ctx`);
+    throw new InputError(
+      options.tokensFile,
+      `has ${tokens.length} token ids, fewer than one window of ${ctx} (--ctx); give more ids or a smaller --ctx`,
+    );
   }
   if (ctx < 3) throw new UsageError(`--ctx: windows of ${ctx} tokens score nothing; use at least 3`);
   const first = Math.floor(ctx / 2);
@@ -136,7 +148,10 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
   try {
     for (let w = 0; w < windows; w++) {
       const ids = tokens.slice(w * ctx, (w + 1) * ctx).map((token) => token.id);
-      const state = createForwardState({ ...model.config, contextLength: ctx }, model.weights, { activations: options.activations, kvCache: options.kvCache });
+      const state = createForwardState({ ...model.config, contextLength: ctx }, model.weights, {
+        activations: options.activations,
+        kvCache: options.kvCache,
+      });
       for (let i = 0; i < ctx - 1; i++) {
         const logits = forward(state, ids[i], i);
         if (i >= first) {
@@ -157,7 +172,10 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
   writeLine(io.stdout, running.join(","));
   const uncertainty = plusMinus === undefined ? "" : ` +/- ${plusMinus.toFixed(5)}`;
   writeLine(io.stdout, `Final estimate: PPL = ${ppl.toFixed(4)}${uncertainty} over ${totals.count} tokens`);
-  writeLine(io.stdout, `${windows * (ctx - 1)} positions evaluated in ${(elapsed / 1000).toFixed(2)} s (${(elapsed / (windows * (ctx - 1))).toFixed(2)} ms/token)`);
+  writeLine(
+    io.stdout,
+    `${windows * (ctx - 1)} positions evaluated in ${(elapsed / 1000).toFixed(2)} s (${(elapsed / (windows * (ctx - 1))).toFixed(2)} ms/token)`,
+  );
 }
 
 const EXAMPLES = `

@@ -7,7 +7,13 @@ import type { Command } from "commander";
 import { GgmlType, type GgmlTypeTraits } from "../../../reference/codec/index.js";
 import { UsageError } from "../../errors.js";
 import { readGgufFile, writeGgufFile } from "../../gguf/file.js";
-import { ggmlTypeName, quantizeModel, type GgufFile, type QuantizeOptions, type TernaryTarget } from "../../gguf/index.js";
+import {
+  ggmlTypeName,
+  quantizeModel,
+  type GgufFile,
+  type QuantizeOptions,
+  type TernaryTarget,
+} from "../../gguf/index.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { refuseOutputOverInput } from "../output-path.js";
 import { TENSOR_TYPE_NAMES, TERNARY_FORMAT_NAMES, typeNameParser } from "../type-argument.js";
@@ -43,7 +49,12 @@ function llamaShape(ne: readonly number[]): string {
 }
 
 /** llama-quantize's line for one tensor (llama_model_quantize_impl's LLAMA_LOG_INFO calls). */
-function tensorLine(index: number, count: number, before: GgufFile["tensors"][number], after: GgufFile["tensors"][number]): string {
+function tensorLine(
+  index: number,
+  count: number,
+  before: GgufFile["tensors"][number],
+  after: GgufFile["tensors"][number],
+): string {
   const head = `[${String(index).padStart(4)}/${String(count).padStart(4)}] ${before.name.padEnd(36)} - [${llamaShape(before.ne)}], type = ${ggmlTypeName(before.type).padStart(6)}, `;
   if (before.type === after.type) return `${head}size = ${fixed(before.byteSize / MIB, 8, 3)} MiB`;
   return `${head}converting to ${ggmlTypeName(after.type)} .. size = ${fixed(before.byteSize / MIB, 8, 2)} MiB -> ${fixed(after.byteSize / MIB, 8, 2)} MiB`;
@@ -53,17 +64,31 @@ function tensorLine(index: number, count: number, before: GgufFile["tensors"][nu
 function quantizeReport(input: GgufFile, output: GgufFile): string[] {
   const lines = output.tensors.map((after, i) => {
     const before = input.tensor(after.name);
-    if (before === undefined) throw new Error(`quantizeModel produced tensor '${after.name}', which the input does not have`);
+    if (before === undefined)
+      throw new Error(`quantizeModel produced tensor '${after.name}', which the input does not have`);
     return tensorLine(i + 1, output.tensors.length, before, after);
   });
   const sum = (file: GgufFile) => file.tensors.reduce((total, t) => total + t.byteSize, 0);
-  return [...lines, `model size  = ${fixed(sum(input) / MIB, 8, 2)} MiB`, `quant size  = ${fixed(sum(output) / MIB, 8, 2)} MiB`];
+  return [
+    ...lines,
+    `model size  = ${fixed(sum(input) / MIB, 8, 2)} MiB`,
+    `quant size  = ${fixed(sum(output) / MIB, 8, 2)} MiB`,
+  ];
 }
 
-function quantize(inputPath: string, outputPath: string, target: GgmlTypeTraits, options: QuantizeCommandOptions, io: CliIo): void {
+function quantize(
+  inputPath: string,
+  outputPath: string,
+  target: GgmlTypeTraits,
+  options: QuantizeCommandOptions,
+  io: CliIo,
+): void {
   refuseOutputOverInput(outputPath, inputPath);
   const input = readGgufFile(inputPath);
-  const request: QuantizeOptions = { tokenEmbeddingType: options.tokenEmbeddingType?.type, outputTensorType: options.outputTensorType?.type };
+  const request: QuantizeOptions = {
+    tokenEmbeddingType: options.tokenEmbeddingType?.type,
+    outputTensorType: options.outputTensorType?.type,
+  };
   const output = quantizeModel(input, ternaryTarget(target), request);
   writeGgufFile(outputPath, output);
   for (const line of quantizeReport(input, output)) writeLine(io.stdout, line);
@@ -87,5 +112,7 @@ export function registerQuantize(program: Command, io: CliIo): void {
     .option("--token-embedding-type <type>", `type of token_embd.weight: ${TENSOR_TYPE_NAMES.join(", ")}`, tensorType)
     .option("--output-tensor-type <type>", `type of output.weight: ${TENSOR_TYPE_NAMES.join(", ")}`, tensorType)
     .addHelpText("after", EXAMPLES)
-    .action((input: string, output: string, type: GgmlTypeTraits, options: QuantizeCommandOptions) => quantize(input, output, type, options, io));
+    .action((input: string, output: string, type: GgmlTypeTraits, options: QuantizeCommandOptions) =>
+      quantize(input, output, type, options, io),
+    );
 }

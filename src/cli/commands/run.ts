@@ -29,7 +29,6 @@ export { DEFAULT_PROMPT };
 /** KV cache element types, as the CLI names them. */
 export const KV_CACHE_TYPES: readonly KvCacheType[] = ["f32", "f16"];
 
-
 /** Largest seed: seeds are 32-bit. */
 const MAX_SEED = 0xffffffff;
 
@@ -53,21 +52,28 @@ export function parseSeedOption(text: string): number {
 
 /** The commander option `--activations <mode>` (choices f32, ggml, int8-per-token; default f32). */
 export function activationsOption(): Option {
-  return new Option("--activations <mode>", "how linear layers take activations: f32 = float as trained, ggml = as llama.cpp's CPU backend (Q8_K for TQ weights), int8-per-token = BitNet absmax")
+  return new Option(
+    "--activations <mode>",
+    "how linear layers take activations: f32 = float as trained, ggml = as llama.cpp's CPU backend (Q8_K for TQ weights), int8-per-token = BitNet absmax",
+  )
     .choices(ACTIVATION_MODES)
     .default("f32");
 }
 
 /** The commander option `--kv-cache <type>` (f32 or f16; default f32). */
 export function kvCacheOption(): Option {
-  return new Option("--kv-cache <type>", "element type of the KV cache (f16 = llama.cpp's default)").choices(KV_CACHE_TYPES).default("f32");
+  return new Option("--kv-cache <type>", "element type of the KV cache (f16 = llama.cpp's default)")
+    .choices(KV_CACHE_TYPES)
+    .default("f32");
 }
 
 /** `--backend <name>`: one of NODE_BACKEND_NAMES (src/backend/registry.ts); anything else is a UsageError (exit 2). */
 export function parseBackend(name: string): NodeBackendName {
   const known: readonly string[] = NODE_BACKEND_NAMES;
   if (known.includes(name)) return name as NodeBackendName;
-  throw new UsageError(`--backend ${name}: backend '${name}' is not available (available: ${NODE_BACKEND_NAMES.join(", ")})`);
+  throw new UsageError(
+    `--backend ${name}: backend '${name}' is not available (available: ${NODE_BACKEND_NAMES.join(", ")})`,
+  );
 }
 
 /** One line about the loaded model: name, kind and shape. */
@@ -133,7 +139,9 @@ interface RunRequest {
 function runRequest(modelArgument: string | undefined, options: RunOptions): RunRequest {
   const backend = parseBackend(options.backend);
   if (backend !== "reference" && options.kvCache !== "f32") {
-    throw new UsageError(`--kv-cache ${options.kvCache}: --backend ${backend} runs with an f32 KV cache only (use --backend reference for ${options.kvCache})`);
+    throw new UsageError(
+      `--kv-cache ${options.kvCache}: --backend ${backend} runs with an f32 KV cache only (use --backend reference for ${options.kvCache})`,
+    );
   }
   const modelPath = modelArgument ?? embeddedModelPath();
   const request: RunRequest = {
@@ -158,7 +166,9 @@ function checkPromptFits(request: RunRequest, model: LoadedModelFile): void {
   const { vocabSize, contextLength } = model.config;
   const outside = request.prompt.find((token) => token >= vocabSize);
   if (outside !== undefined) {
-    throw new UsageError(`${request.promptSource}: token id ${outside} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`);
+    throw new UsageError(
+      `${request.promptSource}: token id ${outside} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`,
+    );
   }
   const positions = request.prompt.length + request.generate;
   if (positions > contextLength) {
@@ -179,7 +189,9 @@ function positionLine(pos: number, token: number, logits: Float32Array, generate
   const best = argmax(logits);
   const head = `${String(pos).padStart(5)}  ${String(token).padStart(7)}  ${String(best).padStart(7)}  ${logits[best].toFixed(4).padStart(10)}  ${generated ? "generated" : "prompt"}`;
   if (!verbose) return head;
-  const top = topK(logits, VERBOSE_TOP).map((t) => `${t.token}:${t.logit.toFixed(4)}`).join(" ");
+  const top = topK(logits, VERBOSE_TOP)
+    .map((t) => `${t.token}:${t.logit.toFixed(4)}`)
+    .join(" ");
   return `${head}  top${VERBOSE_TOP} ${top}`;
 }
 
@@ -187,7 +199,11 @@ function positionLine(pos: number, token: number, logits: Float32Array, generate
  * One forward step per token: reference/model's `forward` for `--backend reference`, else the forward
  * pass over the backend (src/backend/backend-forward.ts) with weights prepared once.
  */
-async function forwardStepper(request: RunRequest, model: LoadedModelFile, positions: number): Promise<{ step: (token: number, pos: number) => Float32Array; backend?: Backend; dispose: () => void }> {
+async function forwardStepper(
+  request: RunRequest,
+  model: LoadedModelFile,
+  positions: number,
+): Promise<{ step: (token: number, pos: number) => Float32Array; backend?: Backend; dispose: () => void }> {
   // The cache only needs the positions this run uses, not the model's whole context.
   const config = { ...model.config, contextLength: positions };
   if (request.backend === "reference") {
@@ -258,14 +274,25 @@ function runPositions(
   const decodeMs = performance.now() - decodeStart;
 
   if (request.generate > 0) {
-    const how = request.temperature === 0 ? "greedy (temperature 0)" : `temperature ${request.temperature}, seed ${request.seed}`;
+    const how =
+      request.temperature === 0 ? "greedy (temperature 0)" : `temperature ${request.temperature}, seed ${request.seed}`;
     writeLine(io.stdout, `generated (${how}): ${generated.join(" ")}`);
   }
-  writeLine(io.stdout, `prefill: ${request.prompt.length} tokens in ${ms(prefillMs)} ms (${ms(prefillMs / request.prompt.length)} ms/token)`);
-  if (request.generate > 0) writeLine(io.stdout, `decode: ${request.generate} tokens in ${ms(decodeMs)} ms (${ms(decodeMs / request.generate)} ms/token)`);
+  writeLine(
+    io.stdout,
+    `prefill: ${request.prompt.length} tokens in ${ms(prefillMs)} ms (${ms(prefillMs / request.prompt.length)} ms/token)`,
+  );
+  if (request.generate > 0)
+    writeLine(
+      io.stdout,
+      `decode: ${request.generate} tokens in ${ms(decodeMs)} ms (${ms(decodeMs / request.generate)} ms/token)`,
+    );
   if (request.logitsPath !== undefined && allLogits !== undefined) {
     writeFileAtomic(request.logitsPath, serializeNpy({ dtype: "<f4", shape: [positions, vocab], data: allLogits }));
-    writeLine(io.stdout, `wrote ${request.logitsPath}: float32 [${positions}, ${vocab}], one row of logits per position`);
+    writeLine(
+      io.stdout,
+      `wrote ${request.logitsPath}: float32 [${positions}, ${vocab}], one row of logits per position`,
+    );
   }
 }
 
@@ -294,13 +321,20 @@ export function registerRun(program: Command, io: CliIo): void {
     )
     .argument("[model]", "GGUF model file or Hugging Face checkpoint folder (default: the embedded tiny random TriLM)")
     .option("--tokens <ids>", `prompt token ids, comma-separated (default: ${DEFAULT_PROMPT.join(",")})`)
-    .option("--logits <out.npy>", "write the logits of every position (prompt and generated) as float32 [positions, vocab], atomically")
+    .option(
+      "--logits <out.npy>",
+      "write the logits of every position (prompt and generated) as float32 [positions, vocab], atomically",
+    )
     .addOption(activationsOption())
     .addOption(kvCacheOption())
     .option("--generate <N>", "generate N more tokens after the prompt", "0")
     .option("--temperature <T>", "0 = greedy (argmax); T > 0 samples from softmax(logits / T)", "0")
     .option("--seed <S>", "seed of the sampler's PRNG, 0 to 4294967295", "0")
-    .option("--backend <name>", `implementation to run: ${NODE_BACKEND_NAMES.join(", ")} (reference = reference/model; the others run the forward pass of src/backend/backend-forward.ts, f32 KV cache only)`, "reference")
+    .option(
+      "--backend <name>",
+      `implementation to run: ${NODE_BACKEND_NAMES.join(", ")} (reference = reference/model; the others run the forward pass of src/backend/backend-forward.ts, f32 KV cache only)`,
+      "reference",
+    )
     .option("--verbose", `also print each position's top ${VERBOSE_TOP} tokens and logits`)
     .addHelpText("after", EXAMPLES)
     .action(async (model: string | undefined, options: RunOptions) => run(model, options, io));

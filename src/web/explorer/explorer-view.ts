@@ -29,7 +29,14 @@ interface Controls {
 export function mountExplorer(root: HTMLElement): View {
   const controls: Controls = {
     values: h("textarea", { id: "explorer-values", class: "mono", rows: 8, spellcheck: "false" }),
-    seed: h("input", { id: "explorer-seed", type: "number", min: 0, max: MAX_SEED, step: 1, value: DEFAULT_EXPLAIN_SEED }),
+    seed: h("input", {
+      id: "explorer-seed",
+      type: "number",
+      min: 0,
+      max: MAX_SEED,
+      step: 1,
+      value: DEFAULT_EXPLAIN_SEED,
+    }),
     error: h("p", { id: "explorer-error", class: "error", role: "alert" }),
     note: h("p", { class: "muted", id: "explorer-note" }),
   };
@@ -38,8 +45,12 @@ export function mountExplorer(root: HTMLElement): View {
   let workedByte = 0;
 
   const render = (): void => {
-    output.replaceChildren(elementGrid(block), scalePanel(block), tq2Panel(block, (text) => applyBytes("tq2_0", text)),
-      tq1Panel(block, workedByte, (text) => applyBytes("tq1_0", text)));
+    output.replaceChildren(
+      elementGrid(block),
+      scalePanel(block),
+      tq2Panel(block, (text) => applyBytes("tq2_0", text)),
+      tq1Panel(block, workedByte, (text) => applyBytes("tq1_0", text)),
+    );
   };
   const setError = (message: string): void => {
     controls.error.textContent = message;
@@ -54,7 +65,8 @@ export function mountExplorer(root: HTMLElement): View {
   };
   const random = (): void => {
     const seed = parseSeedText(controls.seed.value);
-    if (seed === undefined) return setError(`seed '${controls.seed.value}' must be a whole number from 0 to ${MAX_SEED}`);
+    if (seed === undefined)
+      return setError(`seed '${controls.seed.value}' must be a whole number from 0 to ${MAX_SEED}`);
     controls.values.value = formatValues(drawTriLmBlock(seed).values);
     encode();
     controls.note.textContent = `Random TriLM block, seed ${seed}: 256 trits (P(0) = 1/3) times one scale.`;
@@ -74,21 +86,37 @@ export function mountExplorer(root: HTMLElement): View {
 
   root.append(
     h("h1", {}, "Format explorer: one block of 256 ternary weights"),
-    h("p", { class: "lead" }, "Type up to 256 numbers (or draw a random TriLM-like block) and watch them become a 66-byte TQ2_0 " +
-      "block and a 54-byte TQ1_0 block, bit by bit. Hover anything to see where an element lives; edit the bytes to see " +
-      "what a decoder makes of them."),
-    h("div", { class: "panel input-panel" },
+    h(
+      "p",
+      { class: "lead" },
+      "Type up to 256 numbers (or draw a random TriLM-like block) and watch them become a 66-byte TQ2_0 " +
+        "block and a 54-byte TQ1_0 block, bit by bit. Hover anything to see where an element lives; edit the bytes to see " +
+        "what a decoder makes of them.",
+    ),
+    h(
+      "div",
+      { class: "panel input-panel" },
       h("h2", {}, "Input"),
-      h("p", { class: "explain" }, "Numbers separated by spaces, commas or newlines; each is rounded to float32. nan, inf and -inf are accepted. " +
-        "Missing values are 0."),
+      h(
+        "p",
+        { class: "explain" },
+        "Numbers separated by spaces, commas or newlines; each is rounded to float32. nan, inf and -inf are accepted. " +
+          "Missing values are 0.",
+      ),
       controls.values,
-      h("div", { class: "input-row" },
+      h(
+        "div",
+        { class: "input-row" },
         h("button", { id: "explorer-encode", class: "primary", onclick: encode }, "Encode"),
         h("span", { class: "spacer" }),
         h("label", {}, "seed ", controls.seed),
-        h("button", { id: "explorer-random", onclick: random }, "Random TriLM block")),
-      controls.error, controls.note),
-    output);
+        h("button", { id: "explorer-random", onclick: random }, "Random TriLM block"),
+      ),
+      controls.error,
+      controls.note,
+    ),
+    output,
+  );
 
   root.addEventListener("mouseover", (event) => {
     const target = hoverTargetOf(event.target);

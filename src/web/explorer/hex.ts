@@ -33,7 +33,10 @@ export function parseHexBytes(text: string, expectedBytes: number, formatName: s
   }
   if (digits.length !== 2 * expectedBytes) {
     const got = digits.length % 2 === 0 ? `${digits.length / 2} bytes` : `${digits.length} hex digits (an odd number)`;
-    return { ok: false, error: `${formatName}: a block is ${expectedBytes} bytes (${2 * expectedBytes} hex digits), got ${got}` };
+    return {
+      ok: false,
+      error: `${formatName}: a block is ${expectedBytes} bytes (${2 * expectedBytes} hex digits), got ${got}`,
+    };
   }
   const bytes = new Uint8Array(expectedBytes);
   for (let i = 0; i < expectedBytes; i++) bytes[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);

@@ -18,7 +18,8 @@ export function hoverTargetOf(node: EventTarget | null): HoverTarget | undefined
   const { element, byteCell, byteCard, format } = marked.dataset;
   if (element !== undefined) return { kind: "element", element: Number(element) };
   const byte = byteCell ?? byteCard;
-  if (byte !== undefined && (format === "tq2_0" || format === "tq1_0")) return { kind: "byte", format, byte: Number(byte) };
+  if (byte !== undefined && (format === "tq2_0" || format === "tq1_0"))
+    return { kind: "byte", format, byte: Number(byte) };
   return undefined;
 }
 

@@ -40,10 +40,15 @@ export function scaleFacts(bits: number, amax?: number): ScaleFacts {
 function scaleNotes(bits: number, value: number, amax: number | undefined): string[] {
   const notes: string[] = [];
   if (Number.isNaN(value)) notes.push("NaN scale: every weight decodes to NaN.");
-  else if (!Number.isFinite(value)) notes.push("Infinite scale: amax ≥ 65520 rounds past 65504, the largest finite fp16; ±1 weights decode to ±inf and 0 weights to 0·inf = NaN.");
-  else if (value === 0 && amax !== undefined && amax !== 0) notes.push("Zero scale: amax ≤ 2^-25 rounds to fp16 zero, so every weight decodes to ±0.");
+  else if (!Number.isFinite(value))
+    notes.push(
+      "Infinite scale: amax ≥ 65520 rounds past 65504, the largest finite fp16; ±1 weights decode to ±inf and 0 weights to 0·inf = NaN.",
+    );
+  else if (value === 0 && amax !== undefined && amax !== 0)
+    notes.push("Zero scale: amax ≤ 2^-25 rounds to fp16 zero, so every weight decodes to ±0.");
   else if (value === 0) notes.push("Zero scale: every weight decodes to ±0.");
-  if (isF16Subnormal(bits)) notes.push("Subnormal fp16 (exponent field 0): d = mantissa/1024 · 2^-14, with fewer than 11 significant bits.");
+  if (isF16Subnormal(bits))
+    notes.push("Subnormal fp16 (exponent field 0): d = mantissa/1024 · 2^-14, with fewer than 11 significant bits.");
   if (bits & 0x8000) notes.push("Sign bit set: the encoder never writes a negative scale (amax = |x| ≥ 0).");
   return notes;
 }

@@ -26,9 +26,15 @@ export interface ValuesError {
 const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** Non-finite spellings the parser accepts (case-insensitive), and their values. */
 const NON_FINITE_WORDS: Readonly<Record<string, number>> = {
-  nan: NaN, "+nan": NaN, "-nan": NaN,
-  inf: Infinity, "+inf": Infinity, "-inf": -Infinity,
-  infinity: Infinity, "+infinity": Infinity, "-infinity": -Infinity,
+  nan: NaN,
+  "+nan": NaN,
+  "-nan": NaN,
+  inf: Infinity,
+  "+inf": Infinity,
+  "-inf": -Infinity,
+  infinity: Infinity,
+  "+infinity": Infinity,
+  "-infinity": -Infinity,
 };
 
 /** Split the text into tokens: numbers are separated by whitespace and/or commas. */
@@ -51,13 +57,19 @@ export function parseValueToken(token: string): number | undefined {
 export function parseValues(text: string): ParsedValues | ValuesError {
   const tokens = splitValueTokens(text);
   if (tokens.length > QK_K) {
-    return { ok: false, error: `${tokens.length} values given, a block holds at most ${QK_K}: value ${QK_K + 1} is '${tokens[QK_K]}'` };
+    return {
+      ok: false,
+      error: `${tokens.length} values given, a block holds at most ${QK_K}: value ${QK_K + 1} is '${tokens[QK_K]}'`,
+    };
   }
   const values = new Float32Array(QK_K);
   for (const [index, token] of tokens.entries()) {
     const value = parseValueToken(token);
     if (value === undefined) {
-      return { ok: false, error: `value ${index + 1} ('${token}') is not a number (write e.g. 0.05, -1e-3, nan, inf or -inf)` };
+      return {
+        ok: false,
+        error: `value ${index + 1} ('${token}') is not a number (write e.g. 0.05, -1e-3, nan, inf or -inf)`,
+      };
     }
     values[index] = value;
   }

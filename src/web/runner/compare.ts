@@ -11,12 +11,14 @@ export const NMSE_TOLERANCE = 1e-6;
  * a NaN anywhere gives NaN. Rows must have equal lengths (RangeError otherwise).
  */
 export function nmse(candidate: readonly ArrayLike<number>[], reference: readonly ArrayLike<number>[]): number {
-  if (candidate.length !== reference.length) throw new RangeError(`nmse: ${candidate.length} candidate rows, ${reference.length} reference rows`);
+  if (candidate.length !== reference.length)
+    throw new RangeError(`nmse: ${candidate.length} candidate rows, ${reference.length} reference rows`);
   let num = 0;
   let den = 0;
   candidate.forEach((row, p) => {
     const ref = reference[p];
-    if (row.length !== ref.length) throw new RangeError(`nmse: row ${p} has ${row.length} values, the reference ${ref.length}`);
+    if (row.length !== ref.length)
+      throw new RangeError(`nmse: row ${p} has ${row.length} values, the reference ${ref.length}`);
     for (let j = 0; j < row.length; j++) {
       const d = row[j] - ref[j];
       num += d * d;
@@ -29,7 +31,8 @@ export function nmse(candidate: readonly ArrayLike<number>[], reference: readonl
 
 /** max_j |ĉ_j − r_j| of one row (NaN if any difference is NaN; 0 for empty rows). */
 export function maxAbsDiff(candidate: ArrayLike<number>, reference: ArrayLike<number>): number {
-  if (candidate.length !== reference.length) throw new RangeError(`maxAbsDiff: ${candidate.length} vs ${reference.length} values`);
+  if (candidate.length !== reference.length)
+    throw new RangeError(`maxAbsDiff: ${candidate.length} vs ${reference.length} values`);
   let worst = 0;
   for (let j = 0; j < candidate.length; j++) {
     const d = Math.abs(candidate[j] - reference[j]);
@@ -57,7 +60,11 @@ export type ArgmaxAgreement = "agree" | "near-tie" | "disagree";
  * Spec/tolerances.md §9.1: the candidate's argmax a must equal the reference's b unless the
  * reference's gap r[b] − r[a] is at most 2·√(τ · mean r²), the RMS error NMSE ≤ τ allows.
  */
-export function argmaxAgreement(candidate: ArrayLike<number>, reference: ArrayLike<number>, tau: number): ArgmaxAgreement {
+export function argmaxAgreement(
+  candidate: ArrayLike<number>,
+  reference: ArrayLike<number>,
+  tau: number,
+): ArgmaxAgreement {
   const a = argmaxOf(candidate);
   const b = argmaxOf(reference);
   if (a === b && a >= 0) return "agree";
@@ -81,7 +88,11 @@ export interface PositionComparison {
 }
 
 /** Per-position comparison of `candidate` rows with `reference` rows (as many as both have). */
-export function comparePositions(candidate: readonly ArrayLike<number>[], reference: readonly ArrayLike<number>[], tau: number): PositionComparison[] {
+export function comparePositions(
+  candidate: readonly ArrayLike<number>[],
+  reference: readonly ArrayLike<number>[],
+  tau: number,
+): PositionComparison[] {
   const n = Math.min(candidate.length, reference.length);
   return Array.from({ length: n }, (_, p) => ({
     maxAbs: maxAbsDiff(candidate[p], reference[p]),

@@ -3,7 +3,11 @@
  * which mode gpu.js's kernels actually ran in (accelerated/gpujs/kernel-runs.ts: GPU.mode alone says
  * "gpu" for every GL flavour).
  */
-import { countGpujsKernelRuns, gpujsKernelRunsNow, gpujsKernelRunsSince } from "../../../accelerated/gpujs/kernel-runs.js";
+import {
+  countGpujsKernelRuns,
+  gpujsKernelRunsNow,
+  gpujsKernelRunsSince,
+} from "../../../accelerated/gpujs/kernel-runs.js";
 
 export { countGpujsKernelRuns, gpujsKernelRunsNow };
 

@@ -95,7 +95,14 @@ export function errorText(error: unknown): string {
 export async function runBackends(options: RunLoopOptions): Promise<BackendRun[]> {
   const runs: BackendRun[] = [];
   for (const factory of options.factories) {
-    const run: BackendRun = { name: factory.name, description: "", prepareMs: NaN, msPerToken: [], logits: [], error: null };
+    const run: BackendRun = {
+      name: factory.name,
+      description: "",
+      prepareMs: NaN,
+      msPerToken: [],
+      logits: [],
+      error: null,
+    };
     runs.push(run);
     await runOneBackend(factory, run, runs, options);
     options.onProgress?.(runs, { kind: "backend-done", backend: factory.name });
@@ -104,7 +111,12 @@ export async function runBackends(options: RunLoopOptions): Promise<BackendRun[]
 }
 
 /** Create, prepare and step one backend, filling `run`; errors end up in run.error. */
-async function runOneBackend(factory: BackendFactory, run: BackendRun, runs: readonly BackendRun[], options: RunLoopOptions): Promise<void> {
+async function runOneBackend(
+  factory: BackendFactory,
+  run: BackendRun,
+  runs: readonly BackendRun[],
+  options: RunLoopOptions,
+): Promise<void> {
   const now = options.now ?? (() => performance.now());
   const pause = options.pause ?? nextTask;
   const { config, weights, tokens, activations } = options;
@@ -116,8 +128,15 @@ async function runOneBackend(factory: BackendFactory, run: BackendRun, runs: rea
     const runConfig = { ...config, contextLength: Math.max(1, tokens.length) };
     if ("referenceModel" in factory) stepper = referenceStepper(runConfig, weights, activations);
     else {
-      const created: Backend = await withTimeout(Promise.resolve().then(() => factory.create()), options.createTimeoutMs ?? 60_000, `creating the backend did not finish within ${(options.createTimeoutMs ?? 60_000) / 1000} s`);
-      stepper = backendStepper(created, createBackendSession(runConfig, weights, created, { activations, kvCache: "f32" }));
+      const created: Backend = await withTimeout(
+        Promise.resolve().then(() => factory.create()),
+        options.createTimeoutMs ?? 60_000,
+        `creating the backend did not finish within ${(options.createTimeoutMs ?? 60_000) / 1000} s`,
+      );
+      stepper = backendStepper(
+        created,
+        createBackendSession(runConfig, weights, created, { activations, kvCache: "f32" }),
+      );
     }
     run.description = stepper.description;
     run.prepareMs = now() - start;
@@ -140,8 +159,15 @@ async function runOneBackend(factory: BackendFactory, run: BackendRun, runs: rea
 /** reference/model's forward pass with an f32 KV cache (spec/forward.md §8.1). */
 function referenceStepper(config: TrilmConfig, weights: TrilmWeights, activations: RunnerActivations): Stepper {
   const state = createForwardState(config, weights, { activations, kvCache: "f32" });
-  const how = activations === "ggml" ? "ggml mode: llama.cpp's x86 arithmetic, bit for bit" : "f32 mode: float64 sums rounded once";
-  return { description: `reference/model forward() (${how})`, step: (token, pos) => forward(state, token, pos), dispose: () => {} };
+  const how =
+    activations === "ggml"
+      ? "ggml mode: llama.cpp's x86 arithmetic, bit for bit"
+      : "f32 mode: float64 sums rounded once";
+  return {
+    description: `reference/model forward() (${how})`,
+    step: (token, pos) => forward(state, token, pos),
+    dispose: () => {},
+  };
 }
 
 /** A Backend driven by backend-forward.ts; disposing frees the session's matrices, then the backend. */

@@ -66,7 +66,12 @@ const EMBEDDED_NAME = "trilm-tiny-tq2_0.gguf";
 /** Accelerated backends offered, in run order. */
 const ACCELERATED = ["gpujs", "tfjs-webgl", "tfjs-wasm"] as const;
 /** Line colours of the backends in the plot and tables. */
-const BACKEND_COLORS: Readonly<Record<string, string>> = { reference: "#1d2330", gpujs: "#2457c5", "tfjs-webgl": "#c2410c", "tfjs-wasm": "#047857" };
+const BACKEND_COLORS: Readonly<Record<string, string>> = {
+  reference: "#1d2330",
+  gpujs: "#2457c5",
+  "tfjs-webgl": "#c2410c",
+  "tfjs-wasm": "#047857",
+};
 
 /** A model the runner holds. */
 interface RunnerModel {
@@ -129,13 +134,35 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
     fileInput: h("input", { id: "runner-model-file", type: "file", accept: ".gguf" }),
     model: h("div", { id: "runner-model", "data-ready": "false" }, "Loading the embedded model…"),
     error: h("p", { id: "runner-error", class: "error", role: "alert" }),
-    tokens: h("input", { id: "runner-tokens", type: "text", class: "mono", value: DEFAULT_PROMPT.join(", "), size: 48, "aria-label": "prompt token ids" }),
+    tokens: h("input", {
+      id: "runner-tokens",
+      type: "text",
+      class: "mono",
+      value: DEFAULT_PROMPT.join(", "),
+      size: 48,
+      "aria-label": "prompt token ids",
+    }),
     backends: ["reference", ...ACCELERATED].map((name) =>
-      h("input", { type: "checkbox", name: "runner-backend", value: name, checked: true, disabled: name === "reference" }),
+      h("input", {
+        type: "checkbox",
+        name: "runner-backend",
+        value: name,
+        checked: true,
+        disabled: name === "reference",
+      }),
     ),
-    activations: h("select", { id: "runner-activations" }, h("option", { value: "f32", selected: true }, "f32 — float activations"), h("option", { value: "ggml" }, "ggml — Q8_K activations, as llama.cpp")),
+    activations: h(
+      "select",
+      { id: "runner-activations" },
+      h("option", { value: "f32", selected: true }, "f32 — float activations"),
+      h("option", { value: "ggml" }, "ggml — Q8_K activations, as llama.cpp"),
+    ),
     run: h("button", { id: "runner-run", class: "primary", type: "button" }, "Run"),
-    status: h("span", { id: "runner-status", "data-state": "idle", role: "status" }, "Idle: load a model, pick backends, press Run."),
+    status: h(
+      "span",
+      { id: "runner-status", "data-state": "idle", role: "status" },
+      "Idle: load a model, pick backends, press Run.",
+    ),
     env: h("div", { id: "runner-env" }),
     timings: h("table", { id: "runner-timings", class: "data" }),
     argmax: h("table", { id: "runner-argmax", class: "data" }),
@@ -162,45 +189,124 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
 function layout(el: RunnerElements): HTMLElement[] {
   return [
     h("h1", {}, "Model runner"),
-    h("p", { class: "lead" },
-      "Run a ternary LLM token by token in your browser — on the reference interpreter and on accelerated backends (gpu.js and TensorFlow.js on WebGL, TensorFlow.js on WebAssembly) — and see how far each backend's logits drift from the reference's, and how fast each one is."),
-    h("section", { class: "panel" },
+    h(
+      "p",
+      { class: "lead" },
+      "Run a ternary LLM token by token in your browser — on the reference interpreter and on accelerated backends (gpu.js and TensorFlow.js on WebGL, TensorFlow.js on WebAssembly) — and see how far each backend's logits drift from the reference's, and how fast each one is.",
+    ),
+    h(
+      "section",
+      { class: "panel" },
       h("h2", {}, "1. The model"),
-      h("p", { class: "muted" }, "The page starts with the embedded tiny random TriLM (TQ2_0 weights). Pick another GGUF file, or drop one anywhere on this view. The file is parsed in the page (", specLink("gguf", "", "spec/gguf.md"), "), then mapped onto the llama tensors (", specLink("forward", "10.1"), ")."),
+      h(
+        "p",
+        { class: "muted" },
+        "The page starts with the embedded tiny random TriLM (TQ2_0 weights). Pick another GGUF file, or drop one anywhere on this view. The file is parsed in the page (",
+        specLink("gguf", "", "spec/gguf.md"),
+        "), then mapped onto the llama tensors (",
+        specLink("forward", "10.1"),
+        ").",
+      ),
       h("label", { class: "runner-file" }, "GGUF file: ", el.fileInput),
       el.error,
-      el.model),
-    h("section", { class: "panel" },
+      el.model,
+    ),
+    h(
+      "section",
+      { class: "panel" },
       h("h2", {}, "2. The run"),
-      h("p", { class: "muted" }, "Token ids separated by commas or spaces. Each backend runs them one token per step with its KV cache (", specLink("forward", "8.1"), "); the activation mode is ", specLink("forward", "3.1", "§3.1 f32"), " or ", specLink("forward", "3.2", "§3.2 ggml"), "."),
-      h("div", { class: "runner-controls" },
+      h(
+        "p",
+        { class: "muted" },
+        "Token ids separated by commas or spaces. Each backend runs them one token per step with its KV cache (",
+        specLink("forward", "8.1"),
+        "); the activation mode is ",
+        specLink("forward", "3.1", "§3.1 f32"),
+        " or ",
+        specLink("forward", "3.2", "§3.2 ggml"),
+        ".",
+      ),
+      h(
+        "div",
+        { class: "runner-controls" },
         h("label", {}, "Prompt tokens ", el.tokens),
-        h("fieldset", {}, h("legend", {}, "Backends"), ...el.backends.map((box) => h("label", { class: "runner-backend" }, box, ` ${box.value}`, box.value === "reference" ? h("span", { class: "muted" }, " (always: the ground truth)") : null))),
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, "Backends"),
+          ...el.backends.map((box) =>
+            h(
+              "label",
+              { class: "runner-backend" },
+              box,
+              ` ${box.value}`,
+              box.value === "reference" ? h("span", { class: "muted" }, " (always: the ground truth)") : null,
+            ),
+          ),
+        ),
         h("label", {}, "Activations ", el.activations),
-        el.run),
-      h("p", {}, el.status)),
-    h("section", { class: "panel" }, h("h2", {}, "Environment"), h("p", { class: "muted" }, "What actually ran: the GPU behind WebGL, the mode gpu.js's kernels ran in (counted per kernel call), the tfjs backends."), el.env),
-    h("section", { class: "panel" },
+        el.run,
+      ),
+      h("p", {}, el.status),
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "Environment"),
+      h(
+        "p",
+        { class: "muted" },
+        "What actually ran: the GPU behind WebGL, the mode gpu.js's kernels ran in (counted per kernel call), the tfjs backends.",
+      ),
+      el.env,
+    ),
+    h(
+      "section",
+      { class: "panel" },
       h("h2", {}, "Difference from the reference"),
       explanation(),
       el.plotLegend,
       h("div", { class: "runner-plot-wrap" }, el.plot),
-      el.summary),
-    h("section", { class: "panel" }, h("h2", {}, "Greedy token per position"), h("p", { class: "muted" }, "The argmax of each backend's logits. ✓ same as the reference; ≈ a different token where the reference's top two logits are closer than the allowed error (a legitimate flip); ✗ a real disagreement."), el.argmax),
-    h("section", { class: "panel" }, h("h2", {}, "Timings"), h("p", { class: "muted" }, "Wall time (performance.now) of creating the backend and taking the weights in, then of each step. The first step of a GPU backend includes compiling its shaders."), el.timings),
+      el.summary,
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "Greedy token per position"),
+      h(
+        "p",
+        { class: "muted" },
+        "The argmax of each backend's logits. ✓ same as the reference; ≈ a different token where the reference's top two logits are closer than the allowed error (a legitimate flip); ✗ a real disagreement.",
+      ),
+      el.argmax,
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "Timings"),
+      h(
+        "p",
+        { class: "muted" },
+        "Wall time (performance.now) of creating the backend and taking the weights in, then of each step. The first step of a GPU backend includes compiling its shaders.",
+      ),
+      el.timings,
+    ),
   ];
 }
 
 /** The short explanation above the plot. */
 function explanation(): HTMLElement {
-  return h("p", { class: "muted" },
+  return h(
+    "p",
+    { class: "muted" },
     "For every position p, NMSE = Σⱼ(ĉⱼ − rⱼ)² / Σⱼ rⱼ² compares a backend's logits ĉ with the reference's r; max|Δ| is the largest single difference. A correct float32 backend stays far below the criterion NMSE ≤ 10⁻⁶ (",
     specLink("tolerances", "9.1"),
     "); a real bug gives 10⁻² or more. In ggml mode the criterion is the larger of 10⁻⁶ and the whole effect of Q8_K quantization (",
     specLink("tolerances", "9.2"),
     "). The forward pass itself: ",
     specLink("forward", "8"),
-    ". A backend identical to the reference has no logarithm: its points sit on the bottom edge.");
+    ". A backend identical to the reference has no logarithm: its points sit on the bottom edge.",
+  );
 }
 
 /** Show `message` as the one-line error (empty string: no error). */
@@ -233,7 +339,10 @@ function acceptDrops(root: HTMLElement, el: RunnerElements, state: RunnerState):
 async function loadModelFile(el: RunnerElements, state: RunnerState, file: File): Promise<void> {
   if (state.running) return showError(el, `${file.name}: a run is in progress; load the model when it has finished`);
   if (file.size > MAX_FILE_BYTES) {
-    return showError(el, `${file.name}: ${(file.size / 2 ** 20).toFixed(0)} MiB is more than the page loads (512 MiB); use the trilm CLI for big models`);
+    return showError(
+      el,
+      `${file.name}: ${(file.size / 2 ** 20).toFixed(0)} MiB is more than the page loads (512 MiB); use the trilm CLI for big models`,
+    );
   }
   try {
     loadModelBytes(el, state, new Uint8Array(await file.arrayBuffer()), file.name);
@@ -261,7 +370,8 @@ function loadModelBytes(el: RunnerElements, state: RunnerState, bytes: Uint8Arra
 /** Count the tensors by type: "TQ2_0 × 14, F32 × 5". */
 function tensorTypes(file: GgufFile): string {
   const counts = new Map<string, number>();
-  for (const t of file.tensors) counts.set(GgmlType[t.type] ?? `type ${t.type}`, (counts.get(GgmlType[t.type] ?? `type ${t.type}`) ?? 0) + 1);
+  for (const t of file.tensors)
+    counts.set(GgmlType[t.type] ?? `type ${t.type}`, (counts.get(GgmlType[t.type] ?? `type ${t.type}`) ?? 0) + 1);
   return [...counts].map(([type, n]) => `${type} × ${n}`).join(", ");
 }
 
@@ -272,7 +382,15 @@ function formatBytes(n: number): string {
 
 /** A two-column table of label → value. */
 function keyValueTable(rows: readonly (readonly [string, string | Node])[]): HTMLTableElement {
-  return h("table", { class: "data runner-kv" }, h("tbody", {}, rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v)))));
+  return h(
+    "table",
+    { class: "data runner-kv" },
+    h(
+      "tbody",
+      {},
+      rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v))),
+    ),
+  );
 }
 
 /** Fill #runner-model with the loaded model's shape. */
@@ -281,31 +399,50 @@ function renderModel(el: RunnerElements, m: RunnerModel): void {
   clear(el.model);
   el.model.dataset.modelName = m.name;
   el.model.dataset.ready = "true";
-  el.model.append(keyValueTable([
-    ["file", h("span", { class: "mono" }, m.name)],
-    ["size", formatBytes(m.byteLength)],
-    ["architecture", m.file.getString("general.architecture") ?? "?"],
-    ["dim", String(c.dim)],
-    ["layers", String(c.nLayers)],
-    ["heads / kv heads", `${c.nHeads} / ${c.nKvHeads} (head dim ${c.headDim})`],
-    ["ffn", String(c.hiddenDim)],
-    ["vocab", String(c.vocabSize)],
-    ["context", String(c.contextLength)],
-    ["tensor types", tensorTypes(m.file)],
-  ]));
+  el.model.append(
+    keyValueTable([
+      ["file", h("span", { class: "mono" }, m.name)],
+      ["size", formatBytes(m.byteLength)],
+      ["architecture", m.file.getString("general.architecture") ?? "?"],
+      ["dim", String(c.dim)],
+      ["layers", String(c.nLayers)],
+      ["heads / kv heads", `${c.nHeads} / ${c.nKvHeads} (head dim ${c.headDim})`],
+      ["ffn", String(c.hiddenDim)],
+      ["vocab", String(c.vocabSize)],
+      ["context", String(c.contextLength)],
+      ["tensor types", tensorTypes(m.file)],
+    ]),
+  );
 }
 
 /** Fill #runner-env. */
 function renderEnvironment(el: RunnerElements, state: RunnerState): void {
   clear(el.env);
-  el.env.append(keyValueTable([
-    ["WebGL renderer", state.webgl.renderer ?? "no WebGL context"],
-    ["WebGL version", state.webgl.version ?? "—"],
-    ["gpu.js mode (kernels that ran)", state.gpujsMode ?? "not run yet"],
-    ["tfjs backends", state.tfjsBackends.length === 0 ? "not run yet" : h("div", {}, state.tfjsBackends.map((d) => h("div", { class: "mono" }, d)))],
-    ["crossOriginIsolated", String(window.crossOriginIsolated === true) + (window.crossOriginIsolated ? " (SharedArrayBuffer available: tfjs-wasm may use threads)" : " (no SharedArrayBuffer: tfjs-wasm runs one thread)")],
-    ["CPU cores", String(navigator.hardwareConcurrency ?? "?")],
-  ]));
+  el.env.append(
+    keyValueTable([
+      ["WebGL renderer", state.webgl.renderer ?? "no WebGL context"],
+      ["WebGL version", state.webgl.version ?? "—"],
+      ["gpu.js mode (kernels that ran)", state.gpujsMode ?? "not run yet"],
+      [
+        "tfjs backends",
+        state.tfjsBackends.length === 0
+          ? "not run yet"
+          : h(
+              "div",
+              {},
+              state.tfjsBackends.map((d) => h("div", { class: "mono" }, d)),
+            ),
+      ],
+      [
+        "crossOriginIsolated",
+        String(window.crossOriginIsolated === true) +
+          (window.crossOriginIsolated
+            ? " (SharedArrayBuffer available: tfjs-wasm may use threads)"
+            : " (no SharedArrayBuffer: tfjs-wasm runs one thread)"),
+      ],
+      ["CPU cores", String(navigator.hardwareConcurrency ?? "?")],
+    ]),
+  );
 }
 
 /** The backends the user ticked, as factories (reference first). */
@@ -319,9 +456,25 @@ function chosenFactories(el: RunnerElements, state: RunnerState): BackendFactory
   };
   const all: Record<string, BackendFactory> = {
     reference: { name: "reference", referenceModel: true },
-    gpujs: { name: "gpujs", create: async () => (await import("../../../accelerated/gpujs/index.js")).createGpujsBackend() },
-    "tfjs-webgl": { name: "tfjs-webgl", create: () => withTfjsName(async () => (await import("../../../accelerated/tfjs/index.js")).createTfjsBackend("webgl")) },
-    "tfjs-wasm": { name: "tfjs-wasm", create: () => withTfjsName(async () => (await import("../../../accelerated/tfjs/index.js")).createTfjsBackend("wasm", { wasmPaths, wasmThreads: Math.max(1, navigator.hardwareConcurrency || 1) })) },
+    gpujs: {
+      name: "gpujs",
+      create: async () => (await import("../../../accelerated/gpujs/index.js")).createGpujsBackend(),
+    },
+    "tfjs-webgl": {
+      name: "tfjs-webgl",
+      create: () =>
+        withTfjsName(async () => (await import("../../../accelerated/tfjs/index.js")).createTfjsBackend("webgl")),
+    },
+    "tfjs-wasm": {
+      name: "tfjs-wasm",
+      create: () =>
+        withTfjsName(async () =>
+          (await import("../../../accelerated/tfjs/index.js")).createTfjsBackend("wasm", {
+            wasmPaths,
+            wasmThreads: Math.max(1, navigator.hardwareConcurrency || 1),
+          }),
+        ),
+    },
   };
   return el.backends.filter((box) => box.checked || box.value === "reference").map((box) => all[box.value]);
 }
@@ -349,10 +502,18 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
     const gpujsBefore = gpujsKernelRunsNow();
     let criterion = nmseCriterion(activations, 0);
     const runs = await runBackends({
-      config, weights, tokens, activations,
+      config,
+      weights,
+      tokens,
+      activations,
       factories: chosenFactories(el, state),
       onProgress: (sofar, progress) => {
-        const what = progress.kind === "prepare" ? "creating the backend and taking the weights in" : progress.kind === "token" ? `token ${progress.position + 1} of ${tokens.length}` : "done";
+        const what =
+          progress.kind === "prepare"
+            ? "creating the backend and taking the weights in"
+            : progress.kind === "token"
+              ? `token ${progress.position + 1} of ${tokens.length}`
+              : "done";
         setStatus(el, "running", `Running ${progress.backend}: ${what}…`);
         if (progress.kind !== "prepare") renderResults(el, sofar, tokens, criterion);
       },
@@ -363,7 +524,11 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
     renderEnvironment(el, state);
     window.trilmRunner.lastRun = lastRunOf(loaded, tokens, activations, state, criterion, runs);
     const failed = runs.filter((r) => r.error !== null).map((r) => r.name);
-    setStatus(el, "done", `Done: ${runs.length} backend${runs.length === 1 ? "" : "s"} × ${tokens.length} tokens${failed.length > 0 ? ` (failed: ${failed.join(", ")})` : ""}.`);
+    setStatus(
+      el,
+      "done",
+      `Done: ${runs.length} backend${runs.length === 1 ? "" : "s"} × ${tokens.length} tokens${failed.length > 0 ? ` (failed: ${failed.join(", ")})` : ""}.`,
+    );
   } catch (error) {
     setStatus(el, "error", `Run failed: ${errorText(error)}`);
   } finally {
@@ -375,13 +540,23 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
 /** NMSE(reference f32, reference ggml) for the ggml criterion of spec/tolerances.md §9.2 (∞ when the reference failed). */
 function quantizationEffect(model: LoadedModel, tokens: readonly number[], referenceGgml: BackendRun): number {
   if (referenceGgml.error !== null) return Infinity;
-  const state = createForwardState({ ...model.config, contextLength: tokens.length }, model.weights, { activations: "f32", kvCache: "f32" });
+  const state = createForwardState({ ...model.config, contextLength: tokens.length }, model.weights, {
+    activations: "f32",
+    kvCache: "f32",
+  });
   const f32 = tokens.map((token, pos) => forward(state, token, pos));
   return nmse(referenceGgml.logits, f32);
 }
 
 /** The test hook's record of a finished run. */
-function lastRunOf(m: RunnerModel, tokens: number[], activations: RunnerActivations, state: RunnerState, criterion: number, runs: readonly BackendRun[]): RunnerLastRun {
+function lastRunOf(
+  m: RunnerModel,
+  tokens: number[],
+  activations: RunnerActivations,
+  state: RunnerState,
+  criterion: number,
+  runs: readonly BackendRun[],
+): RunnerLastRun {
   return {
     modelName: m.name,
     tokens,
@@ -409,20 +584,41 @@ function ms(value: number): string {
 
 /** A backend name with its colour swatch. */
 function backendLabel(name: string): HTMLElement {
-  return h("span", { class: "runner-backend-name" }, h("span", { class: "swatch", style: `background:${BACKEND_COLORS[name] ?? "#888"}` }), name);
+  return h(
+    "span",
+    { class: "runner-backend-name" },
+    h("span", { class: "swatch", style: `background:${BACKEND_COLORS[name] ?? "#888"}` }),
+    name,
+  );
 }
 
 /** Redraw the timings, argmax, plot and summary from the runs so far. */
-function renderResults(el: RunnerElements, runs: readonly BackendRun[], tokens: readonly number[], criterion: number): void {
+function renderResults(
+  el: RunnerElements,
+  runs: readonly BackendRun[],
+  tokens: readonly number[],
+  criterion: number,
+): void {
   const reference = runs.find((r) => r.name === "reference");
   const others = runs.filter((r) => r.name !== "reference");
   renderTimings(el.timings, runs, tokens);
-  const comparisons = others.map((r) => ({ run: r, rows: reference === undefined ? [] : comparePositions(r.logits, reference.logits, criterion) }));
+  const comparisons = others.map((r) => ({
+    run: r,
+    rows: reference === undefined ? [] : comparePositions(r.logits, reference.logits, criterion),
+  }));
   renderArgmax(el.argmax, reference, comparisons, tokens);
-  const series: PlotSeries[] = comparisons.map(({ run, rows }) => ({ name: run.name, color: BACKEND_COLORS[run.name] ?? "#888", maxAbs: rows.map((c) => c.maxAbs), nmse: rows.map((c) => c.nmse) }));
+  const series: PlotSeries[] = comparisons.map(({ run, rows }) => ({
+    name: run.name,
+    color: BACKEND_COLORS[run.name] ?? "#888",
+    maxAbs: rows.map((c) => c.maxAbs),
+    nmse: rows.map((c) => c.nmse),
+  }));
   drawDiffPlot(el.plot, series, tokens.length, criterion);
   clear(el.plotLegend);
-  el.plotLegend.append(...series.map((s) => backendLabel(s.name)), h("span", { class: "muted" }, ` — dashed: the NMSE criterion ${criterion.toExponential(1)}`));
+  el.plotLegend.append(
+    ...series.map((s) => backendLabel(s.name)),
+    h("span", { class: "muted" }, ` — dashed: the NMSE criterion ${criterion.toExponential(1)}`),
+  );
   clear(el.summary);
   if (reference !== undefined) el.summary.append(summaryTable(others, reference, criterion));
 }
@@ -431,46 +627,135 @@ function renderResults(el: RunnerElements, runs: readonly BackendRun[], tokens: 
 function renderTimings(table: HTMLTableElement, runs: readonly BackendRun[], tokens: readonly number[]): void {
   clear(table);
   table.append(
-    h("thead", {}, h("tr", {}, h("th", {}, "backend"), h("th", { class: "num" }, "prepare ms"), tokens.map((t, p) => h("th", { class: "num", title: `token ${t}` }, `#${p}`)), h("th", { class: "num" }, "median ms/token"))),
-    h("tbody", {}, runs.map((r) =>
-      h("tr", { "data-backend": r.name },
-        h("td", {}, backendLabel(r.name), h("div", { class: "muted small" }, r.error !== null ? h("span", { class: "error" }, `error: ${r.error}`) : r.description)),
-        h("td", { class: "num" }, ms(r.prepareMs)),
-        tokens.map((_, p) => h("td", { class: "num" }, p < r.msPerToken.length ? ms(r.msPerToken[p]) : "")),
-        h("td", { class: "num strong" }, ms(median(r.msPerToken)))))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", {}, "backend"),
+        h("th", { class: "num" }, "prepare ms"),
+        tokens.map((t, p) => h("th", { class: "num", title: `token ${t}` }, `#${p}`)),
+        h("th", { class: "num" }, "median ms/token"),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      runs.map((r) =>
+        h(
+          "tr",
+          { "data-backend": r.name },
+          h(
+            "td",
+            {},
+            backendLabel(r.name),
+            h(
+              "div",
+              { class: "muted small" },
+              r.error !== null ? h("span", { class: "error" }, `error: ${r.error}`) : r.description,
+            ),
+          ),
+          h("td", { class: "num" }, ms(r.prepareMs)),
+          tokens.map((_, p) => h("td", { class: "num" }, p < r.msPerToken.length ? ms(r.msPerToken[p]) : "")),
+          h("td", { class: "num strong" }, ms(median(r.msPerToken))),
+        ),
+      ),
+    ),
   );
 }
 
 const AGREEMENT_MARK: Readonly<Record<ArgmaxAgreement, string>> = { agree: "✓", "near-tie": "≈", disagree: "✗" };
 
 /** Position × backend argmax with agreement marks. */
-function renderArgmax(table: HTMLTableElement, reference: BackendRun | undefined, comparisons: readonly { run: BackendRun; rows: ReturnType<typeof comparePositions> }[], tokens: readonly number[]): void {
+function renderArgmax(
+  table: HTMLTableElement,
+  reference: BackendRun | undefined,
+  comparisons: readonly { run: BackendRun; rows: ReturnType<typeof comparePositions> }[],
+  tokens: readonly number[],
+): void {
   clear(table);
-  const refArgmax = reference === undefined ? [] : comparePositions(reference.logits, reference.logits, 0).map((c) => c.argmax);
+  const refArgmax =
+    reference === undefined ? [] : comparePositions(reference.logits, reference.logits, 0).map((c) => c.argmax);
   table.append(
-    h("thead", {}, h("tr", {}, h("th", { class: "num" }, "position"), h("th", { class: "num" }, "input token"), h("th", { class: "num" }, backendLabel("reference")), comparisons.map(({ run }) => h("th", { class: "num" }, backendLabel(run.name))))),
-    h("tbody", {}, tokens.map((token, p) =>
-      h("tr", {},
-        h("td", { class: "num" }, String(p)),
-        h("td", { class: "num mono" }, String(token)),
-        h("td", { class: "num mono" }, p < refArgmax.length ? String(refArgmax[p]) : ""),
-        comparisons.map(({ run, rows }) => {
-          const c = rows[p];
-          if (c === undefined) return h("td", { class: "num" }, run.error !== null ? "—" : "");
-          return h("td", { class: `num mono agreement-${c.agreement}`, "data-agreement": c.agreement }, `${c.argmax} ${AGREEMENT_MARK[c.agreement]}`);
-        })))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { class: "num" }, "position"),
+        h("th", { class: "num" }, "input token"),
+        h("th", { class: "num" }, backendLabel("reference")),
+        comparisons.map(({ run }) => h("th", { class: "num" }, backendLabel(run.name))),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      tokens.map((token, p) =>
+        h(
+          "tr",
+          {},
+          h("td", { class: "num" }, String(p)),
+          h("td", { class: "num mono" }, String(token)),
+          h("td", { class: "num mono" }, p < refArgmax.length ? String(refArgmax[p]) : ""),
+          comparisons.map(({ run, rows }) => {
+            const c = rows[p];
+            if (c === undefined) return h("td", { class: "num" }, run.error !== null ? "—" : "");
+            return h(
+              "td",
+              { class: `num mono agreement-${c.agreement}`, "data-agreement": c.agreement },
+              `${c.argmax} ${AGREEMENT_MARK[c.agreement]}`,
+            );
+          }),
+        ),
+      ),
+    ),
   );
 }
 
 /** NMSE over all positions per backend, against the criterion. */
 function summaryTable(others: readonly BackendRun[], reference: BackendRun, criterion: number): HTMLTableElement {
-  return h("table", { class: "data" },
-    h("thead", {}, h("tr", {}, h("th", {}, "backend"), h("th", { class: "num" }, "NMSE, all positions"), h("th", { class: "num" }, "worst max|Δ|"), h("th", {}, "verdict"))),
-    h("tbody", {}, others.map((r) => {
-      const n = Math.min(r.logits.length, reference.logits.length);
-      const error = n === 0 ? NaN : nmse(r.logits.slice(0, n), reference.logits.slice(0, n));
-      const worst = Math.max(0, ...comparePositions(r.logits, reference.logits, criterion).map((c) => c.maxAbs));
-      const verdict = r.error !== null ? "failed to run" : n === 0 ? "—" : error <= criterion ? `within the criterion (≤ ${criterion.toExponential(1)})` : `ABOVE the criterion ${criterion.toExponential(1)}`;
-      return h("tr", {}, h("td", {}, backendLabel(r.name)), h("td", { class: "num mono" }, Number.isNaN(error) ? "—" : error.toExponential(2)), h("td", { class: "num mono" }, n === 0 ? "—" : worst.toExponential(2)), h("td", { class: error <= criterion ? "ok" : "error" }, verdict));
-    })));
+  return h(
+    "table",
+    { class: "data" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", {}, "backend"),
+        h("th", { class: "num" }, "NMSE, all positions"),
+        h("th", { class: "num" }, "worst max|Δ|"),
+        h("th", {}, "verdict"),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      others.map((r) => {
+        const n = Math.min(r.logits.length, reference.logits.length);
+        const error = n === 0 ? NaN : nmse(r.logits.slice(0, n), reference.logits.slice(0, n));
+        const worst = Math.max(0, ...comparePositions(r.logits, reference.logits, criterion).map((c) => c.maxAbs));
+        const verdict =
+          r.error !== null
+            ? "failed to run"
+            : n === 0
+              ? "—"
+              : error <= criterion
+                ? `within the criterion (≤ ${criterion.toExponential(1)})`
+                : `ABOVE the criterion ${criterion.toExponential(1)}`;
+        return h(
+          "tr",
+          {},
+          h("td", {}, backendLabel(r.name)),
+          h("td", { class: "num mono" }, Number.isNaN(error) ? "—" : error.toExponential(2)),
+          h("td", { class: "num mono" }, n === 0 ? "—" : worst.toExponential(2)),
+          h("td", { class: error <= criterion ? "ok" : "error" }, verdict),
+        );
+      }),
+    ),
+  );
 }

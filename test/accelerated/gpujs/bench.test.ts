@@ -24,7 +24,11 @@ describe.skipIf(process.env.GPUJS_BENCH !== "1")("gpujs 4096×4096 TQ2_0 matmul 
     const weight = backend.prepareMatrix({ type: GgmlType.TQ2_0, rows, cols, data });
     const prepareMs = performance.now() - t;
     console.log(`${backend.describe()}; prepareMatrix ${prepareMs.toFixed(1)} ms`);
-    for (const [batch, orientation] of [[1, "rows"], [16, "rows"], [16, "batch"]] as const) {
+    for (const [batch, orientation] of [
+      [1, "rows"],
+      [16, "rows"],
+      [16, "batch"],
+    ] as const) {
       backend.orientation = orientation;
       const x = new Float32Array(batch * cols).map((_, i) => Math.sin(i));
       for (const mode of ["f32", "ggml"] as const) {

@@ -3,7 +3,13 @@
  * reference/codec's unpackTq2Block / unpackTq1Block (spec/formats.md §4.2, §5.5).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { GgmlType, TQ1_0_BLOCK_BYTES, TQ2_0_BLOCK_BYTES, unpackTq1Block, unpackTq2Block } from "../../../reference/codec/index.js";
+import {
+  GgmlType,
+  TQ1_0_BLOCK_BYTES,
+  TQ2_0_BLOCK_BYTES,
+  unpackTq1Block,
+  unpackTq2Block,
+} from "../../../reference/codec/index.js";
 import { createGpujsBackend } from "../../../accelerated/gpujs/index.js";
 import { layoutMatrix } from "../../../accelerated/gpujs/layout.js";
 import { mulberry32 } from "../../../src/random/index.js";

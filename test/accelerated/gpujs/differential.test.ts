@@ -15,7 +15,9 @@ const modelPath = fileURLToPath(new URL("../../../golden/models/trilm-tiny-tq2_0
 
 it("differential suite: gpujs vs reference", async () => {
   const seed = Number(process.env.GPUJS_DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  console.log(`[gpujs differential] seed=${seed} (replay: GPUJS_DIFF_SEED=${seed} npx vitest run test/accelerated/gpujs/differential.test.ts)`);
+  console.log(
+    `[gpujs differential] seed=${seed} (replay: GPUJS_DIFF_SEED=${seed} npx vitest run test/accelerated/gpujs/differential.test.ts)`,
+  );
   const candidate = await createGpujsBackend();
   try {
     const result = await runDifferentialSuite(candidate, createReferenceBackend(), {

@@ -5,13 +5,21 @@
  */
 import { GPU } from "gpu.js";
 import { describe, expect, test } from "vitest";
-import { countGpujsKernelRuns, gpujsKernelMode, gpujsKernelRunsNow, gpujsKernelRunsSince } from "../../../accelerated/gpujs/kernel-runs.js";
+import {
+  countGpujsKernelRuns,
+  gpujsKernelMode,
+  gpujsKernelRunsNow,
+  gpujsKernelRunsSince,
+} from "../../../accelerated/gpujs/kernel-runs.js";
 
 function runDoubling(times: number): number[] {
   const gpu = new GPU({ mode: "webasm" });
-  const kernel = gpu.createKernel(function (this: { thread: { x: number } }, a: number[]) {
-    return a[this.thread.x] * 2;
-  }, { output: [4] });
+  const kernel = gpu.createKernel(
+    function (this: { thread: { x: number } }, a: number[]) {
+      return a[this.thread.x] * 2;
+    },
+    { output: [4] },
+  );
   let out: number[] = [];
   for (let i = 0; i < times; i++) out = Array.from(kernel([1, 2, 3, 4]) as Float32Array);
   gpu.destroy();

@@ -34,7 +34,9 @@ import { createGpujsBackend } from "../../../accelerated/gpujs/index.js";
 import { mulberry32 } from "../../../src/random/index.js";
 
 const SEED = Number(process.env.GPUJS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-console.log(`[gpujs matmul] seed=${SEED} (replay: GPUJS_SEED=${SEED} npx vitest run test/accelerated/gpujs/matmul.test.ts)`);
+console.log(
+  `[gpujs matmul] seed=${SEED} (replay: GPUJS_SEED=${SEED} npx vitest run test/accelerated/gpujs/matmul.test.ts)`,
+);
 const next = mulberry32(SEED);
 
 const backend = await createGpujsBackend();
@@ -44,7 +46,9 @@ afterAll(() => backend.dispose());
 const EDGE_SCALES = [0x0000, 0x0001, 0x03ff, 0x0200, 0x7bff, 0x7800, 0x3c00, 0xbc00, 0xfbff];
 
 function randomScaleBits(): number {
-  return next() < 0.5 ? EDGE_SCALES[Math.floor(next() * EDGE_SCALES.length)] : 0x0400 + Math.floor(next() * (0x7bff - 0x0400)) + (next() < 0.5 ? 0x8000 : 0);
+  return next() < 0.5
+    ? EDGE_SCALES[Math.floor(next() * EDGE_SCALES.length)]
+    : 0x0400 + Math.floor(next() * (0x7bff - 0x0400)) + (next() < 0.5 ? 0x8000 : 0);
 }
 
 /** Random bytes for every block (codes 0..3 incl. the never-encoded 3 for TQ2_0), edge-case scales. */
@@ -92,7 +96,13 @@ function int8Row(x: Float32Array): { q: Float32Array; scale: number } {
 }
 
 /** Check gpujs against linear() for every batch row; returns the worst |Δ|/bound. */
-function checkAgainstReference(matrix: PackedMatrix, x: Float32Array, batch: number, mode: ActivationMode, hostRound: (v: Float32Array) => Float32Array = (v) => v): number {
+function checkAgainstReference(
+  matrix: PackedMatrix,
+  x: Float32Array,
+  batch: number,
+  mode: ActivationMode,
+  hostRound: (v: Float32Array) => Float32Array = (v) => v,
+): number {
   const prepared = backend.prepareMatrix(matrix);
   const y = backend.matmul(prepared, x, batch, mode);
   prepared.dispose();
@@ -112,11 +122,15 @@ function checkAgainstReference(matrix: PackedMatrix, x: Float32Array, batch: num
       let bound: number;
       if (q8 !== null) {
         bound = ternaryDotErrorBound(matrix.type as GgmlType.TQ1_0 | GgmlType.TQ2_0, packedRow(matrix, r), q8);
-        if (!dotResultsAgree(got, want, bound)) expect.fail(`${mode} b=${b} r=${r}: gpujs ${got}, reference ${want}, bound ${bound}`);
+        if (!dotResultsAgree(got, want, bound))
+          expect.fail(`${mode} b=${b} r=${r}: gpujs ${got}, reference ${want}, bound ${bound}`);
       } else {
         bound = 2 * gammaF32(cols + 1) * sums[r] + (cols + nb) * 2 ** -149;
         if (int8 !== null && int8.scale !== 0) bound /= int8.scale;
-        if (!(Math.abs(got - want) <= bound)) expect.fail(`${mode} b=${b} r=${r}: gpujs ${got}, reference ${want}, |Δ| ${Math.abs(got - want)} > bound ${bound}`);
+        if (!(Math.abs(got - want) <= bound))
+          expect.fail(
+            `${mode} b=${b} r=${r}: gpujs ${got}, reference ${want}, |Δ| ${Math.abs(got - want)} > bound ${bound}`,
+          );
       }
       if (bound > 0) worst = Math.max(worst, Math.abs(got - want) / bound);
     }
@@ -139,8 +153,12 @@ describe("gpujs ternary matmul vs reference linear()", () => {
       it(`${type === GgmlType.TQ2_0 ? "TQ2_0" : "TQ1_0"} ${rows}×${cols}, batch ${batch}: f32, ggml, int8-per-token`, () => {
         const matrix = randomTernaryMatrix(type, rows, cols);
         const x = randomActivations(batch * cols, batch > 1 ? { row: batch - 1, cols } : undefined);
-        const worst = Math.max(...(["f32", "ggml", "int8-per-token"] as const).map((mode) => checkAgainstReference(matrix, x, batch, mode)));
-        console.log(`[gpujs matmul] ${type === GgmlType.TQ2_0 ? "TQ2_0" : "TQ1_0"} ${rows}×${cols}×${batch}: worst |Δ|/bound ${worst.toExponential(2)}`);
+        const worst = Math.max(
+          ...(["f32", "ggml", "int8-per-token"] as const).map((mode) => checkAgainstReference(matrix, x, batch, mode)),
+        );
+        console.log(
+          `[gpujs matmul] ${type === GgmlType.TQ2_0 ? "TQ2_0" : "TQ1_0"} ${rows}×${cols}×${batch}: worst |Δ|/bound ${worst.toExponential(2)}`,
+        );
         expect(worst).toBeLessThanOrEqual(1);
       });
     }
@@ -152,7 +170,8 @@ describe("gpujs ternary matmul vs reference linear()", () => {
       for (const type of [GgmlType.TQ2_0, GgmlType.TQ1_0] as const) {
         const matrix = randomTernaryMatrix(type, 6, 512);
         const x = randomActivations(5 * 512);
-        for (const mode of ["f32", "ggml"] as const) expect(checkAgainstReference(matrix, x, 5, mode)).toBeLessThanOrEqual(1);
+        for (const mode of ["f32", "ggml"] as const)
+          expect(checkAgainstReference(matrix, x, 5, mode)).toBeLessThanOrEqual(1);
       }
     } finally {
       backend.orientation = "auto";
@@ -177,7 +196,10 @@ describe("gpujs float-weight matmul vs reference linear()", () => {
   const roundF16 = (v: Float32Array): Float32Array => v.map((e) => f16BitsToF32(f32ToF16Bits(e)));
   const roundBf16 = (v: Float32Array): Float32Array => v.map((e) => bf16BitsToF32(f32ToBf16Bits(e)));
   for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16] as const) {
-    for (const [rows, cols, batch] of [[5, 64, 1], [7, 36, 3]] as const) {
+    for (const [rows, cols, batch] of [
+      [5, 64, 1],
+      [7, 36, 3],
+    ] as const) {
       it(`${GgmlType[type]} ${rows}×${cols}, batch ${batch}: f32, ggml, int8-per-token`, () => {
         const values = randomActivations(rows * cols);
         const matrix: PackedMatrix = { type, rows, cols, data: new Uint8Array(0) };
@@ -188,7 +210,12 @@ describe("gpujs float-weight matmul vs reference linear()", () => {
         const packed = { ...matrix, data };
         const x = randomActivations(batch * cols);
         // ggml mode rounds x as linear.ts does: F16 through fp16 unless tinyBLAS takes it (cols % 8 = 0), BF16 always.
-        const ggmlRound = type === GgmlType.F16 && cols % 8 !== 0 ? roundF16 : type === GgmlType.BF16 ? roundBf16 : (v: Float32Array) => v;
+        const ggmlRound =
+          type === GgmlType.F16 && cols % 8 !== 0
+            ? roundF16
+            : type === GgmlType.BF16
+              ? roundBf16
+              : (v: Float32Array) => v;
         expect(checkAgainstReference(packed, x, batch, "f32")).toBeLessThanOrEqual(1);
         expect(checkAgainstReference(packed, x, batch, "ggml", ggmlRound)).toBeLessThanOrEqual(1);
         expect(checkAgainstReference(packed, x, batch, "int8-per-token")).toBeLessThanOrEqual(1);

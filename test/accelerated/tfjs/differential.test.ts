@@ -10,9 +10,15 @@ import type { Backend } from "../../../src/backend/backend.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { runDifferentialSuite } from "../../differential/index.js";
 
-const seed = process.env.FC_SEED !== undefined && process.env.FC_SEED !== "" ? Number(process.env.FC_SEED) : Math.floor(Math.random() * 0x7fffffff);
-const numRuns = process.env.FC_NUM_RUNS !== undefined && process.env.FC_NUM_RUNS !== "" ? Number(process.env.FC_NUM_RUNS) : 60;
-const embeddedModel = new Uint8Array(readFileSync(new URL("../../../golden/models/trilm-tiny-tq2_0.gguf", import.meta.url)));
+const seed =
+  process.env.FC_SEED !== undefined && process.env.FC_SEED !== ""
+    ? Number(process.env.FC_SEED)
+    : Math.floor(Math.random() * 0x7fffffff);
+const numRuns =
+  process.env.FC_NUM_RUNS !== undefined && process.env.FC_NUM_RUNS !== "" ? Number(process.env.FC_NUM_RUNS) : 60;
+const embeddedModel = new Uint8Array(
+  readFileSync(new URL("../../../golden/models/trilm-tiny-tq2_0.gguf", import.meta.url)),
+);
 
 for (const kind of ["cpu", "wasm"] as const) {
   describe(`differential suite: tfjs-${kind}`, () => {
@@ -23,7 +29,9 @@ for (const kind of ["cpu", "wasm"] as const) {
     afterAll(() => candidate.dispose());
 
     it(`every op and the whole model agree with the reference (seed=${seed})`, async () => {
-      process.stdout.write(`[fast-check] differential tfjs-${kind} seed=${seed} (replay: FC_SEED=${seed} npx vitest run test/accelerated/tfjs)\n`);
+      process.stdout.write(
+        `[fast-check] differential tfjs-${kind} seed=${seed} (replay: FC_SEED=${seed} npx vitest run test/accelerated/tfjs)\n`,
+      );
       const result = await runDifferentialSuite(candidate, createReferenceBackend(), {
         seed,
         numRuns,

@@ -20,7 +20,8 @@ for (const kind of ["cpu", "wasm"] as const) {
       expect(backend.name).toBe(`tfjs-${kind}`);
       expect(backend.describe()).toContain(`tfjs 4.22.0 backend ${kind}`);
       expect(backend.describe()).toContain("decoded once");
-      if (kind === "wasm") expect(backend.describe()).toMatch(/(simd|no simd), (threaded|single-threaded) build, \d+ threads?/);
+      if (kind === "wasm")
+        expect(backend.describe()).toMatch(/(simd|no simd), (threaded|single-threaded) build, \d+ threads?/);
       backend.dispose();
     });
 
@@ -30,7 +31,8 @@ for (const kind of ["cpu", "wasm"] as const) {
       const x = Float32Array.from({ length: 3 * 8 }, (_, i) => (i % 7) - 3); // [3, 8]
       const p = backend.prepareMatrix(packMatrix(GgmlType.F32, 3, 8, w));
       const expected = new Float32Array(9);
-      for (let b = 0; b < 3; b++) for (let r = 0; r < 3; r++) for (let c = 0; c < 8; c++) expected[b * 3 + r] += w[r * 8 + c] * x[b * 8 + c];
+      for (let b = 0; b < 3; b++)
+        for (let r = 0; r < 3; r++) for (let c = 0; c < 8; c++) expected[b * 3 + r] += w[r * 8 + c] * x[b * 8 + c];
       expect(Array.from(backend.matmul(p, x, 3, "f32"))).toEqual(Array.from(expected));
       expect(Array.from(backend.matmul(p, x, 3, "ggml"))).toEqual(Array.from(expected));
       expect(Array.from(backend.matmul(p, x.subarray(0, 8), 1, "f32"))).toEqual(Array.from(expected.subarray(0, 3)));
@@ -45,7 +47,12 @@ for (const kind of ["cpu", "wasm"] as const) {
     it("int8-per-token matmul equals the reference's (small integers)", async () => {
       const backend = await createTfjsBackend(kind);
       const reference = createReferenceBackend();
-      const matrix = packMatrix(GgmlType.TQ2_0, 4, 256, Float32Array.from({ length: 1024 }, (_, i) => ((i * 7) % 3) - 1));
+      const matrix = packMatrix(
+        GgmlType.TQ2_0,
+        4,
+        256,
+        Float32Array.from({ length: 1024 }, (_, i) => ((i * 7) % 3) - 1),
+      );
       const x = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i));
       x.fill(0, 256); // an all-zero row gives 0
       const got = backend.matmul(backend.prepareMatrix(matrix), x, 2, "int8-per-token");
@@ -59,7 +66,10 @@ for (const kind of ["cpu", "wasm"] as const) {
       const { config, weights } = tinyModel({ seed: 8, nLayers: 1, nKvHeads: 2 });
       evaluateBackendSequence(config, weights, backend, [1, 2, 3], { activations: "f32", kvCache: "f32" }); // warm up kernels
       const before = tf.memory().numTensors;
-      const logits = evaluateBackendSequence(config, weights, backend, [1, 2, 3, 4], { activations: "ggml", kvCache: "f32" });
+      const logits = evaluateBackendSequence(config, weights, backend, [1, 2, 3, 4], {
+        activations: "ggml",
+        kvCache: "f32",
+      });
       const x = new Float32Array(2 * 64).fill(0.5);
       backend.rope(x, 16, 16, 10000, "rotate-half", [3, 9]);
       backend.rope(x, 16, 12, 10000, "adjacent", [3, 9]);
@@ -72,7 +82,10 @@ for (const kind of ["cpu", "wasm"] as const) {
       backend.dispose(); // frees matrices still prepared
       expect(prepared.rows).toBe(config.dim);
       expect(tf.memory().numTensors).toBe(before);
-      const reference = evaluateBackendSequence(config, weights, createReferenceBackend(), [1, 2, 3, 4], { activations: "ggml", kvCache: "f32" });
+      const reference = evaluateBackendSequence(config, weights, createReferenceBackend(), [1, 2, 3, 4], {
+        activations: "ggml",
+        kvCache: "f32",
+      });
       expect(nmse(logits, reference)).toBeLessThan(1e-6);
     });
 

@@ -13,7 +13,12 @@
  */
 import { GPU } from "gpu.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
-import { countGpujsKernelRuns, gpujsKernelMode, gpujsKernelRunsNow, gpujsKernelRunsSince } from "../../../accelerated/gpujs/kernel-runs.js";
+import {
+  countGpujsKernelRuns,
+  gpujsKernelMode,
+  gpujsKernelRunsNow,
+  gpujsKernelRunsSince,
+} from "../../../accelerated/gpujs/kernel-runs.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgl";
 import "@tensorflow/tfjs-backend-cpu";
@@ -32,13 +37,26 @@ export interface SuiteResult {
 export type RunDifferentialSuite = (
   candidate: Backend,
   reference: Backend,
-  options: { seed: number; numRuns: number; log: (line: string) => void; accuracy?: unknown; embeddedModel?: Uint8Array },
+  options: {
+    seed: number;
+    numRuns: number;
+    log: (line: string) => void;
+    accuracy?: unknown;
+    embeddedModel?: Uint8Array;
+  },
 ) => Promise<SuiteResult>;
 
 /** What the generated entry passes in: a loader per module, null where the file does not exist. */
 export interface PageModules {
   gpujs: null | (() => Promise<{ createGpujsBackend: () => Backend | Promise<Backend> }>);
-  tfjs: null | (() => Promise<{ createTfjsBackend: (kind: "cpu" | "wasm" | "webgl", options?: { wasmPaths?: string }) => Backend | Promise<Backend> }>);
+  tfjs:
+    | null
+    | (() => Promise<{
+        createTfjsBackend: (
+          kind: "cpu" | "wasm" | "webgl",
+          options?: { wasmPaths?: string },
+        ) => Backend | Promise<Backend>;
+      }>);
   reference: null | (() => Promise<{ createReferenceBackend: () => Backend | Promise<Backend> }>);
   differential: null | (() => Promise<{ runDifferentialSuite: RunDifferentialSuite; WEBGL_ACCURACY?: unknown }>);
   /** Paths (relative to the repository) the build found, for the log. */
@@ -84,10 +102,10 @@ function log(line: string): void {
 }
 
 function errText(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}${e.stack ? `\n${e.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
+  if (e instanceof Error)
+    return `${e.name}: ${e.message}${e.stack ? `\n${e.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
   return String(e);
 }
-
 
 /** y[r] = Σ_c W[r,c]·x[c] in float64, for the smoke checks. */
 function jsMatVec(w: Float32Array, x: Float32Array, rows: number, cols: number): Float64Array {
@@ -108,7 +126,6 @@ function maxRelErr(got: ArrayLike<number>, want: Float64Array): number {
   }
   return worst;
 }
-
 
 /** Run the whole page; resolves with the result (also logged as `TRILM_RESULT {json}`). */
 export async function runPage(modules: PageModules): Promise<PageResult> {
@@ -142,7 +159,9 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
   const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
   countGpujsKernelRuns();
 
-  log(`page: seed=${seed} numRuns=${numRuns} crossOriginIsolated=${result.crossOriginIsolated} cores=${g.navigator.hardwareConcurrency ?? "?"}`);
+  log(
+    `page: seed=${seed} numRuns=${numRuns} crossOriginIsolated=${result.crossOriginIsolated} cores=${g.navigator.hardwareConcurrency ?? "?"}`,
+  );
   log(`page: userAgent ${g.navigator.userAgent}`);
   for (const [what, path] of Object.entries(modules.found)) log(`page: module ${what}: ${path ?? "(not present)"}`);
 
@@ -175,7 +194,11 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
     try {
       gpu = new GPU({ mode: "gpu" });
       const kernel = gpu
-        .createKernel(function (this: { thread: { x: number }; constants: { cols: number } }, wa: number[], xa: number[]) {
+        .createKernel(function (
+          this: { thread: { x: number }; constants: { cols: number } },
+          wa: number[],
+          xa: number[],
+        ) {
           let s = 0;
           for (let c = 0; c < this.constants.cols; c++) s += wa[this.thread.x * this.constants.cols + c] * xa[c];
           return s;
@@ -189,7 +212,8 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
       result.gpujsMode = mode;
       log(`gpujs: smoke kernel ran in mode ${mode} (GPU.mode=${gpu.mode})`);
       const err = maxRelErr(got, want);
-      if (mode !== "webgl2" && mode !== "webgl") fail("smoke gpujs-webgl", `gpu.js ran in mode ${mode}, not webgl/webgl2`);
+      if (mode !== "webgl2" && mode !== "webgl")
+        fail("smoke gpujs-webgl", `gpu.js ran in mode ${mode}, not webgl/webgl2`);
       else if (err > 1e-5) fail("smoke gpujs-webgl", `max rel error ${err} vs JS`);
       else pass("smoke gpujs-webgl", `mode ${mode}, max rel err ${err.toExponential(2)}`);
     } catch (e) {
@@ -218,12 +242,18 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         continue;
       }
       if (backendName === "webgl") {
-        log(`tfjs: webgl WEBGL_VERSION=${tf.env().get("WEBGL_VERSION")} WEBGL_RENDER_FLOAT32_ENABLED=${tf.env().get("WEBGL_RENDER_FLOAT32_ENABLED")}`);
+        log(
+          `tfjs: webgl WEBGL_VERSION=${tf.env().get("WEBGL_VERSION")} WEBGL_RENDER_FLOAT32_ENABLED=${tf.env().get("WEBGL_RENDER_FLOAT32_ENABLED")}`,
+        );
         const tgl = (tf.backend() as unknown as { gpgpu?: { gl?: GlContext } }).gpgpu?.gl;
         const tdbg = tgl?.getExtension("WEBGL_debug_renderer_info");
-        log(`tfjs: webgl context renderer "${tgl ? String(tdbg ? tgl.getParameter(tdbg.UNMASKED_RENDERER_WEBGL) : tgl.getParameter(tgl.RENDERER)) : "(no gpgpu.gl)"}"`);
+        log(
+          `tfjs: webgl context renderer "${tgl ? String(tdbg ? tgl.getParameter(tdbg.UNMASKED_RENDERER_WEBGL) : tgl.getParameter(tgl.RENDERER)) : "(no gpgpu.gl)"}"`,
+        );
       } else {
-        log(`tfjs: wasm WASM_HAS_SIMD_SUPPORT=${tf.env().get("WASM_HAS_SIMD_SUPPORT")} WASM_HAS_MULTITHREAD_SUPPORT=${tf.env().get("WASM_HAS_MULTITHREAD_SUPPORT")}`);
+        log(
+          `tfjs: wasm WASM_HAS_SIMD_SUPPORT=${tf.env().get("WASM_HAS_SIMD_SUPPORT")} WASM_HAS_MULTITHREAD_SUPPORT=${tf.env().get("WASM_HAS_MULTITHREAD_SUPPORT")}`,
+        );
       }
       const got = tf.tidy(() => tf.matMul(tf.tensor2d(w, [rows, cols]), tf.tensor2d(x, [cols, 1]))).dataSync();
       const err = maxRelErr(got, want);
@@ -241,7 +271,12 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
   const missing: string[] = [];
   if (modules.differential === null) missing.push("test/differential (runDifferentialSuite)");
   if (modules.reference === null) missing.push("src/backend/reference-backend.ts");
-  const candidates: { name: string; webgl: boolean; make: () => Promise<Backend>; check: (b: Backend) => string | null }[] = [];
+  const candidates: {
+    name: string;
+    webgl: boolean;
+    make: () => Promise<Backend>;
+    check: (b: Backend) => string | null;
+  }[] = [];
   if (modules.gpujs !== null) {
     const load = modules.gpujs;
     candidates.push({
@@ -258,7 +293,8 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         name: `tfjs-${kind}`,
         webgl: kind === "webgl",
         make: async () => (await load()).createTfjsBackend(kind, { wasmPaths: "/tfjs-wasm/" }),
-        check: () => (tf.getBackend() === kind ? null : `tfjs backend is "${tf.getBackend()}" after createTfjsBackend("${kind}")`),
+        check: () =>
+          tf.getBackend() === kind ? null : `tfjs backend is "${tf.getBackend()}" after createTfjsBackend("${kind}")`,
       });
     }
   } else missing.push("accelerated/tfjs");
@@ -276,7 +312,9 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
       const differential = await modules.differential();
       runSuite = differential.runDifferentialSuite;
       webglAccuracy = differential.WEBGL_ACCURACY;
-      log(`suite: WebGL candidates run with ${webglAccuracy === undefined ? "the suite's default accuracy (no WEBGL_ACCURACY export)" : `WEBGL_ACCURACY ${JSON.stringify(webglAccuracy)}`}`);
+      log(
+        `suite: WebGL candidates run with ${webglAccuracy === undefined ? "the suite's default accuracy (no WEBGL_ACCURACY export)" : `WEBGL_ACCURACY ${JSON.stringify(webglAccuracy)}`}`,
+      );
       const response = await fetch("/golden/trilm-tiny-tq2_0.gguf");
       if (!response.ok) throw new Error(`fetching the embedded model: HTTP ${response.status}`);
       embeddedModel = new Uint8Array(await response.arrayBuffer());
@@ -291,7 +329,12 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
   // what actually ran; then the differential suite runs on it when the suite exists.
   const smokeRows = 8;
   const smokeCols = 512;
-  const smokeW = packMatrix(GgmlType.TQ2_0, smokeRows, smokeCols, new Float32Array(smokeRows * smokeCols).map(() => (Math.round(rand() * 2) - 1) * 0.03125));
+  const smokeW = packMatrix(
+    GgmlType.TQ2_0,
+    smokeRows,
+    smokeCols,
+    new Float32Array(smokeRows * smokeCols).map(() => (Math.round(rand() * 2) - 1) * 0.03125),
+  );
   const smokeX = new Float32Array(2 * smokeCols).map(() => rand() * 2 - 1);
   const smokeWant = new Float64Array(2 * smokeRows);
   for (let b = 0; b < 2; b++) {
@@ -321,8 +364,10 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
       const got = backend.matmul(prepared, smokeX, 2, "f32");
       prepared.dispose();
       const err = maxRelErr(got, smokeWant);
-      if (got.length !== smokeWant.length) fail(`backend ${c.name} smoke matmul`, `length ${got.length}, want ${smokeWant.length}`);
-      else if (err > 1e-4) fail(`backend ${c.name} smoke matmul`, `max rel error ${err} vs JS (TQ2_0 8×512, batch 2, f32)`);
+      if (got.length !== smokeWant.length)
+        fail(`backend ${c.name} smoke matmul`, `length ${got.length}, want ${smokeWant.length}`);
+      else if (err > 1e-4)
+        fail(`backend ${c.name} smoke matmul`, `max rel error ${err} vs JS (TQ2_0 8×512, batch 2, f32)`);
       else pass(`backend ${c.name} smoke matmul`, `max rel err ${err.toExponential(2)}`);
       if (runSuite !== null && reference !== null) {
         log(`suite ${c.name}: seed=${seed} numRuns=${numRuns}`);
@@ -336,7 +381,9 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         result.passed += r.passed;
         result.failed += r.failed;
         for (const f of r.failures) result.failures.push(`${c.name}: ${typeof f === "string" ? f : JSON.stringify(f)}`);
-        log(`suite ${c.name}: ${r.passed} passed, ${r.failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        log(
+          `suite ${c.name}: ${r.passed} passed, ${r.failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+        );
       }
       // What actually ran.
       if (c.name === "gpujs") {
@@ -344,8 +391,16 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         const webgl = (runs.webgl2 ?? 0) + (runs.webgl ?? 0);
         const other = Object.entries(runs).filter(([k]) => k !== "webgl" && k !== "webgl2");
         log(`backend gpujs: gpu.js kernel runs by actual mode: ${JSON.stringify(runs)}`);
-        if (webgl === 0) fail("backend gpujs mode", `no gpu.js kernel ran in WebGL (runs: ${JSON.stringify(runs)}; describe() = "${desc}")`);
-        else if (other.length > 0) fail("backend gpujs mode", `gpu.js kernels also ran outside WebGL: ${JSON.stringify(Object.fromEntries(other))}`);
+        if (webgl === 0)
+          fail(
+            "backend gpujs mode",
+            `no gpu.js kernel ran in WebGL (runs: ${JSON.stringify(runs)}; describe() = "${desc}")`,
+          );
+        else if (other.length > 0)
+          fail(
+            "backend gpujs mode",
+            `gpu.js kernels also ran outside WebGL: ${JSON.stringify(Object.fromEntries(other))}`,
+          );
         else {
           const mode = (runs.webgl2 ?? 0) > 0 ? ((runs.webgl ?? 0) > 0 ? "webgl2+webgl" : "webgl2") : "webgl";
           result.gpujsMode = mode;
@@ -353,7 +408,8 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         }
       } else {
         const kind = c.name.slice("tfjs-".length);
-        if (tf.getBackend() !== kind) fail(`backend ${c.name} mode`, `tfjs backend is "${tf.getBackend()}" after the run, not ${kind}`);
+        if (tf.getBackend() !== kind)
+          fail(`backend ${c.name} mode`, `tfjs backend is "${tf.getBackend()}" after the run, not ${kind}`);
         else {
           if (!result.tfjsBackends.includes(kind)) result.tfjsBackends.push(kind);
           pass(`backend ${c.name} mode`, `tf.getBackend() = "${kind}"`);
@@ -371,6 +427,7 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
   }
   reference?.dispose();
 
-  result.webglUsed = webglOk && (result.gpujsMode === "webgl" || result.gpujsMode === "webgl2") && result.tfjsBackends.includes("webgl");
+  result.webglUsed =
+    webglOk && (result.gpujsMode === "webgl" || result.gpujsMode === "webgl2") && result.tfjsBackends.includes("webgl");
   return result;
 }

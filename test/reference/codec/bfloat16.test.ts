@@ -87,7 +87,9 @@ describe("f32ToBf16Bits", () => {
         const ours = f32ToBf16Bits(x);
         const ggml = ggmlComputeFp32ToBf16(x);
         if (ours !== expected || ggml !== expected) {
-          expect.fail(`x bits 0x${fp32ToBits(x).toString(16)}: definition 0x${expected.toString(16)}, ggml 0x${ggml.toString(16)}, ours 0x${ours.toString(16)}`);
+          expect.fail(
+            `x bits 0x${fp32ToBits(x).toString(16)}: definition 0x${expected.toString(16)}, ggml 0x${ggml.toString(16)}, ours 0x${ours.toString(16)}`,
+          );
         }
         checked++;
       }
@@ -131,7 +133,8 @@ describe("f32ToBf16Bits", () => {
     for (let h = 0; h < 0x10000; h++) {
       const back = f32ToBf16Bits(bf16BitsToF32(h));
       if (isBf16NaN(h)) {
-        if ((back & 0x8000) !== (h & 0x8000) || !isBf16NaN(back) || (back & 0x40) === 0) expect.fail(`NaN h=0x${h.toString(16)} → 0x${back.toString(16)}`);
+        if ((back & 0x8000) !== (h & 0x8000) || !isBf16NaN(back) || (back & 0x40) === 0)
+          expect.fail(`NaN h=0x${h.toString(16)} → 0x${back.toString(16)}`);
       } else if (back !== h) {
         expect.fail(`h=0x${h.toString(16)} → 0x${back.toString(16)}`);
       }

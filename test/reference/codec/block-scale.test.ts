@@ -111,7 +111,10 @@ describe("chooseTernaryBlockScale", () => {
     checkProperty(
       "chooseTernaryBlockScale = ggml amax/id/d",
       fc.property(
-        fc.array(fc.oneof({ arbitrary: fc.float(), weight: 20 }, { arbitrary: fc.constant(Number.NaN), weight: 1 }), { minLength: 256, maxLength: 256 }),
+        fc.array(fc.oneof({ arbitrary: fc.float(), weight: 20 }, { arbitrary: fc.constant(Number.NaN), weight: 1 }), {
+          minLength: 256,
+          maxLength: 256,
+        }),
         (values) => {
           const x = Float32Array.from(values);
           const ours = chooseTernaryBlockScale(x);

@@ -132,10 +132,19 @@ const inputsArb = fc.integer({ min: 1, max: 8 }).chain((nb) =>
       }),
       { minLength: nb, maxLength: nb },
     ),
-    activations: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1, max: 1 }), { minLength: 256 * nb, maxLength: 256 * nb }),
+    activations: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1, max: 1 }), {
+      minLength: 256 * nb,
+      maxLength: 256 * nb,
+    }),
     activationExponent: fc.integer({ min: -30, max: 30 }),
-    productLane: fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 256, maxLength: 256 }), { minLength: nb, maxLength: nb }),
-    minusLane: fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 256, maxLength: 256 }), { minLength: nb, maxLength: nb }),
+    productLane: fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 256, maxLength: 256 }), {
+      minLength: nb,
+      maxLength: nb,
+    }),
+    minusLane: fc.array(fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 256, maxLength: 256 }), {
+      minLength: nb,
+      maxLength: nb,
+    }),
   }),
 );
 
@@ -214,7 +223,9 @@ describe("ternaryDotErrorBound", () => {
         expect(bound1).toBe(bound2); // the bound depends on the decoded codes only
         expect(Number.isFinite(bound2)).toBe(true);
         for (const other of [avx, split]) {
-          expect(dotResultsAgree(generic2, other, bound2), `generic ${generic2}, other ${other}, bound ${bound2}`).toBe(true);
+          expect(dotResultsAgree(generic2, other, bound2), `generic ${generic2}, other ${other}, bound ${bound2}`).toBe(
+            true,
+          );
           expect(dotResultsAgree(generic1, other, bound1)).toBe(true);
         }
         // Each evaluation is within γ_k·A (+ underflow slack) of the exact value: half the bound.

@@ -93,7 +93,9 @@ function genericTq2(x: Uint8Array, y: Uint8Array): number {
     const xd = x[66 * i + 64] | (x[66 * i + 65] << 8);
     const yi = q8kBlock(y, i);
     let sumi = 0;
-    for (let j = 0; j < 64; j += 32) for (let l = 0; l < 4; l++) for (let k = 0; k < 32; k++) sumi += yi.qs[j * 4 + l * 32 + k] * (((xqs[j + k] >> (l * 2)) & 3) - 1);
+    for (let j = 0; j < 64; j += 32)
+      for (let l = 0; l < 4; l++)
+        for (let k = 0; k < 32; k++) sumi += yi.qs[j * 4 + l * 32 + k] * (((xqs[j + k] >> (l * 2)) & 3) - 1);
     const d = Math.fround(yi.d * f16BitsToF32(xd));
     sumf = Math.fround(sumf + Math.fround(Math.fround(sumi) * d));
   }
@@ -139,7 +141,13 @@ const sameFloat = (a: number, b: number): boolean => Object.is(a, b) || (Number.
 /** Activations as Q8_K rows, made by the reference quantizer from floats of varied magnitude. */
 const activationsArb = (blocks: number): fc.Arbitrary<Uint8Array> =>
   fc
-    .tuple(fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1, max: 1 }), { minLength: 256 * blocks, maxLength: 256 * blocks }), fc.integer({ min: -20, max: 20 }))
+    .tuple(
+      fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -1, max: 1 }), {
+        minLength: 256 * blocks,
+        maxLength: 256 * blocks,
+      }),
+      fc.integer({ min: -20, max: 20 }),
+    )
     .map(([v, k]) => quantizeRowQ8K(Float32Array.from(v, (a) => a * 2 ** k)));
 
 describe("vecDotTq2_0Q8K", () => {
@@ -147,7 +155,14 @@ describe("vecDotTq2_0Q8K", () => {
     checkProperty(
       "vecDotTq2_0Q8K = ggml_vec_dot_tq2_0_q8_K_generic",
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((nb) => fc.tuple(fc.uint8Array({ minLength: 66 * nb, maxLength: 66 * nb }), fc.uint8Array({ minLength: 292 * nb, maxLength: 292 * nb }))),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((nb) =>
+            fc.tuple(
+              fc.uint8Array({ minLength: 66 * nb, maxLength: 66 * nb }),
+              fc.uint8Array({ minLength: 292 * nb, maxLength: 292 * nb }),
+            ),
+          ),
         ([x, y]) => {
           const ours = vecDotTq2_0Q8K(x, y);
           const ggml = genericTq2(x, y);
@@ -163,7 +178,13 @@ describe("vecDotTq2_0Q8K", () => {
       "vecDotTq2_0Q8K = generic on quantized rows",
       fc.property(
         fc.integer({ min: 1, max: 6 }).chain((nb) =>
-          fc.tuple(fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 }), { minLength: 256 * nb, maxLength: 256 * nb }), activationsArb(nb)),
+          fc.tuple(
+            fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 }), {
+              minLength: 256 * nb,
+              maxLength: 256 * nb,
+            }),
+            activationsArb(nb),
+          ),
         ),
         ([w, y]) => {
           const x = quantizeRowTq2_0(Float32Array.from(w));
@@ -180,7 +201,14 @@ describe("vecDotTq1_0Q8K", () => {
     checkProperty(
       "vecDotTq1_0Q8K = ggml_vec_dot_tq1_0_q8_K_generic",
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((nb) => fc.tuple(fc.uint8Array({ minLength: 54 * nb, maxLength: 54 * nb }), fc.uint8Array({ minLength: 292 * nb, maxLength: 292 * nb }))),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((nb) =>
+            fc.tuple(
+              fc.uint8Array({ minLength: 54 * nb, maxLength: 54 * nb }),
+              fc.uint8Array({ minLength: 292 * nb, maxLength: 292 * nb }),
+            ),
+          ),
         ([x, y]) => {
           const ours = vecDotTq1_0Q8K(x, y);
           const ggml = genericTq1(x, y);
@@ -197,12 +225,20 @@ describe("both formats", () => {
     checkProperty(
       "dot(TQ1_0 w, a) = dot(TQ2_0 w, a)",
       fc.property(
-        fc.integer({ min: 1, max: 5 }).chain((nb) =>
-          fc.tuple(
-            fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 0x7bff })), { minLength: nb, maxLength: nb }),
-            activationsArb(nb),
+        fc
+          .integer({ min: 1, max: 5 })
+          .chain((nb) =>
+            fc.tuple(
+              fc.array(
+                fc.tuple(
+                  fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }),
+                  fc.integer({ min: 0, max: 0x7bff }),
+                ),
+                { minLength: nb, maxLength: nb },
+              ),
+              activationsArb(nb),
+            ),
           ),
-        ),
         ([blocks, y]) => {
           const tq1 = new Uint8Array(54 * blocks.length);
           const tq2 = new Uint8Array(66 * blocks.length);
@@ -310,7 +346,14 @@ describe("vecDotQ8_0Q8_0", () => {
     checkProperty(
       "vecDotQ8_0Q8_0 = ggml_vec_dot_q8_0_q8_0_generic",
       fc.property(
-        fc.integer({ min: 0, max: 8 }).chain((nb) => fc.tuple(fc.uint8Array({ minLength: 34 * nb, maxLength: 34 * nb }), fc.uint8Array({ minLength: 34 * nb, maxLength: 34 * nb }))),
+        fc
+          .integer({ min: 0, max: 8 })
+          .chain((nb) =>
+            fc.tuple(
+              fc.uint8Array({ minLength: 34 * nb, maxLength: 34 * nb }),
+              fc.uint8Array({ minLength: 34 * nb, maxLength: 34 * nb }),
+            ),
+          ),
         ([x, y]) => {
           const ours = vecDotQ8_0Q8_0(x, y);
           const ggml = genericQ8_0(x, y);

@@ -94,7 +94,8 @@ function ggmlComputeFp16ToFp32(h: number): number {
   const magicMask = (126 << 23) >>> 0;
   const denormalizedValue = Math.fround(fp32FromBits(((twoW >>> 17) | magicMask) >>> 0) - 0.5);
   const denormalizedCutoff = (1 << 27) >>> 0;
-  const result = (sign | (twoW < denormalizedCutoff ? fp32ToBits(denormalizedValue) : fp32ToBits(normalizedValue))) >>> 0;
+  const result =
+    (sign | (twoW < denormalizedCutoff ? fp32ToBits(denormalizedValue) : fp32ToBits(normalizedValue))) >>> 0;
   return fp32FromBits(result);
 }
 
@@ -172,7 +173,9 @@ describe("f32ToF16Bits", () => {
         const ours = f32ToF16Bits(x);
         const ggml = ggmlComputeFp32ToFp16(x);
         if (ggml !== expected || ours !== expected) {
-          expect.fail(`x=${x} (f32 0x${fp32ToBits(x).toString(16)}): definition 0x${expected.toString(16)}, ggml 0x${ggml.toString(16)}, ours 0x${ours.toString(16)}`);
+          expect.fail(
+            `x=${x} (f32 0x${fp32ToBits(x).toString(16)}): definition 0x${expected.toString(16)}, ggml 0x${ggml.toString(16)}, ours 0x${ours.toString(16)}`,
+          );
         }
         checked++;
       }

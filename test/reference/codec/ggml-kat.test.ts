@@ -49,7 +49,18 @@ function f32FromHex(hex: string): number {
 test("the KAT file has the 29 cases its provenance describes, across all categories", () => {
   expect(cases.length).toBe(29);
   expect(new Set(cases.map((c) => c.category))).toEqual(
-    new Set(["ternary_times_scale", "gaussian", "half_ties", "all_zero", "negative_zero_and_single", "tiny_scale", "huge_scale", "activations_large", "activations_sparse", "activations_ties"]),
+    new Set([
+      "ternary_times_scale",
+      "gaussian",
+      "half_ties",
+      "all_zero",
+      "negative_zero_and_single",
+      "tiny_scale",
+      "huge_scale",
+      "activations_large",
+      "activations_sparse",
+      "activations_ties",
+    ]),
   );
 });
 
@@ -76,11 +87,18 @@ describe.each(cases.map((c) => [`${c.id} ${c.category} n=${c.n}`, c] as const))(
   test.each([
     ["tq1_0", () => vecDotTq1_0Q8K(hexToBytes(kat.tq1_0), hexToBytes(kat.act_q8_K)), kat.dot_tq1_0_q8_K_f32, "tq1_0"],
     ["tq2_0", () => vecDotTq2_0Q8K(hexToBytes(kat.tq2_0), hexToBytes(kat.act_q8_K)), kat.dot_tq2_0_q8_K_f32, "tq2_0"],
-  ] as const)("%s · q8_K dot product is within the §8.2 bound of ggml's AVX2 result", (_name, dot, expectedHex, format) => {
-    const ours = dot();
-    const ggml = f32FromHex(expectedHex);
-    const weights = hexToBytes(format === "tq1_0" ? kat.tq1_0 : kat.tq2_0);
-    const bound = ternaryDotErrorBound(format === "tq1_0" ? GgmlType.TQ1_0 : GgmlType.TQ2_0, weights, hexToBytes(kat.act_q8_K));
-    expect(dotResultsAgree(ours, ggml, bound), `ours ${ours}, ggml ${ggml}, bound ${bound}`).toBe(true);
-  });
+  ] as const)(
+    "%s · q8_K dot product is within the §8.2 bound of ggml's AVX2 result",
+    (_name, dot, expectedHex, format) => {
+      const ours = dot();
+      const ggml = f32FromHex(expectedHex);
+      const weights = hexToBytes(format === "tq1_0" ? kat.tq1_0 : kat.tq2_0);
+      const bound = ternaryDotErrorBound(
+        format === "tq1_0" ? GgmlType.TQ1_0 : GgmlType.TQ2_0,
+        weights,
+        hexToBytes(kat.act_q8_K),
+      );
+      expect(dotResultsAgree(ours, ggml, bound), `ours ${ours}, ggml ${ggml}, bound ${bound}`).toBe(true);
+    },
+  );
 });

@@ -14,7 +14,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { GgmlType, QK_K, bitsPerWeight, ggmlTypeByName, ggmlTypeTraits, rowByteSize } from "../../../reference/codec/ggml-type.js";
+import {
+  GgmlType,
+  QK_K,
+  bitsPerWeight,
+  ggmlTypeByName,
+  ggmlTypeTraits,
+  rowByteSize,
+} from "../../../reference/codec/ggml-type.js";
 import { checkProperty } from "../../support/property.js";
 
 const EXPECTED = [
@@ -32,11 +39,14 @@ describe("GgmlType and traits", () => {
     expect(QK_K).toBe(256);
   });
 
-  test.each(EXPECTED)("$name: id $id, $blockSize elements in $typeSize bytes", ({ type, id, name, blockSize, typeSize }) => {
-    expect(type).toBe(id);
-    expect(ggmlTypeTraits(id)).toEqual({ type: id, name, blockSize, typeSize });
-    expect(ggmlTypeByName(name)).toEqual({ type: id, name, blockSize, typeSize });
-  });
+  test.each(EXPECTED)(
+    "$name: id $id, $blockSize elements in $typeSize bytes",
+    ({ type, id, name, blockSize, typeSize }) => {
+      expect(type).toBe(id);
+      expect(ggmlTypeTraits(id)).toEqual({ type: id, name, blockSize, typeSize });
+      expect(ggmlTypeByName(name)).toEqual({ type: id, name, blockSize, typeSize });
+    },
+  );
 
   test("exactly these seven types are known; other ids give undefined", () => {
     const known = EXPECTED.map((e) => e.id);

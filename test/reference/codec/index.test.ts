@@ -27,7 +27,15 @@ import { checkProperty } from "../../support/property.js";
 const { GgmlType, dequantizeRow, quantizeRow, ggmlTypeTraits } = codec;
 type GgmlType = codec.GgmlType;
 
-const ALL_TYPES: GgmlType[] = [GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q8_K, GgmlType.BF16, GgmlType.TQ1_0, GgmlType.TQ2_0];
+const ALL_TYPES: GgmlType[] = [
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.Q8_0,
+  GgmlType.Q8_K,
+  GgmlType.BF16,
+  GgmlType.TQ1_0,
+  GgmlType.TQ2_0,
+];
 
 const bitsOf = (x: Float32Array): number[] => Array.from(new Uint32Array(new Float32Array(x).buffer));
 
@@ -44,39 +52,77 @@ function exactRowArb(type: GgmlType): fc.Arbitrary<Float32Array> {
     case GgmlType.F32:
       return fc.array(fc.float({ noNaN: true }), { maxLength: 64 }).map((v) => Float32Array.from(v));
     case GgmlType.F16:
-      return fc.array(fc.integer({ min: 0, max: 0xffff }).filter((h) => (h & 0x7c00) !== 0x7c00 || (h & 0x3ff) === 0), { maxLength: 64 }).map((hs) => Float32Array.from(hs, float16.f16BitsToF32));
+      return fc
+        .array(
+          fc.integer({ min: 0, max: 0xffff }).filter((h) => (h & 0x7c00) !== 0x7c00 || (h & 0x3ff) === 0),
+          { maxLength: 64 },
+        )
+        .map((hs) => Float32Array.from(hs, float16.f16BitsToF32));
     case GgmlType.BF16:
-      return fc.array(fc.integer({ min: 0, max: 0xffff }).filter((h) => (h & 0x7f80) !== 0x7f80 || (h & 0x7f) === 0), { maxLength: 64 }).map((hs) => Float32Array.from(hs, bfloat16.bf16BitsToF32));
+      return fc
+        .array(
+          fc.integer({ min: 0, max: 0xffff }).filter((h) => (h & 0x7f80) !== 0x7f80 || (h & 0x7f) === 0),
+          { maxLength: 64 },
+        )
+        .map((hs) => Float32Array.from(hs, bfloat16.bf16BitsToF32));
     case GgmlType.Q8_0:
       return blocksArb.chain((nb) =>
-        fc.array(fc.tuple(fc.array(fc.integer({ min: -127, max: 127 }), { minLength: 32, maxLength: 32 }), fc.integer({ min: 0, max: 31 }), fc.integer({ min: 1, max: 0x7bff })), { minLength: nb, maxLength: nb }).map((blocks) => {
-          const x = new Float32Array(32 * blocks.length);
-          blocks.forEach(([qs, at, h], b) => {
-            qs[at] = 127;
-            qs.forEach((q, j) => (x[32 * b + j] = q * float16.f16BitsToF32(h)));
-          });
-          return x;
-        }),
+        fc
+          .array(
+            fc.tuple(
+              fc.array(fc.integer({ min: -127, max: 127 }), { minLength: 32, maxLength: 32 }),
+              fc.integer({ min: 0, max: 31 }),
+              fc.integer({ min: 1, max: 0x7bff }),
+            ),
+            { minLength: nb, maxLength: nb },
+          )
+          .map((blocks) => {
+            const x = new Float32Array(32 * blocks.length);
+            blocks.forEach(([qs, at, h], b) => {
+              qs[at] = 127;
+              qs.forEach((q, j) => (x[32 * b + j] = q * float16.f16BitsToF32(h)));
+            });
+            return x;
+          }),
       );
     case GgmlType.Q8_K:
       return blocksArb.chain((nb) =>
-        fc.array(fc.tuple(fc.array(fc.integer({ min: -126, max: 126 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: -30, max: 30 })), { minLength: nb, maxLength: nb }).map((blocks) => {
-          const x = new Float32Array(256 * blocks.length);
-          blocks.forEach(([qs, at, k], b) => {
-            qs[at] = -127;
-            qs.forEach((q, j) => (x[256 * b + j] = q * 2 ** k));
-          });
-          return x;
-        }),
+        fc
+          .array(
+            fc.tuple(
+              fc.array(fc.integer({ min: -126, max: 126 }), { minLength: 256, maxLength: 256 }),
+              fc.integer({ min: 0, max: 255 }),
+              fc.integer({ min: -30, max: 30 }),
+            ),
+            { minLength: nb, maxLength: nb },
+          )
+          .map((blocks) => {
+            const x = new Float32Array(256 * blocks.length);
+            blocks.forEach(([qs, at, k], b) => {
+              qs[at] = -127;
+              qs.forEach((q, j) => (x[256 * b + j] = q * 2 ** k));
+            });
+            return x;
+          }),
       );
     case GgmlType.TQ1_0:
     case GgmlType.TQ2_0:
       return blocksArb.chain((nb) =>
-        fc.array(fc.tuple(fc.array(fc.constantFrom(-1, 0, 1), { minLength: 256, maxLength: 256 }), fc.integer({ min: 1, max: 0x7bff })), { minLength: nb, maxLength: nb }).map((blocks) => {
-          const x = new Float32Array(256 * blocks.length);
-          blocks.forEach(([trits, h], b) => trits.forEach((t, e) => (x[256 * b + e] = t * float16.f16BitsToF32(h) + 0)));
-          return x;
-        }),
+        fc
+          .array(
+            fc.tuple(
+              fc.array(fc.constantFrom(-1, 0, 1), { minLength: 256, maxLength: 256 }),
+              fc.integer({ min: 1, max: 0x7bff }),
+            ),
+            { minLength: nb, maxLength: nb },
+          )
+          .map((blocks) => {
+            const x = new Float32Array(256 * blocks.length);
+            blocks.forEach(([trits, h], b) =>
+              trits.forEach((t, e) => (x[256 * b + e] = t * float16.f16BitsToF32(h) + 0)),
+            );
+            return x;
+          }),
       );
   }
 }
@@ -112,18 +158,21 @@ function expectedBytes(type: GgmlType, x: Float32Array): Uint8Array {
 }
 
 describe("quantizeRow / dequantizeRow", () => {
-  test.each(ALL_TYPES.map((t) => [ggmlTypeTraits(t)!.name, t] as const))("%s: dispatches to its codec and round-trips exactly representable rows (property)", (name, type) => {
-    checkProperty(
-      `quantizeRow/dequantizeRow round trip for ${name}`,
-      fc.property(exactRowArb(type), (x) => {
-        const bytes = quantizeRow(type, x);
-        expect(bytes.length).toBe(codec.rowByteSize(ggmlTypeTraits(type)!, x.length));
-        expect(Array.from(bytes)).toEqual(Array.from(expectedBytes(type, x)));
-        expect(bitsOf(dequantizeRow(type, bytes, x.length))).toEqual(bitsOf(x));
-      }),
-      { numRuns: 60 },
-    );
-  });
+  test.each(ALL_TYPES.map((t) => [ggmlTypeTraits(t)!.name, t] as const))(
+    "%s: dispatches to its codec and round-trips exactly representable rows (property)",
+    (name, type) => {
+      checkProperty(
+        `quantizeRow/dequantizeRow round trip for ${name}`,
+        fc.property(exactRowArb(type), (x) => {
+          const bytes = quantizeRow(type, x);
+          expect(bytes.length).toBe(codec.rowByteSize(ggmlTypeTraits(type)!, x.length));
+          expect(Array.from(bytes)).toEqual(Array.from(expectedBytes(type, x)));
+          expect(bitsOf(dequantizeRow(type, bytes, x.length))).toEqual(bitsOf(x));
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   test("dequantizeRow of every type equals its codec's decoder on arbitrary bytes (property)", () => {
     checkProperty(
@@ -131,7 +180,15 @@ describe("quantizeRow / dequantizeRow", () => {
       fc.property(
         fc.constantFrom(...ALL_TYPES).chain((type) => {
           const t = ggmlTypeTraits(type)!;
-          return fc.integer({ min: 0, max: 3 }).chain((blocks) => fc.tuple(fc.constant(type), fc.constant(blocks * t.blockSize), fc.uint8Array({ minLength: blocks * t.typeSize, maxLength: blocks * t.typeSize })));
+          return fc
+            .integer({ min: 0, max: 3 })
+            .chain((blocks) =>
+              fc.tuple(
+                fc.constant(type),
+                fc.constant(blocks * t.blockSize),
+                fc.uint8Array({ minLength: blocks * t.typeSize, maxLength: blocks * t.typeSize }),
+              ),
+            );
         }),
         ([type, n, bytes]) => {
           const ours = dequantizeRow(type, bytes, n);
@@ -146,7 +203,9 @@ describe("quantizeRow / dequantizeRow", () => {
               expected = Float32Array.from({ length: n }, (_, j) => float16.f16BitsToF32(view.getUint16(2 * j, true)));
               break;
             case GgmlType.BF16:
-              expected = Float32Array.from({ length: n }, (_, j) => bfloat16.bf16BitsToF32(view.getUint16(2 * j, true)));
+              expected = Float32Array.from({ length: n }, (_, j) =>
+                bfloat16.bf16BitsToF32(view.getUint16(2 * j, true)),
+              );
               break;
             case GgmlType.Q8_0:
               expected = q8_0.dequantizeRowQ8_0(bytes);
@@ -161,7 +220,9 @@ describe("quantizeRow / dequantizeRow", () => {
               expected = tq2_0.dequantizeRowTq2_0(bytes);
           }
           // NaN payloads may differ between a DataView read and a typed-array store; compare NaN as NaN
-          const same = Array.from(ours).every((v, j) => Object.is(v, expected[j]) || (Number.isNaN(v) && Number.isNaN(expected[j])));
+          const same = Array.from(ours).every(
+            (v, j) => Object.is(v, expected[j]) || (Number.isNaN(v) && Number.isNaN(expected[j])),
+          );
           expect(same).toBe(true);
         },
       ),
@@ -229,6 +290,10 @@ describe("re-exports", () => {
 
   test("index adds only quantizeRow and dequantizeRow of its own", () => {
     const fromModules = new Set(Object.values(modules).flatMap((m) => Object.keys(m)));
-    expect(Object.keys(codec).filter((k) => !fromModules.has(k)).sort()).toEqual(["dequantizeRow", "quantizeRow"]);
+    expect(
+      Object.keys(codec)
+        .filter((k) => !fromModules.has(k))
+        .sort(),
+    ).toEqual(["dequantizeRow", "quantizeRow"]);
   });
 });

@@ -28,7 +28,14 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { f16BitsToF32, f32ToF16Bits } from "../../../reference/codec/float16.js";
-import { QK8_0, Q8_0_BLOCK_BYTES, dequantizeQ8_0Block, dequantizeRowQ8_0, quantizeQ8_0Block, quantizeRowQ8_0 } from "../../../reference/codec/q8_0.js";
+import {
+  QK8_0,
+  Q8_0_BLOCK_BYTES,
+  dequantizeQ8_0Block,
+  dequantizeRowQ8_0,
+  quantizeQ8_0Block,
+  quantizeRowQ8_0,
+} from "../../../reference/codec/q8_0.js";
 import { checkProperty } from "../../support/property.js";
 
 // f32ToF16Bits / f16BitsToF32 are verified bit-exactly against ggml's conversions in float16.test.ts.
@@ -79,18 +86,28 @@ describe("quantizeRowQ8_0", () => {
     checkProperty(
       "quantizeRowQ8_0 = ggml quantize_row_q8_0_ref",
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((blocks) =>
-          fc.tuple(
-            fc.array(fc.oneof({ arbitrary: fc.float({ noNaN: true }), weight: 10 }, { arbitrary: fc.integer({ min: -127, max: 127 }).map((k) => k + 0.5), weight: 2 }), { minLength: 32 * blocks, maxLength: 32 * blocks }),
-            fc.integer({ min: -40, max: 20 }),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((blocks) =>
+            fc.tuple(
+              fc.array(
+                fc.oneof(
+                  { arbitrary: fc.float({ noNaN: true }), weight: 10 },
+                  { arbitrary: fc.integer({ min: -127, max: 127 }).map((k) => k + 0.5), weight: 2 },
+                ),
+                { minLength: 32 * blocks, maxLength: 32 * blocks },
+              ),
+              fc.integer({ min: -40, max: 20 }),
+            ),
           ),
-        ),
         ([values, k]) => {
           const x = Float32Array.from(values, (v) => v * 2 ** k);
           const ours = quantizeRowQ8_0(x);
           expect(ours.length).toBe((x.length / 32) * 34);
           for (let b = 0; b < x.length / 32; b++) {
-            expect(Array.from(ours.subarray(34 * b, 34 * (b + 1)))).toEqual(Array.from(ggmlQuantizeQ8_0(x.subarray(32 * b, 32 * (b + 1)))));
+            expect(Array.from(ours.subarray(34 * b, 34 * (b + 1)))).toEqual(
+              Array.from(ggmlQuantizeQ8_0(x.subarray(32 * b, 32 * (b + 1)))),
+            );
           }
         },
       ),
@@ -128,14 +145,19 @@ describe("dequantizeRowQ8_0", () => {
   test("equals the port of dequantize_row_q8_0 on arbitrary bytes, bit for bit (property)", () => {
     checkProperty(
       "dequantizeRowQ8_0 = ggml dequantize_row_q8_0",
-      fc.property(fc.integer({ min: 1, max: 3 }).chain((blocks) => fc.uint8Array({ minLength: 34 * blocks, maxLength: 34 * blocks })), (bytes) => {
-        const ours = dequantizeRowQ8_0(bytes);
-        for (let b = 0; b < bytes.length / 34; b++) {
-          const block = bytes.slice(34 * b, 34 * (b + 1));
-          expect(bitsOf(ours.subarray(32 * b, 32 * (b + 1)))).toEqual(bitsOf(ggmlDequantizeQ8_0(block)));
-          expect(bitsOf(dequantizeQ8_0Block(block))).toEqual(bitsOf(ggmlDequantizeQ8_0(block)));
-        }
-      }),
+      fc.property(
+        fc
+          .integer({ min: 1, max: 3 })
+          .chain((blocks) => fc.uint8Array({ minLength: 34 * blocks, maxLength: 34 * blocks })),
+        (bytes) => {
+          const ours = dequantizeRowQ8_0(bytes);
+          for (let b = 0; b < bytes.length / 34; b++) {
+            const block = bytes.slice(34 * b, 34 * (b + 1));
+            expect(bitsOf(ours.subarray(32 * b, 32 * (b + 1)))).toEqual(bitsOf(ggmlDequantizeQ8_0(block)));
+            expect(bitsOf(dequantizeQ8_0Block(block))).toEqual(bitsOf(ggmlDequantizeQ8_0(block)));
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -114,17 +114,31 @@ const block = (values: number[]): Float32Array => {
 
 /** Rows of 1..3 blocks: generic floats, small integers with many |x| ties, and exact-half grids. */
 const blockArb = fc.oneof(
-  fc.tuple(fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 256, maxLength: 256 }), fc.integer({ min: -30, max: 30 })).map(([v, k]) => Float32Array.from(v, (a) => a * 2 ** k)),
+  fc
+    .tuple(
+      fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 256, maxLength: 256 }),
+      fc.integer({ min: -30, max: 30 }),
+    )
+    .map(([v, k]) => Float32Array.from(v, (a) => a * 2 ** k)),
   fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 256, maxLength: 256 }).map((v) => Float32Array.from(v)), // many ties of |x|
   // max = −127·2^k makes iscale = 2^-k exactly, so x = (h/2)·2^k gives iscale·x = h/2: exact halves
   fc
-    .tuple(fc.array(fc.integer({ min: -254, max: 254 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: -20, max: 20 }))
+    .tuple(
+      fc.array(fc.integer({ min: -254, max: 254 }), { minLength: 256, maxLength: 256 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: -20, max: 20 }),
+    )
     .map(([h, at, k]) => {
       const x = Float32Array.from(h, (v) => (v / 2) * 2 ** k);
       x[at] = -127 * 2 ** k;
       return x;
     }),
-  fc.array(fc.float({ noNaN: true, min: Math.fround(-1e-3), max: Math.fround(1e-3) }), { minLength: 256, maxLength: 256 }).map((v) => Float32Array.from(v)),
+  fc
+    .array(fc.float({ noNaN: true, min: Math.fround(-1e-3), max: Math.fround(1e-3) }), {
+      minLength: 256,
+      maxLength: 256,
+    })
+    .map((v) => Float32Array.from(v)),
 );
 const rowArb = fc.array(blockArb, { minLength: 1, maxLength: 3 }).map((blocks) => {
   const row = new Float32Array(256 * blocks.length);
@@ -146,7 +160,9 @@ describe("quantizeRowQ8K", () => {
         const ours = quantizeRowQ8K(x);
         expect(ours.length).toBe((x.length / 256) * 292);
         for (let b = 0; b < x.length / 256; b++) {
-          expect(Array.from(ours.subarray(292 * b, 292 * (b + 1)))).toEqual(Array.from(ggmlQuantizeQ8K(x.subarray(256 * b, 256 * (b + 1)))));
+          expect(Array.from(ours.subarray(292 * b, 292 * (b + 1)))).toEqual(
+            Array.from(ggmlQuantizeQ8K(x.subarray(256 * b, 256 * (b + 1)))),
+          );
         }
       }),
       { numRuns: 150 },

@@ -136,17 +136,24 @@ const positiveScaleBits = fc.oneof(
 const tritsArb = fc.oneof(
   { arbitrary: fc.array(fc.constantFrom(-1, 0, 1), { minLength: 256, maxLength: 256 }), weight: 6 },
   {
-    arbitrary: fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(-1, 1)), { minLength: 1, maxLength: 4 }).map((hits) => {
-      const t = new Array<number>(256).fill(0);
-      for (const [e, v] of hits) t[e] = v;
-      return t;
-    }),
+    arbitrary: fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(-1, 1)), { minLength: 1, maxLength: 4 })
+      .map((hits) => {
+        const t = new Array<number>(256).fill(0);
+        for (const [e, v] of hits) t[e] = v;
+        return t;
+      }),
     weight: 3,
   },
   { arbitrary: fc.constant(new Array<number>(256).fill(0)), weight: 1 },
 );
 const canonicalCodesArb = fc
-  .tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 255 }), fc.constantFrom(0, 2), fc.boolean())
+  .tuple(
+    fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.constantFrom(0, 2),
+    fc.boolean(),
+  )
   .map(([codes, at, forced, sparse]) => {
     const c = sparse ? new Array<number>(256).fill(1) : codes.slice();
     c[at] = forced;
@@ -166,7 +173,11 @@ describe("tq1ElementPosition", () => {
   test("matches the notes' three formulas", () => {
     for (let e = 0; e < 256; e++) {
       const expected =
-        e < 160 ? { byte: e % 32, trit: Math.floor(e / 32) } : e < 240 ? { byte: 32 + ((e - 160) % 16), trit: Math.floor((e - 160) / 16) } : { byte: 48 + ((e - 240) % 4), trit: Math.floor((e - 240) / 4) };
+        e < 160
+          ? { byte: e % 32, trit: Math.floor(e / 32) }
+          : e < 240
+            ? { byte: 32 + ((e - 160) % 16), trit: Math.floor((e - 160) / 16) }
+            : { byte: 48 + ((e - 240) % 4), trit: Math.floor((e - 240) / 4) };
       expect(tq1ElementPosition(e)).toEqual(expected);
     }
   });
@@ -228,13 +239,16 @@ describe("all 256 byte values (exhaustive)", () => {
     expect(aliases).toEqual(NOTES_ALIAS_BYTES);
   });
 
-  test.each(partners.map((p) => [p.alias, p.trits, p.canonical] as const))("alias %i decodes to trits %s, the same as canonical byte %i", (alias, _trits, partner) => {
-    expect(canonical.has(partner)).toBe(true);
-    for (let n = 0; n < 5; n++) expect(tritOfByte(alias, n)).toBe(tritOfByte(partner, n));
-    // ceil(256v/243) is the smallest byte decoding to v; gaps between canonical bytes are at most 2
-    // (256/243 < 2), so the alias is always the byte just above its partner.
-    expect(partner).toBe(alias - 1);
-  });
+  test.each(partners.map((p) => [p.alias, p.trits, p.canonical] as const))(
+    "alias %i decodes to trits %s, the same as canonical byte %i",
+    (alias, _trits, partner) => {
+      expect(canonical.has(partner)).toBe(true);
+      for (let n = 0; n < 5; n++) expect(tritOfByte(alias, n)).toBe(tritOfByte(partner, n));
+      // ceil(256v/243) is the smallest byte decoding to v; gaps between canonical bytes are at most 2
+      // (256/243 < 2), so the alias is always the byte just above its partner.
+      expect(partner).toBe(alias - 1);
+    },
+  );
 
   test("isCanonicalTq1Byte agrees with the computed set for all 256 bytes", () => {
     for (let b = 0; b < 256; b++) expect(isCanonicalTq1Byte(b)).toBe(canonical.has(b));
@@ -248,7 +262,9 @@ describe("all 256 byte values (exhaustive)", () => {
         const block = clean.slice();
         block[position] = alias;
         const findings = validateTq1_0Row(block);
-        expect(findings.map((f) => [f.kind, f.severity, f.byte])).toEqual([["tq1-alias-byte", "non-canonical", position]]);
+        expect(findings.map((f) => [f.kind, f.severity, f.byte])).toEqual([
+          ["tq1-alias-byte", "non-canonical", position],
+        ]);
       }
     }
   });
@@ -357,9 +373,15 @@ describe("pack / unpack / decode", () => {
   test("packTq1Block equals ggml's quantize loops on random codes 0..2 and scale bits (property)", () => {
     checkProperty(
       "packTq1Block = ggml pack loops",
-      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 0xffff }), (codes, scaleBits) => {
-        expect(Array.from(packTq1Block(Uint8Array.from(codes), scaleBits))).toEqual(Array.from(ggmlPack(codes, scaleBits)));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        (codes, scaleBits) => {
+          expect(Array.from(packTq1Block(Uint8Array.from(codes), scaleBits))).toEqual(
+            Array.from(ggmlPack(codes, scaleBits)),
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -381,7 +403,7 @@ describe("pack / unpack / decode", () => {
     const codes = new Uint8Array(256).fill(1);
     for (const e of [240, 244, 248, 252]) codes[e] = 2; // the four trits of qh[0]
     const block = packTq1Block(codes, 0);
-    expect(block[48]).toBe(Math.ceil((((2 * 27 + 2 * 9 + 2 * 3 + 2) * 3) * 256) / 243)); // digits 2,2,2,2 then 0: v = 240
+    expect(block[48]).toBe(Math.ceil(((2 * 27 + 2 * 9 + 2 * 3 + 2) * 3 * 256) / 243)); // digits 2,2,2,2 then 0: v = 240
     expect(tritOfByte(block[48], 4)).toBe(0);
   });
 });
@@ -391,7 +413,13 @@ describe("encode", () => {
     checkProperty(
       "quantizeTq1Block = ggml quantize_row_tq1_0_ref (no NaN)",
       fc.property(
-        fc.array(fc.oneof({ arbitrary: fc.float({ noNaN: true }), weight: 30 }, { arbitrary: fc.constantFrom(0.5, -0.5, 0, -0), weight: 3 }), { minLength: 256, maxLength: 256 }),
+        fc.array(
+          fc.oneof(
+            { arbitrary: fc.float({ noNaN: true }), weight: 30 },
+            { arbitrary: fc.constantFrom(0.5, -0.5, 0, -0), weight: 3 },
+          ),
+          { minLength: 256, maxLength: 256 },
+        ),
         fc.integer({ min: -40, max: 20 }),
         (values, exponent) => {
           const x = Float32Array.from(values, (v) => v * 2 ** exponent);
@@ -499,7 +527,9 @@ describe("round trips", () => {
         const bytes = quantizeRowTq1_0(x);
         expect(bytes.length).toBe(54 * blocks.length);
         blocks.forEach((_, b) => {
-          expect(Array.from(bytes.subarray(54 * b, 54 * (b + 1)))).toEqual(Array.from(ggmlQuantize(x.subarray(256 * b, 256 * (b + 1)))));
+          expect(Array.from(bytes.subarray(54 * b, 54 * (b + 1)))).toEqual(
+            Array.from(ggmlQuantize(x.subarray(256 * b, 256 * (b + 1)))),
+          );
         });
         expect(bitsOf(dequantizeRowTq1_0(bytes))).toEqual(bitsOf(x));
       }),

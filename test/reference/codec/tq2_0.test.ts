@@ -48,7 +48,8 @@ import { checkProperty } from "../../support/property.js";
 /** Element → (byte, shift) in the order ggml's dequantize loop visits them. */
 function ggmlDequantOrder(): Array<{ byte: number; shift: number }> {
   const order: Array<{ byte: number; shift: number }> = [];
-  for (let j = 0; j < 64; j += 32) for (let l = 0; l < 4; l++) for (let m = 0; m < 32; m++) order.push({ byte: j + m, shift: l * 2 });
+  for (let j = 0; j < 64; j += 32)
+    for (let l = 0; l < 4; l++) for (let m = 0; m < 32; m++) order.push({ byte: j + m, shift: l * 2 });
   return order;
 }
 
@@ -72,7 +73,9 @@ function ggmlDequant(block: Uint8Array): Float32Array {
   const d = f16BitsToF32(block[64] | (block[65] << 8));
   const y = new Float32Array(256);
   let k = 0;
-  for (let j = 0; j < 64; j += 32) for (let l = 0; l < 4; l++) for (let m = 0; m < 32; m++) y[k++] = Math.fround(((block[j + m] >> (l * 2)) & 3) - 1) * d;
+  for (let j = 0; j < 64; j += 32)
+    for (let l = 0; l < 4; l++)
+      for (let m = 0; m < 32; m++) y[k++] = Math.fround(((block[j + m] >> (l * 2)) & 3) - 1) * d;
   return y;
 }
 
@@ -111,11 +114,13 @@ const positiveScaleBits = fc.oneof(
 const tritsArb = fc.oneof(
   { arbitrary: fc.array(fc.constantFrom(-1, 0, 1), { minLength: 256, maxLength: 256 }), weight: 6 },
   {
-    arbitrary: fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(-1, 1)), { minLength: 1, maxLength: 4 }).map((hits) => {
-      const t = new Array<number>(256).fill(0);
-      for (const [e, v] of hits) t[e] = v;
-      return t;
-    }),
+    arbitrary: fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(-1, 1)), { minLength: 1, maxLength: 4 })
+      .map((hits) => {
+        const t = new Array<number>(256).fill(0);
+        for (const [e, v] of hits) t[e] = v;
+        return t;
+      }),
     weight: 3,
   },
   { arbitrary: fc.constant(new Array<number>(256).fill(0)), weight: 1 },
@@ -123,7 +128,12 @@ const tritsArb = fc.oneof(
 
 /** 256 codes 0..2 with at least one non-zero trit (code ≠ 1): the blocks the encoder can write. */
 const canonicalCodesArb = fc
-  .tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 255 }), fc.constantFrom(0, 2), fc.boolean())
+  .tuple(
+    fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.constantFrom(0, 2),
+    fc.boolean(),
+  )
   .map(([codes, at, forced, sparse]) => {
     const c = sparse ? new Array<number>(256).fill(1) : codes.slice();
     c[at] = forced;
@@ -140,7 +150,10 @@ describe("layout constants (block_tq2_0 in ggml-common.h: uint8_t qs[QK_K/4]; gg
 describe("tq2ElementPosition", () => {
   test("matches the notes' formula for every element", () => {
     for (let e = 0; e < 256; e++) {
-      expect(tq2ElementPosition(e)).toEqual({ byte: Math.floor(e / 128) * 32 + (e % 32), shift: 2 * Math.floor((e % 128) / 32) });
+      expect(tq2ElementPosition(e)).toEqual({
+        byte: Math.floor(e / 128) * 32 + (e % 32),
+        shift: 2 * Math.floor((e % 128) / 32),
+      });
     }
   });
 
@@ -172,9 +185,15 @@ describe("pack / unpack", () => {
   test("packTq2Block equals ggml's quantize loop on random codes 0..3 and scale bits (property)", () => {
     checkProperty(
       "packTq2Block = ggml pack loop",
-      fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 256, maxLength: 256 }), fc.integer({ min: 0, max: 0xffff }), (codes, scaleBits) => {
-        expect(Array.from(packTq2Block(Uint8Array.from(codes), scaleBits))).toEqual(Array.from(ggmlPack(codes, scaleBits)));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 256, maxLength: 256 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        (codes, scaleBits) => {
+          expect(Array.from(packTq2Block(Uint8Array.from(codes), scaleBits))).toEqual(
+            Array.from(ggmlPack(codes, scaleBits)),
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -231,7 +250,13 @@ describe("encode", () => {
     checkProperty(
       "quantizeTq2Block = ggml quantize_row_tq2_0_ref (no NaN)",
       fc.property(
-        fc.array(fc.oneof({ arbitrary: fc.float({ noNaN: true }), weight: 30 }, { arbitrary: fc.constantFrom(0.5, -0.5, 0, -0), weight: 3 }), { minLength: 256, maxLength: 256 }),
+        fc.array(
+          fc.oneof(
+            { arbitrary: fc.float({ noNaN: true }), weight: 30 },
+            { arbitrary: fc.constantFrom(0.5, -0.5, 0, -0), weight: 3 },
+          ),
+          { minLength: 256, maxLength: 256 },
+        ),
         fc.integer({ min: -40, max: 20 }),
         (values, exponent) => {
           const x = Float32Array.from(values, (v) => v * 2 ** exponent);
@@ -337,7 +362,9 @@ describe("round trips", () => {
         const bytes = quantizeRowTq2_0(x);
         expect(bytes.length).toBe(66 * blocks.length);
         blocks.forEach((_, b) => {
-          expect(Array.from(bytes.subarray(66 * b, 66 * (b + 1)))).toEqual(Array.from(ggmlQuantize(x.subarray(256 * b, 256 * (b + 1)))));
+          expect(Array.from(bytes.subarray(66 * b, 66 * (b + 1)))).toEqual(
+            Array.from(ggmlQuantize(x.subarray(256 * b, 256 * (b + 1)))),
+          );
         });
         expect(bitsOf(dequantizeRowTq2_0(bytes))).toEqual(bitsOf(x));
       }),

@@ -8,9 +8,25 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { packTq1Block, packTritsToByte, quantizeRowTq1_0, quantizeTq1Block, dequantizeTq1Block } from "../../../reference/codec/tq1_0.js";
-import { packTq2Block, quantizeRowTq2_0, quantizeTq2Block, dequantizeTq2Block } from "../../../reference/codec/tq2_0.js";
-import { type BlockFinding, isCanonicalTq1Byte, validateTq1_0Row, validateTq2_0Row } from "../../../reference/codec/validate.js";
+import {
+  packTq1Block,
+  packTritsToByte,
+  quantizeRowTq1_0,
+  quantizeTq1Block,
+  dequantizeTq1Block,
+} from "../../../reference/codec/tq1_0.js";
+import {
+  packTq2Block,
+  quantizeRowTq2_0,
+  quantizeTq2Block,
+  dequantizeTq2Block,
+} from "../../../reference/codec/tq2_0.js";
+import {
+  type BlockFinding,
+  isCanonicalTq1Byte,
+  validateTq1_0Row,
+  validateTq2_0Row,
+} from "../../../reference/codec/validate.js";
 import { checkProperty } from "../../support/property.js";
 
 const ones = (): Uint8Array => new Uint8Array(256).fill(1); // all codes 1: every weight 0
@@ -19,7 +35,8 @@ const withCode = (e: number, code: number): Uint8Array => {
   c[e] = code;
   return c;
 };
-const summary = (findings: BlockFinding[]): Array<[string, string, number, number]> => findings.map((f) => [f.kind, f.severity, f.block, f.byte]);
+const summary = (findings: BlockFinding[]): Array<[string, string, number, number]> =>
+  findings.map((f) => [f.kind, f.severity, f.block, f.byte]);
 
 describe("each finding kind from a constructed block", () => {
   test("tq2-code-3 (invalid): element, byte and bit position", () => {
@@ -46,8 +63,12 @@ describe("each finding kind from a constructed block", () => {
   });
 
   test("scale-negative (non-canonical): −1.0 with codes; −0 with and without codes", () => {
-    expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0xbc00)))).toEqual([["scale-negative", "non-canonical", 0, 64]]);
-    expect(summary(validateTq2_0Row(packTq2Block(ones(), 0x8000)))).toEqual([["scale-negative", "non-canonical", 0, 64]]);
+    expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0xbc00)))).toEqual([
+      ["scale-negative", "non-canonical", 0, 64],
+    ]);
+    expect(summary(validateTq2_0Row(packTq2Block(ones(), 0x8000)))).toEqual([
+      ["scale-negative", "non-canonical", 0, 64],
+    ]);
     expect(summary(validateTq1_0Row(packTq1Block(withCode(3, 0), 0x8000)))).toEqual([
       ["scale-negative", "non-canonical", 0, 52],
       ["scale-zero-with-codes", "lossy", 0, 52],
@@ -55,11 +76,15 @@ describe("each finding kind from a constructed block", () => {
   });
 
   test("scale-zero-with-codes (lossy: the encoder writes it when amax ≤ 2^-25 and 1/amax is finite, see 'encoder output')", () => {
-    expect(summary(validateTq2_0Row(packTq2Block(withCode(255, 0), 0x0000)))).toEqual([["scale-zero-with-codes", "lossy", 0, 64]]);
+    expect(summary(validateTq2_0Row(packTq2Block(withCode(255, 0), 0x0000)))).toEqual([
+      ["scale-zero-with-codes", "lossy", 0, 64],
+    ]);
   });
 
   test("scale-without-codes (non-canonical): a non-zero scale over all-zero weights", () => {
-    expect(summary(validateTq2_0Row(packTq2Block(ones(), 0x3c00)))).toEqual([["scale-without-codes", "non-canonical", 0, 64]]);
+    expect(summary(validateTq2_0Row(packTq2Block(ones(), 0x3c00)))).toEqual([
+      ["scale-without-codes", "non-canonical", 0, 64],
+    ]);
     expect(summary(validateTq1_0Row(packTq1Block(ones(), 0x0001)))).toEqual([
       ["scale-without-codes", "non-canonical", 0, 52],
       ["scale-subnormal", "lossy", 0, 52],
@@ -67,7 +92,9 @@ describe("each finding kind from a constructed block", () => {
   });
 
   test("scale-infinite (lossy), with or without codes, either sign", () => {
-    expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0x7c00)))).toEqual([["scale-infinite", "lossy", 0, 64]]);
+    expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0x7c00)))).toEqual([
+      ["scale-infinite", "lossy", 0, 64],
+    ]);
     expect(summary(validateTq2_0Row(packTq2Block(ones(), 0x7c00)))).toEqual([["scale-infinite", "lossy", 0, 64]]);
     expect(summary(validateTq1_0Row(packTq1Block(ones(), 0xfc00)))).toEqual([
       ["scale-negative", "non-canonical", 0, 52],
@@ -83,7 +110,9 @@ describe("each finding kind from a constructed block", () => {
   });
 
   test("scale-subnormal (lossy): an fp16 subnormal scale with codes", () => {
-    expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0x03ff)))).toEqual([["scale-subnormal", "lossy", 0, 64]]);
+    expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0x03ff)))).toEqual([
+      ["scale-subnormal", "lossy", 0, 64],
+    ]);
     expect(summary(validateTq2_0Row(packTq2Block(withCode(0, 2), 0x0400)))).toEqual([]); // smallest normal
   });
 
@@ -117,7 +146,8 @@ describe("rows of several blocks", () => {
   });
 
   test("a non-canonical finding means the block does not survive encode(decode(·)) — hand-built examples", () => {
-    const roundTrips = (block: Uint8Array): boolean => Array.from(quantizeTq2Block(dequantizeTq2Block(block))).every((b, i) => b === block[i]);
+    const roundTrips = (block: Uint8Array): boolean =>
+      Array.from(quantizeTq2Block(dequantizeTq2Block(block))).every((b, i) => b === block[i]);
     const cases: Array<[Uint8Array, boolean]> = [
       [packTq2Block(withCode(0, 2), 0xbc00), true], // negative scale
       [packTq2Block(ones(), 0x3c00), true], // scale without codes
@@ -168,7 +198,8 @@ describe("encoder output", () => {
         expect(tq1.filter((f) => f.severity !== "lossy")).toEqual([]);
         // every qs/qh byte the TQ1_0 encoder wrote is canonical
         const bytes = quantizeRowTq1_0(x);
-        for (let b = 0; b < bytes.length; b += 54) for (let i = 0; i < 52; i++) expect(isCanonicalTq1Byte(bytes[b + i])).toBe(true);
+        for (let b = 0; b < bytes.length; b += 54)
+          for (let i = 0; i < 52; i++) expect(isCanonicalTq1Byte(bytes[b + i])).toBe(true);
       }),
       { numRuns: 150 },
     );

@@ -6,11 +6,23 @@ import { readFileSync } from "node:fs";
 import { bf16BitsToF32, f16BitsToF32 } from "../../../reference/codec/index.js";
 
 /** One recorded dot product: operands (hex) and the kernel's float32 result. */
-export interface DotCase { readonly x: string; readonly y: string; readonly dot: string }
+export interface DotCase {
+  readonly x: string;
+  readonly y: string;
+  readonly dot: string;
+}
 /** One recorded tinyBLAS output element: k, a row of A, a row of B, C. */
-export interface TinyBlasCase { readonly k: number; readonly a: string; readonly b: string; readonly c: string }
+export interface TinyBlasCase {
+  readonly k: number;
+  readonly a: string;
+  readonly b: string;
+  readonly c: string;
+}
 /** Per-ISA records. */
-export interface PerIsa<T> { readonly avx2: T; readonly avx512: T }
+export interface PerIsa<T> {
+  readonly avx2: T;
+  readonly avx512: T;
+}
 
 /** The JSON's shape. */
 export interface X86Fixtures {
@@ -39,7 +51,9 @@ export interface X86Fixtures {
 }
 
 /** The fixtures, parsed once. */
-export const FIXTURES: X86Fixtures = JSON.parse(readFileSync(new URL("fixtures/x86-kernels.json", import.meta.url), "utf8")) as X86Fixtures;
+export const FIXTURES: X86Fixtures = JSON.parse(
+  readFileSync(new URL("fixtures/x86-kernels.json", import.meta.url), "utf8"),
+) as X86Fixtures;
 
 /** Bytes from lowercase hex. */
 export function bytesFromHex(hex: string): Uint8Array {
@@ -58,7 +72,8 @@ export function f32sFromHex(hex: string): Float32Array {
 /** float64 values from consecutive 16-digit hex words (bit patterns). */
 export function f64sFromHex(hex: string): Float64Array {
   const view = new DataView(new ArrayBuffer(hex.length / 2));
-  for (let i = 0; i < hex.length / 16; i++) view.setBigUint64(8 * i, BigInt(`0x${hex.slice(16 * i, 16 * i + 16)}`), true);
+  for (let i = 0; i < hex.length / 16; i++)
+    view.setBigUint64(8 * i, BigInt(`0x${hex.slice(16 * i, 16 * i + 16)}`), true);
   return new Float64Array(view.buffer);
 }
 

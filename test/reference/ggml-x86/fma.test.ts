@@ -15,8 +15,14 @@ function decompose(x: number): { m: bigint; e: number } {
   if (x === 0) return { m: 0n, e: 0 };
   let e = 0;
   let m = Math.abs(x);
-  while (!Number.isInteger(m)) { m *= 2; e--; } // exact: scaling by 2
-  while (m >= 2 ** 53) { m /= 2; e++; }
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    e--;
+  } // exact: scaling by 2
+  while (m >= 2 ** 53) {
+    m /= 2;
+    e++;
+  }
   const big = BigInt(m);
   return { m: x < 0 ? -big : big, e };
 }
@@ -86,7 +92,7 @@ describe("fmaF32", () => {
       "fmaF32 near ties",
       fc.property(nearTie, ({ u, m, shift, mantissa, signs }) => {
         const a = Math.fround((signs & 1 ? -1 : 1) * (1 + 2 ** -u) * 2 ** m);
-        const b = Math.fround((signs & 2 ? 1 + 2 ** -u : 1 - 2 ** -u));
+        const b = Math.fround(signs & 2 ? 1 + 2 ** -u : 1 - 2 ** -u);
         const c = Math.fround((signs & 4 ? -1 : 1) * (1 + mantissa / 2 ** 23) * 2 ** (m + shift));
         return sameFloat(fmaF32(a, b, c), exactFmaF32(a, b, c));
       }),

@@ -20,7 +20,7 @@ function productError(a: number, b: number): number {
   const p = a * b;
   const [ah, al] = split(a);
   const [bh, bl] = split(b);
-  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 describe("fmaF64", () => {
@@ -47,8 +47,12 @@ describe("fmaF64", () => {
   test("small integers are exact; IEEE specials propagate", () => {
     checkProperty(
       "fmaF64 integers",
-      fc.property(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }), fc.integer({ min: -(2 ** 20), max: 2 ** 20 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
-        (a, b, c) => fmaF64(a, b, c) === a * b + c),
+      fc.property(
+        fc.integer({ min: -(2 ** 20), max: 2 ** 20 }),
+        fc.integer({ min: -(2 ** 20), max: 2 ** 20 }),
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        (a, b, c) => fmaF64(a, b, c) === a * b + c,
+      ),
       { numRuns: 2_000 },
     );
     expect(fmaF64(Infinity, 0, 1)).toBeNaN();

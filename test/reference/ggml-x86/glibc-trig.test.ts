@@ -36,7 +36,10 @@ describe("glibcSinf / glibcCosf", () => {
   test("within 1 ulp of the correctly rounded value, through all three reduction paths", () => {
     for (let x = -300; x <= 300; x += 0.0917) {
       const xf = Math.fround(x);
-      for (const [ours, exact] of [[glibcSinf(xf), Math.fround(Math.sin(xf))], [glibcCosf(xf), Math.fround(Math.cos(xf))]]) {
+      for (const [ours, exact] of [
+        [glibcSinf(xf), Math.fround(Math.sin(xf))],
+        [glibcCosf(xf), Math.fround(Math.cos(xf))],
+      ]) {
         expect(Math.abs(f32ToBits(Math.abs(ours)) - f32ToBits(Math.abs(exact))), `x = ${xf}`).toBeLessThanOrEqual(1);
       }
     }

@@ -29,14 +29,19 @@ describe("hsumF32x8 (hsum_float_8, tinyBLAS hsum(__m256))", () => {
 describe("reduceAddF32x16 (GCC's _mm512_reduce_add_ps)", () => {
   test("folds 16 → 8 (v_i + v_(i+8)), 8 → 4 (t_j + t_(j+4)), then (u0 + u2) + (u1 + u3)", () => {
     const v = new Array<number>(16).fill(0);
-    v[0] = BIG; v[8] = 1; // t0 = BIG + 1 → BIG
-    v[1] = 1; v[9] = 1; // t1 = 2, u1 = 2
+    v[0] = BIG;
+    v[8] = 1; // t0 = BIG + 1 → BIG
+    v[1] = 1;
+    v[9] = 1; // t1 = 2, u1 = 2
     expect(reduceAddF32x16(v)).toBe(BIG + 2);
     const w = new Array<number>(16).fill(0);
-    w[0] = BIG; w[2] = 1; w[10] = 1; // u0 = BIG, u2 = 2 → BIG + 2
+    w[0] = BIG;
+    w[2] = 1;
+    w[10] = 1; // u0 = BIG, u2 = 2 → BIG + 2
     expect(reduceAddF32x16(w)).toBe(BIG + 2);
     const z = new Array<number>(16).fill(0);
-    z[0] = BIG; z[4] = 1; // u0 = t4 + t0 = BIG + 1 → BIG
+    z[0] = BIG;
+    z[4] = 1; // u0 = t4 + t0 = BIG + 1 → BIG
     expect(reduceAddF32x16(z)).toBe(BIG);
   });
 
@@ -45,7 +50,9 @@ describe("reduceAddF32x16 (GCC's _mm512_reduce_add_ps)", () => {
       "reduce exact on integers",
       fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 16, maxLength: 16 }), (v) => {
         const sum = v.reduce((s, x) => s + x, 0);
-        return reduceAddF32x16(v) === sum && hsumRegister("avx512", v) === sum && hsumRegister("avx2", v) === hsumF32x8(v);
+        return (
+          reduceAddF32x16(v) === sum && hsumRegister("avx512", v) === sum && hsumRegister("avx2", v) === hsumF32x8(v)
+        );
       }),
       { numRuns: 500 },
     );
@@ -55,15 +62,21 @@ describe("reduceAddF32x16 (GCC's _mm512_reduce_add_ps)", () => {
 describe("reduceFourAccumulators (GGML_F32_VEC_REDUCE)", () => {
   test("AVX2: x0 += x2, x1 += x3, x0 += x1, then (t0 + t1) + (t2 + t3) with t_j = x_j + x_(j+4)", () => {
     const acc = new Float32Array(32);
-    acc[0] = BIG; acc[16] = 1; // lane 0: x0 + x2 = BIG + 1 → BIG
-    acc[8] = 1; acc[24] = 1; // lane 0: x1 + x3 = 2 → x0 = BIG + 2
+    acc[0] = BIG;
+    acc[16] = 1; // lane 0: x0 + x2 = BIG + 1 → BIG
+    acc[8] = 1;
+    acc[24] = 1; // lane 0: x1 + x3 = 2 → x0 = BIG + 2
     expect(reduceFourAccumulators("avx2", acc)).toBe(BIG + 2);
     const b = new Float32Array(32);
-    b[0] = BIG; b[1] = 1; b[5] = 1; // t0 = BIG, t1 = x0_1 + x0_5 = 2 → (t0 + t1) = BIG + 2
+    b[0] = BIG;
+    b[1] = 1;
+    b[5] = 1; // t0 = BIG, t1 = x0_1 + x0_5 = 2 → (t0 + t1) = BIG + 2
     expect(reduceFourAccumulators("avx2", b)).toBe(BIG + 2);
     const c = new Float32Array(32);
-    c[0] = BIG; c[4] = 1; // t0 = BIG + 1 → BIG, unlike hsum_float_8's pairing which would also give BIG here
-    c[1] = 1; c[2] = 1; // t1 = 1, t2 = 1: (BIG + 1) + 1 → BIG + 0 … (t0 + t1) = BIG + 1 → BIG; + t2 + t3 = 1 → BIG
+    c[0] = BIG;
+    c[4] = 1; // t0 = BIG + 1 → BIG, unlike hsum_float_8's pairing which would also give BIG here
+    c[1] = 1;
+    c[2] = 1; // t1 = 1, t2 = 1: (BIG + 1) + 1 → BIG + 0 … (t0 + t1) = BIG + 1 → BIG; + t2 + t3 = 1 → BIG
     expect(reduceFourAccumulators("avx2", c)).toBe(BIG);
   });
 
@@ -72,13 +85,19 @@ describe("reduceFourAccumulators (GGML_F32_VEC_REDUCE)", () => {
       "four accumulators exact on integers",
       fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 64, maxLength: 64 }), (v) => {
         const sum = v.reduce((s, x) => s + x, 0);
-        return reduceFourAccumulators("avx512", Float32Array.from(v)) === sum
-          && reduceFourAccumulators("avx2", Float32Array.from(v.slice(0, 32))) === v.slice(0, 32).reduce((s, x) => s + x, 0);
+        return (
+          reduceFourAccumulators("avx512", Float32Array.from(v)) === sum &&
+          reduceFourAccumulators("avx2", Float32Array.from(v.slice(0, 32))) ===
+            v.slice(0, 32).reduce((s, x) => s + x, 0)
+        );
       }),
       { numRuns: 500 },
     );
     const acc = new Float32Array(64);
-    acc[0] = BIG; acc[32] = 1; acc[16] = 1; acc[48] = 1; // lane 0: (BIG + 1 → BIG) + 2
+    acc[0] = BIG;
+    acc[32] = 1;
+    acc[16] = 1;
+    acc[48] = 1; // lane 0: (BIG + 1 → BIG) + 2
     expect(reduceFourAccumulators("avx512", acc)).toBe(BIG + 2);
   });
 });

@@ -22,7 +22,8 @@ describe.each(ISAS)("vecSwigluF32, %s", (isa) => {
 
   test("vector lanes are f32(v_silu(x)·g); the n mod L rest is f32(f32(x / f32(1 + expf(−x)))·g)", () => {
     const lanes = isa === "avx512" ? 16 : 8;
-    const scalar = (x: number, g: number) => Math.fround(Math.fround(x / Math.fround(1 + Math.fround(Math.exp(-x)))) * g);
+    const scalar = (x: number, g: number) =>
+      Math.fround(Math.fround(x / Math.fround(1 + Math.fround(Math.exp(-x)))) * g);
     // Inputs on which the two formulas differ, so that a wrong vector/rest boundary shows.
     const telling: number[] = [];
     for (let i = 1; telling.length < lanes + 5; i++) {

@@ -16,7 +16,9 @@ const ISAS: readonly X86Isa[] = ["avx2", "avx512"];
 describe.each(ISAS)("tinyBlasDot, %s", (isa) => {
   test("F32 × F32: recorded gemm outputs bit-exact", () => {
     for (const c of FIXTURES.tinyblas_f32[isa]) {
-      expect(sameFloat(tinyBlasDot(f32sFromHex(c.a), f32sFromHex(c.b), isa), f32sFromHex(c.c)[0]), `k=${c.k}`).toBe(true);
+      expect(sameFloat(tinyBlasDot(f32sFromHex(c.a), f32sFromHex(c.b), isa), f32sFromHex(c.c)[0]), `k=${c.k}`).toBe(
+        true,
+      );
     }
   });
 
@@ -31,10 +33,17 @@ describe.each(ISAS)("tinyBlasDot, %s", (isa) => {
     const lanes = isa === "avx512" ? 16 : 8;
     checkProperty(
       `tinyBLAS ${isa} integers`,
-      fc.property(fc.integer({ min: 1, max: 8 }).chain((blocks) => fc.tuple(
-        fc.array(fc.integer({ min: -100, max: 100 }), { minLength: blocks * lanes, maxLength: blocks * lanes }),
-        fc.array(fc.integer({ min: -100, max: 100 }), { minLength: blocks * lanes, maxLength: blocks * lanes }))),
-      ([a, b]) => tinyBlasDot(a, b, isa) === a.reduce((s, x, i) => s + x * b[i], 0)),
+      fc.property(
+        fc
+          .integer({ min: 1, max: 8 })
+          .chain((blocks) =>
+            fc.tuple(
+              fc.array(fc.integer({ min: -100, max: 100 }), { minLength: blocks * lanes, maxLength: blocks * lanes }),
+              fc.array(fc.integer({ min: -100, max: 100 }), { minLength: blocks * lanes, maxLength: blocks * lanes }),
+            ),
+          ),
+        ([a, b]) => tinyBlasDot(a, b, isa) === a.reduce((s, x, i) => s + x * b[i], 0),
+      ),
       { numRuns: 300 },
     );
   });
@@ -43,7 +52,10 @@ describe.each(ISAS)("tinyBlasDot, %s", (isa) => {
     const lanes = isa === "avx512" ? 16 : 8;
     const a = new Float32Array(2 * lanes).fill(0);
     const b = new Float32Array(2 * lanes).fill(1);
-    a[0] = 2 ** 24; a[lanes] = 1; a[1] = 1; a[lanes + 1] = 1; // lane 0: 2^24 + 1 → 2^24 (tie to even); lane 1: 2
+    a[0] = 2 ** 24;
+    a[lanes] = 1;
+    a[1] = 1;
+    a[lanes + 1] = 1; // lane 0: 2^24 + 1 → 2^24 (tie to even); lane 1: 2
     expect(tinyBlasDot(a, b, isa)).toBe(2 ** 24 + 2);
   });
 

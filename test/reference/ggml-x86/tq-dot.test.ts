@@ -8,14 +8,32 @@
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { f32ToF16Bits, packQ8KBlock, packTq1Block, packTq2Block, quantizeRowQ8K, tritOfByte, vecDotTq1_0Q8K } from "../../../reference/codec/index.js";
+import {
+  f32ToF16Bits,
+  packQ8KBlock,
+  packTq1Block,
+  packTq2Block,
+  quantizeRowQ8K,
+  tritOfByte,
+  vecDotTq1_0Q8K,
+} from "../../../reference/codec/index.js";
 import { tq1TritAvx2, vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/tq-dot.js";
 import { checkProperty } from "../../support/property.js";
 import { bytesFromHex, f32sFromHex, FIXTURES, sameFloat } from "./fixtures.js";
 
-interface KatCase { id: string; category: string; tq1_0: string; tq2_0: string; act_q8_K: string; dot_tq1_0_q8_K_f32: string; dot_tq2_0_q8_K_f32: string }
+interface KatCase {
+  id: string;
+  category: string;
+  tq1_0: string;
+  tq2_0: string;
+  act_q8_K: string;
+  dot_tq1_0_q8_K_f32: string;
+  dot_tq2_0_q8_K_f32: string;
+}
 const KAT: KatCase[] = readFileSync(new URL("../../../golden/external/ggml-tq-kat.jsonl", import.meta.url), "utf8")
-  .split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as KatCase);
+  .split("\n")
+  .filter((line) => line.trim() !== "")
+  .map((line) => JSON.parse(line) as KatCase);
 
 /** float32 from the hex of its little-endian bytes (the KAT's encoding). */
 function f32FromLeBytes(hex: string): number {
@@ -47,7 +65,8 @@ describe("recorded outputs of the AVX2 kernels on random blocks", () => {
 
 describe("TQ1_0 trit extraction (subs_epu8, avg_epu8, >> 6)", () => {
   test("equals ((byte·3^n mod 256)·3) >> 8 for every byte and digit", () => {
-    for (let n = 0; n < 5; n++) for (let byte = 0; byte < 256; byte++) expect(tq1TritAvx2(byte, n)).toBe(tritOfByte(byte, n));
+    for (let n = 0; n < 5; n++)
+      for (let byte = 0; byte < 256; byte++) expect(tq1TritAvx2(byte, n)).toBe(tritOfByte(byte, n));
   });
 });
 
@@ -69,8 +88,10 @@ describe("exactly representable sums", () => {
         let sum = 0;
         for (let e = 0; e < 256; e++) sum += (codes[e] - 1) * q[e];
         const want = sum * 2 ** dwExp * 2 ** daExp;
-        return vecDotTq2_0Q8KAvx2(packTq2Block(codes, scaleBits), act) === want
-          && vecDotTq1_0Q8KAvx2(packTq1Block(codes, scaleBits), act) === want;
+        return (
+          vecDotTq2_0Q8KAvx2(packTq2Block(codes, scaleBits), act) === want &&
+          vecDotTq1_0Q8KAvx2(packTq1Block(codes, scaleBits), act) === want
+        );
       }),
       { numRuns: 300 },
     );
@@ -80,7 +101,10 @@ describe("exactly representable sums", () => {
     const x = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 7)));
     const act = quantizeRowQ8K(x);
     const codes = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) % 3);
-    const w = new Uint8Array([...packTq1Block(codes, f32ToF16Bits(0.03)), ...packTq1Block(codes.reverse(), f32ToF16Bits(0.05))]);
+    const w = new Uint8Array([
+      ...packTq1Block(codes, f32ToF16Bits(0.03)),
+      ...packTq1Block(codes.reverse(), f32ToF16Bits(0.05)),
+    ]);
     const avx2 = vecDotTq1_0Q8KAvx2(w, act);
     const generic = vecDotTq1_0Q8K(w, act);
     expect(Math.abs(avx2 - generic)).toBeLessThanOrEqual(4 * 2 ** -23 * Math.abs(generic));

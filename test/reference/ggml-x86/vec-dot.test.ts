@@ -24,27 +24,38 @@ describe.each(ISAS)("%s", (isa) => {
   test("ggml_vec_dot_f16: recorded outputs bit-exact", () => {
     for (const c of FIXTURES.vec_dot_f16[isa]) {
       const x = halvesFromHex(c.x, "f16");
-      expect(sameFloat(vecDotF16(x, halvesFromHex(c.y, "f16"), isa), f32sFromHex(c.dot)[0]), `n=${x.length}`).toBe(true);
+      expect(sameFloat(vecDotF16(x, halvesFromHex(c.y, "f16"), isa), f32sFromHex(c.dot)[0]), `n=${x.length}`).toBe(
+        true,
+      );
     }
   });
 
   test("ggml_vec_dot_bf16: recorded outputs bit-exact", () => {
     for (const c of FIXTURES.vec_dot_bf16[isa]) {
       const x = halvesFromHex(c.x, "bf16");
-      expect(sameFloat(vecDotBf16(x, halvesFromHex(c.y, "bf16"), isa), f32sFromHex(c.dot)[0]), `n=${x.length}`).toBe(true);
+      expect(sameFloat(vecDotBf16(x, halvesFromHex(c.y, "bf16"), isa), f32sFromHex(c.dot)[0]), `n=${x.length}`).toBe(
+        true,
+      );
     }
   });
 
   test("all three are exact on small integers, any length", () => {
     checkProperty(
       `vec_dot ${isa} integers`,
-      fc.property(fc.integer({ min: 0, max: 150 }).chain((n) => fc.tuple(
-        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }),
-        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }))),
-      ([x, y]) => {
-        const exact = x.reduce((s, v, i) => s + v * y[i], 0);
-        return vecDotF32(x, y, isa) === exact && vecDotF16(x, y, isa) === exact && vecDotBf16(x, y, isa) === exact;
-      }),
+      fc.property(
+        fc
+          .integer({ min: 0, max: 150 })
+          .chain((n) =>
+            fc.tuple(
+              fc.array(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }),
+              fc.array(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }),
+            ),
+          ),
+        ([x, y]) => {
+          const exact = x.reduce((s, v, i) => s + v * y[i], 0);
+          return vecDotF32(x, y, isa) === exact && vecDotF16(x, y, isa) === exact && vecDotBf16(x, y, isa) === exact;
+        },
+      ),
       { numRuns: 300 },
     );
   });

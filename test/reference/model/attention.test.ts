@@ -27,34 +27,47 @@ const U = 2 ** -24;
 const MODES: readonly ActivationMode[] = ["f32", "ggml"];
 const CACHES: readonly KvCacheType[] = ["f32", "f16"];
 
-const scores = fc.array(
-  fc.oneof({ weight: 8, arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true, min: -60, max: 60 }) }, { weight: 1, arbitrary: fc.constant(-Infinity) }),
-  { minLength: 1, maxLength: 80 },
-).filter((list) => list.some((s) => s !== -Infinity));
+const scores = fc
+  .array(
+    fc.oneof(
+      { weight: 8, arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true, min: -60, max: 60 }) },
+      { weight: 1, arbitrary: fc.constant(-Infinity) },
+    ),
+    { minLength: 1, maxLength: 80 },
+  )
+  .filter((list) => list.some((s) => s !== -Infinity));
 
 describe("softmax (spec §7.2)", () => {
   test("property: the probabilities sum to 1 within 2u(1 + u) + n·2^-53 (so within n·u)", () => {
-    checkProperty("attention: softmax sums to 1", fc.property(scores, (list) => {
-      const p = softmax(Float32Array.from(list));
-      let sum = 0;
-      for (const v of p) sum += v;
-      const n = list.length;
-      expect(Math.abs(sum - 1)).toBeLessThanOrEqual(2 * U * (1 + U) + n * 2 ** -53 + n * 2 ** -149);
-      expect(Math.abs(sum - 1)).toBeLessThanOrEqual(n === 1 ? 0 : n * U);
-    }), { numRuns: 400 });
+    checkProperty(
+      "attention: softmax sums to 1",
+      fc.property(scores, (list) => {
+        const p = softmax(Float32Array.from(list));
+        let sum = 0;
+        for (const v of p) sum += v;
+        const n = list.length;
+        expect(Math.abs(sum - 1)).toBeLessThanOrEqual(2 * U * (1 + U) + n * 2 ** -53 + n * 2 ** -149);
+        expect(Math.abs(sum - 1)).toBeLessThanOrEqual(n === 1 ? 0 : n * U);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   test("property: masked scores get exactly 0, the others a positive share, in the order of the scores", () => {
-    checkProperty("attention: softmax mask and order", fc.property(scores, (list) => {
-      const s = Float32Array.from(list);
-      const p = softmax(s);
-      const max = Math.max(...list);
-      for (let t = 0; t < s.length; t++) {
-        if (s[t] === -Infinity) expect(p[t]).toBe(0);
-        if (s[t] === max) expect(p[t]).toBeGreaterThan(0);
-        for (let r = 0; r < s.length; r++) if (s[t] <= s[r]) expect(p[t]).toBeLessThanOrEqual(p[r]);
-      }
-    }), { numRuns: 200 });
+    checkProperty(
+      "attention: softmax mask and order",
+      fc.property(scores, (list) => {
+        const s = Float32Array.from(list);
+        const p = softmax(s);
+        const max = Math.max(...list);
+        for (let t = 0; t < s.length; t++) {
+          if (s[t] === -Infinity) expect(p[t]).toBe(0);
+          if (s[t] === max) expect(p[t]).toBeGreaterThan(0);
+          for (let r = 0; r < s.length; r++) if (s[t] <= s[r]) expect(p[t]).toBeLessThanOrEqual(p[r]);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test("equal scores share equally; one finite score takes everything", () => {
@@ -80,79 +93,103 @@ function filledCache(seed: number, count: number, kvDim: number, context: number
 }
 
 const shapes = fc.record({
-  nKvHeads: fc.constantFrom(1, 2, 3), group: fc.constantFrom(1, 2, 4), headDim: fc.constantFrom(4, 6, 16, 32, 64),
-  mode: fc.constantFrom(...MODES), type: fc.constantFrom(...CACHES), seed: fc.integer(),
+  nKvHeads: fc.constantFrom(1, 2, 3),
+  group: fc.constantFrom(1, 2, 4),
+  headDim: fc.constantFrom(4, 6, 16, 32, 64),
+  mode: fc.constantFrom(...MODES),
+  type: fc.constantFrom(...CACHES),
+  seed: fc.integer(),
 });
 
 describe("attend (spec §7)", () => {
   test("property: at position 0, query head h returns the value vector of kv head ⌊h / group⌋ exactly", () => {
-    checkProperty("attention: position 0 and the GQA map", fc.property(shapes, ({ nKvHeads, group, headDim, mode, type, seed }) => {
-      const nHeads = nKvHeads * group;
-      const kvDim = nKvHeads * headDim;
-      const { cache, vs, random } = filledCache(seed, 1, kvDim, 4, type);
-      const q = Float32Array.from({ length: nHeads * headDim }, () => 4 * random() - 2);
-      const out = attend(cache, 0, 0, q, nHeads, nKvHeads, headDim, mode);
-      expect(out.length).toBe(nHeads * headDim);
-      for (let h = 0; h < nHeads; h++) {
-        const g = Math.floor(h / group);
-        expect(sameBits(out.subarray(h * headDim, (h + 1) * headDim), vs[0].subarray(g * headDim, (g + 1) * headDim))).toBe(true);
-      }
-    }), { numRuns: 100 });
+    checkProperty(
+      "attention: position 0 and the GQA map",
+      fc.property(shapes, ({ nKvHeads, group, headDim, mode, type, seed }) => {
+        const nHeads = nKvHeads * group;
+        const kvDim = nKvHeads * headDim;
+        const { cache, vs, random } = filledCache(seed, 1, kvDim, 4, type);
+        const q = Float32Array.from({ length: nHeads * headDim }, () => 4 * random() - 2);
+        const out = attend(cache, 0, 0, q, nHeads, nKvHeads, headDim, mode);
+        expect(out.length).toBe(nHeads * headDim);
+        for (let h = 0; h < nHeads; h++) {
+          const g = Math.floor(h / group);
+          expect(
+            sameBits(out.subarray(h * headDim, (h + 1) * headDim), vs[0].subarray(g * headDim, (g + 1) * headDim)),
+          ).toBe(true);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   test("property: the output follows the float64 formula Σ softmax(q·k/√d)·v within the rounding bound", () => {
     const arbitrary = fc.tuple(shapes, fc.integer({ min: 1, max: 40 }));
-    checkProperty("attention: formula", fc.property(arbitrary, ([{ nKvHeads, group, headDim, mode, type, seed }, count]) => {
-      const nHeads = nKvHeads * group;
-      const kvDim = nKvHeads * headDim;
-      const { cache, ks, vs, random } = filledCache(seed, count, kvDim, count, type);
-      const q = Float32Array.from({ length: nHeads * headDim }, () => 2 * random() - 1);
-      const out = attend(cache, 0, count - 1, q, nHeads, nKvHeads, headDim, mode);
-      // an f16 cache rounds q (and in f32 mode the probabilities) to fp16: allow 2^-11 relative on each
-      const extra = type === "f16" ? 2 ** -10 : 0;
-      for (let h = 0; h < nHeads; h++) {
-        const g = Math.floor(h / group);
-        const logits: number[] = [];
-        let spread = 0; // Σ|q_i k_i| / √d, the size of a score's rounding error
-        for (let t = 0; t < count; t++) {
-          let dot = 0;
-          let magnitude = 0;
-          for (let i = 0; i < headDim; i++) {
-            dot += q[h * headDim + i] * ks[t][g * headDim + i];
-            magnitude += Math.abs(q[h * headDim + i] * ks[t][g * headDim + i]);
-          }
-          logits.push(dot / Math.sqrt(headDim));
-          spread = Math.max(spread, magnitude / Math.sqrt(headDim));
-        }
-        const max = Math.max(...logits);
-        const weights = logits.map((s) => Math.exp(s - max));
-        const total = weights.reduce((a, b) => a + b, 0);
-        for (let i = 0; i < headDim; i++) {
-          let exact = 0;
-          let vmax = 0;
+    checkProperty(
+      "attention: formula",
+      fc.property(arbitrary, ([{ nKvHeads, group, headDim, mode, type, seed }, count]) => {
+        const nHeads = nKvHeads * group;
+        const kvDim = nKvHeads * headDim;
+        const { cache, ks, vs, random } = filledCache(seed, count, kvDim, count, type);
+        const q = Float32Array.from({ length: nHeads * headDim }, () => 2 * random() - 1);
+        const out = attend(cache, 0, count - 1, q, nHeads, nKvHeads, headDim, mode);
+        // an f16 cache rounds q (and in f32 mode the probabilities) to fp16: allow 2^-11 relative on each
+        const extra = type === "f16" ? 2 ** -10 : 0;
+        for (let h = 0; h < nHeads; h++) {
+          const g = Math.floor(h / group);
+          const logits: number[] = [];
+          let spread = 0; // Σ|q_i k_i| / √d, the size of a score's rounding error
           for (let t = 0; t < count; t++) {
-            exact += (weights[t] / total) * vs[t][g * headDim + i];
-            vmax = Math.max(vmax, Math.abs(vs[t][g * headDim + i]));
+            let dot = 0;
+            let magnitude = 0;
+            for (let i = 0; i < headDim; i++) {
+              dot += q[h * headDim + i] * ks[t][g * headDim + i];
+              magnitude += Math.abs(q[h * headDim + i] * ks[t][g * headDim + i]);
+            }
+            logits.push(dot / Math.sqrt(headDim));
+            spread = Math.max(spread, magnitude / Math.sqrt(headDim));
           }
-          const bound = vmax * (2 * ((headDim + 4) * U + extra) * spread + (count + 16) * U + 2 * extra);
-          expect(Math.abs(out[h * headDim + i] - exact)).toBeLessThanOrEqual(bound);
+          const max = Math.max(...logits);
+          const weights = logits.map((s) => Math.exp(s - max));
+          const total = weights.reduce((a, b) => a + b, 0);
+          for (let i = 0; i < headDim; i++) {
+            let exact = 0;
+            let vmax = 0;
+            for (let t = 0; t < count; t++) {
+              exact += (weights[t] / total) * vs[t][g * headDim + i];
+              vmax = Math.max(vmax, Math.abs(vs[t][g * headDim + i]));
+            }
+            const bound = vmax * (2 * ((headDim + 4) * U + extra) * spread + (count + 16) * U + 2 * extra);
+            expect(Math.abs(out[h * headDim + i] - exact)).toBeLessThanOrEqual(bound);
+          }
         }
-      }
-    }), { numRuns: 80 });
+      }),
+      { numRuns: 80 },
+    );
   });
 
   test("property: positions after pos do not matter (the cache may hold anything there)", () => {
     const arbitrary = fc.tuple(shapes, fc.integer({ min: 1, max: 12 }));
-    checkProperty("attention: causal inside attend", fc.property(arbitrary, ([{ nKvHeads, group, headDim, mode, type, seed }, pos]) => {
-      const nHeads = nKvHeads * group;
-      const kvDim = nKvHeads * headDim;
-      const { cache, random } = filledCache(seed, pos + 1, kvDim, pos + 4, type);
-      const q = Float32Array.from({ length: nHeads * headDim }, () => 2 * random() - 1);
-      const before = attend(cache, 0, pos, q, nHeads, nKvHeads, headDim, mode);
-      for (let t = pos + 1; t < pos + 4; t++) {
-        storeKeyValue(cache, 0, t, Float32Array.from({ length: kvDim }, () => 1e4 * random()), Float32Array.from({ length: kvDim }, () => 1e4 * random()));
-      }
-      expect(sameBits(attend(cache, 0, pos, q, nHeads, nKvHeads, headDim, mode), before)).toBe(true);
-    }), { numRuns: 60 });
+    checkProperty(
+      "attention: causal inside attend",
+      fc.property(arbitrary, ([{ nKvHeads, group, headDim, mode, type, seed }, pos]) => {
+        const nHeads = nKvHeads * group;
+        const kvDim = nKvHeads * headDim;
+        const { cache, random } = filledCache(seed, pos + 1, kvDim, pos + 4, type);
+        const q = Float32Array.from({ length: nHeads * headDim }, () => 2 * random() - 1);
+        const before = attend(cache, 0, pos, q, nHeads, nKvHeads, headDim, mode);
+        for (let t = pos + 1; t < pos + 4; t++) {
+          storeKeyValue(
+            cache,
+            0,
+            t,
+            Float32Array.from({ length: kvDim }, () => 1e4 * random()),
+            Float32Array.from({ length: kvDim }, () => 1e4 * random()),
+          );
+        }
+        expect(sameBits(attend(cache, 0, pos, q, nHeads, nKvHeads, headDim, mode), before)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -25,21 +25,52 @@ const RELEASED: ReadonlyArray<readonly [string, number, number, number, number, 
   ["3.9B", 3072, 9216, 30, 24, 128, 50688],
 ];
 
-function released(dim: number, hiddenDim: number, nLayers: number, nHeads: number, headDim: number, vocabSize: number): TrilmConfig {
+function released(
+  dim: number,
+  hiddenDim: number,
+  nLayers: number,
+  nHeads: number,
+  headDim: number,
+  vocabSize: number,
+): TrilmConfig {
   return {
-    dim, hiddenDim, nLayers, nHeads, nKvHeads: nHeads, headDim, vocabSize, contextLength: 2048,
-    normEps: Math.fround(1e-5), ropeTheta: 10000, ropeDim: headDim, ropeStyle: "adjacent",
+    dim,
+    hiddenDim,
+    nLayers,
+    nHeads,
+    nKvHeads: nHeads,
+    headDim,
+    vocabSize,
+    contextLength: 2048,
+    normEps: Math.fround(1e-5),
+    ropeTheta: 10000,
+    ropeDim: headDim,
+    ropeStyle: "adjacent",
   };
 }
 
 /** The rules of spec §1, restated without looking at config.ts. */
 function isUsable(c: TrilmConfig): boolean {
-  const counts = [c.dim, c.hiddenDim, c.nLayers, c.nHeads, c.nKvHeads, c.headDim, c.vocabSize, c.contextLength, c.ropeDim];
+  const counts = [
+    c.dim,
+    c.hiddenDim,
+    c.nLayers,
+    c.nHeads,
+    c.nKvHeads,
+    c.headDim,
+    c.vocabSize,
+    c.contextLength,
+    c.ropeDim,
+  ];
   if (!counts.every((v) => Number.isInteger(v) && v > 0)) return false;
-  return c.nHeads * c.headDim === c.dim
-    && c.nHeads % c.nKvHeads === 0
-    && c.ropeDim % 2 === 0 && c.ropeDim <= c.headDim
-    && c.normEps > 0 && c.ropeTheta > 0;
+  return (
+    c.nHeads * c.headDim === c.dim &&
+    c.nHeads % c.nKvHeads === 0 &&
+    c.ropeDim % 2 === 0 &&
+    c.ropeDim <= c.headDim &&
+    c.normEps > 0 &&
+    c.ropeTheta > 0
+  );
 }
 
 describe("configProblems", () => {
@@ -55,9 +86,13 @@ describe("configProblems", () => {
   test("each rule names the numbers that break it", () => {
     const base = tinyConfig({ seed: 0 }); // dim 256, 4 heads of 64
     expect(configProblems({ ...base, vocabSize: 0 })).toEqual(["vocabSize must be a positive integer, got 0"]);
-    expect(configProblems({ ...base, contextLength: 2.5 })).toEqual(["contextLength must be a positive integer, got 2.5"]);
+    expect(configProblems({ ...base, contextLength: 2.5 })).toEqual([
+      "contextLength must be a positive integer, got 2.5",
+    ]);
     expect(configProblems({ ...base, nLayers: -1 })).toEqual(["nLayers must be a positive integer, got -1"]);
-    expect(configProblems({ ...base, headDim: 32, ropeDim: 32 })).toEqual(["nHeads (4) × headDim (32) must equal dim (256)"]);
+    expect(configProblems({ ...base, headDim: 32, ropeDim: 32 })).toEqual([
+      "nHeads (4) × headDim (32) must equal dim (256)",
+    ]);
     expect(configProblems({ ...base, nKvHeads: 3 })).toEqual(["nHeads (4) must be a multiple of nKvHeads (3)"]);
     expect(configProblems({ ...base, ropeDim: 63 })).toEqual(["ropeDim (63) must be even and at most headDim (64)"]);
     expect(configProblems({ ...base, ropeDim: 66 })).toEqual(["ropeDim (66) must be even and at most headDim (64)"]);
@@ -73,19 +108,43 @@ describe("configProblems", () => {
 
   test("property: configProblems is empty exactly when the rules of spec §1 hold", () => {
     // mostly valid fields, each broken now and then, so that both answers occur often
-    const count = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 1, max: 12 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -2, 0.5, Number.NaN) });
+    const count = fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 1, max: 12 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, -2, 0.5, Number.NaN) },
+    );
     const arbitrary = fc.record({
-      nHeads: count, nKvHeads: count, headDim: count, hiddenDim: count, nLayers: count, vocabSize: count,
-      contextLength: count, ropeDim: count, dimOffset: fc.constantFrom(0, 0, 0, 0, 0, 1, -1),
-      normEps: fc.constantFrom(1e-5, 1e-5, 1e-5, 0, -1e-6, Number.NaN), ropeTheta: fc.constantFrom(10000, 10000, 500000, 0, -1),
+      nHeads: count,
+      nKvHeads: count,
+      headDim: count,
+      hiddenDim: count,
+      nLayers: count,
+      vocabSize: count,
+      contextLength: count,
+      ropeDim: count,
+      dimOffset: fc.constantFrom(0, 0, 0, 0, 0, 1, -1),
+      normEps: fc.constantFrom(1e-5, 1e-5, 1e-5, 0, -1e-6, Number.NaN),
+      ropeTheta: fc.constantFrom(10000, 10000, 500000, 0, -1),
     });
-    checkProperty("config: problems ⇔ rules", fc.property(arbitrary, (r) => {
-      const config: TrilmConfig = {
-        dim: r.nHeads * r.headDim + r.dimOffset, hiddenDim: r.hiddenDim, nLayers: r.nLayers, nHeads: r.nHeads,
-        nKvHeads: r.nKvHeads, headDim: r.headDim, vocabSize: r.vocabSize, contextLength: r.contextLength,
-        normEps: r.normEps, ropeTheta: r.ropeTheta, ropeDim: r.ropeDim, ropeStyle: "adjacent",
-      };
-      expect(configProblems(config).length === 0).toBe(isUsable(config));
-    }), { numRuns: 500 });
+    checkProperty(
+      "config: problems ⇔ rules",
+      fc.property(arbitrary, (r) => {
+        const config: TrilmConfig = {
+          dim: r.nHeads * r.headDim + r.dimOffset,
+          hiddenDim: r.hiddenDim,
+          nLayers: r.nLayers,
+          nHeads: r.nHeads,
+          nKvHeads: r.nKvHeads,
+          headDim: r.headDim,
+          vocabSize: r.vocabSize,
+          contextLength: r.contextLength,
+          normEps: r.normEps,
+          ropeTheta: r.ropeTheta,
+          ropeDim: r.ropeDim,
+          ropeStyle: "adjacent",
+        };
+        expect(configProblems(config).length === 0).toBe(isUsable(config));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

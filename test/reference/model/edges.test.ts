@@ -47,34 +47,58 @@ describe("the context limit", () => {
 
   test("position contextLength is refused with the numbers in the message", () => {
     const state = createForwardState(model.config, model.weights);
-    expect(() => forward(state, 1, model.config.contextLength)).toThrow(/position 8 is beyond the context of 8 positions/);
+    expect(() => forward(state, 1, model.config.contextLength)).toThrow(
+      /position 8 is beyond the context of 8 positions/,
+    );
   });
 });
 
 describe("non-finite scales propagate, as in ggml", () => {
-  const cases: Array<[string, number]> = [["+inf (absmax ≥ 65520)", 0x7c00], ["NaN", 0x7e00]];
-  test.each(cases)("a TQ2_0 block of W_q with scale %s: the decoded row holds non-finite values and, in f32 mode, every logit is NaN", (_label, bits) => {
-    const wq = withFirstBlockScale(model.weights.layers[0].wq, bits);
-    const row0 = dequantizeRow(GgmlType.TQ2_0, wq.data.subarray(0, wq.cols / 256 * 66), wq.cols);
-    expect(row0.subarray(0, 256).some((v) => !Number.isFinite(v))).toBe(true);
-    const weights: TrilmWeights = { ...model.weights, layers: [{ ...model.weights.layers[0], wq }, ...model.weights.layers.slice(1)] };
-    const logits = forward(createForwardState(model.config, weights, { activations: "f32", kvCache: "f32" }), 1, 0);
-    expect(logits.every(Number.isNaN)).toBe(true);
-  });
+  const cases: Array<[string, number]> = [
+    ["+inf (absmax ≥ 65520)", 0x7c00],
+    ["NaN", 0x7e00],
+  ];
+  test.each(cases)(
+    "a TQ2_0 block of W_q with scale %s: the decoded row holds non-finite values and, in f32 mode, every logit is NaN",
+    (_label, bits) => {
+      const wq = withFirstBlockScale(model.weights.layers[0].wq, bits);
+      const row0 = dequantizeRow(GgmlType.TQ2_0, wq.data.subarray(0, (wq.cols / 256) * 66), wq.cols);
+      expect(row0.subarray(0, 256).some((v) => !Number.isFinite(v))).toBe(true);
+      const weights: TrilmWeights = {
+        ...model.weights,
+        layers: [{ ...model.weights.layers[0], wq }, ...model.weights.layers.slice(1)],
+      };
+      const logits = forward(createForwardState(model.config, weights, { activations: "f32", kvCache: "f32" }), 1, 0);
+      expect(logits.every(Number.isNaN)).toBe(true);
+    },
+  );
 
-  test.each(cases)("in ggml mode the NaN stops at the next Q8_K quantization (nearest_int(NaN) = 0), so logits stay finite — as in llama.cpp (scale %s)", (_label, bits) => {
-    const wq = withFirstBlockScale(model.weights.layers[0].wq, bits);
-    const weights: TrilmWeights = { ...model.weights, layers: [{ ...model.weights.layers[0], wq }, ...model.weights.layers.slice(1)] };
-    const ggml = forward(createForwardState(model.config, weights, { activations: "ggml", kvCache: "f32" }), 1, 0);
-    expect(ggml.every(Number.isFinite)).toBe(true);
-    const clean = forward(createForwardState(model.config, model.weights, { activations: "ggml", kvCache: "f32" }), 1, 0);
-    expect(Array.from(ggml)).not.toEqual(Array.from(clean)); // head 0's output became zeros in W_o's input
-  });
+  test.each(cases)(
+    "in ggml mode the NaN stops at the next Q8_K quantization (nearest_int(NaN) = 0), so logits stay finite — as in llama.cpp (scale %s)",
+    (_label, bits) => {
+      const wq = withFirstBlockScale(model.weights.layers[0].wq, bits);
+      const weights: TrilmWeights = {
+        ...model.weights,
+        layers: [{ ...model.weights.layers[0], wq }, ...model.weights.layers.slice(1)],
+      };
+      const ggml = forward(createForwardState(model.config, weights, { activations: "ggml", kvCache: "f32" }), 1, 0);
+      expect(ggml.every(Number.isFinite)).toBe(true);
+      const clean = forward(
+        createForwardState(model.config, model.weights, { activations: "ggml", kvCache: "f32" }),
+        1,
+        0,
+      );
+      expect(Array.from(ggml)).not.toEqual(Array.from(clean)); // head 0's output became zeros in W_o's input
+    },
+  );
 });
 
 describe("an F16 embedding row holding ±inf (fp16 overflow of a value ≥ 65520)", () => {
   const inf = f32ToF16Bits(70000); // 0x7c00: what converting 70000 to fp16 stores
-  const weights: TrilmWeights = { ...model.weights, tokenEmbedding: withF16Element(model.weights.tokenEmbedding, 3, inf) };
+  const weights: TrilmWeights = {
+    ...model.weights,
+    tokenEmbedding: withF16Element(model.weights.tokenEmbedding, 3, inf),
+  };
 
   test("fp16(70000) is +inf", () => {
     expect(inf).toBe(0x7c00);

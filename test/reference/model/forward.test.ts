@@ -45,7 +45,11 @@ import {
 import { mulberry32 } from "../../../src/random/mulberry32.js";
 
 /** Logits for every position, one `forward` call per token on a fresh state. */
-function incremental(model: TinyModel | { config: TinyModel["config"]; weights: TinyModel["weights"] }, tokens: readonly number[], options: ForwardOptions): Float32Array[] {
+function incremental(
+  model: TinyModel | { config: TinyModel["config"]; weights: TinyModel["weights"] },
+  tokens: readonly number[],
+  options: ForwardOptions,
+): Float32Array[] {
   const state = createForwardState(model.config, model.weights, options);
   return tokens.map((token, pos) => forward(state, token, pos));
 }
@@ -65,38 +69,77 @@ function where(a: Float32Array[], b: Float32Array[]): string {
  */
 const modelSpec: fc.Arbitrary<TinyModelSpec> = fc.oneof(
   fc.record({
-    seed: fc.integer(), nLayers: fc.constantFrom(1, 2), nKvHeads: fc.constantFrom(1, 2, 4), hiddenDim: fc.constant(256),
-    vocabSize: fc.constantFrom(24, 32), linearType: fc.constantFrom(GgmlType.TQ2_0, GgmlType.TQ1_0), shards: fc.constantFrom(1, 2),
+    seed: fc.integer(),
+    nLayers: fc.constantFrom(1, 2),
+    nKvHeads: fc.constantFrom(1, 2, 4),
+    hiddenDim: fc.constant(256),
+    vocabSize: fc.constantFrom(24, 32),
+    linearType: fc.constantFrom(GgmlType.TQ2_0, GgmlType.TQ1_0),
+    shards: fc.constantFrom(1, 2),
   }),
   fc.record({
-    seed: fc.integer(), nLayers: fc.constantFrom(1, 2), dim: fc.constantFrom(24, 32, 48), nHeads: fc.constant(4), nKvHeads: fc.constantFrom(1, 2, 4),
-    hiddenDim: fc.constantFrom(36, 64), vocabSize: fc.constantFrom(19, 32), linearType: fc.constant(GgmlType.F32), embeddingType: fc.constantFrom(GgmlType.F32, GgmlType.F16),
+    seed: fc.integer(),
+    nLayers: fc.constantFrom(1, 2),
+    dim: fc.constantFrom(24, 32, 48),
+    nHeads: fc.constant(4),
+    nKvHeads: fc.constantFrom(1, 2, 4),
+    hiddenDim: fc.constantFrom(36, 64),
+    vocabSize: fc.constantFrom(19, 32),
+    linearType: fc.constant(GgmlType.F32),
+    embeddingType: fc.constantFrom(GgmlType.F32, GgmlType.F16),
   }),
 );
 
-const COMBINATIONS: ReadonlyArray<readonly [ActivationMode, KvCacheType]> = [["f32", "f32"], ["f32", "f16"], ["ggml", "f32"], ["ggml", "f16"]];
+const COMBINATIONS: ReadonlyArray<readonly [ActivationMode, KvCacheType]> = [
+  ["f32", "f32"],
+  ["f32", "f16"],
+  ["ggml", "f32"],
+  ["ggml", "f16"],
+];
 
 describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
-  test.each(COMBINATIONS)("property: %s activations, %s cache — bit for bit at every position", (activations, kvCache) => {
-    const arbitrary = fc.tuple(modelSpec, fc.integer({ min: 1, max: 5 }), fc.integer());
-    checkProperty(`forward: incremental = batched (${activations}, ${kvCache} cache)`, fc.property(arbitrary, ([spec, n, tokenSeed]) => {
-      const model = tinyModel(spec);
-      const tokens = randomTokens(mulberry32(tokenSeed), n, model.config.vocabSize);
-      const options = { activations, kvCache };
-      const stepwise = incremental(model, tokens, options);
-      const batched = evaluateSequence(model.config, model.weights, tokens, options);
-      expect(batched).toHaveLength(n);
-      stepwise.forEach((row) => expect(row.length).toBe(model.config.vocabSize));
-      expect(where(stepwise, batched)).toBe("none");
-    }), { numRuns: 10 });
-  });
+  test.each(COMBINATIONS)(
+    "property: %s activations, %s cache — bit for bit at every position",
+    (activations, kvCache) => {
+      const arbitrary = fc.tuple(modelSpec, fc.integer({ min: 1, max: 5 }), fc.integer());
+      checkProperty(
+        `forward: incremental = batched (${activations}, ${kvCache} cache)`,
+        fc.property(arbitrary, ([spec, n, tokenSeed]) => {
+          const model = tinyModel(spec);
+          const tokens = randomTokens(mulberry32(tokenSeed), n, model.config.vocabSize);
+          const options = { activations, kvCache };
+          const stepwise = incremental(model, tokens, options);
+          const batched = evaluateSequence(model.config, model.weights, tokens, options);
+          expect(batched).toHaveLength(n);
+          stepwise.forEach((row) => expect(row.length).toBe(model.config.vocabSize));
+          expect(where(stepwise, batched)).toBe("none");
+        }),
+        { numRuns: 10 },
+      );
+    },
+  );
 
-  test.each(COMBINATIONS)("40 positions (past the 32-position KV window step), %s activations, %s cache", (activations, kvCache) => {
-    const model = tinyModel({ seed: 11, dim: 16, nHeads: 2, nKvHeads: 1, hiddenDim: 24, vocabSize: 20, contextLength: 40, nLayers: 1, linearType: GgmlType.F32 });
-    const tokens = randomTokens(mulberry32(12), 40, 20);
-    const options = { activations, kvCache };
-    expect(where(incremental(model, tokens, options), evaluateSequence(model.config, model.weights, tokens, options))).toBe("none");
-  });
+  test.each(COMBINATIONS)(
+    "40 positions (past the 32-position KV window step), %s activations, %s cache",
+    (activations, kvCache) => {
+      const model = tinyModel({
+        seed: 11,
+        dim: 16,
+        nHeads: 2,
+        nKvHeads: 1,
+        hiddenDim: 24,
+        vocabSize: 20,
+        contextLength: 40,
+        nLayers: 1,
+        linearType: GgmlType.F32,
+      });
+      const tokens = randomTokens(mulberry32(12), 40, 20);
+      const options = { activations, kvCache };
+      expect(
+        where(incremental(model, tokens, options), evaluateSequence(model.config, model.weights, tokens, options)),
+      ).toBe("none");
+    },
+  );
 
   test("the default options are float activations and a float32 cache", () => {
     expect(DEFAULT_FORWARD_OPTIONS).toEqual({ activations: "f32", kvCache: "f32" });
@@ -108,93 +151,179 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
 });
 
 describe("causality", () => {
-  test.each(["f32", "ggml"] as const)("property: changing token t leaves positions < t bit for bit and changes position t (%s activations)", (activations) => {
-    const arbitrary = fc.tuple(modelSpec, fc.integer({ min: 2, max: 5 }), fc.integer()).chain(([spec, n, tokenSeed]) =>
-      fc.tuple(fc.constant(spec), fc.constant(n), fc.constant(tokenSeed), fc.nat({ max: n - 1 }), fc.integer({ min: 1, max: 1000 })));
-    checkProperty(`forward: causal (${activations})`, fc.property(arbitrary, ([spec, n, tokenSeed, t, shift]) => {
-      const model = tinyModel(spec);
-      const vocab = model.config.vocabSize;
-      const tokens = randomTokens(mulberry32(tokenSeed), n, vocab);
-      const changed = tokens.slice();
-      changed[t] = (tokens[t] + 1 + (shift % (vocab - 1))) % vocab; // a different token
-      const options = { activations, kvCache: "f32" as const };
-      const a = evaluateSequence(model.config, model.weights, tokens, options);
-      const b = evaluateSequence(model.config, model.weights, changed, options);
-      for (let p = 0; p < t; p++) expect(sameBits(a[p], b[p])).toBe(true);
-      expect(sameBits(a[t], b[t])).toBe(false);
-    }), { numRuns: 10 });
-  });
+  test.each(["f32", "ggml"] as const)(
+    "property: changing token t leaves positions < t bit for bit and changes position t (%s activations)",
+    (activations) => {
+      const arbitrary = fc
+        .tuple(modelSpec, fc.integer({ min: 2, max: 5 }), fc.integer())
+        .chain(([spec, n, tokenSeed]) =>
+          fc.tuple(
+            fc.constant(spec),
+            fc.constant(n),
+            fc.constant(tokenSeed),
+            fc.nat({ max: n - 1 }),
+            fc.integer({ min: 1, max: 1000 }),
+          ),
+        );
+      checkProperty(
+        `forward: causal (${activations})`,
+        fc.property(arbitrary, ([spec, n, tokenSeed, t, shift]) => {
+          const model = tinyModel(spec);
+          const vocab = model.config.vocabSize;
+          const tokens = randomTokens(mulberry32(tokenSeed), n, vocab);
+          const changed = tokens.slice();
+          changed[t] = (tokens[t] + 1 + (shift % (vocab - 1))) % vocab; // a different token
+          const options = { activations, kvCache: "f32" as const };
+          const a = evaluateSequence(model.config, model.weights, tokens, options);
+          const b = evaluateSequence(model.config, model.weights, changed, options);
+          for (let p = 0; p < t; p++) expect(sameBits(a[p], b[p])).toBe(true);
+          expect(sameBits(a[t], b[t])).toBe(false);
+        }),
+        { numRuns: 10 },
+      );
+    },
+  );
 });
 
 describe("storage does not change the model (spec §2, §10.4)", () => {
   test("property: TQ1_0, TQ2_0, F16 and F32 storage of the same ternary model give identical f32-mode logits", () => {
-    const arbitrary = fc.record({ seed: fc.integer(), nKvHeads: fc.constantFrom(2, 4), shards: fc.constantFrom(1, 2), tokenSeed: fc.integer() });
-    checkProperty("forward: storage-independent logits", fc.property(arbitrary, ({ seed, nKvHeads, shards, tokenSeed }) => {
-      const values = randomModelValues({ seed, nLayers: 1, nKvHeads, shards, hiddenDim: 256, vocabSize: 16 });
-      const tokens = randomTokens(mulberry32(tokenSeed), 3, 16);
-      const logits = [GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.F16, GgmlType.F32].map((linearType) => {
-        const weights = packModel(values, { linearType, embeddingType: linearType === GgmlType.F32 ? GgmlType.F32 : GgmlType.F16 });
-        return evaluateSequence(values.config, weights, tokens, { activations: "f32", kvCache: "f32" });
-      });
-      for (const other of logits.slice(1)) expect(where(logits[0], other)).toBe("none");
-    }), { numRuns: 6 });
+    const arbitrary = fc.record({
+      seed: fc.integer(),
+      nKvHeads: fc.constantFrom(2, 4),
+      shards: fc.constantFrom(1, 2),
+      tokenSeed: fc.integer(),
+    });
+    checkProperty(
+      "forward: storage-independent logits",
+      fc.property(arbitrary, ({ seed, nKvHeads, shards, tokenSeed }) => {
+        const values = randomModelValues({ seed, nLayers: 1, nKvHeads, shards, hiddenDim: 256, vocabSize: 16 });
+        const tokens = randomTokens(mulberry32(tokenSeed), 3, 16);
+        const logits = [GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.F16, GgmlType.F32].map((linearType) => {
+          const weights = packModel(values, {
+            linearType,
+            embeddingType: linearType === GgmlType.F32 ? GgmlType.F32 : GgmlType.F16,
+          });
+          return evaluateSequence(values.config, weights, tokens, { activations: "f32", kvCache: "f32" });
+        });
+        for (const other of logits.slice(1)) expect(where(logits[0], other)).toBe("none");
+      }),
+      { numRuns: 6 },
+    );
   });
 });
 
 describe("grouped-query attention (spec §7)", () => {
-  test.each(["f32", "ggml"] as const)("property: nKvHeads < nHeads equals the model with each kv head duplicated per query head (%s activations)", (activations) => {
-    const arbitrary = fc.oneof(
-      fc.record({ seed: fc.integer(), nHeads: fc.constant(4), nKvHeads: fc.constantFrom(1, 2), dim: fc.constant(256), hiddenDim: fc.constant(256), vocabSize: fc.constant(16), nLayers: fc.constant(1), linearType: fc.constant(GgmlType.TQ2_0) }),
-      fc.record({ seed: fc.integer(), nHeads: fc.constantFrom(4, 6), nKvHeads: fc.constantFrom(1, 2), dim: fc.constant(48), hiddenDim: fc.constant(40), vocabSize: fc.constant(20), nLayers: fc.constant(2), linearType: fc.constant(GgmlType.F32) }),
-    ).chain((spec) => fc.tuple(fc.constant(spec), fc.integer(), fc.constantFrom<KvCacheType>("f32", "f16")));
-    checkProperty(`forward: GQA = duplicated kv heads (${activations})`, fc.property(arbitrary, ([spec, tokenSeed, kvCache]) => {
-      const values = randomModelValues(spec);
-      const types = { linearType: spec.linearType ?? GgmlType.TQ2_0, embeddingType: GgmlType.F16 };
-      const duplicated = duplicateKvHeads(values);
-      expect(duplicated.config.nKvHeads).toBe(duplicated.config.nHeads);
-      const tokens = randomTokens(mulberry32(tokenSeed), 4, values.config.vocabSize);
-      const options = { activations, kvCache };
-      const grouped = evaluateSequence(values.config, packModel(values, types), tokens, options);
-      const full = incremental({ config: duplicated.config, weights: packModel(duplicated, types) }, tokens, options);
-      expect(where(grouped, full)).toBe("none");
-    }), { numRuns: 8 });
-  });
+  test.each(["f32", "ggml"] as const)(
+    "property: nKvHeads < nHeads equals the model with each kv head duplicated per query head (%s activations)",
+    (activations) => {
+      const arbitrary = fc
+        .oneof(
+          fc.record({
+            seed: fc.integer(),
+            nHeads: fc.constant(4),
+            nKvHeads: fc.constantFrom(1, 2),
+            dim: fc.constant(256),
+            hiddenDim: fc.constant(256),
+            vocabSize: fc.constant(16),
+            nLayers: fc.constant(1),
+            linearType: fc.constant(GgmlType.TQ2_0),
+          }),
+          fc.record({
+            seed: fc.integer(),
+            nHeads: fc.constantFrom(4, 6),
+            nKvHeads: fc.constantFrom(1, 2),
+            dim: fc.constant(48),
+            hiddenDim: fc.constant(40),
+            vocabSize: fc.constant(20),
+            nLayers: fc.constant(2),
+            linearType: fc.constant(GgmlType.F32),
+          }),
+        )
+        .chain((spec) => fc.tuple(fc.constant(spec), fc.integer(), fc.constantFrom<KvCacheType>("f32", "f16")));
+      checkProperty(
+        `forward: GQA = duplicated kv heads (${activations})`,
+        fc.property(arbitrary, ([spec, tokenSeed, kvCache]) => {
+          const values = randomModelValues(spec);
+          const types = { linearType: spec.linearType ?? GgmlType.TQ2_0, embeddingType: GgmlType.F16 };
+          const duplicated = duplicateKvHeads(values);
+          expect(duplicated.config.nKvHeads).toBe(duplicated.config.nHeads);
+          const tokens = randomTokens(mulberry32(tokenSeed), 4, values.config.vocabSize);
+          const options = { activations, kvCache };
+          const grouped = evaluateSequence(values.config, packModel(values, types), tokens, options);
+          const full = incremental(
+            { config: duplicated.config, weights: packModel(duplicated, types) },
+            tokens,
+            options,
+          );
+          expect(where(grouped, full)).toBe("none");
+        }),
+        { numRuns: 8 },
+      );
+    },
+  );
 });
 
 /** NMSE of b against a over all positions: Σ(a − b)² / Σ a². */
 function nmse(a: Float32Array[], b: Float32Array[]): number {
   let num = 0;
   let den = 0;
-  a.forEach((row, p) => row.forEach((v, i) => {
-    num += (v - b[p][i]) ** 2;
-    den += v * v;
-  }));
+  a.forEach((row, p) =>
+    row.forEach((v, i) => {
+      num += (v - b[p][i]) ** 2;
+      den += v * v;
+    }),
+  );
   return num / den;
 }
 
 describe("Hugging Face rotate-half vs GGUF adjacent pairs (spec §4.3)", () => {
   test("property: the permuted model with adjacent RoPE matches the original with rotate-half RoPE; mixing them up does not", () => {
-    const arbitrary = fc.record({ seed: fc.integer(), nKvHeads: fc.constantFrom(2, 4), tokenSeed: fc.integer(), linearType: fc.constantFrom(GgmlType.TQ2_0, GgmlType.F32) });
-    checkProperty("forward: rotate-half = permuted adjacent", fc.property(arbitrary, ({ seed, nKvHeads, tokenSeed, linearType }) => {
-      const hf = randomModelValues({ seed, nLayers: 1, nKvHeads, hiddenDim: 256, vocabSize: 16, ropeStyle: "rotate-half" });
-      const gguf = permuteToAdjacent(hf);
-      const types = { linearType, embeddingType: GgmlType.F16 };
-      const tokens = randomTokens(mulberry32(tokenSeed), 4, 16);
-      const options = { activations: "f32" as const, kvCache: "f32" as const };
-      const hfLogits = evaluateSequence(hf.config, packModel(hf, types), tokens, options);
-      const ggufLogits = evaluateSequence(gguf.config, packModel(gguf, types), tokens, options);
-      expect(nmse(hfLogits, ggufLogits)).toBeLessThanOrEqual(1e-12);
-      // position 0 does not rotate at all (θ = 0), so it agrees exactly
-      expect(sameBits(hfLogits[0], ggufLogits[0])).toBe(true);
-      // the released q/k rows with llama.cpp's adjacent pairs: plausible numbers, different model
-      const wrong = evaluateSequence({ ...hf.config, ropeStyle: "adjacent" }, packModel(hf, types), tokens, options);
-      expect(nmse(hfLogits.slice(1), wrong.slice(1))).toBeGreaterThan(1e-8);
-    }), { numRuns: 6 });
+    const arbitrary = fc.record({
+      seed: fc.integer(),
+      nKvHeads: fc.constantFrom(2, 4),
+      tokenSeed: fc.integer(),
+      linearType: fc.constantFrom(GgmlType.TQ2_0, GgmlType.F32),
+    });
+    checkProperty(
+      "forward: rotate-half = permuted adjacent",
+      fc.property(arbitrary, ({ seed, nKvHeads, tokenSeed, linearType }) => {
+        const hf = randomModelValues({
+          seed,
+          nLayers: 1,
+          nKvHeads,
+          hiddenDim: 256,
+          vocabSize: 16,
+          ropeStyle: "rotate-half",
+        });
+        const gguf = permuteToAdjacent(hf);
+        const types = { linearType, embeddingType: GgmlType.F16 };
+        const tokens = randomTokens(mulberry32(tokenSeed), 4, 16);
+        const options = { activations: "f32" as const, kvCache: "f32" as const };
+        const hfLogits = evaluateSequence(hf.config, packModel(hf, types), tokens, options);
+        const ggufLogits = evaluateSequence(gguf.config, packModel(gguf, types), tokens, options);
+        expect(nmse(hfLogits, ggufLogits)).toBeLessThanOrEqual(1e-12);
+        // position 0 does not rotate at all (θ = 0), so it agrees exactly
+        expect(sameBits(hfLogits[0], ggufLogits[0])).toBe(true);
+        // the released q/k rows with llama.cpp's adjacent pairs: plausible numbers, different model
+        const wrong = evaluateSequence({ ...hf.config, ropeStyle: "adjacent" }, packModel(hf, types), tokens, options);
+        expect(nmse(hfLogits.slice(1), wrong.slice(1))).toBeGreaterThan(1e-8);
+      }),
+      { numRuns: 6 },
+    );
   });
 });
 
 describe("refusals (spec §13)", () => {
-  const model = tinyModel({ seed: 4, dim: 16, nHeads: 2, hiddenDim: 16, vocabSize: 10, contextLength: 3, nLayers: 1, linearType: GgmlType.F32 });
+  const model = tinyModel({
+    seed: 4,
+    dim: 16,
+    nHeads: 2,
+    hiddenDim: 16,
+    vocabSize: 10,
+    contextLength: 3,
+    nLayers: 1,
+    linearType: GgmlType.F32,
+  });
 
   test("a token outside the vocabulary is a RangeError naming the token and the vocabulary size", () => {
     const state = createForwardState(model.config, model.weights);

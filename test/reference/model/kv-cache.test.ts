@@ -54,43 +54,67 @@ describe("KV cache", () => {
   });
 
   test("property: storeKeyValue writes k and v at [pos·kvDim, (pos+1)·kvDim) of that layer and nowhere else", () => {
-    const arbitrary = fc.record({
-      layers: fc.integer({ min: 1, max: 3 }), kvDim: fc.integer({ min: 1, max: 8 }), context: fc.integer({ min: 1, max: 6 }),
-      type: fc.constantFrom("f32" as const, "f16" as const), seed: fc.nat(),
-    }).chain((c) => fc.tuple(
-      fc.constant(c), fc.nat({ max: c.layers - 1 }), fc.nat({ max: c.context - 1 }),
-      fc.float32Array({ minLength: c.kvDim, maxLength: c.kvDim, noNaN: true }), fc.float32Array({ minLength: c.kvDim, maxLength: c.kvDim, noNaN: true }),
-    ));
-    checkProperty("kv-cache: store layout", fc.property(arbitrary, ([{ layers, kvDim, context, type }, layer, pos, k, v]) => {
-      const cache = createKvCache(layers, kvDim, context, type);
-      storeKeyValue(cache, layer, pos, k, v);
-      for (let l = 0; l < layers; l++) {
-        for (const [arrays, source] of [[cache.keys, k], [cache.values, v]] as const) {
-          for (let p = 0; p < context; p++) {
-            const slot = arrays[l].subarray(p * kvDim, (p + 1) * kvDim);
-            if (l === layer && p === pos) {
-              const expected = type === "f32" ? source : source.map(nearestF16);
-              expect(sameBits(slot, expected)).toBe(true);
-            } else {
-              expect(slot.every((x) => x === 0)).toBe(true);
+    const arbitrary = fc
+      .record({
+        layers: fc.integer({ min: 1, max: 3 }),
+        kvDim: fc.integer({ min: 1, max: 8 }),
+        context: fc.integer({ min: 1, max: 6 }),
+        type: fc.constantFrom("f32" as const, "f16" as const),
+        seed: fc.nat(),
+      })
+      .chain((c) =>
+        fc.tuple(
+          fc.constant(c),
+          fc.nat({ max: c.layers - 1 }),
+          fc.nat({ max: c.context - 1 }),
+          fc.float32Array({ minLength: c.kvDim, maxLength: c.kvDim, noNaN: true }),
+          fc.float32Array({ minLength: c.kvDim, maxLength: c.kvDim, noNaN: true }),
+        ),
+      );
+    checkProperty(
+      "kv-cache: store layout",
+      fc.property(arbitrary, ([{ layers, kvDim, context, type }, layer, pos, k, v]) => {
+        const cache = createKvCache(layers, kvDim, context, type);
+        storeKeyValue(cache, layer, pos, k, v);
+        for (let l = 0; l < layers; l++) {
+          for (const [arrays, source] of [
+            [cache.keys, k],
+            [cache.values, v],
+          ] as const) {
+            for (let p = 0; p < context; p++) {
+              const slot = arrays[l].subarray(p * kvDim, (p + 1) * kvDim);
+              if (l === layer && p === pos) {
+                const expected = type === "f32" ? source : source.map(nearestF16);
+                expect(sameBits(slot, expected)).toBe(true);
+              } else {
+                expect(slot.every((x) => x === 0)).toBe(true);
+              }
             }
           }
         }
-      }
-    }), { numRuns: 200 });
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test("property: an f16 cache rounds to the nearest fp16 value, ties to even; an f32 cache keeps every bit", () => {
-    checkProperty("kv-cache: f16 rounding", fc.property(fc.array(cacheValue, { minLength: 1, maxLength: 64 }), (list) => {
-      const x = Float32Array.from(list);
-      const rounded = roundForCache("f16", x);
-      for (let i = 0; i < x.length; i++) expect(Object.is(rounded[i], nearestF16(x[i]))).toBe(true);
-      expect(sameBits(roundForCache("f32", x), x)).toBe(true);
-    }), { numRuns: 300 });
+    checkProperty(
+      "kv-cache: f16 rounding",
+      fc.property(fc.array(cacheValue, { minLength: 1, maxLength: 64 }), (list) => {
+        const x = Float32Array.from(list);
+        const rounded = roundForCache("f16", x);
+        for (let i = 0; i < x.length; i++) expect(Object.is(rounded[i], nearestF16(x[i]))).toBe(true);
+        expect(sameBits(roundForCache("f32", x), x)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test("worked examples of fp16 rounding (spec §7.1)", () => {
-    const rounded = roundForCache("f16", Float32Array.of(1 + 2 ** -11, 1 + 3 * 2 ** -11, 0.1, 65519, 65520, 2 ** -25, 3 * 2 ** -26));
+    const rounded = roundForCache(
+      "f16",
+      Float32Array.of(1 + 2 ** -11, 1 + 3 * 2 ** -11, 0.1, 65519, 65520, 2 ** -25, 3 * 2 ** -26),
+    );
     // a tie rounds to even (1), the next tie up to even (1 + 2^-9), 0.1 → 0.0999755859375,
     // 65519 → 65504, 65520 → ∞, 2^-25 (half the smallest subnormal) → 0, 1.5·2^-25 → 2^-24
     expect(Array.from(rounded)).toEqual([1, 1 + 2 ** -9, 0.0999755859375, 65504, Infinity, 0, 2 ** -24]);

@@ -52,95 +52,135 @@ function rowValues(matrix: PackedMatrix, r: number): Float32Array {
   return dequantizeRow(matrix.type, matrix.data.subarray(r * rowBytes, (r + 1) * rowBytes), matrix.cols);
 }
 
-const FLOAT_MODE_TYPES = [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.TQ1_0, GgmlType.TQ2_0] as const;
-const blockOf = (type: GgmlType) => (type === GgmlType.TQ1_0 || type === GgmlType.TQ2_0 ? 256 : type === GgmlType.Q8_0 ? 32 : 8);
+const FLOAT_MODE_TYPES = [
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.BF16,
+  GgmlType.Q8_0,
+  GgmlType.TQ1_0,
+  GgmlType.TQ2_0,
+] as const;
+const blockOf = (type: GgmlType) =>
+  type === GgmlType.TQ1_0 || type === GgmlType.TQ2_0 ? 256 : type === GgmlType.Q8_0 ? 32 : 8;
 
-const matrixCase = (types: readonly GgmlType[]) => fc.record({
-  type: fc.constantFrom(...types), rows: fc.integer({ min: 1, max: 9 }), blocks: fc.integer({ min: 1, max: 2 }),
-  seed: fc.integer(), ternary: fc.boolean(),
-});
+const matrixCase = (types: readonly GgmlType[]) =>
+  fc.record({
+    type: fc.constantFrom(...types),
+    rows: fc.integer({ min: 1, max: 9 }),
+    blocks: fc.integer({ min: 1, max: 2 }),
+    seed: fc.integer(),
+    ternary: fc.boolean(),
+  });
 
 describe("linear, f32 mode (spec §3.1)", () => {
   test("property: y_r = f32(float64 Σ_c W[r,c]·x[c]) bit for bit, every weight type", () => {
-    checkProperty("linear: f32 = float64 sum rounded once", fc.property(matrixCase(FLOAT_MODE_TYPES), ({ type, rows, blocks, seed, ternary }) => {
-      const cols = blocks * blockOf(type);
-      const matrix = randomMatrix(type, rows, cols, seed, ternary);
-      const x = randomActivations(cols, seed);
-      const y = linear(matrix, x, "f32");
-      expect(y).toBeInstanceOf(Float32Array);
-      expect(y.length).toBe(rows);
-      for (let r = 0; r < rows; r++) {
-        const w = rowValues(matrix, r);
-        let sum = 0;
-        for (let c = 0; c < cols; c++) sum += w[c] * x[c];
-        expect(Object.is(y[r], Math.fround(sum))).toBe(true);
-      }
-    }), { numRuns: 80 });
+    checkProperty(
+      "linear: f32 = float64 sum rounded once",
+      fc.property(matrixCase(FLOAT_MODE_TYPES), ({ type, rows, blocks, seed, ternary }) => {
+        const cols = blocks * blockOf(type);
+        const matrix = randomMatrix(type, rows, cols, seed, ternary);
+        const x = randomActivations(cols, seed);
+        const y = linear(matrix, x, "f32");
+        expect(y).toBeInstanceOf(Float32Array);
+        expect(y.length).toBe(rows);
+        for (let r = 0; r < rows; r++) {
+          const w = rowValues(matrix, r);
+          let sum = 0;
+          for (let c = 0; c < cols; c++) sum += w[c] * x[c];
+          expect(Object.is(y[r], Math.fround(sum))).toBe(true);
+        }
+      }),
+      { numRuns: 80 },
+    );
   });
 });
 
 describe("linear, ggml mode (spec §3.2)", () => {
   test("property: TQ weights see Q8_K activations — y_r agrees with the generic TQ·Q8_K dot (formats §8.2 bound)", () => {
     const arbitrary = matrixCase([GgmlType.TQ1_0, GgmlType.TQ2_0]).map((c) => ({ ...c, ternary: true }));
-    checkProperty("linear: ggml TQ = dot with Q8_K(x)", fc.property(arbitrary, ({ type, rows, blocks, seed }) => {
-      const cols = blocks * 256;
-      const matrix = randomMatrix(type, rows, cols, seed, true);
-      const x = randomActivations(cols, seed);
-      const y = linear(matrix, x, "ggml");
-      const xq = quantizeRowQ8K(x);
-      const generic = type === GgmlType.TQ1_0 ? vecDotTq1_0Q8K : vecDotTq2_0Q8K;
-      for (let r = 0; r < rows; r++) {
-        const row = packedRow(matrix, r);
-        const bound = ternaryDotErrorBound(type as GgmlType.TQ1_0 | GgmlType.TQ2_0, row, xq);
-        expect(Math.abs(y[r] - generic(row, xq))).toBeLessThanOrEqual(bound);
-      }
-    }), { numRuns: 60 });
+    checkProperty(
+      "linear: ggml TQ = dot with Q8_K(x)",
+      fc.property(arbitrary, ({ type, rows, blocks, seed }) => {
+        const cols = blocks * 256;
+        const matrix = randomMatrix(type, rows, cols, seed, true);
+        const x = randomActivations(cols, seed);
+        const y = linear(matrix, x, "ggml");
+        const xq = quantizeRowQ8K(x);
+        const generic = type === GgmlType.TQ1_0 ? vecDotTq1_0Q8K : vecDotTq2_0Q8K;
+        for (let r = 0; r < rows; r++) {
+          const row = packedRow(matrix, r);
+          const bound = ternaryDotErrorBound(type as GgmlType.TQ1_0 | GgmlType.TQ2_0, row, xq);
+          expect(Math.abs(y[r] - generic(row, xq))).toBeLessThanOrEqual(bound);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test("property: TQ weights — each output depends on its own row only (any subset of rows gives the same bits)", () => {
-    const arbitrary = matrixCase([GgmlType.TQ1_0, GgmlType.TQ2_0]).chain((c) => fc.tuple(fc.constant(c), fc.nat({ max: c.rows - 1 })));
-    checkProperty("linear: ggml TQ row independence", fc.property(arbitrary, ([{ type, rows, blocks, seed }, r]) => {
-      const cols = blocks * 256;
-      const matrix = randomMatrix(type, rows, cols, seed, true);
-      const x = randomActivations(cols, seed);
-      const single: PackedMatrix = { ...matrix, rows: 1, data: packedRow(matrix, r) };
-      expect(sameBits(linear(single, x, "ggml"), linear(matrix, x, "ggml").subarray(r, r + 1))).toBe(true);
-    }), { numRuns: 40 });
+    const arbitrary = matrixCase([GgmlType.TQ1_0, GgmlType.TQ2_0]).chain((c) =>
+      fc.tuple(fc.constant(c), fc.nat({ max: c.rows - 1 })),
+    );
+    checkProperty(
+      "linear: ggml TQ row independence",
+      fc.property(arbitrary, ([{ type, rows, blocks, seed }, r]) => {
+        const cols = blocks * 256;
+        const matrix = randomMatrix(type, rows, cols, seed, true);
+        const x = randomActivations(cols, seed);
+        const single: PackedMatrix = { ...matrix, rows: 1, data: packedRow(matrix, r) };
+        expect(sameBits(linear(single, x, "ggml"), linear(matrix, x, "ggml").subarray(r, r + 1))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test("property: F32, F16 and BF16 weights — y_r is a float32 summation of the products (γ_(C+1) bound)", () => {
-    checkProperty("linear: ggml float weights", fc.property(matrixCase([GgmlType.F32, GgmlType.F16, GgmlType.BF16]), ({ type, rows, blocks, seed, ternary }) => {
-      const cols = blocks * (seed & 2 ? 8 : 12) + (seed & 4 ? 3 : 0); // tinyBLAS shapes and vec_dot shapes
-      const matrix = randomMatrix(type, rows, cols, seed, ternary);
-      const x = randomActivations(cols, seed);
-      const y = linear(matrix, x, "ggml");
-      const conversion = type === GgmlType.F32 ? 0 : type === GgmlType.F16 ? 2 ** -11 : 2 ** -8; // x rounded to the weight type, if the kernel does
-      const gamma = ((cols + 1) * U) / (1 - (cols + 1) * U);
-      for (let r = 0; r < rows; r++) {
-        const w = rowValues(matrix, r);
-        let exact = 0;
-        let magnitude = 0;
-        for (let c = 0; c < cols; c++) {
-          exact += w[c] * x[c];
-          magnitude += Math.abs(w[c] * x[c]);
+    checkProperty(
+      "linear: ggml float weights",
+      fc.property(matrixCase([GgmlType.F32, GgmlType.F16, GgmlType.BF16]), ({ type, rows, blocks, seed, ternary }) => {
+        const cols = blocks * (seed & 2 ? 8 : 12) + (seed & 4 ? 3 : 0); // tinyBLAS shapes and vec_dot shapes
+        const matrix = randomMatrix(type, rows, cols, seed, ternary);
+        const x = randomActivations(cols, seed);
+        const y = linear(matrix, x, "ggml");
+        const conversion = type === GgmlType.F32 ? 0 : type === GgmlType.F16 ? 2 ** -11 : 2 ** -8; // x rounded to the weight type, if the kernel does
+        const gamma = ((cols + 1) * U) / (1 - (cols + 1) * U);
+        for (let r = 0; r < rows; r++) {
+          const w = rowValues(matrix, r);
+          let exact = 0;
+          let magnitude = 0;
+          for (let c = 0; c < cols; c++) {
+            exact += w[c] * x[c];
+            magnitude += Math.abs(w[c] * x[c]);
+          }
+          expect(Math.abs(y[r] - exact)).toBeLessThanOrEqual(
+            (gamma + conversion * (1 + gamma)) * magnitude + 2 ** -140,
+          );
         }
-        expect(Math.abs(y[r] - exact)).toBeLessThanOrEqual((gamma + conversion * (1 + gamma)) * magnitude + 2 ** -140);
-      }
-    }), { numRuns: 80 });
+      }),
+      { numRuns: 80 },
+    );
   });
 });
 
 describe("linear, int8-per-token mode (spec §3.3)", () => {
   test("property: scaling x by 2^k scales y by 2^k exactly", () => {
     const arbitrary = fc.tuple(matrixCase([GgmlType.F32, GgmlType.TQ2_0]), fc.integer({ min: -30, max: 30 }));
-    checkProperty("linear: int8 scale equivariance", fc.property(arbitrary, ([{ type, rows, blocks, seed, ternary }, k]) => {
-      const cols = blocks * blockOf(type);
-      const matrix = randomMatrix(type, rows, cols, seed, ternary || type === GgmlType.TQ2_0);
-      const x = randomActivations(cols, seed);
-      const y = linear(matrix, x, "int8-per-token");
-      const yScaled = linear(matrix, x.map((v) => v * 2 ** k), "int8-per-token");
-      for (let r = 0; r < rows; r++) expect(Object.is(yScaled[r], y[r] * 2 ** k)).toBe(true);
-    }), { numRuns: 60 });
+    checkProperty(
+      "linear: int8 scale equivariance",
+      fc.property(arbitrary, ([{ type, rows, blocks, seed, ternary }, k]) => {
+        const cols = blocks * blockOf(type);
+        const matrix = randomMatrix(type, rows, cols, seed, ternary || type === GgmlType.TQ2_0);
+        const x = randomActivations(cols, seed);
+        const y = linear(matrix, x, "int8-per-token");
+        const yScaled = linear(
+          matrix,
+          x.map((v) => v * 2 ** k),
+          "int8-per-token",
+        );
+        for (let r = 0; r < rows; r++) expect(Object.is(yScaled[r], y[r] * 2 ** k)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test("the BitNet absmax rule on a worked example: x = (1, −0.5, 0.25, 0.126, 0, 0, 0, 0)", () => {

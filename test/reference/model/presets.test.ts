@@ -1,7 +1,13 @@
 /** The published TriLM shapes (shared/notes/trilm.md, "Sizes"): every preset is a usable config of the right size. */
 import { describe, expect, test } from "vitest";
 import { configProblems } from "../../../reference/model/config.js";
-import { findPreset, parameterCount, ternaryParameterCount, TRILM_PRESET_NAMES, TRILM_PRESETS } from "../../../reference/model/presets.js";
+import {
+  findPreset,
+  parameterCount,
+  ternaryParameterCount,
+  TRILM_PRESET_NAMES,
+  TRILM_PRESETS,
+} from "../../../reference/model/presets.js";
 
 /** name → hidden, ffn, layers, heads, model-parallel shards, nominal size (the table of trilm.md). */
 const PUBLISHED: ReadonlyArray<readonly [string, number, number, number, number, number, number]> = [
@@ -21,48 +27,64 @@ describe("presets", () => {
     expect(TRILM_PRESET_NAMES).toEqual(["tiny", ...PUBLISHED.map((row) => row[0])]);
   });
 
-  test.each(PUBLISHED)("%s: hidden %i, ffn %i, %i layers, %i heads, %i shard(s)", (name, dim, ffn, layers, heads, shards, nominal) => {
-    const preset = findPreset(name);
-    expect(preset).toBeDefined();
-    const { config, modelParallel } = preset!;
-    const headDim = name === "3.9b" ? 128 : 64;
-    expect(config).toEqual({
-      dim,
-      hiddenDim: ffn,
-      nLayers: layers,
-      nHeads: heads,
-      nKvHeads: heads,
-      headDim,
-      vocabSize: name === "3.9b" ? 50688 : 50304,
-      contextLength: 2048,
-      normEps: Math.fround(1e-5),
-      ropeTheta: 10000,
-      ropeDim: headDim,
-      ropeStyle: "adjacent",
-    });
-    expect(modelParallel).toBe(shards);
-    // the nominal size is the parameter count (embedding and lm head included) to within 6%
-    expect(Math.abs(parameterCount(config) / nominal - 1)).toBeLessThan(0.06);
-  });
+  test.each(PUBLISHED)(
+    "%s: hidden %i, ffn %i, %i layers, %i heads, %i shard(s)",
+    (name, dim, ffn, layers, heads, shards, nominal) => {
+      const preset = findPreset(name);
+      expect(preset).toBeDefined();
+      const { config, modelParallel } = preset!;
+      const headDim = name === "3.9b" ? 128 : 64;
+      expect(config).toEqual({
+        dim,
+        hiddenDim: ffn,
+        nLayers: layers,
+        nHeads: heads,
+        nKvHeads: heads,
+        headDim,
+        vocabSize: name === "3.9b" ? 50688 : 50304,
+        contextLength: 2048,
+        normEps: Math.fround(1e-5),
+        ropeTheta: 10000,
+        ropeDim: headDim,
+        ropeStyle: "adjacent",
+      });
+      expect(modelParallel).toBe(shards);
+      // the nominal size is the parameter count (embedding and lm head included) to within 6%
+      expect(Math.abs(parameterCount(config) / nominal - 1)).toBeLessThan(0.06);
+    },
+  );
 
   test("tiny is the shape of golden/external/llama/tiny-*.gguf", () => {
     expect(findPreset("tiny")).toEqual({
       name: "tiny",
       config: {
-        dim: 256, hiddenDim: 768, nLayers: 2, nHeads: 4, nKvHeads: 2, headDim: 64, vocabSize: 512, contextLength: 256,
-        normEps: Math.fround(1e-5), ropeTheta: 10000, ropeDim: 64, ropeStyle: "adjacent",
+        dim: 256,
+        hiddenDim: 768,
+        nLayers: 2,
+        nHeads: 4,
+        nKvHeads: 2,
+        headDim: 64,
+        vocabSize: 512,
+        contextLength: 256,
+        normEps: Math.fround(1e-5),
+        ropeTheta: 10000,
+        ropeDim: 64,
+        ropeStyle: "adjacent",
       },
       modelParallel: 1,
     });
   });
 
-  test.each(TRILM_PRESETS.map((p) => [p.name, p] as const))("%s: a valid config whose matrices are whole 256-blocks in every shard", (_name, preset) => {
-    expect(configProblems(preset.config)).toEqual([]);
-    const { dim, hiddenDim } = preset.config;
-    expect(dim % 256).toBe(0);
-    expect(hiddenDim % 256).toBe(0);
-    expect((dim / 256) >= preset.modelParallel && (hiddenDim / 256) >= preset.modelParallel).toBe(true);
-  });
+  test.each(TRILM_PRESETS.map((p) => [p.name, p] as const))(
+    "%s: a valid config whose matrices are whole 256-blocks in every shard",
+    (_name, preset) => {
+      expect(configProblems(preset.config)).toEqual([]);
+      const { dim, hiddenDim } = preset.config;
+      expect(dim % 256).toBe(0);
+      expect(hiddenDim % 256).toBe(0);
+      expect(dim / 256 >= preset.modelParallel && hiddenDim / 256 >= preset.modelParallel).toBe(true);
+    },
+  );
 
   test("parameter counts: the seven matrices, plus untied embedding and head, plus norms", () => {
     const tiny = findPreset("tiny")!.config;

@@ -24,23 +24,30 @@ function rmsNormExact(x: Float32Array, w: Float32Array, eps: number): Float64Arr
   return Float64Array.from(x, (v, i) => v * scale * w[i]);
 }
 
-const vector = (n: number) => fc.float32Array({ minLength: n, maxLength: n, noDefaultInfinity: true, noNaN: true, min: -1e4, max: 1e4 });
+const vector = (n: number) =>
+  fc.float32Array({ minLength: n, maxLength: n, noDefaultInfinity: true, noNaN: true, min: -1e4, max: 1e4 });
 const magnitude = fc.integer({ min: -20, max: 20 });
 
 describe("rmsNorm", () => {
   test("property: within 8u of the float64 formula, element by element", () => {
     const arbitrary = fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(vector(n), vector(n), magnitude));
-    checkProperty("rmsnorm: formula within 8u", fc.property(arbitrary, ([x0, w, k]) => {
-      const x = x0.map((v) => v * 2 ** k); // magnitudes from 2^-20 to 2^34 (mean(x²) may be ≪ ε)
-      const y = rmsNorm(x, w, EPS);
-      const exact = rmsNormExact(x, w, EPS);
-      expect(y).toBeInstanceOf(Float32Array);
-      expect(y.length).toBe(x.length);
-      for (let i = 0; i < x.length; i++) {
-        // a subnormal x_i·scale is rounded absolutely (≤ 2^-150), and w_i multiplies that error
-        expect(Math.abs(y[i] - exact[i])).toBeLessThanOrEqual(8 * U * Math.abs(exact[i]) + 2 ** -149 * (1 + Math.abs(w[i])));
-      }
-    }), { numRuns: 300 });
+    checkProperty(
+      "rmsnorm: formula within 8u",
+      fc.property(arbitrary, ([x0, w, k]) => {
+        const x = x0.map((v) => v * 2 ** k); // magnitudes from 2^-20 to 2^34 (mean(x²) may be ≪ ε)
+        const y = rmsNorm(x, w, EPS);
+        const exact = rmsNormExact(x, w, EPS);
+        expect(y).toBeInstanceOf(Float32Array);
+        expect(y.length).toBe(x.length);
+        for (let i = 0; i < x.length; i++) {
+          // a subnormal x_i·scale is rounded absolutely (≤ 2^-150), and w_i multiplies that error
+          expect(Math.abs(y[i] - exact[i])).toBeLessThanOrEqual(
+            8 * U * Math.abs(exact[i]) + 2 ** -149 * (1 + Math.abs(w[i])),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test("the worked example of spec §5: x = (3, 4), w = (1, 2)", () => {
@@ -58,12 +65,20 @@ describe("rmsNorm", () => {
 
   test("property: scaling the weight by 2^k scales the output by 2^k exactly", () => {
     const arbitrary = fc.tuple(vector(96), vector(96), fc.integer({ min: -8, max: 8 }));
-    checkProperty("rmsnorm: weight scaling is exact", fc.property(arbitrary, ([x, w, k]) => {
-      const y = rmsNorm(x, w, EPS);
-      const y2 = rmsNorm(x, w.map((v) => v * 2 ** k), EPS);
-      for (let i = 0; i < y.length; i++) {
-        if (Math.abs(y[i]) > 2 ** -100 && Math.abs(y[i]) < 2 ** 100) expect(y2[i]).toBe(y[i] * 2 ** k);
-      }
-    }), { numRuns: 100 });
+    checkProperty(
+      "rmsnorm: weight scaling is exact",
+      fc.property(arbitrary, ([x, w, k]) => {
+        const y = rmsNorm(x, w, EPS);
+        const y2 = rmsNorm(
+          x,
+          w.map((v) => v * 2 ** k),
+          EPS,
+        );
+        for (let i = 0; i < y.length; i++) {
+          if (Math.abs(y[i]) > 2 ** -100 && Math.abs(y[i]) < 2 ** 100) expect(y2[i]).toBe(y[i] * 2 ** k);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });

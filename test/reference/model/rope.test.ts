@@ -30,27 +30,42 @@ function exactTheta(pos: number, i: number, ropeDim: number, base: number): numb
 }
 
 const headDims = fc.constantFrom(2, 4, 8, 32, 64, 128);
-const values = (n: number) => fc.float32Array({ minLength: n, maxLength: n, noNaN: true, noDefaultInfinity: true, min: -100, max: 100 });
+const values = (n: number) =>
+  fc.float32Array({ minLength: n, maxLength: n, noNaN: true, noDefaultInfinity: true, min: -100, max: 100 });
 
 /** Random heads: nHeads × headDim values plus a position. */
-const rotationCase = fc.record({ headDim: headDims, nHeads: fc.integer({ min: 1, max: 3 }), pos: fc.integer({ min: 0, max: 4096 }), base: fc.constantFrom(10000, 500000, 100) })
+const rotationCase = fc
+  .record({
+    headDim: headDims,
+    nHeads: fc.integer({ min: 1, max: 3 }),
+    pos: fc.integer({ min: 0, max: 4096 }),
+    base: fc.constantFrom(10000, 500000, 100),
+  })
   .chain((c) => fc.tuple(fc.constant(c), values(c.nHeads * c.headDim), values(c.nHeads * c.headDim)));
 
 describe("ropeAngles (spec §4.1)", () => {
   test("property: cos θ_i and sin θ_i follow θ_i = p·base^(−2i/d) within the iteration's rounding", () => {
-    const arbitrary = fc.record({ ropeDim: headDims, pos: fc.integer({ min: 0, max: 8192 }), base: fc.constantFrom(10000, 500000, 100) });
-    checkProperty("rope: angles", fc.property(arbitrary, ({ ropeDim, pos, base }) => {
-      const { cos, sin } = ropeAngles(pos, ropeDim, base);
-      expect(cos.length).toBe(ropeDim / 2);
-      expect(sin.length).toBe(ropeDim / 2);
-      expect(cos[0]).toBe(Math.fround(Math.cos(pos))); // θ_0 = p exactly
-      for (let i = 0; i < ropeDim / 2; i++) {
-        const theta = exactTheta(pos, i, ropeDim, base);
-        const slack = (2 * i + 2) * U * theta + U;
-        expect(Math.abs(cos[i] - Math.cos(theta))).toBeLessThanOrEqual(slack);
-        expect(Math.abs(sin[i] - Math.sin(theta))).toBeLessThanOrEqual(slack);
-      }
-    }), { numRuns: 200 });
+    const arbitrary = fc.record({
+      ropeDim: headDims,
+      pos: fc.integer({ min: 0, max: 8192 }),
+      base: fc.constantFrom(10000, 500000, 100),
+    });
+    checkProperty(
+      "rope: angles",
+      fc.property(arbitrary, ({ ropeDim, pos, base }) => {
+        const { cos, sin } = ropeAngles(pos, ropeDim, base);
+        expect(cos.length).toBe(ropeDim / 2);
+        expect(sin.length).toBe(ropeDim / 2);
+        expect(cos[0]).toBe(Math.fround(Math.cos(pos))); // θ_0 = p exactly
+        for (let i = 0; i < ropeDim / 2; i++) {
+          const theta = exactTheta(pos, i, ropeDim, base);
+          const slack = (2 * i + 2) * U * theta + U;
+          expect(Math.abs(cos[i] - Math.cos(theta))).toBeLessThanOrEqual(slack);
+          expect(Math.abs(sin[i] - Math.sin(theta))).toBeLessThanOrEqual(slack);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test("θ_1 at position 1 is powf(base, −2/d) rounded to float32 (ggml's θscale)", () => {
@@ -67,7 +82,12 @@ describe("applyRope (spec §4.2)", () => {
     const angles = ropeAngles(1, 2, 10000);
     const x = Float32Array.of(1, 0, 0, 1); // two heads of size 2
     applyRope(x, 2, angles, "adjacent");
-    expect(Array.from(x)).toEqual([Math.fround(Math.cos(1)), Math.fround(Math.sin(1)), -Math.fround(Math.sin(1)), Math.fround(Math.cos(1))]);
+    expect(Array.from(x)).toEqual([
+      Math.fround(Math.cos(1)),
+      Math.fround(Math.sin(1)),
+      -Math.fround(Math.sin(1)),
+      Math.fround(Math.cos(1)),
+    ]);
   });
 
   test("rotate-half pairs x[i] with x[i + d/2]; adjacent pairs x[2i] with x[2i+1]", () => {
@@ -81,84 +101,107 @@ describe("applyRope (spec §4.2)", () => {
   });
 
   test("property: the rotation matches the float64 complex product (a + ib)·e^(iθ_i)", () => {
-    checkProperty("rope: rotation formula", fc.property(rotationCase, ([{ headDim, pos, base }, x0]) => {
-      for (const style of ["adjacent", "rotate-half"] as const) {
-        const x = x0.slice();
-        applyRope(x, headDim, ropeAngles(pos, headDim, base), style);
-        const pairs = headDim / 2;
-        for (let h = 0; h < x.length / headDim; h++) {
-          for (let i = 0; i < pairs; i++) {
-            const ia = h * headDim + (style === "adjacent" ? 2 * i : i);
-            const ib = style === "adjacent" ? ia + 1 : ia + pairs;
-            const theta = exactTheta(pos, i, headDim, base);
-            const a = x0[ia];
-            const b = x0[ib];
-            const norm = Math.hypot(a, b);
-            const slack = norm * (Math.SQRT2 * ((2 * i + 2) * U * theta + 2 * U) + 3 * U) + 2 ** -140;
-            expect(Math.abs(x[ia] - (a * Math.cos(theta) - b * Math.sin(theta)))).toBeLessThanOrEqual(slack);
-            expect(Math.abs(x[ib] - (a * Math.sin(theta) + b * Math.cos(theta)))).toBeLessThanOrEqual(slack);
+    checkProperty(
+      "rope: rotation formula",
+      fc.property(rotationCase, ([{ headDim, pos, base }, x0]) => {
+        for (const style of ["adjacent", "rotate-half"] as const) {
+          const x = x0.slice();
+          applyRope(x, headDim, ropeAngles(pos, headDim, base), style);
+          const pairs = headDim / 2;
+          for (let h = 0; h < x.length / headDim; h++) {
+            for (let i = 0; i < pairs; i++) {
+              const ia = h * headDim + (style === "adjacent" ? 2 * i : i);
+              const ib = style === "adjacent" ? ia + 1 : ia + pairs;
+              const theta = exactTheta(pos, i, headDim, base);
+              const a = x0[ia];
+              const b = x0[ib];
+              const norm = Math.hypot(a, b);
+              const slack = norm * (Math.SQRT2 * ((2 * i + 2) * U * theta + 2 * U) + 3 * U) + 2 ** -140;
+              expect(Math.abs(x[ia] - (a * Math.cos(theta) - b * Math.sin(theta)))).toBeLessThanOrEqual(slack);
+              expect(Math.abs(x[ib] - (a * Math.sin(theta) + b * Math.cos(theta)))).toBeLessThanOrEqual(slack);
+            }
           }
         }
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   test("property: position 0 is the identity, in both conventions", () => {
-    checkProperty("rope: position 0 is the identity", fc.property(rotationCase, ([{ headDim, base }, x0]) => {
-      for (const style of ["adjacent", "rotate-half"] as const) {
-        const x = x0.slice();
-        applyRope(x, headDim, ropeAngles(0, headDim, base), style);
-        for (let i = 0; i < x.length; i++) expect(x[i] === x0[i]).toBe(true); // ±0 may swap sign, nothing else
-      }
-    }), { numRuns: 100 });
+    checkProperty(
+      "rope: position 0 is the identity",
+      fc.property(rotationCase, ([{ headDim, base }, x0]) => {
+        for (const style of ["adjacent", "rotate-half"] as const) {
+          const x = x0.slice();
+          applyRope(x, headDim, ropeAngles(0, headDim, base), style);
+          for (let i = 0; i < x.length; i++) expect(x[i] === x0[i]).toBe(true); // ±0 may swap sign, nothing else
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   test("property: each rotated pair keeps its length within 6u", () => {
-    checkProperty("rope: norms preserved", fc.property(rotationCase, ([{ headDim, pos, base }, x0]) => {
-      for (const style of ["adjacent", "rotate-half"] as const) {
-        const x = x0.slice();
-        applyRope(x, headDim, ropeAngles(pos, headDim, base), style);
-        const pairs = headDim / 2;
-        for (let h = 0; h < x.length / headDim; h++) {
-          for (let i = 0; i < pairs; i++) {
-            const ia = h * headDim + (style === "adjacent" ? 2 * i : i);
-            const ib = style === "adjacent" ? ia + 1 : ia + pairs;
-            const before = Math.hypot(x0[ia], x0[ib]);
-            expect(Math.abs(Math.hypot(x[ia], x[ib]) - before)).toBeLessThanOrEqual(6 * U * before + 2 ** -140);
+    checkProperty(
+      "rope: norms preserved",
+      fc.property(rotationCase, ([{ headDim, pos, base }, x0]) => {
+        for (const style of ["adjacent", "rotate-half"] as const) {
+          const x = x0.slice();
+          applyRope(x, headDim, ropeAngles(pos, headDim, base), style);
+          const pairs = headDim / 2;
+          for (let h = 0; h < x.length / headDim; h++) {
+            for (let i = 0; i < pairs; i++) {
+              const ia = h * headDim + (style === "adjacent" ? 2 * i : i);
+              const ib = style === "adjacent" ? ia + 1 : ia + pairs;
+              const before = Math.hypot(x0[ia], x0[ib]);
+              expect(Math.abs(Math.hypot(x[ia], x[ib]) - before)).toBeLessThanOrEqual(6 * U * before + 2 ** -140);
+            }
           }
         }
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   test("property: dimensions at or beyond ropeDim are left alone", () => {
-    const arbitrary = fc.record({ pos: fc.integer({ min: 1, max: 100 }), ropeDim: fc.constantFrom(2, 8, 16) })
+    const arbitrary = fc
+      .record({ pos: fc.integer({ min: 1, max: 100 }), ropeDim: fc.constantFrom(2, 8, 16) })
       .chain((c) => fc.tuple(fc.constant(c), values(64)));
-    checkProperty("rope: partial rotation", fc.property(arbitrary, ([{ pos, ropeDim }, x0]) => {
-      for (const style of ["adjacent", "rotate-half"] as const) {
-        const x = x0.slice();
-        applyRope(x, 32, ropeAngles(pos, ropeDim, 10000), style); // two heads of 32
-        for (const h of [0, 1]) {
-          expect(sameBits(x.subarray(h * 32 + ropeDim, h * 32 + 32), x0.subarray(h * 32 + ropeDim, h * 32 + 32))).toBe(true);
+    checkProperty(
+      "rope: partial rotation",
+      fc.property(arbitrary, ([{ pos, ropeDim }, x0]) => {
+        for (const style of ["adjacent", "rotate-half"] as const) {
+          const x = x0.slice();
+          applyRope(x, 32, ropeAngles(pos, ropeDim, 10000), style); // two heads of 32
+          for (const h of [0, 1]) {
+            expect(
+              sameBits(x.subarray(h * 32 + ropeDim, h * 32 + 32), x0.subarray(h * 32 + ropeDim, h * 32 + 32)),
+            ).toBe(true);
+          }
         }
-      }
-    }), { numRuns: 50 });
+      }),
+      { numRuns: 50 },
+    );
   });
 });
 
 describe("the HF → GGUF q/k permutation (spec §4.3)", () => {
   test("property: source[h·d + 2i + j] = h·d + j·d/2 + i, a bijection", () => {
     const arbitrary = fc.record({ nHeads: fc.integer({ min: 1, max: 6 }), headDim: headDims });
-    checkProperty("rope: permutation formula", fc.property(arbitrary, ({ nHeads, headDim }) => {
-      const source = ropePermutationHfToGguf(nHeads, headDim);
-      expect(source.length).toBe(nHeads * headDim);
-      for (let h = 0; h < nHeads; h++) {
-        for (let i = 0; i < headDim / 2; i++) {
-          for (const j of [0, 1]) expect(source[h * headDim + 2 * i + j]).toBe(h * headDim + j * (headDim / 2) + i);
+    checkProperty(
+      "rope: permutation formula",
+      fc.property(arbitrary, ({ nHeads, headDim }) => {
+        const source = ropePermutationHfToGguf(nHeads, headDim);
+        expect(source.length).toBe(nHeads * headDim);
+        for (let h = 0; h < nHeads; h++) {
+          for (let i = 0; i < headDim / 2; i++) {
+            for (const j of [0, 1]) expect(source[h * headDim + 2 * i + j]).toBe(h * headDim + j * (headDim / 2) + i);
+          }
         }
-      }
-      expect([...source].sort((a, b) => a - b)).toEqual(Array.from({ length: nHeads * headDim }, (_, i) => i));
-    }), { numRuns: 50 });
+        expect([...source].sort((a, b) => a - b)).toEqual(Array.from({ length: nHeads * headDim }, (_, i) => i));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   test("the example of spec §4.3: head size 8", () => {
@@ -166,43 +209,56 @@ describe("the HF → GGUF q/k permutation (spec §4.3)", () => {
   });
 
   test("property: adjacent RoPE on permuted rows = rotate-half RoPE on the original rows, permuted (bit for bit)", () => {
-    checkProperty("rope: permutation theorem", fc.property(rotationCase, ([{ headDim, nHeads, pos, base }, q, k]) => {
-      const source = ropePermutationHfToGguf(nHeads, headDim);
-      const angles = ropeAngles(pos, headDim, base);
-      for (const original of [q, k]) {
-        const hf = original.slice();
-        applyRope(hf, headDim, angles, "rotate-half");
-        const gguf = Float32Array.from(source, (s) => original[s]);
-        applyRope(gguf, headDim, angles, "adjacent");
-        expect(sameBits(gguf, Float32Array.from(source, (s) => hf[s]))).toBe(true);
-      }
-    }), { numRuns: 150 });
+    checkProperty(
+      "rope: permutation theorem",
+      fc.property(rotationCase, ([{ headDim, nHeads, pos, base }, q, k]) => {
+        const source = ropePermutationHfToGguf(nHeads, headDim);
+        const angles = ropeAngles(pos, headDim, base);
+        for (const original of [q, k]) {
+          const hf = original.slice();
+          applyRope(hf, headDim, angles, "rotate-half");
+          const gguf = Float32Array.from(source, (s) => original[s]);
+          applyRope(gguf, headDim, angles, "adjacent");
+          expect(
+            sameBits(
+              gguf,
+              Float32Array.from(source, (s) => hf[s]),
+            ),
+          ).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 
   test("property: so q·k per head is unchanged up to the summation order (≤ 2γ_n·Σ|q_i k_i| in float64)", () => {
-    checkProperty("rope: q·k preserved", fc.property(rotationCase, ([{ headDim, nHeads, pos, base }, q, k]) => {
-      const source = ropePermutationHfToGguf(nHeads, headDim);
-      const angles = ropeAngles(pos, headDim, base);
-      const qh = q.slice();
-      const kh = k.slice();
-      applyRope(qh, headDim, angles, "rotate-half");
-      applyRope(kh, headDim, angles, "rotate-half");
-      const qg = Float32Array.from(source, (s) => q[s]);
-      const kg = Float32Array.from(source, (s) => k[s]);
-      applyRope(qg, headDim, angles, "adjacent");
-      applyRope(kg, headDim, angles, "adjacent");
-      const gamma = (headDim * U64) / (1 - headDim * U64);
-      for (let h = 0; h < nHeads; h++) {
-        let dotHf = 0;
-        let dotGguf = 0;
-        let magnitude = 0;
-        for (let i = h * headDim; i < (h + 1) * headDim; i++) {
-          dotHf += qh[i] * kh[i];
-          dotGguf += qg[i] * kg[i];
-          magnitude += Math.abs(qh[i] * kh[i]);
+    checkProperty(
+      "rope: q·k preserved",
+      fc.property(rotationCase, ([{ headDim, nHeads, pos, base }, q, k]) => {
+        const source = ropePermutationHfToGguf(nHeads, headDim);
+        const angles = ropeAngles(pos, headDim, base);
+        const qh = q.slice();
+        const kh = k.slice();
+        applyRope(qh, headDim, angles, "rotate-half");
+        applyRope(kh, headDim, angles, "rotate-half");
+        const qg = Float32Array.from(source, (s) => q[s]);
+        const kg = Float32Array.from(source, (s) => k[s]);
+        applyRope(qg, headDim, angles, "adjacent");
+        applyRope(kg, headDim, angles, "adjacent");
+        const gamma = (headDim * U64) / (1 - headDim * U64);
+        for (let h = 0; h < nHeads; h++) {
+          let dotHf = 0;
+          let dotGguf = 0;
+          let magnitude = 0;
+          for (let i = h * headDim; i < (h + 1) * headDim; i++) {
+            dotHf += qh[i] * kh[i];
+            dotGguf += qg[i] * kg[i];
+            magnitude += Math.abs(qh[i] * kh[i]);
+          }
+          expect(Math.abs(dotHf - dotGguf)).toBeLessThanOrEqual(2 * gamma * magnitude);
         }
-        expect(Math.abs(dotHf - dotGguf)).toBeLessThanOrEqual(2 * gamma * magnitude);
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -1,6 +1,12 @@
 /** Greedy choice, top-k, temperature sampling by inverse CDF and log-probabilities: pure functions of their inputs. */
 import { describe, expect, test } from "vitest";
-import { argmax, logProbability, sampleToken, softmaxWithTemperature, topK } from "../../../reference/model/sampling.js";
+import {
+  argmax,
+  logProbability,
+  sampleToken,
+  softmaxWithTemperature,
+  topK,
+} from "../../../reference/model/sampling.js";
 
 const logits = Float32Array.from([0.5, 2, -1, 2, 1.5]);
 
@@ -18,7 +24,11 @@ describe("argmax and topK", () => {
   });
 
   test("topK: largest first, lower index first on ties, at most the row", () => {
-    expect(topK(logits, 3)).toEqual([{ token: 1, logit: 2 }, { token: 3, logit: 2 }, { token: 4, logit: 1.5 }]);
+    expect(topK(logits, 3)).toEqual([
+      { token: 1, logit: 2 },
+      { token: 3, logit: 2 },
+      { token: 4, logit: 1.5 },
+    ]);
     expect(topK(logits, 10).map((t) => t.token)).toEqual([1, 3, 4, 0, 2]);
     expect(topK(logits, 0)).toEqual([]);
   });

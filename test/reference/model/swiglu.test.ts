@@ -22,29 +22,49 @@ function swigluExact(g: number, up: number): number {
   return (g * up) / (1 + Math.exp(-g));
 }
 
-const gate = fc.oneof(fc.float({ noNaN: true, noDefaultInfinity: true, min: -120, max: 120 }), fc.float({ noNaN: true, noDefaultInfinity: true, min: -8, max: 8 }));
+const gate = fc.oneof(
+  fc.float({ noNaN: true, noDefaultInfinity: true, min: -120, max: 120 }),
+  fc.float({ noNaN: true, noDefaultInfinity: true, min: -8, max: 8 }),
+);
 const up = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e3, max: 1e3 });
 
 describe("swiglu", () => {
-  for (const [mode, relative] of [["f32", 5], ["ggml", 8]] as const) {
+  for (const [mode, relative] of [
+    ["f32", 5],
+    ["ggml", 8],
+  ] as const) {
     test(`property: ${mode} mode is within ${relative}u of silu(g)·up`, () => {
-      const arbitrary = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(fc.array(gate, { minLength: n, maxLength: n }), fc.array(up, { minLength: n, maxLength: n })));
-      checkProperty(`swiglu: ${mode} formula`, fc.property(arbitrary, ([gs, us]) => {
-        const g = Float32Array.from(gs);
-        const u = Float32Array.from(us);
-        const h = swiglu(g, u, mode);
-        expect(h.length).toBe(g.length);
-        for (let i = 0; i < g.length; i++) {
-          const exact = swigluExact(g[i], u[i]);
-          expect(Math.abs(h[i] - exact)).toBeLessThanOrEqual(relative * U * Math.abs(exact) + 2 ** -120 * Math.abs(u[i]) + 2 ** -149);
-        }
-      }), { numRuns: 300 });
+      const arbitrary = fc
+        .integer({ min: 1, max: 40 })
+        .chain((n) =>
+          fc.tuple(fc.array(gate, { minLength: n, maxLength: n }), fc.array(up, { minLength: n, maxLength: n })),
+        );
+      checkProperty(
+        `swiglu: ${mode} formula`,
+        fc.property(arbitrary, ([gs, us]) => {
+          const g = Float32Array.from(gs);
+          const u = Float32Array.from(us);
+          const h = swiglu(g, u, mode);
+          expect(h.length).toBe(g.length);
+          for (let i = 0; i < g.length; i++) {
+            const exact = swigluExact(g[i], u[i]);
+            expect(Math.abs(h[i] - exact)).toBeLessThanOrEqual(
+              relative * U * Math.abs(exact) + 2 ** -120 * Math.abs(u[i]) + 2 ** -149,
+            );
+          }
+        }),
+        { numRuns: 300 },
+      );
     });
   }
 
   test("exact cases: silu(0) = 0, up = 0 gives 0, and a large gate passes g·up through", () => {
     for (const mode of ["f32", "ggml"] as const) {
-      const h = swiglu(Float32Array.of(0, 3.5, -2, 40, 100, 0, 0, 0, 0), Float32Array.of(7, 0, 0, 0.5, -3, 0, 0, 0, 1), mode);
+      const h = swiglu(
+        Float32Array.of(0, 3.5, -2, 40, 100, 0, 0, 0, 0),
+        Float32Array.of(7, 0, 0, 0.5, -3, 0, 0, 0, 1),
+        mode,
+      );
       expect(Array.from(h)).toEqual([0, 0, -0, 20, -300, 0, 0, 0, 0]);
     }
   });

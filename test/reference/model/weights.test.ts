@@ -16,7 +16,15 @@ describe("model weights", () => {
     const layer = weights.layers[0];
     const linears = layerLinears(layer);
     expect(linears.map(([name]) => name)).toEqual(["wq", "wk", "wv", "wo", "wGate", "wUp", "wDown"]);
-    expect(linears.map(([, m]) => m)).toEqual([layer.wq, layer.wk, layer.wv, layer.wo, layer.wGate, layer.wUp, layer.wDown]);
+    expect(linears.map(([, m]) => m)).toEqual([
+      layer.wq,
+      layer.wk,
+      layer.wv,
+      layer.wo,
+      layer.wGate,
+      layer.wUp,
+      layer.wDown,
+    ]);
     linears.forEach(([name, m]) => expect(m).toBe(layer[name as keyof typeof layer]));
   });
 

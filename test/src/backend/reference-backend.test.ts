@@ -33,17 +33,25 @@ describe("reference backend", () => {
   it("matmul is linear() per row of the batch, in every mode", () => {
     checkProperty(
       "reference matmul = linear per row",
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), fc.integer(), fc.constantFrom("f32", "ggml", "int8-per-token" as const), (rows, batch, seed, mode) => {
-        let s = seed >>> 0;
-        const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-        const values = Float32Array.from({ length: rows * 256 }, () => Math.round(next()) * 0.5);
-        const matrix = packMatrix(GgmlType.TQ2_0, rows, 256, values);
-        const x = Float32Array.from({ length: batch * 256 }, next);
-        const y = backend.matmul(backend.prepareMatrix(matrix), x, batch, mode);
-        for (let b = 0; b < batch; b++) {
-          expect(Array.from(y.subarray(b * rows, (b + 1) * rows))).toEqual(Array.from(linear(matrix, x.subarray(b * 256, (b + 1) * 256), mode)));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer(),
+        fc.constantFrom("f32", "ggml", "int8-per-token" as const),
+        (rows, batch, seed, mode) => {
+          let s = seed >>> 0;
+          const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+          const values = Float32Array.from({ length: rows * 256 }, () => Math.round(next()) * 0.5);
+          const matrix = packMatrix(GgmlType.TQ2_0, rows, 256, values);
+          const x = Float32Array.from({ length: batch * 256 }, next);
+          const y = backend.matmul(backend.prepareMatrix(matrix), x, batch, mode);
+          for (let b = 0; b < batch; b++) {
+            expect(Array.from(y.subarray(b * rows, (b + 1) * rows))).toEqual(
+              Array.from(linear(matrix, x.subarray(b * 256, (b + 1) * 256), mode)),
+            );
+          }
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -68,7 +76,9 @@ describe("backend forward with the reference backend", () => {
       const { config, weights } = tinyModel(spec);
       const options = { activations: "f32", kvCache: "f32" } as const;
       const expected = evaluateSequence(config, weights, tokens, options);
-      expect(bits(evaluateBackendSequence(config, weights, createReferenceBackend(), tokens, options))).toEqual(bits(expected));
+      expect(bits(evaluateBackendSequence(config, weights, createReferenceBackend(), tokens, options))).toEqual(
+        bits(expected),
+      );
       // token by token through the host KV cache, and a batch after a step
       const session = createBackendSession(config, weights, createReferenceBackend(), options);
       const stepped = tokens.map((t, pos) => session.step(t, pos));
@@ -99,7 +109,9 @@ describe("backend forward with the reference backend", () => {
   it("refuses an f16 KV cache, bad tokens and positions beyond the context", () => {
     const { config, weights } = tinyModel({ seed: 5, nLayers: 1 });
     const backend = createReferenceBackend();
-    expect(() => createBackendSession(config, weights, backend, { activations: "f32", kvCache: "f16" })).toThrow(/f32 KV cache/);
+    expect(() => createBackendSession(config, weights, backend, { activations: "f32", kvCache: "f16" })).toThrow(
+      /f32 KV cache/,
+    );
     const session = createBackendSession(config, weights, backend, { activations: "f32", kvCache: "f32" });
     expect(() => session.step(config.vocabSize, 0)).toThrow(RangeError);
     expect(() => session.step(0, config.contextLength)).toThrow(RangeError);
@@ -109,16 +121,31 @@ describe("backend forward with the reference backend", () => {
 describe("the differential suite", () => {
   it("passes the reference against itself", async () => {
     const lines: string[] = [];
-    const result = await runDifferentialSuite(createReferenceBackend(), createReferenceBackend(), { seed: propertySeed(), numRuns: 5, layer99m: false, log: (l) => lines.push(l) });
+    const result = await runDifferentialSuite(createReferenceBackend(), createReferenceBackend(), {
+      seed: propertySeed(),
+      numRuns: 5,
+      layer99m: false,
+      log: (l) => lines.push(l),
+    });
     expect(result.failures).toEqual([]);
     expect(result.passed).toBe(6);
   });
 
   it("catches a backend whose swiglu is off by 1e-5 relative, naming the op, the seed and the counterexample", async () => {
     const reference = createReferenceBackend();
-    const broken: Backend = { ...reference, name: "broken", swiglu: (g, u) => reference.swiglu(g, u).map((v) => v * (1 + 1e-5)) };
+    const broken: Backend = {
+      ...reference,
+      name: "broken",
+      swiglu: (g, u) => reference.swiglu(g, u).map((v) => v * (1 + 1e-5)),
+    };
     const seed = propertySeed();
-    const result = await runDifferentialSuite(broken, createReferenceBackend(), { seed, numRuns: 10, layer99m: false, ops: ["swiglu", "matmul"], log: () => {} });
+    const result = await runDifferentialSuite(broken, createReferenceBackend(), {
+      seed,
+      numRuns: 10,
+      layer99m: false,
+      ops: ["swiglu", "matmul"],
+      log: () => {},
+    });
     expect(result.failed).toBe(1);
     expect(result.passed).toBe(1);
     expect(result.failures[0]).toContain("op swiglu");
@@ -134,7 +161,13 @@ describe("the differential suite", () => {
       name: "broken-matmul",
       matmul: (w, x, b, m) => reference.matmul(w, x, b, m).map((v) => v + Math.abs(v) * 2 ** -11),
     };
-    const result = await runDifferentialSuite(broken, createReferenceBackend(), { seed: propertySeed(), numRuns: 20, layer99m: false, ops: ["matmul"], log: () => {} });
+    const result = await runDifferentialSuite(broken, createReferenceBackend(), {
+      seed: propertySeed(),
+      numRuns: 20,
+      layer99m: false,
+      ops: ["matmul"],
+      log: () => {},
+    });
     expect(result.failed).toBe(1);
     expect(result.failures[0]).toContain("op matmul");
   });

@@ -8,7 +8,10 @@ import { expectRefused, trilm } from "../cli/harness.js";
 
 /** The argmax column of the position table. */
 function argmaxes(stdout: string): number[] {
-  return stdout.split("\n").filter((l) => /\s(prompt|generated)$/.test(l)).map((l) => Number(l.trim().split(/\s+/)[2]));
+  return stdout
+    .split("\n")
+    .filter((l) => /\s(prompt|generated)$/.test(l))
+    .map((l) => Number(l.trim().split(/\s+/)[2]));
 }
 
 describe("trilm run --backend", () => {
@@ -26,6 +29,10 @@ describe("trilm run --backend", () => {
   });
 
   it("refuses an f16 KV cache on a non-reference backend", async () => {
-    expectRefused(await trilm("run", "--backend", "tfjs-cpu", "--kv-cache", "f16"), undefined, "--kv-cache f16: --backend tfjs-cpu runs with an f32 KV cache only (use --backend reference for f16)");
+    expectRefused(
+      await trilm("run", "--backend", "tfjs-cpu", "--kv-cache", "f16"),
+      undefined,
+      "--kv-cache f16: --backend tfjs-cpu runs with an f32 KV cache only (use --backend reference for f16)",
+    );
   });
 });

@@ -16,8 +16,12 @@ function result(backend: string, medianMs: number): BenchResult {
 
 describe("JSON records", () => {
   test("have exactly the fields a later tool reads, times to the microsecond", () => {
-    const records = toJsonRecords([{ ...result("reference", 4), measurement: { runs: 9, medianMs: 4.00012345, minMs: 3.9999999 } }]);
-    expect(records).toEqual([{ name: "tq2_0 encode", backend: "reference", shape: "250x4000", ms_median: 4, ms_min: 4, runs: 9 }]);
+    const records = toJsonRecords([
+      { ...result("reference", 4), measurement: { runs: 9, medianMs: 4.00012345, minMs: 3.9999999 } },
+    ]);
+    expect(records).toEqual([
+      { name: "tq2_0 encode", backend: "reference", shape: "250x4000", ms_median: 4, ms_min: 4, runs: 9 },
+    ]);
     expect(Object.keys(records[0])).toEqual(["name", "backend", "shape", "ms_median", "ms_min", "runs"]);
   });
 });
@@ -27,11 +31,27 @@ describe("table", () => {
 
   test("has the throughput columns and the ratio to the reference", () => {
     expect(header.split(/ {2,}/)).toEqual([
-      "benchmark", "backend", "runs", "median ms", "min ms", "MB/s", "Melem/s", "packed MB/s", "vs reference",
+      "benchmark",
+      "backend",
+      "runs",
+      "median ms",
+      "min ms",
+      "MB/s",
+      "Melem/s",
+      "packed MB/s",
+      "vs reference",
     ]);
     // 4 MB of float32 in 4 ms = 1000 MB/s; 1e6 elements in 4 ms = 250 M/s; 257812 bytes in 4 ms = 64.5 MB/s
     expect(reference.split(/ {2,}/)).toEqual([
-      "tq2_0 encode", "reference", "9", "4.00", "3.50", "1000.0", "250.00", "64.5", "1.00× (reference)",
+      "tq2_0 encode",
+      "reference",
+      "9",
+      "4.00",
+      "3.50",
+      "1000.0",
+      "250.00",
+      "64.5",
+      "1.00× (reference)",
     ]);
     expect(faster.split(/ {2,}/).at(-1)).toBe("2.00×");
   });

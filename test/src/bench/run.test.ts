@@ -12,14 +12,20 @@ test("each format, encode then decode, on each backend implementing it, in order
   const labels: string[] = [];
   const results = runBenchmarks(matrix, [referenceBackend], FAKE_OPTIONS, (label) => labels.push(label));
   expect(labels).toEqual([
-    "tq1_0 encode (reference)", "tq1_0 decode (reference)",
-    "tq2_0 encode (reference)", "tq2_0 decode (reference)",
-    "q8_K encode (reference)", "q8_K decode (reference)",
+    "tq1_0 encode (reference)",
+    "tq1_0 decode (reference)",
+    "tq2_0 encode (reference)",
+    "tq2_0 decode (reference)",
+    "q8_K encode (reference)",
+    "q8_K decode (reference)",
   ]);
   expect(results.map((r) => [r.shape, r.elements, r.packedBytes, r.measurement.runs])).toEqual([
-    ["2x512", 1024, 4 * 54, 2], ["2x512", 1024, 4 * 54, 2],
-    ["2x512", 1024, 4 * 66, 2], ["2x512", 1024, 4 * 66, 2],
-    ["2x512", 1024, 4 * 292, 2], ["2x512", 1024, 4 * 292, 2],
+    ["2x512", 1024, 4 * 54, 2],
+    ["2x512", 1024, 4 * 54, 2],
+    ["2x512", 1024, 4 * 66, 2],
+    ["2x512", 1024, 4 * 66, 2],
+    ["2x512", 1024, 4 * 292, 2],
+    ["2x512", 1024, 4 * 292, 2],
   ]);
 });
 
@@ -32,7 +38,10 @@ test("decode is given the backend's own encoding of the matrix; missing formats 
     decoded.push(bytes);
     return tq2.decode(bytes, n);
   };
-  const partial: CodecBackend = { name: "partial", codecs: [{ type: tq2.type, encode: tq2.encode, decode: recordingDecode }] };
+  const partial: CodecBackend = {
+    name: "partial",
+    codecs: [{ type: tq2.type, encode: tq2.encode, decode: recordingDecode }],
+  };
   const results = runBenchmarks(matrix, [partial], FAKE_OPTIONS, () => {});
   expect(results.map((r) => `${r.format} ${r.operation}`)).toEqual(["tq2_0 encode", "tq2_0 decode"]);
   expect(decoded[0]).toEqual(tq2.encode(matrix.values));

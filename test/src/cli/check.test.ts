@@ -13,7 +13,17 @@ const temp = useTempDir();
 
 describe("trilm check", () => {
   it("passes a correct kernel on the built-in cases: one row per case, then the counts, exit 0", async () => {
-    const result = await trilm("check", "--kernel", kernel.command("correct"), "--op", "matmul", "--format", "tq2_0", "--seed", "4");
+    const result = await trilm(
+      "check",
+      "--kernel",
+      kernel.command("correct"),
+      "--op",
+      "matmul",
+      "--format",
+      "tq2_0",
+      "--seed",
+      "4",
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
@@ -24,9 +34,19 @@ describe("trilm check", () => {
   }, 60_000);
 
   it("fails a kernel with a layout bug, names the block, byte and bit, exit 1", async () => {
-    const result = await trilm("check", "--kernel", kernel.command("layout"), "--op", "dequantize", "--format", "tq2_0");
+    const result = await trilm(
+      "check",
+      "--kernel",
+      kernel.command("layout"),
+      "--op",
+      "dequantize",
+      "--format",
+      "tq2_0",
+    );
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/dequantize-tq2_0-1x1-block\s+FAIL\s+\S+\s+\S+\s+b0 r0 c\d+ block 0 byte \d+ bit \d\s+\d+ of 256 values differ/);
+    expect(result.stdout).toMatch(
+      /dequantize-tq2_0-1x1-block\s+FAIL\s+\S+\s+\S+\s+b0 r0 c\d+ block 0 byte \d+ bit \d\s+\d+ of 256 values differ/,
+    );
     expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(/^0 passed, 7 failed$/);
   }, 60_000);
 

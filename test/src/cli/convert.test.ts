@@ -25,8 +25,12 @@ describe("trilm convert", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(12 + 1);
-    expect(lines[0]).toBe("[ 1/12] lm_head.weight                                 -> output.weight              f16   [512, 40]");
-    expect(lines[3]).toBe("[ 4/12] model.layers.0.mlp.down_proj.weight            -> blk.0.ffn_down.weight      tq2_0 [1024, 512]");
+    expect(lines[0]).toBe(
+      "[ 1/12] lm_head.weight                                 -> output.weight              f16   [512, 40]",
+    );
+    expect(lines[3]).toBe(
+      "[ 4/12] model.layers.0.mlp.down_proj.weight            -> blk.0.ffn_down.weight      tq2_0 [1024, 512]",
+    );
     const file = readGgufFile(temp("out.gguf"));
     expect(lines[12]).toBe(`wrote ${temp("out.gguf")} (${file.byteLength} bytes, 12 tensors, no tokenizer)`);
     expect(file.getString("general.name")).toBe("TriLM_tiny");
@@ -34,7 +38,9 @@ describe("trilm convert", () => {
     const gguf = modelFromGguf(file);
     const hf = loadHfModel(dir, { ropeStyle: "adjacent" });
     const tokens = [0, 5, 39];
-    expect(evaluateSequence(gguf.config, gguf.weights, tokens, F32_OPTIONS)).toEqual(evaluateSequence(hf.config, hf.weights, tokens, F32_OPTIONS));
+    expect(evaluateSequence(gguf.config, gguf.weights, tokens, F32_OPTIONS)).toEqual(
+      evaluateSequence(hf.config, hf.weights, tokens, F32_OPTIONS),
+    );
   });
 
   it("writes f16 by default, and takes --name", async () => {
@@ -53,8 +59,14 @@ describe("trilm convert", () => {
     const warnings = result.stderr.trimEnd().split("\n");
     expect(warnings).toHaveLength(2);
     for (const [i, line] of warnings.entries()) {
-      expect(line.startsWith(`trilm: warning: ${join(dir, "model.safetensors")}: tensor 'model.layers.${i}.self_attn.o_proj.weight': 256 of 256 256-element blocks hold two shard scales`)).toBe(true);
-      expect(line).toMatch(/; tq1_0 keeps one scale per block, so \d+ of 65536 values change: the conversion is lossy$/);
+      expect(
+        line.startsWith(
+          `trilm: warning: ${join(dir, "model.safetensors")}: tensor 'model.layers.${i}.self_attn.o_proj.weight': 256 of 256 256-element blocks hold two shard scales`,
+        ),
+      ).toBe(true);
+      expect(line).toMatch(
+        /; tq1_0 keeps one scale per block, so \d+ of 65536 values change: the conversion is lossy$/,
+      );
     }
     expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(/, 2 lossy \(see the warnings\)\)$/);
     expect(readGgufFile(temp("out.gguf")).tensor("blk.1.attn_output.weight")?.type).toBe(GgmlType.TQ1_0);
@@ -69,50 +81,96 @@ describe("trilm convert", () => {
 
 describe("trilm convert refuses bad input with one line and exit 2", () => {
   it("a missing folder", async () => {
-    expectRefused(await trilm("convert", temp("nope"), temp("out.gguf")), temp("nope"), "no such file or directory", temp("out.gguf"));
+    expectRefused(
+      await trilm("convert", temp("nope"), temp("out.gguf")),
+      temp("nope"),
+      "no such file or directory",
+      temp("out.gguf"),
+    );
   });
 
   it("a config.json that is not JSON", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(TINY), { config: "{ nope" });
-    expectRefused(await trilm("convert", dir, temp("out.gguf")), join(dir, "config.json"), "is not valid JSON", temp("out.gguf"));
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf")),
+      join(dir, "config.json"),
+      "is not valid JSON",
+      temp("out.gguf"),
+    );
   });
 
   it("an unsupported architecture", async () => {
     const fixture = makeFixture(TINY);
-    const dir = writeHfFolder(temp("m"), fixture, { config: { ...fixture.config, architectures: ["Qwen2ForCausalLM"], model_type: "qwen2" } });
-    expectRefused(await trilm("convert", dir, temp("out.gguf")), join(dir, "config.json"), 'unsupported architecture "Qwen2ForCausalLM"', temp("out.gguf"));
+    const dir = writeHfFolder(temp("m"), fixture, {
+      config: { ...fixture.config, architectures: ["Qwen2ForCausalLM"], model_type: "qwen2" },
+    });
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf")),
+      join(dir, "config.json"),
+      'unsupported architecture "Qwen2ForCausalLM"',
+      temp("out.gguf"),
+    );
   });
 
   it("a shard named in the index but absent", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(TINY), { files: 2 });
     unlinkSync(join(dir, "model-00001-of-00002.safetensors"));
-    expectRefused(await trilm("convert", dir, temp("out.gguf")), join(dir, "model-00001-of-00002.safetensors"), "no such file or directory", temp("out.gguf"));
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf")),
+      join(dir, "model-00001-of-00002.safetensors"),
+      "no such file or directory",
+      temp("out.gguf"),
+    );
   });
 
   it("a tensor of the wrong shape", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(TINY), {
-      tensors: (ts) => ts.map((t) => (t.name === "model.layers.0.mlp.gate_proj.weight" ? { ...t, shape: [256, 512] } : t)),
+      tensors: (ts) =>
+        ts.map((t) => (t.name === "model.layers.0.mlp.gate_proj.weight" ? { ...t, shape: [256, 512] } : t)),
     });
-    expectRefused(await trilm("convert", dir, temp("out.gguf")), join(dir, "model.safetensors"), "tensor 'model.layers.0.mlp.gate_proj.weight' has shape [256, 512], expected [512, 256]", temp("out.gguf"));
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf")),
+      join(dir, "model.safetensors"),
+      "tensor 'model.layers.0.mlp.gate_proj.weight' has shape [256, 512], expected [512, 256]",
+      temp("out.gguf"),
+    );
   });
 
   it("a safetensors file breaking a rule (data_offsets past the end)", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(TINY));
     const bytes = readFileSync(join(dir, "model.safetensors"));
     writeFileSync(join(dir, "model.safetensors"), bytes.subarray(0, bytes.length - 2));
-    expectRefused(await trilm("convert", dir, temp("out.gguf")), join(dir, "model.safetensors"), "end beyond the data section", temp("out.gguf"));
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf")),
+      join(dir, "model.safetensors"),
+      "end beyond the data section",
+      temp("out.gguf"),
+    );
   });
 
   it("an output path that is one of the inputs", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(TINY));
     const before = readFileSync(join(dir, "model.safetensors"));
-    expectRefused(await trilm("convert", dir, join(dir, "model.safetensors")), join(dir, "model.safetensors"), "is also the input file");
+    expectRefused(
+      await trilm("convert", dir, join(dir, "model.safetensors")),
+      join(dir, "model.safetensors"),
+      "is also the input file",
+    );
     expect(Buffer.compare(readFileSync(join(dir, "model.safetensors")), before)).toBe(0);
-    expectRefused(await trilm("convert", dir, join(dir, "config.json")), join(dir, "config.json"), "is also the input file");
+    expectRefused(
+      await trilm("convert", dir, join(dir, "config.json")),
+      join(dir, "config.json"),
+      "is also the input file",
+    );
   });
 
   it("an output type convert does not write", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(TINY));
-    expectRefused(await trilm("convert", dir, temp("out.gguf"), "--type", "q8_0"), undefined, "Expected tq2_0, tq1_0, f16.", temp("out.gguf"));
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf"), "--type", "q8_0"),
+      undefined,
+      "Expected tq2_0, tq1_0, f16.",
+      temp("out.gguf"),
+    );
   });
 });

@@ -40,8 +40,17 @@ describe("trilm decode", () => {
   });
 
   it("--shape gives the array its rows", async () => {
-    const result = await trilm("decode", "tq2_0", writeBlocks("x.bin", GgmlType.TQ2_0, pseudoRandomValues(1024)), temp("x.npy"), "--shape", "2,512");
-    expect(result.stdout).toBe(`decoded 4 tq2_0 blocks (264 bytes) → 1024 float32 values, shape (2, 512) → ${temp("x.npy")}\n`);
+    const result = await trilm(
+      "decode",
+      "tq2_0",
+      writeBlocks("x.bin", GgmlType.TQ2_0, pseudoRandomValues(1024)),
+      temp("x.npy"),
+      "--shape",
+      "2,512",
+    );
+    expect(result.stdout).toBe(
+      `decoded 4 tq2_0 blocks (264 bytes) → 1024 float32 values, shape (2, 512) → ${temp("x.npy")}\n`,
+    );
     expect(parseNpy(readFileSync(temp("x.npy")), "x.npy").shape).toEqual([2, 512]);
   });
 
@@ -53,7 +62,9 @@ describe("trilm decode", () => {
     expect(result.code).toBe(0);
     const findings = validateTq2_0Row(packed);
     expect(findings.map((f) => f.kind)).toEqual(["tq2-code-3", "scale-negative"]);
-    const expectedLines = findings.map((f) => `block ${f.block} byte ${f.byte}: ${f.kind} (${f.severity}): ${f.message}`);
+    const expectedLines = findings.map(
+      (f) => `block ${f.block} byte ${f.byte}: ${f.kind} (${f.severity}): ${f.message}`,
+    );
     expect(result.stdout.split("\n")).toEqual([
       ...expectedLines,
       "validate: 2 findings in 2 blocks",
@@ -65,41 +76,76 @@ describe("trilm decode", () => {
   });
 
   it("--validate says so when there is nothing to find", async () => {
-    const result = await trilm("decode", "tq1_0", writeBlocks("x.bin", GgmlType.TQ1_0, pseudoRandomValues(512)), temp("x.npy"), "--validate");
+    const result = await trilm(
+      "decode",
+      "tq1_0",
+      writeBlocks("x.bin", GgmlType.TQ1_0, pseudoRandomValues(512)),
+      temp("x.npy"),
+      "--validate",
+    );
     expect(result.stdout.split("\n")[0]).toBe("validate: no findings in 2 blocks");
   });
 
   it("--validate with q8_K is a usage error", async () => {
     const input = writeBlocks("x.bin", GgmlType.Q8_K, pseudoRandomValues(256));
-    expectRefused(await trilm("decode", "q8_K", input, temp("x.npy"), "--validate"), undefined, "--validate checks tq1_0 and tq2_0 blocks, not q8_K", temp("x.npy"));
+    expectRefused(
+      await trilm("decode", "q8_K", input, temp("x.npy"), "--validate"),
+      undefined,
+      "--validate checks tq1_0 and tq2_0 blocks, not q8_K",
+      temp("x.npy"),
+    );
   });
 });
 
 describe("trilm decode refuses bad input with one line and exit 2", () => {
   it(".bin that is not a whole number of blocks", async () => {
     writeFileSync(temp("x.bin"), new Uint8Array(66 * 2 + 10));
-    expectRefused(await trilm("decode", "tq2_0", temp("x.bin"), temp("x.npy")), temp("x.bin"), "is 142 bytes, not a whole number of 66-byte tq2_0 blocks (2 blocks and 10 bytes left over)", temp("x.npy"));
+    expectRefused(
+      await trilm("decode", "tq2_0", temp("x.bin"), temp("x.npy")),
+      temp("x.bin"),
+      "is 142 bytes, not a whole number of 66-byte tq2_0 blocks (2 blocks and 10 bytes left over)",
+      temp("x.npy"),
+    );
   });
 
   it("--shape that does not match the file", async () => {
     const input = writeBlocks("x.bin", GgmlType.TQ2_0, pseudoRandomValues(512));
-    expectRefused(await trilm("decode", "tq2_0", input, temp("x.npy"), "--shape", "3,256"), input, "--shape 3,256 holds 768 values, but the file's 2 tq2_0 blocks hold 512", temp("x.npy"));
+    expectRefused(
+      await trilm("decode", "tq2_0", input, temp("x.npy"), "--shape", "3,256"),
+      input,
+      "--shape 3,256 holds 768 values, but the file's 2 tq2_0 blocks hold 512",
+      temp("x.npy"),
+    );
   });
 
   it("--shape whose last dimension is not a multiple of 256", async () => {
     const input = writeBlocks("x.bin", GgmlType.TQ2_0, pseudoRandomValues(512));
-    expectRefused(await trilm("decode", "tq2_0", input, temp("x.npy"), "--shape", "4,128"), undefined, "--shape 4,128: the last dimension 128 is not a multiple of 256", temp("x.npy"));
+    expectRefused(
+      await trilm("decode", "tq2_0", input, temp("x.npy"), "--shape", "4,128"),
+      undefined,
+      "--shape 4,128: the last dimension 128 is not a multiple of 256",
+      temp("x.npy"),
+    );
   });
 
   it("--shape that is not a list of numbers", async () => {
     const input = writeBlocks("x.bin", GgmlType.TQ2_0, pseudoRandomValues(512));
-    expectRefused(await trilm("decode", "tq2_0", input, temp("x.npy"), "--shape", "2x256"), undefined, "option '--shape <dims>' argument '2x256' is invalid", temp("x.npy"));
+    expectRefused(
+      await trilm("decode", "tq2_0", input, temp("x.npy"), "--shape", "2x256"),
+      undefined,
+      "option '--shape <dims>' argument '2x256' is invalid",
+      temp("x.npy"),
+    );
   });
 
   it("an output path equal to the input", async () => {
     const input = writeBlocks("x.bin", GgmlType.TQ2_0, pseudoRandomValues(256));
     const before = readFileSync(input);
-    expectRefused(await trilm("decode", "tq2_0", input, `${input}/../x.bin`), `${input}/../x.bin`, "is also the input file");
+    expectRefused(
+      await trilm("decode", "tq2_0", input, `${input}/../x.bin`),
+      `${input}/../x.bin`,
+      "is also the input file",
+    );
     expect(readFileSync(input)).toEqual(before);
   });
 });

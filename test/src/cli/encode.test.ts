@@ -15,7 +15,10 @@ const FORMATS = [
 /** A .npy file whose header is `dict` (padded by hand) followed by `data`. */
 function handMadeNpy(path: string, dict: string, data: Uint8Array): string {
   const header = dict + " ".repeat(118 - 1 - dict.length) + "\n";
-  writeFileSync(path, Buffer.concat([Buffer.from([0x93, ...Buffer.from("NUMPY"), 1, 0, 118, 0]), Buffer.from(header, "latin1"), data]));
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from([0x93, ...Buffer.from("NUMPY"), 1, 0, 118, 0]), Buffer.from(header, "latin1"), data]),
+  );
   return path;
 }
 
@@ -41,7 +44,12 @@ describe("trilm encode", () => {
   });
 
   it("prints one summary line: rows, blocks, bytes, bits per weight", async () => {
-    const result = await trilm("encode", "TQ2_0", writeNpy(temp("x.npy"), [2, 512], ternaryRows(2, 512)), temp("x.bin"));
+    const result = await trilm(
+      "encode",
+      "TQ2_0",
+      writeNpy(temp("x.npy"), [2, 512], ternaryRows(2, 512)),
+      temp("x.bin"),
+    );
     expect(result.stdout).toBe(`encoded 2 × 512 values as tq2_0: 4 blocks, 264 bytes, 2.0625 bpw → ${temp("x.bin")}\n`);
   });
 
@@ -58,82 +66,169 @@ describe("trilm encode", () => {
 
 describe("trilm encode refuses bad input with one line and exit 2", () => {
   it("a missing file", async () => {
-    expectRefused(await trilm("encode", "tq2_0", temp("missing.npy"), temp("out.bin")), temp("missing.npy"), "no such file or directory", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("missing.npy"), temp("out.bin")),
+      temp("missing.npy"),
+      "no such file or directory",
+      temp("out.bin"),
+    );
   });
 
   it("a directory", async () => {
     mkdirSync(temp("dir.npy"));
-    expectRefused(await trilm("encode", "tq2_0", temp("dir.npy"), temp("out.bin")), temp("dir.npy"), "is a directory", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("dir.npy"), temp("out.bin")),
+      temp("dir.npy"),
+      "is a directory",
+      temp("out.bin"),
+    );
   });
 
   it("an empty file", async () => {
     writeFileSync(temp("empty.f32"), "");
-    expectRefused(await trilm("encode", "tq2_0", temp("empty.f32"), temp("out.bin")), temp("empty.f32"), "file is empty", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("empty.f32"), temp("out.bin")),
+      temp("empty.f32"),
+      "file is empty",
+      temp("out.bin"),
+    );
   });
 
   it(".npy with the wrong magic", async () => {
     writeFileSync(temp("x.npy"), "this is not a numpy file at all");
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "not a .npy file", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "not a .npy file",
+      temp("out.bin"),
+    );
   });
 
   it(".npy with a truncated header", async () => {
     writeFileSync(temp("x.npy"), Buffer.from([0x93, ...Buffer.from("NUMPY"), 1, 0, 0x76]));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "truncated .npy header", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "truncated .npy header",
+      temp("out.bin"),
+    );
   });
 
   it(".npy whose header length runs beyond the file", async () => {
-    writeFileSync(temp("x.npy"), Buffer.from([0x93, ...Buffer.from("NUMPY"), 1, 0, 0x00, 0x10, ...Buffer.from("{'descr'")]));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "header length 4096 runs past the end of the file", temp("out.bin"));
+    writeFileSync(
+      temp("x.npy"),
+      Buffer.from([0x93, ...Buffer.from("NUMPY"), 1, 0, 0x00, 0x10, ...Buffer.from("{'descr'")]),
+    );
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "header length 4096 runs past the end of the file",
+      temp("out.bin"),
+    );
   });
 
   it(".npy of dtype '<f8'", async () => {
     handMadeNpy(temp("x.npy"), "{'descr': '<f8', 'fortran_order': False, 'shape': (256,), }", new Uint8Array(8 * 256));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "dtype '<f8' is not supported", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "dtype '<f8' is not supported",
+      temp("out.bin"),
+    );
   });
 
   it(".npy of dtype '>f4'", async () => {
     handMadeNpy(temp("x.npy"), "{'descr': '>f4', 'fortran_order': False, 'shape': (256,), }", new Uint8Array(4 * 256));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "big-endian", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "big-endian",
+      temp("out.bin"),
+    );
   });
 
   it(".npy with fortran_order True", async () => {
     handMadeNpy(temp("x.npy"), "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 256), }", new Uint8Array(4 * 512));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "fortran_order is True", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "fortran_order is True",
+      temp("out.bin"),
+    );
   });
 
   it(".npy whose shape does not match the data length", async () => {
-    handMadeNpy(temp("x.npy"), "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 256), }", new Uint8Array(4 * 256));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "needs 2048 bytes of data, but the file has 1024", temp("out.bin"));
+    handMadeNpy(
+      temp("x.npy"),
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 256), }",
+      new Uint8Array(4 * 256),
+    );
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "needs 2048 bytes of data, but the file has 1024",
+      temp("out.bin"),
+    );
   });
 
   it(".npy whose last dimension is not a multiple of 256", async () => {
     writeNpy(temp("x.npy"), [4, 100], new Float32Array(400));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "last dimension 100 of shape (4, 100) is not a positive multiple of 256", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "last dimension 100 of shape (4, 100) is not a positive multiple of 256",
+      temp("out.bin"),
+    );
   });
 
   it("a 0-d .npy array", async () => {
     writeNpy(temp("x.npy"), [], new Float32Array(1));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")), temp("x.npy"), "is a 0-d array", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
+      temp("x.npy"),
+      "is a 0-d array",
+      temp("out.bin"),
+    );
   });
 
   it(".f32 whose length is not a multiple of 4", async () => {
     writeFileSync(temp("x.f32"), new Uint8Array(1026));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.f32"), temp("out.bin")), temp("x.f32"), "raw float32 file is 1026 bytes, not a multiple of 4", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.f32"), temp("out.bin")),
+      temp("x.f32"),
+      "raw float32 file is 1026 bytes, not a multiple of 4",
+      temp("out.bin"),
+    );
   });
 
   it(".f32 whose value count is not a multiple of 256", async () => {
     writeF32(temp("x.f32"), new Float32Array(300));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.f32"), temp("out.bin")), temp("x.f32"), "holds 300 float32 values, not a multiple of 256", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.f32"), temp("out.bin")),
+      temp("x.f32"),
+      "holds 300 float32 values, not a multiple of 256",
+      temp("out.bin"),
+    );
   });
 
   it("an unknown extension", async () => {
     writeF32(temp("x.txt"), new Float32Array(256));
-    expectRefused(await trilm("encode", "tq2_0", temp("x.txt"), temp("out.bin")), temp("x.txt"), "extension '.txt': expected a .npy file or a raw little-endian float32 .f32 file", temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq2_0", temp("x.txt"), temp("out.bin")),
+      temp("x.txt"),
+      "extension '.txt': expected a .npy file or a raw little-endian float32 .f32 file",
+      temp("out.bin"),
+    );
   });
 
   it("an unknown format name", async () => {
     writeF32(temp("x.f32"), new Float32Array(256));
-    expectRefused(await trilm("encode", "tq3_0", temp("x.f32"), temp("out.bin")), undefined, /'tq3_0' is invalid for argument 'format'\. Expected tq1_0, tq2_0 or q8_K\./, temp("out.bin"));
+    expectRefused(
+      await trilm("encode", "tq3_0", temp("x.f32"), temp("out.bin")),
+      undefined,
+      /'tq3_0' is invalid for argument 'format'\. Expected tq1_0, tq2_0 or q8_K\./,
+      temp("out.bin"),
+    );
   });
 
   it("an output path equal to the input", async () => {

@@ -13,7 +13,9 @@ describe("trilm explain", () => {
   });
 
   it("takes --values, negative numbers included", async () => {
-    expect((await trilm("explain", "tq2_0", "--values", "-1,0.5,0.25")).stdout).toBe(explainBlock("tq2_0", { values: [-1, 0.5, 0.25] }));
+    expect((await trilm("explain", "tq2_0", "--values", "-1,0.5,0.25")).stdout).toBe(
+      explainBlock("tq2_0", { values: [-1, 0.5, 0.25] }),
+    );
   });
 
   it("refuses an unknown format with one line", async () => {
@@ -21,7 +23,11 @@ describe("trilm explain", () => {
   });
 
   it("refuses --values together with --seed", async () => {
-    expectRefused(await trilm("explain", "--values", "1,2", "--seed", "3"), undefined, "give --values or --seed, not both");
+    expectRefused(
+      await trilm("explain", "--values", "1,2", "--seed", "3"),
+      undefined,
+      "give --values or --seed, not both",
+    );
   });
 
   it("refuses a bad --seed", async () => {

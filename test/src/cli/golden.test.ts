@@ -26,7 +26,14 @@ describe("trilm golden verify", () => {
     const result = await trilm("golden", "verify", SUITES);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout.split("\n")).toEqual(["codecs: 42 passed, 0 failed", "matmul: 28 passed, 0 failed", "model: 2 passed, 0 failed", "ops: 30 passed, 0 failed", "102 passed, 0 failed", ""]);
+    expect(result.stdout.split("\n")).toEqual([
+      "codecs: 42 passed, 0 failed",
+      "matmul: 28 passed, 0 failed",
+      "model: 2 passed, 0 failed",
+      "ops: 30 passed, 0 failed",
+      "102 passed, 0 failed",
+      "",
+    ]);
   });
 
   it("reports a flipped byte in an input file (sha256) with exit status 1", async () => {
@@ -34,7 +41,9 @@ describe("trilm golden verify", () => {
     flipByte(join(dir, "tc0003", "x.npy"), -1);
     const result = await trilm("golden", "verify", dir);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^FAIL matmul tcId 3: tc0003\/x\.npy: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/m);
+    expect(result.stdout).toMatch(
+      /^FAIL matmul tcId 3: tc0003\/x\.npy: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/m,
+    );
     expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("27 passed, 1 failed");
   });
 
@@ -58,8 +67,16 @@ describe("trilm golden verify", () => {
     const dir = copySuite("ops");
     const manifestPath = join(dir, "manifest.json");
     const text = readFileSync(manifestPath, "utf8");
-    writeFileSync(manifestPath, text.replace('"shape": [\n                2,\n                256\n              ]', '"shape": [\n                256,\n                2\n              ]'));
-    const secondTest = readdirSync(dir).filter((e) => e.startsWith("tc")).sort()[1];
+    writeFileSync(
+      manifestPath,
+      text.replace(
+        '"shape": [\n                2,\n                256\n              ]',
+        '"shape": [\n                256,\n                2\n              ]',
+      ),
+    );
+    const secondTest = readdirSync(dir)
+      .filter((e) => e.startsWith("tc"))
+      .sort()[1];
     writeFileSync(join(dir, secondTest, "y.npy"), "");
     const result = await trilm("golden", "verify", dir);
     expect(result.code).toBe(1);
@@ -69,9 +86,21 @@ describe("trilm golden verify", () => {
 
   it.each([
     ["invalid JSON", (t: string) => t.slice(0, 100), /not valid JSON/],
-    ["a schema violation", (t: string) => t.replace('"version": 1', '"version": 9'), /does not match \.\.\/\.\.\/schema\/manifest\.schema\.json: \/version: must be 1/],
-    ["a wrong numberOfTests", (t: string) => t.replace('"numberOfTests": 2', '"numberOfTests": 3'), /numberOfTests is 3/],
-    ["params that do not fit the op", (t: string) => t.replace('"activations": "f32"', '"activations": "int4"'), /param 'activations' must be one of f32, ggml/],
+    [
+      "a schema violation",
+      (t: string) => t.replace('"version": 1', '"version": 9'),
+      /does not match \.\.\/\.\.\/schema\/manifest\.schema\.json: \/version: must be 1/,
+    ],
+    [
+      "a wrong numberOfTests",
+      (t: string) => t.replace('"numberOfTests": 2', '"numberOfTests": 3'),
+      /numberOfTests is 3/,
+    ],
+    [
+      "params that do not fit the op",
+      (t: string) => t.replace('"activations": "f32"', '"activations": "int4"'),
+      /param 'activations' must be one of f32, ggml/,
+    ],
   ])("refuses a manifest with %s: exit 2, one line naming the file", async (_name, edit, problem) => {
     const dir = copySuite("model");
     const manifestPath = join(dir, "manifest.json");
@@ -84,7 +113,11 @@ describe("trilm golden verify", () => {
     cpSync(join(SUITES, "codecs"), join(dir, "codecs"), { recursive: true });
     cpSync(join(SUITES, "ops"), join(dir, "ops"), { recursive: true });
     writeFileSync(join(dir, "ops", "manifest.json"), "[]");
-    expectRefused(await trilm("golden", "verify", dir), join(dir, "ops", "manifest.json"), "(root): must be of type object");
+    expectRefused(
+      await trilm("golden", "verify", dir),
+      join(dir, "ops", "manifest.json"),
+      "(root): must be of type object",
+    );
   });
 
   it("refuses a folder without manifests", async () => {
@@ -101,11 +134,35 @@ describe("trilm golden generate", () => {
     const b = temp("b");
     const first = await trilm("golden", "generate", a, "--suite", "model,codecs", "--seed", "5", "--commit", "abc1234");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^model: 2 tests, \d+ bytes\ncodecs: 42 tests, \d+ bytes\nwrote 44 tests in 2 suite\(s\) to .* MiB\), seed 5\n$/);
+    expect(first.stdout).toMatch(
+      /^model: 2 tests, \d+ bytes\ncodecs: 42 tests, \d+ bytes\nwrote 44 tests in 2 suite\(s\) to .* MiB\), seed 5\n$/,
+    );
     expect(first.stderr).toBe(""); // progress only on a terminal
-    expect((await trilm("golden", "generate", b, "--suite", "model", "--suite", "codecs", "--seed", "5", "--commit", "abc1234")).code).toBe(0);
-    for (const suite of ["model", "codecs"]) expect(readFileSync(join(a, suite, "manifest.json"), "utf8")).toBe(readFileSync(join(b, suite, "manifest.json"), "utf8"));
-    const manifest = JSON.parse(readFileSync(join(a, "codecs", "manifest.json"), "utf8")) as { seed: number; generator: { commit: string } };
+    expect(
+      (
+        await trilm(
+          "golden",
+          "generate",
+          b,
+          "--suite",
+          "model",
+          "--suite",
+          "codecs",
+          "--seed",
+          "5",
+          "--commit",
+          "abc1234",
+        )
+      ).code,
+    ).toBe(0);
+    for (const suite of ["model", "codecs"])
+      expect(readFileSync(join(a, suite, "manifest.json"), "utf8")).toBe(
+        readFileSync(join(b, suite, "manifest.json"), "utf8"),
+      );
+    const manifest = JSON.parse(readFileSync(join(a, "codecs", "manifest.json"), "utf8")) as {
+      seed: number;
+      generator: { commit: string };
+    };
     expect(manifest.seed).toBe(5);
     expect(manifest.generator.commit).toBe("abc1234");
     const verified = await trilm("golden", "verify", a);
@@ -114,7 +171,11 @@ describe("trilm golden generate", () => {
   });
 
   it("refuses an unknown suite, a bad seed and a bad commit", async () => {
-    expectRefused(await trilm("golden", "generate", temp("x"), "--suite", "nope"), undefined, /Expected one of codecs, matmul, ops, model, matmul-large/);
+    expectRefused(
+      await trilm("golden", "generate", temp("x"), "--suite", "nope"),
+      undefined,
+      /Expected one of codecs, matmul, ops, model, matmul-large/,
+    );
     expectRefused(await trilm("golden", "generate", temp("x"), "--seed", "-1"), undefined, /seed/);
     expectRefused(await trilm("golden", "generate", temp("x"), "--commit", "HEAD"), undefined, /--commit/);
   });

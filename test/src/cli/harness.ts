@@ -83,7 +83,12 @@ export function ternaryRows(rows: number, rowLength: number): Float32Array {
  * The checks for a refused input: exit status 2, exactly one line on stderr, `trilm: <file>: …`
  * with the problem, no stack frames, nothing on stdout, and (when given) no output file.
  */
-export function expectRefused(result: CliResult, file: string | undefined, problem: string | RegExp, output?: string): void {
+export function expectRefused(
+  result: CliResult,
+  file: string | undefined,
+  problem: string | RegExp,
+  output?: string,
+): void {
   expect(result.code).toBe(2);
   expect(result.stdout).toBe("");
   const lines = result.stderr.split("\n");

@@ -106,31 +106,51 @@ function expectOneLine(result: CliResult, named: string, output?: string): void 
   expect(result.stderr.trimEnd().split("\n"), context).toHaveLength(1);
   expect(result.stderr, context).toMatch(/^trilm: /);
   expect(result.stderr, context).toContain(named);
-  expect(result.stderr.replace(/^trilm: /, "").replace(named, "").replace(/^[:\s]+/, "").length, context).toBeGreaterThan(5);
+  expect(
+    result.stderr
+      .replace(/^trilm: /, "")
+      .replace(named, "")
+      .replace(/^[:\s]+/, "").length,
+    context,
+  ).toBeGreaterThan(5);
   expect(result.stderr, context).not.toMatch(/^\s+at /m);
   expect(result.stderr, context).not.toMatch(/internal error/);
   if (output !== undefined) {
     expect(existsSync(output), `${output} left behind`).toBe(false);
-    expect(readdirSync(dirname(output)).filter((n) => n.includes(".tmp") || n.startsWith(".")), "temp files left").toEqual([]);
+    expect(
+      readdirSync(dirname(output)).filter((n) => n.includes(".tmp") || n.startsWith(".")),
+      "temp files left",
+    ).toEqual([]);
   }
 }
 
 /** Run `args(path)` on each hostile input, also under --debug (the same one line: not an internal error). */
-function eachHostile(inputs: readonly Hostile[], ext: string, args: (input: string, out: string) => string[], withOutput: boolean): void {
+function eachHostile(
+  inputs: readonly Hostile[],
+  ext: string,
+  args: (input: string, out: string) => string[],
+  withOutput: boolean,
+): void {
   it.each(inputs.map((h) => [h.name, h] as const))("%s", async (_name, hostile) => {
     const named = hostile.make(temp(`input${ext}`));
     const out = temp(`out${withOutput ? ".out" : ""}`);
     const result = await trilm(...args(named, out));
     expectOneLine(result, named, withOutput ? out : undefined);
     const debug = await trilm("--debug", ...args(named, out));
-    if (process.env.HOSTILE_LOG !== undefined) console.log(`HOSTILE ${args(named, out)[0]} | ${hostile.name} | ${result.stderr.trim()}`);
+    if (process.env.HOSTILE_LOG !== undefined)
+      console.log(`HOSTILE ${args(named, out)[0]} | ${hostile.name} | ${result.stderr.trim()}`);
     expect(debug).toEqual(result);
   });
 }
 
 describe("encode", () => {
   eachHostile(NPY_HOSTILE, ".npy", (input, out) => ["encode", "tq2_0", input, out], true);
-  eachHostile([file("random bytes, not whole floats", randomBytes(1027)), file("an empty file", new Uint8Array(0)), directory], ".f32", (input, out) => ["encode", "tq1_0", input, out], true);
+  eachHostile(
+    [file("random bytes, not whole floats", randomBytes(1027)), file("an empty file", new Uint8Array(0)), directory],
+    ".f32",
+    (input, out) => ["encode", "tq1_0", input, out],
+    true,
+  );
 });
 
 describe("decode", () => {
@@ -156,14 +176,25 @@ describe("run", () => {
 
 describe("perplexity", () => {
   describe("hostile model", () => {
-    eachHostile(GGUF_HOSTILE, ".gguf", (input, out) => {
-      writeFileSync(`${out}.tokens`, "1 2 3 4 5 6 7 8");
-      return ["perplexity", input, "--tokens-file", `${out}.tokens`];
-    }, false);
+    eachHostile(
+      GGUF_HOSTILE,
+      ".gguf",
+      (input, out) => {
+        writeFileSync(`${out}.tokens`, "1 2 3 4 5 6 7 8");
+        return ["perplexity", input, "--tokens-file", `${out}.tokens`];
+      },
+      false,
+    );
   });
   describe("hostile tokens file", () => {
     eachHostile(
-      [file("random bytes", randomBytes(4096)), file("an empty file", ""), directory, file("a negative id", "1 2 -3 4"), file("an id past 2^53", "1 2 99999999999999999999 4")],
+      [
+        file("random bytes", randomBytes(4096)),
+        file("an empty file", ""),
+        directory,
+        file("a negative id", "1 2 -3 4"),
+        file("an id past 2^53", "1 2 99999999999999999999 4"),
+      ],
       ".txt",
       (input) => ["perplexity", repoFile("golden/external/llama/tiny-tq2_0.gguf"), "--tokens-file", input],
       false,
@@ -181,19 +212,50 @@ describe("convert", () => {
       return path;
     },
   });
-  const config = JSON.stringify({ architectures: ["LlamaForCausalLM"], hidden_size: 256, intermediate_size: 512, num_attention_heads: 2, num_hidden_layers: 1, num_key_value_heads: 2, vocab_size: 32, max_position_embeddings: 64, rms_norm_eps: 1e-5 });
+  const config = JSON.stringify({
+    architectures: ["LlamaForCausalLM"],
+    hidden_size: 256,
+    intermediate_size: 512,
+    num_attention_heads: 2,
+    num_hidden_layers: 1,
+    num_key_value_heads: 2,
+    vocab_size: 32,
+    max_position_embeddings: 64,
+    rms_norm_eps: 1e-5,
+  });
   const inputs: Hostile[] = [
     file("a file, not a folder", randomBytes(4096)),
     file("an empty file", new Uint8Array(0)),
     { name: "an empty folder", make: (path) => (mkdirSync(path), path) },
-    { ...hf(randomBytes(300)), name: "config.json of random bytes", make: (path) => (hf(randomBytes(300)).make(path), `${path}/config.json`) },
+    {
+      ...hf(randomBytes(300)),
+      name: "config.json of random bytes",
+      make: (path) => (hf(randomBytes(300)).make(path), `${path}/config.json`),
+    },
     { name: "an empty config.json", make: (path) => (hf("").make(path), `${path}/config.json`) },
-    { name: "config.json a JSON array beside a random model.safetensors", make: (path) => (hf("[1,2]", randomBytes(64)).make(path), `${path}/`) },
-    { name: "model.safetensors of random bytes", make: (path) => (hf(config, randomBytes(4096)).make(path), `${path}/model.safetensors`) },
-    { name: "an empty model.safetensors", make: (path) => (hf(config, new Uint8Array(0)).make(path), `${path}/model.safetensors`) },
-    { name: "model.safetensors a directory", make: (path) => (hf(config).make(path), mkdirSync(`${path}/model.safetensors`), `${path}/model.safetensors`) },
+    {
+      name: "config.json a JSON array beside a random model.safetensors",
+      make: (path) => (hf("[1,2]", randomBytes(64)).make(path), `${path}/`),
+    },
+    {
+      name: "model.safetensors of random bytes",
+      make: (path) => (hf(config, randomBytes(4096)).make(path), `${path}/model.safetensors`),
+    },
+    {
+      name: "an empty model.safetensors",
+      make: (path) => (hf(config, new Uint8Array(0)).make(path), `${path}/model.safetensors`),
+    },
+    {
+      name: "model.safetensors a directory",
+      make: (path) => (hf(config).make(path), mkdirSync(`${path}/model.safetensors`), `${path}/model.safetensors`),
+    },
   ];
-  eachHostile(inputs, "", (input, out) => ["convert", input.replace(/\/(config\.json|model\.safetensors)$/, ""), `${out}.gguf`], false);
+  eachHostile(
+    inputs,
+    "",
+    (input, out) => ["convert", input.replace(/\/(config\.json|model\.safetensors)$/, ""), `${out}.gguf`],
+    false,
+  );
 });
 
 /** A copy of the codecs suite with its manifest.json replaced; names the manifest. */
@@ -213,17 +275,47 @@ const MANIFESTS: readonly [string, Uint8Array | string][] = [
   ["an empty manifest.json", ""],
   ["manifest.json cut in half", readFileSync(repoFile("golden/suites/codecs/manifest.json")).subarray(0, 1000)],
   ["manifest.json a JSON number", "42"],
-  ["manifest.json with a test whose file is ../../etc/passwd", readFileSync(repoFile("golden/suites/codecs/manifest.json"), "utf8").replace("tc0001/w.npy", "../../../../etc/passwd")],
-  ["manifest.json with numberOfTests a string", readFileSync(repoFile("golden/suites/codecs/manifest.json"), "utf8").replace(/"numberOfTests": \d+/, '"numberOfTests": "many"')],
+  [
+    "manifest.json with a test whose file is ../../etc/passwd",
+    readFileSync(repoFile("golden/suites/codecs/manifest.json"), "utf8").replace(
+      "tc0001/w.npy",
+      "../../../../etc/passwd",
+    ),
+  ],
+  [
+    "manifest.json with numberOfTests a string",
+    readFileSync(repoFile("golden/suites/codecs/manifest.json"), "utf8").replace(
+      /"numberOfTests": \d+/,
+      '"numberOfTests": "many"',
+    ),
+  ],
 ];
 
 describe("golden verify", () => {
-  eachHostile(MANIFESTS.map(([name, bytes]) => ({ ...suiteWith(bytes), name })), "", (input) => ["golden", "verify", dirname(input)], false);
-  eachHostile([file("a file, not a folder", randomBytes(100)), { name: "an empty folder", make: (path) => (mkdirSync(path), path) }], "", (input) => ["golden", "verify", input], false);
+  eachHostile(
+    MANIFESTS.map(([name, bytes]) => ({ ...suiteWith(bytes), name })),
+    "",
+    (input) => ["golden", "verify", dirname(input)],
+    false,
+  );
+  eachHostile(
+    [
+      file("a file, not a folder", randomBytes(100)),
+      { name: "an empty folder", make: (path) => (mkdirSync(path), path) },
+    ],
+    "",
+    (input) => ["golden", "verify", input],
+    false,
+  );
 });
 
 describe("check --suite", () => {
-  eachHostile(MANIFESTS.map(([name, bytes]) => ({ ...suiteWith(bytes), name })), "", (input) => ["check", "--kernel", "false", "--suite", dirname(input)], false);
+  eachHostile(
+    MANIFESTS.map(([name, bytes]) => ({ ...suiteWith(bytes), name })),
+    "",
+    (input) => ["check", "--kernel", "false", "--suite", dirname(input)],
+    false,
+  );
 });
 
 describe("check --case", () => {
@@ -241,8 +333,16 @@ describe("check --case", () => {
     caseWith("no case.json", undefined),
     caseWith("case.json a JSON string", '"matmul"'),
     caseWith("case.json with an unknown op", JSON.stringify({ protocol: 1, op: "conv", format: "tq2_0" })),
-    caseWith("case.json naming inputs that are missing", JSON.stringify({ protocol: 1, op: "matmul", format: "tq2_0", rows: 1, cols: 256, batch: 1, activations: "f32" })),
+    caseWith(
+      "case.json naming inputs that are missing",
+      JSON.stringify({ protocol: 1, op: "matmul", format: "tq2_0", rows: 1, cols: 256, batch: 1, activations: "f32" }),
+    ),
   ];
   eachHostile(inputs, "", (input) => ["check", "--kernel", "false", "--case", dirname(input)], false);
-  eachHostile([file("a file, not a folder", randomBytes(100))], "", (input) => ["check", "--kernel", "false", "--case", input], false);
+  eachHostile(
+    [file("a file, not a folder", randomBytes(100))],
+    "",
+    (input) => ["check", "--kernel", "false", "--case", input],
+    false,
+  );
 });

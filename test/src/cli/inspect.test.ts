@@ -18,8 +18,24 @@ function writeAwkwardGguf(path: string): string {
     { key: "test.nan", value: { type: GgufValueType.FLOAT32, value: NaN } },
     { key: "test.bool", value: { type: GgufValueType.BOOL, value: true } },
     { key: "test.text", value: { type: GgufValueType.STRING, value: `line one\nline two ${"x".repeat(100)}` } },
-    { key: "test.nested", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.ARRAY, values: [{ type: GgufValueType.ARRAY, elementType: GgufValueType.UINT64, values: new BigUint64Array([1n, 2n]) }] } },
-    { key: "test.ints", value: { type: GgufValueType.ARRAY, elementType: GgufValueType.INT32, values: Int32Array.from({ length: 9 }, (_, i) => i - 4) } },
+    {
+      key: "test.nested",
+      value: {
+        type: GgufValueType.ARRAY,
+        elementType: GgufValueType.ARRAY,
+        values: [
+          { type: GgufValueType.ARRAY, elementType: GgufValueType.UINT64, values: new BigUint64Array([1n, 2n]) },
+        ],
+      },
+    },
+    {
+      key: "test.ints",
+      value: {
+        type: GgufValueType.ARRAY,
+        elementType: GgufValueType.INT32,
+        values: Int32Array.from({ length: 9 }, (_, i) => i - 4),
+      },
+    },
   ];
   const tensors = [
     { name: "a", type: GgmlType.F32, ne: [4, 2], data: new Uint8Array(32) },
@@ -34,8 +50,12 @@ describe("trilm inspect", () => {
     const result = await trilm("inspect", TINY_TQ2);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const lines = result.stdout.split("\n");
-    expect(lines[0]).toBe(`${TINY_TQ2}: GGUF v3, 948160 bytes, alignment 32, 20 metadata keys, 21 tensors, data section at byte 13248`);
-    expect(lines).toContain('  tokenizer.ggml.tokens                   arr[str]  [512] "<unk>", "<s>", "</s>", "<0x00>", "<0x01>", …');
+    expect(lines[0]).toBe(
+      `${TINY_TQ2}: GGUF v3, 948160 bytes, alignment 32, 20 metadata keys, 21 tensors, data section at byte 13248`,
+    );
+    expect(lines).toContain(
+      '  tokenizer.ggml.tokens                   arr[str]  [512] "<unk>", "<s>", "</s>", "<0x00>", "<0x01>", …',
+    );
     expect(lines).toContain("  llama.attention.layer_norm_rms_epsilon  f32       0.00001");
     expect(lines).toContain("  general.file_type                       u32       37");
     expect(lines).toContain("  name                      type   shape        bytes  offset");
@@ -97,10 +117,16 @@ describe("trilm inspect: ternary matrices", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const lines = result.stdout.trimEnd().split("\n");
     const start = lines.findIndex((l) => l.startsWith("ternary matrices ("));
-    expect(lines[start]).toMatch(/^ternary matrices \(14 of 16 2-D tensors; shape ne, innermost first; .*; 0 lossy\):$/);
+    expect(lines[start]).toMatch(
+      /^ternary matrices \(14 of 16 2-D tensors; shape ne, innermost first; .*; 0 lossy\):$/,
+    );
     expect(lines[start + 1]).toMatch(/^ {2}name +shape +type +ternary +scales +shards +zeros +straddling$/);
-    expect(lines).toContain("  token_embd.weight         [256, 512]  f16    no       -          -        0.0%           -");
-    expect(lines).toContain("  blk.0.attn_k.weight       [256, 128]  tq2_0  yes      0.0898438  single  34.4%           -");
+    expect(lines).toContain(
+      "  token_embd.weight         [256, 512]  f16    no       -          -        0.0%           -",
+    );
+    expect(lines).toContain(
+      "  blk.0.attn_k.weight       [256, 128]  tq2_0  yes      0.0898438  single  34.4%           -",
+    );
     expect(lines).toHaveLength(start + 2 + 16);
   });
 
@@ -108,14 +134,25 @@ describe("trilm inspect: ternary matrices", () => {
     const doc = JSON.parse((await trilm("inspect", TINY_TQ2, "--json")).stdout);
     expect(doc.ternaryMatrices).toHaveLength(16);
     const k = doc.ternaryMatrices.find((m: { name: string }) => m.name === "blk.0.attn_k.weight");
-    expect(k).toMatchObject({ shape: [256, 128], type: "tq2_0", ternary: true, scaleSource: "block-scales", distinctScales: 1, layout: "single", blocks: 128, straddlingBlocks: 0 });
+    expect(k).toMatchObject({
+      shape: [256, 128],
+      type: "tq2_0",
+      ternary: true,
+      scaleSource: "block-scales",
+      distinctScales: 1,
+      layout: "single",
+      blocks: 128,
+      straddlingBlocks: 0,
+    });
     expect(k.shards).toEqual([{ scale: k.scales[0], axis: "rows", begin: 0, end: 128 }]);
   });
 
   it("--no-ternary leaves the section out", async () => {
     const result = await trilm("inspect", TINY_TQ2, "--no-ternary");
     expect(result.stdout).not.toContain("ternary matrices");
-    expect(JSON.parse((await trilm("inspect", TINY_TQ2, "--json", "--no-ternary")).stdout).ternaryMatrices).toBeUndefined();
+    expect(
+      JSON.parse((await trilm("inspect", TINY_TQ2, "--json", "--no-ternary")).stdout).ternaryMatrices,
+    ).toBeUndefined();
   });
 
   it("a Hugging Face folder: config, tensors with their files, shard scales and layouts, straddling blocks", async () => {
@@ -123,35 +160,81 @@ describe("trilm inspect: ternary matrices", () => {
     const result = await trilm("inspect", dir);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe(`${dir}: Hugging Face checkpoint, 2 safetensors files, 12 tensors, 1222144 bytes of tensor data`);
+    expect(lines[0]).toBe(
+      `${dir}: Hugging Face checkpoint, 2 safetensors files, 12 tensors, 1222144 bytes of tensor data`,
+    );
     expect(lines).toContain(`config (${join(dir, "config.json")}):`);
     expect(lines).toContain("  hidden_size              256");
-    expect(lines).toContain(`  model.layers.0.self_attn.k_proj.weight          F16    [128, 256]   65536  ${join(dir, "model-00001-of-00002.safetensors")}`);
-    expect(lines).toContain("ternary matrices (7 of 9 2-D tensors; shape [out, in]; scales: distinct |w| ≠ 0, or TQ block scales; " +
-      "straddling: 256-blocks holding two scales, which TQ conversion loses; 1 lossy):");
-    expect(lines).toContain("  model.layers.0.self_attn.o_proj.weight  [256, 256]  F16   yes      0.0263672, 0.0322266  columns [0, 128) [128, 256)  33.0%     256/256");
-    expect(lines).toContain("  model.layers.0.self_attn.q_proj.weight  [256, 256]  F16   yes      0.0234375, 0.0292969  rows [0, 128) [128, 256)     33.2%       0/256");
-    expect(lines).toContain("  model.layers.0.mlp.down_proj.weight     [256, 512]  F16   yes      0.0292969, 0.0351563  columns [0, 256) [256, 512)  33.4%       0/512");
-    expect(lines.some((l) => /^ {2}model\.embed_tokens\.weight +\[40, 256\] +F16 +no +- +- +0\.0% +-$/.test(l))).toBe(true);
+    expect(lines).toContain(
+      `  model.layers.0.self_attn.k_proj.weight          F16    [128, 256]   65536  ${join(dir, "model-00001-of-00002.safetensors")}`,
+    );
+    expect(lines).toContain(
+      "ternary matrices (7 of 9 2-D tensors; shape [out, in]; scales: distinct |w| ≠ 0, or TQ block scales; " +
+        "straddling: 256-blocks holding two scales, which TQ conversion loses; 1 lossy):",
+    );
+    expect(lines).toContain(
+      "  model.layers.0.self_attn.o_proj.weight  [256, 256]  F16   yes      0.0263672, 0.0322266  columns [0, 128) [128, 256)  33.0%     256/256",
+    );
+    expect(lines).toContain(
+      "  model.layers.0.self_attn.q_proj.weight  [256, 256]  F16   yes      0.0234375, 0.0292969  rows [0, 128) [128, 256)     33.2%       0/256",
+    );
+    expect(lines).toContain(
+      "  model.layers.0.mlp.down_proj.weight     [256, 512]  F16   yes      0.0292969, 0.0351563  columns [0, 256) [256, 512)  33.4%       0/512",
+    );
+    expect(lines.some((l) => /^ {2}model\.embed_tokens\.weight +\[40, 256\] +F16 +no +- +- +0\.0% +-$/.test(l))).toBe(
+      true,
+    );
   });
 
   it("a Hugging Face folder --json: config, files, tensors and ternaryMatrices", async () => {
     const fixture = makeFixture({ ...LOSSLESS, nLayers: 1, vocabSize: 40 });
     const dir = writeHfFolder(temp("m"), fixture);
     const doc = JSON.parse((await trilm("inspect", dir, "--json")).stdout);
-    expect(doc).toMatchObject({ folder: dir, format: "huggingface", config: { hidden_size: 512, model_type: "llama" } });
-    expect(doc.files).toEqual([{ file: join(dir, "model.safetensors"), headerLength: expect.any(Number), tensors: 12, metadata: { format: "pt" } }]);
-    expect(doc.tensors[0]).toEqual({ name: "model.embed_tokens.weight", dtype: "F16", shape: [40, 512], bytes: 40960, file: join(dir, "model.safetensors"), dataOffsets: [0, 40960] });
+    expect(doc).toMatchObject({
+      folder: dir,
+      format: "huggingface",
+      config: { hidden_size: 512, model_type: "llama" },
+    });
+    expect(doc.files).toEqual([
+      {
+        file: join(dir, "model.safetensors"),
+        headerLength: expect.any(Number),
+        tensors: 12,
+        metadata: { format: "pt" },
+      },
+    ]);
+    expect(doc.tensors[0]).toEqual({
+      name: "model.embed_tokens.weight",
+      dtype: "F16",
+      shape: [40, 512],
+      bytes: 40960,
+      file: join(dir, "model.safetensors"),
+      dataOffsets: [0, 40960],
+    });
     const o = doc.ternaryMatrices.find((m: { name: string }) => m.name === "model.layers.0.self_attn.o_proj.weight");
     const scales = fixture.scales.get("model.layers.0.self_attn.o_proj.weight");
-    expect(o).toMatchObject({ ternary: true, scaleSource: "values", scales, layout: "columns", blocks: 1024, straddlingBlocks: 0 });
-    expect(o.shards).toEqual([{ scale: scales?.[0], axis: "columns", begin: 0, end: 256 }, { scale: scales?.[1], axis: "columns", begin: 256, end: 512 }]);
+    expect(o).toMatchObject({
+      ternary: true,
+      scaleSource: "values",
+      scales,
+      layout: "columns",
+      blocks: 1024,
+      straddlingBlocks: 0,
+    });
+    expect(o.shards).toEqual([
+      { scale: scales?.[0], axis: "columns", begin: 0, end: 256 },
+      { scale: scales?.[1], axis: "columns", begin: 256, end: 512 },
+    ]);
     expect(o.zeroFraction).toBeGreaterThan(0.3);
   });
 
   it("refuses a bad Hugging Face folder with one line", async () => {
     const dir = writeHfFolder(temp("m"), makeFixture(SMALL), { files: 2 });
     unlinkSync(join(dir, "model-00002-of-00002.safetensors"));
-    expectRefused(await trilm("inspect", dir), join(dir, "model-00002-of-00002.safetensors"), "no such file or directory");
+    expectRefused(
+      await trilm("inspect", dir),
+      join(dir, "model-00002-of-00002.safetensors"),
+      "no such file or directory",
+    );
   });
 });

@@ -4,7 +4,18 @@ import { runCli } from "../../../src/cli/cli.js";
 import type { CliIo } from "../../../src/cli/cli-io.js";
 import { expectRefused, repoFile, trilm } from "./harness.js";
 
-const COMMANDS = ["encode", "decode", "quantize", "inspect", "explain", "run", "perplexity", "make-model", "convert", "bench"];
+const COMMANDS = [
+  "encode",
+  "decode",
+  "quantize",
+  "inspect",
+  "explain",
+  "run",
+  "perplexity",
+  "make-model",
+  "convert",
+  "bench",
+];
 
 describe("trilm", () => {
   it("--version prints the version in package.json", async () => {

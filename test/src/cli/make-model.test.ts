@@ -40,15 +40,20 @@ describe("trilm make-model", () => {
     const result = await trilm("make-model", "--preset", "tiny", "--seed", "7", "--type", "tq1_0", temp("m.gguf"));
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const size = readFileSync(temp("m.gguf")).length;
-    expect(result.stdout.split("\n")[0]).toBe(`wrote ${temp("m.gguf")} (${size} bytes): TriLM-tiny-random-seed7, ternary matrices tq1_0, 1.8M parameters`);
+    expect(result.stdout.split("\n")[0]).toBe(
+      `wrote ${temp("m.gguf")} (${size} bytes): TriLM-tiny-random-seed7, ternary matrices tq1_0, 1.8M parameters`,
+    );
     const model = loadModel(temp("m.gguf"));
     expect(model.config).toEqual(findPreset("tiny")!.config);
     expect(model.modelName).toBe("TriLM-tiny-random-seed7");
   });
 
   it("the same seed gives the same bytes; another seed other bytes", async () => {
-    for (const name of ["a.gguf", "b.gguf"]) expect((await trilm("make-model", "--preset", "tiny", "--seed", "3", "--type", "f16", temp(name))).code).toBe(0);
-    expect((await trilm("make-model", "--preset", "TINY", "--seed", "4", "--type", "f16", temp("c.gguf"))).code).toBe(0);
+    for (const name of ["a.gguf", "b.gguf"])
+      expect((await trilm("make-model", "--preset", "tiny", "--seed", "3", "--type", "f16", temp(name))).code).toBe(0);
+    expect((await trilm("make-model", "--preset", "TINY", "--seed", "4", "--type", "f16", temp("c.gguf"))).code).toBe(
+      0,
+    );
     expect(Buffer.compare(readFileSync(temp("a.gguf")), readFileSync(temp("b.gguf")))).toBe(0);
     expect(Buffer.compare(readFileSync(temp("a.gguf")), readFileSync(temp("c.gguf")))).not.toBe(0);
   });
@@ -65,21 +70,45 @@ describe("trilm make-model", () => {
 
 describe("trilm make-model refuses bad input with one line and exit 2", () => {
   it("an unknown preset", async () => {
-    expectRefused(await trilm("make-model", "--preset", "7b", "--seed", "1", temp("x.gguf")), undefined, "Expected one of tiny, 99m, 190m, 390m, 560m, 830m, 1.1b, 1.5b, 2.4b, 3.9b.", temp("x.gguf"));
+    expectRefused(
+      await trilm("make-model", "--preset", "7b", "--seed", "1", temp("x.gguf")),
+      undefined,
+      "Expected one of tiny, 99m, 190m, 390m, 560m, 830m, 1.1b, 1.5b, 2.4b, 3.9b.",
+      temp("x.gguf"),
+    );
   });
 
   it("no seed, or a bad one", async () => {
-    expectRefused(await trilm("make-model", "--preset", "tiny", temp("x.gguf")), undefined, "required option '--seed <S>' not specified", temp("x.gguf"));
-    expectRefused(await trilm("make-model", "--preset", "tiny", "--seed", "-1", temp("x.gguf")), undefined, "--seed must be a whole number from 0 to 4294967295, got '-1'", temp("x.gguf"));
+    expectRefused(
+      await trilm("make-model", "--preset", "tiny", temp("x.gguf")),
+      undefined,
+      "required option '--seed <S>' not specified",
+      temp("x.gguf"),
+    );
+    expectRefused(
+      await trilm("make-model", "--preset", "tiny", "--seed", "-1", temp("x.gguf")),
+      undefined,
+      "--seed must be a whole number from 0 to 4294967295, got '-1'",
+      temp("x.gguf"),
+    );
   });
 
   it("an unknown type", async () => {
-    expectRefused(await trilm("make-model", "--preset", "tiny", "--seed", "1", "--type", "q8_0", temp("x.gguf")), undefined, "Allowed choices are tq2_0, tq1_0, f16.", temp("x.gguf"));
+    expectRefused(
+      await trilm("make-model", "--preset", "tiny", "--seed", "1", "--type", "q8_0", temp("x.gguf")),
+      undefined,
+      "Allowed choices are tq2_0, tq1_0, f16.",
+      temp("x.gguf"),
+    );
   });
 
   it("an output that cannot be written, leaving nothing behind", async () => {
     const path = temp("no/such/dir/x.gguf");
-    expectRefused(await trilm("make-model", "--preset", "tiny", "--seed", "1", path), path, "cannot write the file: no such file or directory");
+    expectRefused(
+      await trilm("make-model", "--preset", "tiny", "--seed", "1", path),
+      path,
+      "cannot write the file: no such file or directory",
+    );
     expect(existsSync(temp("no"))).toBe(false);
   });
 });

@@ -58,16 +58,29 @@ describe("trilm perplexity", () => {
     expect(expected.count).toBe(14);
     expect(expected.ppl).toBeGreaterThan(1);
     expect(Number.isFinite(expected.ppl)).toBe(true);
-    expect(lines[4]).toBe(`Final estimate: PPL = ${expected.ppl.toFixed(4)} +/- ${expected.plusMinus.toFixed(5)} over 14 tokens`);
+    expect(lines[4]).toBe(
+      `Final estimate: PPL = ${expected.ppl.toFixed(4)} +/- ${expected.plusMinus.toFixed(5)} over 14 tokens`,
+    );
     expect(lines[5]).toMatch(/^30 positions evaluated in \d+\.\d\d s \(\d+\.\d\d ms\/token\)$/);
   });
 
   it("--ctx defaults to 512 capped by the model's context (256 for the tiny model)", async () => {
     const ids = Array.from({ length: 260 }, (_, i) => (i * 7) % 512);
-    const result = await trilm("perplexity", MODEL, "--tokens-file", writeIds(temp("long.txt"), ids), "--activations", "ggml", "--kv-cache", "f16");
+    const result = await trilm(
+      "perplexity",
+      MODEL,
+      "--tokens-file",
+      writeIds(temp("long.txt"), ids),
+      "--activations",
+      "ggml",
+      "--kv-cache",
+      "f16",
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("activations ggml, kv cache f16");
-    expect(result.stdout).toContain("1 window(s) of 256 (--ctx 512 capped by the model's context), 4 left over; scoring positions 128..254");
+    expect(result.stdout).toContain(
+      "1 window(s) of 256 (--ctx 512 capped by the model's context), 4 left over; scoring positions 128..254",
+    );
     const ppl = Number(/PPL = (\S+)/.exec(result.stdout)![1]);
     expect(Number.isFinite(ppl) && ppl > 1).toBe(true);
   });
@@ -83,36 +96,76 @@ describe("trilm perplexity", () => {
 describe("trilm perplexity refuses bad input with one line and exit 2", () => {
   it("a token that is not a number, naming the file and the line", async () => {
     writeFileSync(temp("bad.txt"), "1 2 3\n4, five, 6\n");
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("bad.txt")), temp("bad.txt"), 'line 2: "five" is not a token id (a non-negative integer)');
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("bad.txt")),
+      temp("bad.txt"),
+      'line 2: "five" is not a token id (a non-negative integer)',
+    );
   });
 
   it("a negative or fractional id", async () => {
     writeFileSync(temp("neg.txt"), "1 -2\n");
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("neg.txt")), temp("neg.txt"), 'line 1: "-2" is not a token id');
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("neg.txt")),
+      temp("neg.txt"),
+      'line 1: "-2" is not a token id',
+    );
     writeFileSync(temp("frac.txt"), "\n\n1.5\n");
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("frac.txt")), temp("frac.txt"), 'line 3: "1.5" is not a token id');
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("frac.txt")),
+      temp("frac.txt"),
+      'line 3: "1.5" is not a token id',
+    );
   });
 
   it("an id outside the vocabulary, naming the line", async () => {
     writeFileSync(temp("big.txt"), "1 2\n3 512\n");
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("big.txt")), temp("big.txt"), "line 2: token id 512 is out of range: the model's vocabulary has 512 tokens (0..511)");
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("big.txt")),
+      temp("big.txt"),
+      "line 2: token id 512 is out of range: the model's vocabulary has 512 tokens (0..511)",
+    );
   });
 
   it("a file with no ids, binary bytes, or too few ids for one window", async () => {
     writeFileSync(temp("empty.txt"), " \n, \n");
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("empty.txt")), temp("empty.txt"), "contains no token ids");
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("empty.txt")),
+      temp("empty.txt"),
+      "contains no token ids",
+    );
     writeFileSync(temp("binary.bin"), Uint8Array.from([0xff, 0xfe, 0x00, 0x31]));
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("binary.bin")), temp("binary.bin"), "is not UTF-8 text");
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", writeIds(temp("few.txt")), "--ctx", "64"), temp("few.txt"), "has 40 token ids, fewer than one window of 64");
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("binary.bin")),
+      temp("binary.bin"),
+      "is not UTF-8 text",
+    );
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", writeIds(temp("few.txt")), "--ctx", "64"),
+      temp("few.txt"),
+      "has 40 token ids, fewer than one window of 64",
+    );
   });
 
   it("a missing tokens file or model", async () => {
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", temp("none.txt")), temp("none.txt"), "no such file or directory");
-    expectRefused(await trilm("perplexity", temp("none.gguf"), "--tokens-file", writeIds(temp("ids.txt"))), temp("none.gguf"), "no such file or directory");
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", temp("none.txt")),
+      temp("none.txt"),
+      "no such file or directory",
+    );
+    expectRefused(
+      await trilm("perplexity", temp("none.gguf"), "--tokens-file", writeIds(temp("ids.txt"))),
+      temp("none.gguf"),
+      "no such file or directory",
+    );
   });
 
   it("a bad --ctx, or no --tokens-file", async () => {
-    expectRefused(await trilm("perplexity", MODEL, "--tokens-file", writeIds(temp("ids.txt")), "--ctx", "2"), undefined, "--ctx must be a whole number from 3 to");
+    expectRefused(
+      await trilm("perplexity", MODEL, "--tokens-file", writeIds(temp("ids.txt")), "--ctx", "2"),
+      undefined,
+      "--ctx must be a whole number from 3 to",
+    );
     expectRefused(await trilm("perplexity", MODEL), undefined, "required option '--tokens-file <file>' not specified");
   });
 });

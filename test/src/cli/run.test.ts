@@ -9,7 +9,13 @@ import { createForwardState, forward } from "../../../reference/model/forward.js
 import { argmax, sampleToken } from "../../../reference/model/sampling.js";
 import { DEFAULT_PROMPT } from "../../../src/cli/commands/run.js";
 import { writeGgufFile } from "../../../src/gguf/file.js";
-import { GgufFile, GgufValueType, tensorToFloat32, type GgufKeyValue, type GgufTensor } from "../../../src/gguf/index.js";
+import {
+  GgufFile,
+  GgufValueType,
+  tensorToFloat32,
+  type GgufKeyValue,
+  type GgufTensor,
+} from "../../../src/gguf/index.js";
 import { parseNpy } from "../../../src/io/npy.js";
 import { embeddedModelPath } from "../../../src/model/embedded.js";
 import { loadModel } from "../../../src/model/load-model.js";
@@ -38,7 +44,10 @@ function generatedIds(stdout: string): number[] {
 }
 
 /** The tiny random model written with some change to its metadata or tensors. */
-function writeAlteredTiny(path: string, alter: (metadata: GgufKeyValue[], tensors: GgufTensor[]) => { metadata: GgufKeyValue[]; tensors: GgufTensor[] }): string {
+function writeAlteredTiny(
+  path: string,
+  alter: (metadata: GgufKeyValue[], tensors: GgufTensor[]) => { metadata: GgufKeyValue[]; tensors: GgufTensor[] },
+): string {
   const tiny = randomTrilm("tiny", 1, "tq2_0");
   const { metadata, tensors } = alter([...tiny.metadata], [...tiny.tensors]);
   writeGgufFile(path, GgufFile.create(path, metadata, tensors));
@@ -50,7 +59,9 @@ describe("trilm run on the embedded model", () => {
     const result = await trilm("run");
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^model: embedded .*trilm-tiny-tq2_0\.gguf \(TriLM-tiny-random-seed1; gguf; dim 256, 2 layers, 4 heads, 2 kv heads, ffn 768, vocab 512, context 256\)$/);
+    expect(lines[0]).toMatch(
+      /^model: embedded .*trilm-tiny-tq2_0\.gguf \(TriLM-tiny-random-seed1; gguf; dim 256, 2 layers, 4 heads, 2 kv heads, ffn 768, vocab 512, context 256\)$/,
+    );
     expect(lines[1]).toBe("backend reference, activations f32, kv cache f32");
     const rows = lines.filter((l) => /^\s+\d+\s+\d+\s+\d+\s+-?\d+\.\d{4}\s+prompt$/.test(l));
     expect(rows).toHaveLength(DEFAULT_PROMPT.length);
@@ -69,7 +80,10 @@ describe("trilm run on the embedded model", () => {
       expect(row.every(Number.isFinite)).toBe(true);
       expect(row).toEqual(forward(state, pos + 1, pos));
     });
-    const printed = result.stdout.split("\n").filter((l) => l.endsWith("prompt")).map((l) => Number(l.trim().split(/\s+/)[2]));
+    const printed = result.stdout
+      .split("\n")
+      .filter((l) => l.endsWith("prompt"))
+      .map((l) => Number(l.trim().split(/\s+/)[2]));
     expect(printed).toEqual(rows.map(argmax));
   });
 
@@ -79,12 +93,27 @@ describe("trilm run on the embedded model", () => {
     expect(result.stdout.split("\n").filter((l) => l.endsWith("prompt"))).toHaveLength(3);
   });
 
-  it.each([["ggml"], ["int8-per-token"]])("--activations %s runs and gives finite logits (also with an f16 KV cache)", async (mode) => {
-    const result = await trilm("run", "--tokens", "1,17,300", "--activations", mode, "--kv-cache", "f16", "--generate", "2", "--logits", temp("l.npy"));
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`activations ${mode}, kv cache f16`);
-    for (const row of readLogits(temp("l.npy"), 5)) expect(row.every(Number.isFinite)).toBe(true);
-  });
+  it.each([["ggml"], ["int8-per-token"]])(
+    "--activations %s runs and gives finite logits (also with an f16 KV cache)",
+    async (mode) => {
+      const result = await trilm(
+        "run",
+        "--tokens",
+        "1,17,300",
+        "--activations",
+        mode,
+        "--kv-cache",
+        "f16",
+        "--generate",
+        "2",
+        "--logits",
+        temp("l.npy"),
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`activations ${mode}, kv cache f16`);
+      for (const row of readLogits(temp("l.npy"), 5)) expect(row.every(Number.isFinite)).toBe(true);
+    },
+  );
 
   it("runs a Hugging Face checkpoint folder too", async () => {
     const folder = writeHfFolder(temp("hf"), makeFixture(LOSSLESS));
@@ -129,20 +158,35 @@ describe("trilm run --generate", () => {
 
 describe("trilm run refuses bad input with one line and exit 2", () => {
   it("a token id outside the vocabulary, naming the id and the vocabulary size", async () => {
-    expectRefused(await trilm("run", "--tokens", "1,512"), undefined, "--tokens: token id 512 is out of range: the model's vocabulary has 512 tokens (0..511)");
+    expectRefused(
+      await trilm("run", "--tokens", "1,512"),
+      undefined,
+      "--tokens: token id 512 is out of range: the model's vocabulary has 512 tokens (0..511)",
+    );
   });
 
-  it.each([["1,x"], ["1,-2"], ["1.5"], [","], ["99999999999999999999"]])("a bad number in --tokens: %s", async (tokens) => {
-    expectRefused(await trilm("run", "--tokens", tokens), undefined, /^trilm: --tokens: /);
-  });
+  it.each([["1,x"], ["1,-2"], ["1.5"], [","], ["99999999999999999999"]])(
+    "a bad number in --tokens: %s",
+    async (tokens) => {
+      expectRefused(await trilm("run", "--tokens", tokens), undefined, /^trilm: --tokens: /);
+    },
+  );
 
   it("more positions than the context (context overflow)", async () => {
     const prompt = Array.from({ length: 250 }, (_, i) => i).join(",");
-    expectRefused(await trilm("run", "--tokens", prompt, "--generate", "7"), undefined, "context overflow: 250 prompt tokens (--tokens) + 7 generated (--generate) = 257 positions, more than the model's context of 256");
+    expectRefused(
+      await trilm("run", "--tokens", prompt, "--generate", "7"),
+      undefined,
+      "context overflow: 250 prompt tokens (--tokens) + 7 generated (--generate) = 257 positions, more than the model's context of 256",
+    );
   });
 
   it("a backend that is not available yet", async () => {
-    expectRefused(await trilm("run", "--backend", "wasm"), undefined, "--backend wasm: backend 'wasm' is not available (available: reference, gpujs, tfjs-cpu, tfjs-wasm)");
+    expectRefused(
+      await trilm("run", "--backend", "wasm"),
+      undefined,
+      "--backend wasm: backend 'wasm' is not available (available: reference, gpujs, tfjs-cpu, tfjs-wasm)",
+    );
   });
 
   it.each([
@@ -156,7 +200,11 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
   });
 
   it("an unknown activation mode or cache type", async () => {
-    expectRefused(await trilm("run", "--activations", "q4"), undefined, "Allowed choices are f32, ggml, int8-per-token.");
+    expectRefused(
+      await trilm("run", "--activations", "q4"),
+      undefined,
+      "Allowed choices are f32, ggml, int8-per-token.",
+    );
     expectRefused(await trilm("run", "--kv-cache", "q8_0"), undefined, "Allowed choices are f32, f16.");
   });
 
@@ -166,7 +214,9 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
 
   it("an unsupported architecture", async () => {
     const path = writeAlteredTiny(temp("gpt2.gguf"), (metadata, tensors) => ({
-      metadata: metadata.map((kv) => (kv.key === "general.architecture" ? { key: kv.key, value: { type: GgufValueType.STRING, value: "gpt2" } } : kv)),
+      metadata: metadata.map((kv) =>
+        kv.key === "general.architecture" ? { key: kv.key, value: { type: GgufValueType.STRING, value: "gpt2" } } : kv,
+      ),
       tensors,
     }));
     expectRefused(await trilm("run", path), path, "unsupported architecture 'gpt2'");
@@ -175,22 +225,39 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
   it("a tensor type a linear layer cannot use", async () => {
     const path = writeAlteredTiny(temp("q8k.gguf"), (metadata, tensors) => ({
       metadata,
-      tensors: tensors.map((t) => (t.name === "blk.0.attn_q.weight" ? { ...t, type: GgmlType.Q8_K, data: quantizeRow(GgmlType.Q8_K, tensorToFloat32(t)) } : t)),
+      tensors: tensors.map((t) =>
+        t.name === "blk.0.attn_q.weight"
+          ? { ...t, type: GgmlType.Q8_K, data: quantizeRow(GgmlType.Q8_K, tensorToFloat32(t)) }
+          : t,
+      ),
     }));
-    expectRefused(await trilm("run", path), path, "tensor 'blk.0.attn_q.weight' has type Q8_K, which a linear layer cannot use");
+    expectRefused(
+      await trilm("run", path),
+      path,
+      "tensor 'blk.0.attn_q.weight' has type Q8_K, which a linear layer cannot use",
+    );
   });
 
   it("a missing tensor", async () => {
-    const path = writeAlteredTiny(temp("missing-tensor.gguf"), (metadata, tensors) => ({ metadata, tensors: tensors.filter((t) => t.name !== "blk.1.ffn_up.weight") }));
+    const path = writeAlteredTiny(temp("missing-tensor.gguf"), (metadata, tensors) => ({
+      metadata,
+      tensors: tensors.filter((t) => t.name !== "blk.1.ffn_up.weight"),
+    }));
     expectRefused(await trilm("run", path), path, "missing tensor 'blk.1.ffn_up.weight'");
   });
 
   it("a tensor of the wrong shape", async () => {
     const path = writeAlteredTiny(temp("shape.gguf"), (metadata, tensors) => ({
       metadata,
-      tensors: tensors.map((t) => (t.name === "blk.0.attn_k.weight" ? { ...t, ne: [256, 64], data: t.data.subarray(0, 64 * 66) } : t)),
+      tensors: tensors.map((t) =>
+        t.name === "blk.0.attn_k.weight" ? { ...t, ne: [256, 64], data: t.data.subarray(0, 64 * 66) } : t,
+      ),
     }));
-    expectRefused(await trilm("run", path), path, "tensor 'blk.0.attn_k.weight' has shape [256, 64], expected [256, 128]");
+    expectRefused(
+      await trilm("run", path),
+      path,
+      "tensor 'blk.0.attn_k.weight' has shape [256, 64], expected [256, 128]",
+    );
   });
 
   it("--logits over the model file, which is left alone", async () => {

@@ -120,7 +120,9 @@ describe("TQ1_0 worked bytes", () => {
     expect(workedBytes.map((m) => Number(m[1]))).toEqual([0, 32, 48]);
     for (const [, byte, value] of workedBytes) expect(Number(value)).toBe(block[Number(byte)]);
 
-    const steps = [...text.matchAll(/n = (\d): q = (\d+)·(\d+) +mod 256 = +(\d+), code = +(\d+) >> 8 = (\d) → e(\d+)$/gm)];
+    const steps = [
+      ...text.matchAll(/n = (\d): q = (\d+)·(\d+) +mod 256 = +(\d+), code = +(\d+) >> 8 = (\d) → e(\d+)$/gm),
+    ];
     expect(steps).toHaveLength(5 + 5 + 4);
     for (const [, n, byteValue, power, q, q3, code, element] of steps) {
       const position = tq1ElementPosition(Number(element));
@@ -184,19 +186,25 @@ describe("what the text says", () => {
   });
 
   test("fewer than 256 values are padded with zeros, and the text says so", () => {
-    expect(explainBlock("tq2_0", { values: [1, 0.5, -0.5] })).toMatch(/3 values given; elements 3\.\.255 are padded with 0/);
+    expect(explainBlock("tq2_0", { values: [1, 0.5, -0.5] })).toMatch(
+      /3 values given; elements 3\.\.255 are padded with 0/,
+    );
   });
 
   test("d is split into sign, exponent and mantissa with its exact value", () => {
     const text = explainBlock("tq2_0", { values: [0.3] });
     expect(text).toMatch(/d = fp16\(amax\), rounded to nearest even = 0x34cd = 0b0_01101_0011001101/);
-    expect(text).toMatch(/d = \(1 \+ 205\/1024\) · 2\^\(13 - 15\) = \(1 \+ 205\/1024\) · 2\^-2 = 0\.300048828125 exactly/);
+    expect(text).toMatch(
+      /d = \(1 \+ 205\/1024\) · 2\^\(13 - 15\) = \(1 \+ 205\/1024\) · 2\^-2 = 0\.300048828125 exactly/,
+    );
     expect(text).toMatch(/Rounding to fp16 changed the scale/);
   });
 
   test("round trip: exact for ternary values on an fp16 scale, otherwise counted", () => {
     expect(explainBlock("tq1_0", { values: [1, -1, 0] })).toMatch(/^ {3}round trip: exact/m);
-    expect(explainBlock("tq2_0", { values: [0.1, 0.2, 0.3] })).toMatch(/round trip: 3 of 256 elements differ, max \|w - x\| = 0\.1 /);
+    expect(explainBlock("tq2_0", { values: [0.1, 0.2, 0.3] })).toMatch(
+      /round trip: 3 of 256 elements differ, max \|w - x\| = 0\.1 /,
+    );
   });
 
   test.each([

@@ -30,7 +30,11 @@ function inputError(run: () => unknown): InputError {
   throw new Error("expected an InputError, got none");
 }
 
-const small = GgufFile.create("small.gguf", [{ key: "general.name", value: { type: GgufValueType.STRING, value: "small" } }], []);
+const small = GgufFile.create(
+  "small.gguf",
+  [{ key: "general.name", value: { type: GgufValueType.STRING, value: "small" } }],
+  [],
+);
 
 describe("readGgufFile", () => {
   test("reads and parses a file, naming it by its path", () => {

@@ -47,7 +47,9 @@ describe.each([
   const ours = quantizeModel(llama("tiny-f32.gguf"), target, F16_EMBEDDINGS);
 
   test("the same tensors, in the same order, with the same types and shapes", () => {
-    expect(ours.tensors.map((t) => [t.name, t.type, t.ne])).toEqual(expected.tensors.map((t) => [t.name, t.type, t.ne]));
+    expect(ours.tensors.map((t) => [t.name, t.type, t.ne])).toEqual(
+      expected.tensors.map((t) => [t.name, t.type, t.ne]),
+    );
     expect(ours.tensors.filter((t) => t.type === target)).toHaveLength(14);
   });
 
@@ -71,7 +73,9 @@ describe.each([
     const written = serializeGguf(ours);
     const theirs = serializeGguf(expected);
     expect(firstDifference(written, theirs), "first differing offset").toBe(-1);
-    expect(sha256(written)).toBe(sha256(new Uint8Array(readFileSync(new URL(`../../../golden/external/llama/${reference}`, import.meta.url)))));
+    expect(sha256(written)).toBe(
+      sha256(new Uint8Array(readFileSync(new URL(`../../../golden/external/llama/${reference}`, import.meta.url)))),
+    );
   });
 
   test("metadata: the input's, with quantization_version 2 and file_type moved to the end", () => {
@@ -85,18 +89,34 @@ describe.each([
 
 test("quantizing llama-quantize's own output again changes nothing", () => {
   const tq2 = llama("tiny-tq2_0.gguf");
-  expect(firstDifference(serializeGguf(quantizeModel(tq2, GgmlType.TQ2_0, F16_EMBEDDINGS)), serializeGguf(tq2))).toBe(-1);
+  expect(firstDifference(serializeGguf(quantizeModel(tq2, GgmlType.TQ2_0, F16_EMBEDDINGS)), serializeGguf(tq2))).toBe(
+    -1,
+  );
 });
 
 describe("llama's tensor order (weight_name_comparer)", () => {
   test("tensors outside blk.N first, then by layer number, then by name", () => {
-    const names = ["blk.10.a", "blk.2.b", "output.weight", "blk.2.a", "token_embd.weight", "blk.0.z", "output_norm.weight"];
+    const names = [
+      "blk.10.a",
+      "blk.2.b",
+      "output.weight",
+      "blk.2.a",
+      "token_embd.weight",
+      "blk.0.z",
+      "output_norm.weight",
+    ];
     expect([...names].sort(compareWeightNames)).toEqual([
-      "output.weight", "output_norm.weight", "token_embd.weight", "blk.0.z", "blk.2.a", "blk.2.b", "blk.10.a",
+      "output.weight",
+      "output_norm.weight",
+      "token_embd.weight",
+      "blk.0.z",
+      "blk.2.a",
+      "blk.2.b",
+      "blk.10.a",
     ]);
   });
 
-  test("the layer as sscanf(\"blk.%d.\") reads it", () => {
+  test('the layer as sscanf("blk.%d.") reads it', () => {
     expect(layerOfName("blk.12.attn_q.weight")).toBe(12);
     expect(layerOfName("blk. 3.x")).toBe(3);
     expect(layerOfName("blk.-1.x")).toBe(-1);
@@ -111,8 +131,15 @@ describe("llama's tensor order (weight_name_comparer)", () => {
 });
 
 describe("the type llama-quantize picks for each tensor", () => {
-  const ctx: TensorTypeContext = { fileName: "m.gguf", target: GgmlType.TQ2_0, architecture: "llama", expertCount: 0, tiedEmbeddings: false };
-  const pick = (name: string, ne: number[], context: TensorTypeContext = ctx, type = GgmlType.F32): number => llamaQuantizeType(name, type, ne, context);
+  const ctx: TensorTypeContext = {
+    fileName: "m.gguf",
+    target: GgmlType.TQ2_0,
+    architecture: "llama",
+    expertCount: 0,
+    tiedEmbeddings: false,
+  };
+  const pick = (name: string, ne: number[], context: TensorTypeContext = ctx, type = GgmlType.F32): number =>
+    llamaQuantizeType(name, type, ne, context);
 
   test("2-D weights whose rows are whole 256-blocks become the target", () => {
     expect(pick("blk.0.ffn_down.weight", [768, 256])).toBe(GgmlType.TQ2_0);
@@ -146,7 +173,13 @@ describe("the type llama-quantize picks for each tensor", () => {
     const tied = { ...ctx, tiedEmbeddings: true };
     expect(pick("token_embd.weight", [256, 8], tied)).toBe(14);
     expect(pick("token_embd.weight", [256, 8], { ...tied, outputTensorType: GgmlType.F16 })).toBe(GgmlType.F16);
-    expect(pick("token_embd.weight", [256, 8], { ...tied, outputTensorType: GgmlType.F16, tokenEmbeddingType: GgmlType.BF16 })).toBe(GgmlType.BF16);
+    expect(
+      pick("token_embd.weight", [256, 8], {
+        ...tied,
+        outputTensorType: GgmlType.F16,
+        tokenEmbeddingType: GgmlType.BF16,
+      }),
+    ).toBe(GgmlType.BF16);
   });
 
   test("8 experts: attention v and k matrices become q8_0", () => {
@@ -157,7 +190,9 @@ describe("the type llama-quantize picks for each tensor", () => {
   });
 
   test("no fallback for q8_0: llama-quantize stops", () => {
-    expect(() => pick("output.weight", [40, 8])).toThrow(/has 40 columns, not a multiple of the q8_0 block, and llama-quantize defines no fallback for q8_0/);
+    expect(() => pick("output.weight", [40, 8])).toThrow(
+      /has 40 columns, not a multiple of the q8_0 block, and llama-quantize defines no fallback for q8_0/,
+    );
   });
 });
 
@@ -172,7 +207,12 @@ function tinyModel(extra: GgufTensor[] = [], metadata: GgufKeyValue[] = []): Ggu
   return GgufFile.create(
     "tiny.gguf",
     [{ key: "general.architecture", value: { type: GgufValueType.STRING, value: "llama" } }, ...metadata],
-    [ternaryMatrix("token_embd.weight", [256, 4]), ternaryMatrix("output.weight", [256, 4]), ternaryMatrix("output_norm.weight", [256]), ...extra],
+    [
+      ternaryMatrix("token_embd.weight", [256, 4]),
+      ternaryMatrix("output.weight", [256, 4]),
+      ternaryMatrix("output_norm.weight", [256]),
+      ...extra,
+    ],
   );
 }
 
@@ -181,7 +221,9 @@ describe("quantizeModel refuses what llama-quantize refuses or what the oracle c
     expect(inputError(() => quantizeModel(tinyModel(), GgmlType.TQ2_0)).problem).toBe(
       "llama-quantize would store tensor 'output.weight' as q6_K, which the oracle does not implement; choose its type with outputTensorType",
     );
-    expect(inputError(() => quantizeModel(tinyModel(), GgmlType.TQ2_0, { outputTensorType: GgmlType.F16 })).problem).toMatch(
+    expect(
+      inputError(() => quantizeModel(tinyModel(), GgmlType.TQ2_0, { outputTensorType: GgmlType.F16 })).problem,
+    ).toMatch(
       /^llama-quantize would store tensor 'token_embd.weight' as q4_K, which the oracle does not implement; choose its type with tokenEmbeddingType/,
     );
   });
@@ -201,7 +243,10 @@ describe("quantizeModel refuses what llama-quantize refuses or what the oracle c
 
   test("a trailing dimension of 1 is dropped, as ggml writes n_dims", () => {
     const model = tinyModel([ternaryMatrix("blk.0.attn_q.weight", [256, 1, 1])]);
-    expect(quantizeModel(model, GgmlType.TQ2_0, F16_EMBEDDINGS).tensor("blk.0.attn_q.weight")).toMatchObject({ type: GgmlType.F32, ne: [256] });
+    expect(quantizeModel(model, GgmlType.TQ2_0, F16_EMBEDDINGS).tensor("blk.0.attn_q.weight")).toMatchObject({
+      type: GgmlType.F32,
+      ne: [256],
+    });
   });
 
   test("requantizing a quantized tensor", () => {
@@ -211,14 +256,24 @@ describe("quantizeModel refuses what llama-quantize refuses or what the oracle c
   });
 
   test("an input tensor holding NaN (ggml_validate_row_data at load)", () => {
-    const bad: GgufTensor = { name: "blk.0.attn_q.weight", type: GgmlType.F32, ne: [256, 1, 2], data: quantizeRow(GgmlType.F32, new Float32Array(512).fill(NaN)) };
+    const bad: GgufTensor = {
+      name: "blk.0.attn_q.weight",
+      type: GgmlType.F32,
+      ne: [256, 1, 2],
+      data: quantizeRow(GgmlType.F32, new Float32Array(512).fill(NaN)),
+    };
     expect(inputError(() => quantizeModel(tinyModel([bad]), GgmlType.TQ2_0, F16_EMBEDDINGS)).problem).toBe(
       "tensor 'blk.0.attn_q.weight' has invalid data (element 0 is infinite or NaN); llama-quantize refuses to load it",
     );
   });
 
   test("a block whose absmax overflows fp16 gives an infinite scale (ggml_validate_row_data after quantizing)", () => {
-    const big: GgufTensor = { name: "blk.0.attn_q.weight", type: GgmlType.F32, ne: [256, 2], data: quantizeRow(GgmlType.F32, new Float32Array(512).fill(1e6)) };
+    const big: GgufTensor = {
+      name: "blk.0.attn_q.weight",
+      type: GgmlType.F32,
+      ne: [256, 2],
+      data: quantizeRow(GgmlType.F32, new Float32Array(512).fill(1e6)),
+    };
     expect(inputError(() => quantizeModel(tinyModel([big]), GgmlType.TQ2_0, F16_EMBEDDINGS)).problem).toBe(
       "tensor 'blk.0.attn_q.weight' quantized to tq2_0 fails ggml's validation (block 0 has an infinite or NaN scale); llama-quantize stops here",
     );
@@ -226,7 +281,9 @@ describe("quantizeModel refuses what llama-quantize refuses or what the oracle c
 
   test("option and target types llama-quantize cannot write are usage errors", () => {
     expect(() => quantizeModel(tinyModel(), GgmlType.TQ2_0, { tokenEmbeddingType: GgmlType.Q8_K })).toThrow(UsageError);
-    expect(() => quantizeModel(tinyModel(), GgmlType.Q8_0 as TernaryTarget)).toThrow(new UsageError("quantize target must be tq1_0 or tq2_0, not q8_0"));
+    expect(() => quantizeModel(tinyModel(), GgmlType.Q8_0 as TernaryTarget)).toThrow(
+      new UsageError("quantize target must be tq1_0 or tq2_0, not q8_0"),
+    );
   });
 
   test("split keys are dropped and an existing quantization_version is moved to the end", () => {
@@ -236,6 +293,11 @@ describe("quantizeModel refuses what llama-quantize refuses or what the oracle c
       { key: "general.name", value: { type: GgufValueType.STRING, value: "x" } },
     ];
     const out = quantizeModel(tinyModel([], metadata), GgmlType.TQ2_0, F16_EMBEDDINGS);
-    expect(out.metadata.map((kv) => kv.key)).toEqual(["general.architecture", "general.name", "general.quantization_version", "general.file_type"]);
+    expect(out.metadata.map((kv) => kv.key)).toEqual([
+      "general.architecture",
+      "general.name",
+      "general.quantization_version",
+      "general.file_type",
+    ]);
   });
 });

@@ -68,7 +68,10 @@ class RawBytes {
 /** A key/value pair written by hand: the key, then whatever `write` puts (type tag and value). */
 type RawKeyValue = (b: RawBytes) => void;
 
-const u32Entry = (key: string, value: number): RawKeyValue => (b) => b.string(key).u32(GgufValueType.UINT32).u32(value);
+const u32Entry =
+  (key: string, value: number): RawKeyValue =>
+  (b) =>
+    b.string(key).u32(GgufValueType.UINT32).u32(value);
 
 interface RawTensor {
   name: string;
@@ -105,7 +108,12 @@ function rawGguf(file: RawFile): Uint8Array {
 }
 
 /** One f32 tensor `name` of 8 elements at `offset`. */
-const f32Tensor = (name: string, offset: number | bigint = 0): RawTensor => ({ name, ne: [8], type: GgmlType.F32, offset });
+const f32Tensor = (name: string, offset: number | bigint = 0): RawTensor => ({
+  name,
+  ne: [8],
+  type: GgmlType.F32,
+  offset,
+});
 
 /** A valid small file: two f32 tensors of 8 elements (32 bytes each, so no padding between). */
 function twoTensorFile(overrides: Partial<RawFile> = {}): Uint8Array {
@@ -147,12 +155,25 @@ describe("the three files llama.cpp wrote", () => {
     expect(file.dataOffset).toBe(13184);
     expect(file.byteLength).toBe(7358336);
     expect(file.metadata.map((kv) => kv.key)).toEqual([
-      "general.architecture", "llama.context_length", "llama.embedding_length", "llama.block_count",
-      "llama.feed_forward_length", "llama.attention.head_count", "llama.attention.head_count_kv",
-      "llama.attention.layer_norm_rms_epsilon", "llama.rope.freq_base", "llama.rope.dimension_count",
-      "llama.vocab_size", "general.file_type", "tokenizer.ggml.model", "tokenizer.ggml.tokens",
-      "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.bos_token_id",
-      "tokenizer.ggml.eos_token_id", "tokenizer.ggml.unknown_token_id",
+      "general.architecture",
+      "llama.context_length",
+      "llama.embedding_length",
+      "llama.block_count",
+      "llama.feed_forward_length",
+      "llama.attention.head_count",
+      "llama.attention.head_count_kv",
+      "llama.attention.layer_norm_rms_epsilon",
+      "llama.rope.freq_base",
+      "llama.rope.dimension_count",
+      "llama.vocab_size",
+      "general.file_type",
+      "tokenizer.ggml.model",
+      "tokenizer.ggml.tokens",
+      "tokenizer.ggml.scores",
+      "tokenizer.ggml.token_type",
+      "tokenizer.ggml.bos_token_id",
+      "tokenizer.ggml.eos_token_id",
+      "tokenizer.ggml.unknown_token_id",
     ]);
     expect(file.getString("general.architecture")).toBe("llama");
     expect(file.getUint32("llama.block_count")).toBe(2);
@@ -186,17 +207,32 @@ describe("the three files llama.cpp wrote", () => {
       { key: "general.file_type", value: { type: GgufValueType.UINT32, value: 37 } },
     ]);
     expect(file.dataOffset).toBe(13248);
-    expect(file.tensors.map((t) => t.name).slice(0, 4)).toEqual(["output.weight", "output_norm.weight", "token_embd.weight", "blk.0.attn_k.weight"]);
+    expect(file.tensors.map((t) => t.name).slice(0, 4)).toEqual([
+      "output.weight",
+      "output_norm.weight",
+      "token_embd.weight",
+      "blk.0.attn_k.weight",
+    ]);
     expect(file.tensors.filter((t) => t.type === GgmlType.TQ2_0)).toHaveLength(14);
     expect(file.tensor("token_embd.weight")?.type).toBe(GgmlType.F16);
-    expect(file.tensor("blk.1.ffn_down.weight")).toMatchObject({ type: 35, ne: [768, 256], byteSize: 3 * 256 * 66, offset: 781824 });
+    expect(file.tensor("blk.1.ffn_down.weight")).toMatchObject({
+      type: 35,
+      ne: [768, 256],
+      byteSize: 3 * 256 * 66,
+      offset: 781824,
+    });
   });
 
   test("tiny-tq1_0.gguf: TQ1_0 matrices, file_type 36", () => {
     const file = parseGguf(llamaBytes("tiny-tq1_0.gguf"), "tiny-tq1_0.gguf");
     expect(file.getUint32("general.file_type")).toBe(36);
     expect(file.tensors.filter((t) => t.type === GgmlType.TQ1_0)).toHaveLength(14);
-    expect(file.tensor("blk.0.attn_q.weight")).toMatchObject({ type: 34, ne: [256, 256], byteSize: 256 * 54, offset: 547072 });
+    expect(file.tensor("blk.0.attn_q.weight")).toMatchObject({
+      type: 34,
+      ne: [256, 256],
+      byteSize: 256 * 54,
+      offset: 547072,
+    });
   });
 
   test("tensorToFloat32: f32 tensors decode to their bytes; tq1_0 and tq2_0 decode to the same ternary values", () => {
@@ -206,7 +242,9 @@ describe("the three files llama.cpp wrote", () => {
     const norm = f32.tensor("blk.0.attn_norm.weight");
     if (norm === undefined) throw new Error("missing tensor");
     const view = new DataView(norm.data.buffer, norm.data.byteOffset, norm.data.byteLength);
-    expect(Array.from(tensorToFloat32(norm))).toEqual(Array.from({ length: 256 }, (_, i) => view.getFloat32(4 * i, true)));
+    expect(Array.from(tensorToFloat32(norm))).toEqual(
+      Array.from({ length: 256 }, (_, i) => view.getFloat32(4 * i, true)),
+    );
     for (const t of tq2.tensors.filter((t) => t.type === GgmlType.TQ2_0)) {
       const decoded2 = tensorToFloat32(t);
       const other = tq1.tensor(t.name);
@@ -235,7 +273,13 @@ describe("agrees with @huggingface/gguf", () => {
       }
       expect(theirs.tensorDataOffset).toBe(BigInt(ours.dataOffset));
       expect(theirs.tensorInfos).toEqual(
-        ours.tensors.map((t) => ({ name: t.name, n_dims: t.ne.length, shape: t.ne.map(BigInt), dtype: t.type, offset: BigInt(t.offset) })),
+        ours.tensors.map((t) => ({
+          name: t.name,
+          n_dims: t.ne.length,
+          shape: t.ne.map(BigInt),
+          dtype: t.type,
+          offset: BigInt(t.offset),
+        })),
       );
     });
   }
@@ -244,7 +288,10 @@ describe("agrees with @huggingface/gguf", () => {
 describe("every bad file is an InputError naming the file and the problem", () => {
   test("a valid hand-made file parses (so the cases below fail for the reason they name)", () => {
     const file = parseGguf(twoTensorFile(), "good.gguf");
-    expect(file.tensors.map((t) => [t.name, t.offset, t.byteSize])).toEqual([["a", 0, 32], ["b", 32, 32]]);
+    expect(file.tensors.map((t) => [t.name, t.offset, t.byteSize])).toEqual([
+      ["a", 0, 32],
+      ["b", 32, 32],
+    ]);
   });
 
   test("truncated at every byte of a small file", () => {
@@ -285,56 +332,83 @@ describe("every bad file is an InputError naming the file and the problem", () =
   });
 
   test("a key/value count larger than the file can hold", () => {
-    expect(parseError(twoTensorFile({ kvCount: 2n ** 64n - 1n })).problem).toMatch(/^metadata key\/value count at offset 16 is 18446744073709551615, but/);
+    expect(parseError(twoTensorFile({ kvCount: 2n ** 64n - 1n })).problem).toMatch(
+      /^metadata key\/value count at offset 16 is 18446744073709551615, but/,
+    );
   });
 
   test("a string length of 2^63", () => {
     const kvs = [(b: RawBytes) => b.u64(2n ** 63n).raw([0x61])];
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/^length of key of metadata entry 0 at offset 24 is 9223372036854775808, but 9223372036854775808 bytes cannot fit/);
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /^length of key of metadata entry 0 at offset 24 is 9223372036854775808, but 9223372036854775808 bytes cannot fit/,
+    );
   });
 
   test("an array count of 2^62", () => {
-    const kvs = [(b: RawBytes) => b.string("k").u32(GgufValueType.ARRAY).u32(GgufValueType.UINT8).u64(2n ** 62n)];
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/^element count of value of key 'k' at offset \d+ is 4611686018427387904, but .* cannot fit/);
+    const kvs = [
+      (b: RawBytes) =>
+        b
+          .string("k")
+          .u32(GgufValueType.ARRAY)
+          .u32(GgufValueType.UINT8)
+          .u64(2n ** 62n),
+    ];
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /^element count of value of key 'k' at offset \d+ is 4611686018427387904, but .* cannot fit/,
+    );
   });
 
   test("nested arrays claiming billions of elements are refused at once", () => {
-    const kvs = [(b: RawBytes) => {
-      b.string("nested").u32(GgufValueType.ARRAY).u32(GgufValueType.ARRAY).u64(3);
-      for (let i = 0; i < 3; i++) b.u32(GgufValueType.UINT32).u64(2n ** 31n);
-    }];
+    const kvs = [
+      (b: RawBytes) => {
+        b.string("nested").u32(GgufValueType.ARRAY).u32(GgufValueType.ARRAY).u64(3);
+        for (let i = 0; i < 3; i++) b.u32(GgufValueType.UINT32).u64(2n ** 31n);
+      },
+    ];
     const started = performance.now();
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/^element count of value of key 'nested'\[0\] at offset \d+ is 2147483648, but 2147483648 × at least 4 bytes cannot fit/);
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /^element count of value of key 'nested'\[0\] at offset \d+ is 2147483648, but 2147483648 × at least 4 bytes cannot fit/,
+    );
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
   test("a count above ggml's limit is refused even when the bytes are there", () => {
     const reader = new ByteReader(new RawBytes().u64(5).raw(new Uint8Array(16)).bytes(), "limit.gguf");
-    expect(() => reader.count("element count", 1, 4)).toThrow(new InputError("limit.gguf", "element count at offset 0 is 5, more than ggml's limit of 4"));
+    expect(() => reader.count("element count", 1, 4)).toThrow(
+      new InputError("limit.gguf", "element count at offset 0 is 5, more than ggml's limit of 4"),
+    );
   });
 
   test("arrays nested more than 32 deep", () => {
-    const kvs = [(b: RawBytes) => {
-      b.string("deep").u32(GgufValueType.ARRAY);
-      for (let i = 0; i < 40; i++) b.u32(GgufValueType.ARRAY).u64(1);
-      b.u32(GgufValueType.UINT8).u64(0);
-    }];
+    const kvs = [
+      (b: RawBytes) => {
+        b.string("deep").u32(GgufValueType.ARRAY);
+        for (let i = 0; i < 40; i++) b.u32(GgufValueType.ARRAY).u64(1);
+        b.u32(GgufValueType.UINT8).u64(0);
+      },
+    ];
     expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/nests arrays more than 32 deep/);
   });
 
   test("an unknown value type", () => {
     const kvs = [(b: RawBytes) => b.string("k").u32(13).u32(0)];
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/^value type of key 'k' at offset \d+ is 13, not a GGUF value type \(0 to 12\)$/);
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /^value type of key 'k' at offset \d+ is 13, not a GGUF value type \(0 to 12\)$/,
+    );
   });
 
   test("an unknown array element type", () => {
     const kvs = [(b: RawBytes) => b.string("k").u32(GgufValueType.ARRAY).u32(0xffffffff).u64(0)];
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/^element type of value of key 'k' at offset \d+ is 4294967295, not a GGUF value type/);
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /^element type of value of key 'k' at offset \d+ is 4294967295, not a GGUF value type/,
+    );
   });
 
   test("a bool byte other than 0 or 1", () => {
     const kvs = [(b: RawBytes) => b.string("flag").u32(GgufValueType.BOOL).u8(2)];
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/^value of key 'flag' at offset \d+ is a bool byte 2, neither 0 nor 1$/);
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /^value of key 'flag' at offset \d+ is a bool byte 2, neither 0 nor 1$/,
+    );
   });
 
   test.each(["7fa00001", "ffc00000", "7fc00001"])("an f32 scalar NaN with bits 0x%s, not 0x7fc00000", (hex) => {
@@ -347,21 +421,29 @@ describe("every bad file is an InputError naming the file and the problem", () =
 
   test("an f64 scalar NaN other than 0x7ff8000000000000", () => {
     const kvs = [(b: RawBytes) => b.string("x").u32(GgufValueType.FLOAT64).u64(0x7ff0000000000001n)];
-    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(/is a NaN with bits 0x7ff0000000000001; the oracle keeps only the NaN 0x7ff8000000000000/);
+    expect(parseError(twoTensorFile({ kvs })).problem).toMatch(
+      /is a NaN with bits 0x7ff0000000000001; the oracle keeps only the NaN 0x7ff8000000000000/,
+    );
   });
 
   test("invalid UTF-8 in a key and in a string value", () => {
     const badKey = [(b: RawBytes) => b.u64(2).raw([0xc3, 0x28]).u32(GgufValueType.UINT8).u8(0)];
-    expect(parseError(twoTensorFile({ kvs: badKey })).problem).toBe("key of metadata entry 0 at offset 32 is not valid UTF-8");
+    expect(parseError(twoTensorFile({ kvs: badKey })).problem).toBe(
+      "key of metadata entry 0 at offset 32 is not valid UTF-8",
+    );
     const badValue = [(b: RawBytes) => b.string("s").u32(GgufValueType.STRING).u64(3).raw([0xed, 0xa0, 0x80])];
-    expect(parseError(twoTensorFile({ kvs: badValue })).problem).toMatch(/^value of key 's' at offset \d+ is not valid UTF-8$/);
+    expect(parseError(twoTensorFile({ kvs: badValue })).problem).toMatch(
+      /^value of key 's' at offset \d+ is not valid UTF-8$/,
+    );
   });
 
   test("an empty key and a duplicate key", () => {
     const empty = [(b: RawBytes) => b.string("").u32(GgufValueType.UINT8).u8(0)];
     expect(parseError(twoTensorFile({ kvs: empty })).problem).toBe("metadata entry 0 at offset 24 has an empty key");
     const twice = [u32Entry("k", 1), u32Entry("k", 2)];
-    expect(parseError(twoTensorFile({ kvs: twice })).problem).toBe("duplicate metadata key 'k' at offset 41 (first at offset 24)");
+    expect(parseError(twoTensorFile({ kvs: twice })).problem).toBe(
+      "duplicate metadata key 'k' at offset 41 (first at offset 24)",
+    );
   });
 
   test.each([
@@ -374,11 +456,18 @@ describe("every bad file is an InputError naming the file and the problem", () =
 
   test("alignment of a type other than u32", () => {
     const kvs = [(b: RawBytes) => b.string("general.alignment").u32(GgufValueType.UINT64).u64(32)];
-    expect(parseError(twoTensorFile({ kvs })).problem).toBe("'general.alignment' has type u64, but it must be u32 (key at offset 24)");
+    expect(parseError(twoTensorFile({ kvs })).problem).toBe(
+      "'general.alignment' has type u64, but it must be u32 (key at offset 24)",
+    );
   });
 
   test("alignment 64 is honoured: the data section moves to the next multiple of 64", () => {
-    const bytes = rawGguf({ kvs: [u32Entry("general.alignment", 64)], tensors: [f32Tensor("a", 0)], alignment: 64, data: new Uint8Array(64) });
+    const bytes = rawGguf({
+      kvs: [u32Entry("general.alignment", 64)],
+      tensors: [f32Tensor("a", 0)],
+      alignment: 64,
+      data: new Uint8Array(64),
+    });
     const file = parseGguf(bytes, "a64.gguf");
     expect(file.alignment).toBe(64);
     expect(file.dataOffset % 64).toBe(0);
@@ -386,7 +475,10 @@ describe("every bad file is an InputError naming the file and the problem", () =
   });
 
   test.each([
-    [2, /^tensor 'a' has ggml type id 2, which the oracle does not implement \(it reads f32, f16, q8_0, q8_K, bf16, tq1_0, tq2_0\) \(offset \d+\)$/],
+    [
+      2,
+      /^tensor 'a' has ggml type id 2, which the oracle does not implement \(it reads f32, f16, q8_0, q8_K, bf16, tq1_0, tq2_0\) \(offset \d+\)$/,
+    ],
     [999, /^tensor 'a' has ggml type id 999, which the oracle does not implement/],
   ])("tensor type id %i", (type, message) => {
     const tensors = [{ ...f32Tensor("a"), type }, f32Tensor("b", 32)];
@@ -395,7 +487,9 @@ describe("every bad file is an InputError naming the file and the problem", () =
 
   test.each([0, 5])("%i dimensions", (nDims) => {
     const tensors = [{ ...f32Tensor("a"), nDims, ne: [] }];
-    expect(parseError(twoTensorFile({ tensors })).problem).toMatch(new RegExp(`^tensor 'a' has ${nDims} dimensions; GGUF tensors have 1 to 4 \\(offset \\d+\\)$`));
+    expect(parseError(twoTensorFile({ tensors })).problem).toMatch(
+      new RegExp(`^tensor 'a' has ${nDims} dimensions; GGUF tensors have 1 to 4 \\(offset \\d+\\)$`),
+    );
   });
 
   test("ne[0] not a multiple of the block size", () => {
@@ -407,13 +501,19 @@ describe("every bad file is an InputError naming the file and the problem", () =
 
   test("a dimension beyond 2^53", () => {
     const tensors = [{ name: "a", ne: [8, 2n ** 60n], type: GgmlType.F32, offset: 0 }];
-    expect(parseError(twoTensorFile({ tensors })).problem).toMatch(/^tensor 'a' ne\[1\] at offset \d+ is 1152921504606846976, more than/);
+    expect(parseError(twoTensorFile({ tensors })).problem).toMatch(
+      /^tensor 'a' ne\[1\] at offset \d+ is 1152921504606846976, more than/,
+    );
   });
 
   test("a tensor name longer than 63 bytes, and a duplicate tensor name", () => {
     const long = "x".repeat(64);
-    expect(parseError(twoTensorFile({ tensors: [f32Tensor(long)] })).problem).toMatch(/is 64 bytes long; ggml allows at most 63/);
-    expect(parseError(twoTensorFile({ tensors: [f32Tensor("a", 0), f32Tensor("a", 32)] })).problem).toMatch(/^duplicate tensor name 'a' at offset \d+ \(first at offset \d+\)$/);
+    expect(parseError(twoTensorFile({ tensors: [f32Tensor(long)] })).problem).toMatch(
+      /is 64 bytes long; ggml allows at most 63/,
+    );
+    expect(parseError(twoTensorFile({ tensors: [f32Tensor("a", 0), f32Tensor("a", 32)] })).problem).toMatch(
+      /^duplicate tensor name 'a' at offset \d+ \(first at offset \d+\)$/,
+    );
   });
 
   test("a tensor offset that is not a multiple of the alignment", () => {
@@ -430,41 +530,57 @@ describe("every bad file is an InputError naming the file and the problem", () =
   });
 
   test("tensors out of order: the first must start the data section", () => {
-    expect(parseError(twoTensorFile({ tensors: [f32Tensor("a", 32), f32Tensor("b", 0)] })).problem).toMatch(/tensor 'a' data offset 32 .* leaves a gap after the start of the data section/);
+    expect(parseError(twoTensorFile({ tensors: [f32Tensor("a", 32), f32Tensor("b", 0)] })).problem).toMatch(
+      /tensor 'a' data offset 32 .* leaves a gap after the start of the data section/,
+    );
   });
 
   test("a gap between tensors", () => {
-    expect(parseError(twoTensorFile({ tensors: [f32Tensor("a", 0), f32Tensor("b", 64)], data: new Uint8Array(96) })).problem).toMatch(
-      /^tensor 'b' data offset 64 .* leaves a gap after tensor 'a'; ggml requires it at 32$/,
-    );
+    expect(
+      parseError(twoTensorFile({ tensors: [f32Tensor("a", 0), f32Tensor("b", 64)], data: new Uint8Array(96) })).problem,
+    ).toMatch(/^tensor 'b' data offset 64 .* leaves a gap after tensor 'a'; ggml requires it at 32$/);
   });
 
   test("tensor data out of the file", () => {
     const tensors = [f32Tensor("a", 0), { name: "b", ne: [8, 1000], type: GgmlType.F32, offset: 32 }];
-    expect(parseError(twoTensorFile({ tensors })).problem).toMatch(/^tensor 'b' data \(32000 bytes from file offset \d+\) runs past the end of the file at \d+$/);
+    expect(parseError(twoTensorFile({ tensors })).problem).toMatch(
+      /^tensor 'b' data \(32000 bytes from file offset \d+\) runs past the end of the file at \d+$/,
+    );
   });
 
   test("a tensor offset of 2^64 - 32 (aligned, far outside the file)", () => {
-    expect(parseError(twoTensorFile({ tensors: [f32Tensor("a", 0), f32Tensor("b", 2n ** 64n - 32n)] })).problem).toMatch(/leaves a gap after tensor 'a'/);
+    expect(
+      parseError(twoTensorFile({ tensors: [f32Tensor("a", 0), f32Tensor("b", 2n ** 64n - 32n)] })).problem,
+    ).toMatch(/leaves a gap after tensor 'a'/);
   });
 
   test("non-zero padding before the data section and after a tensor", () => {
     const bytes = twoTensorFile();
     const dataStart = bytes.length - 64;
     bytes[dataStart - 1] = 7;
-    expect(parseError(bytes).problem).toBe(`padding byte at offset ${dataStart - 1} (between the header and the data section) is 0x7, not zero`);
-    const padded = twoTensorFile({ tensors: [{ name: "a", ne: [4], type: GgmlType.F32, offset: 0 }], data: [...new Uint8Array(16), 1, ...new Uint8Array(15)] });
+    expect(parseError(bytes).problem).toBe(
+      `padding byte at offset ${dataStart - 1} (between the header and the data section) is 0x7, not zero`,
+    );
+    const padded = twoTensorFile({
+      tensors: [{ name: "a", ne: [4], type: GgmlType.F32, offset: 0 }],
+      data: [...new Uint8Array(16), 1, ...new Uint8Array(15)],
+    });
     expect(parseError(padded).problem).toMatch(/^padding byte at offset \d+ \(after tensor 'a'\) is 0x1, not zero$/);
   });
 
   test("missing padding after the last tensor", () => {
-    const bytes = twoTensorFile({ tensors: [{ name: "a", ne: [4], type: GgmlType.F32, offset: 0 }], data: new Uint8Array(16) });
+    const bytes = twoTensorFile({
+      tensors: [{ name: "a", ne: [4], type: GgmlType.F32, offset: 0 }],
+      data: new Uint8Array(16),
+    });
     expect(parseError(bytes).problem).toMatch(/^truncated: the file ends at \d+, inside the padding after tensor 'a'/);
   });
 
   test("bytes after the end of the data section", () => {
     const bytes = new Uint8Array([...twoTensorFile(), 0, 0, 0]);
-    expect(parseError(bytes).problem).toBe(`3 unexpected bytes after the end of the data section at offset ${bytes.length - 3}`);
+    expect(parseError(bytes).problem).toBe(
+      `3 unexpected bytes after the end of the data section at offset ${bytes.length - 3}`,
+    );
   });
 
   test("random corruption of the header raises InputError or nothing, never anything else", () => {

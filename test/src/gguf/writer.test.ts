@@ -14,7 +14,8 @@ import { parseGguf } from "../../../src/gguf/reader.js";
 import { GgufValueType as T, type GgufKeyValue, type GgufValue } from "../../../src/gguf/value.js";
 import { serializeGguf } from "../../../src/gguf/writer.js";
 
-const llamaBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../../golden/external/llama/${name}`, import.meta.url)));
+const llamaBytes = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`../../../golden/external/llama/${name}`, import.meta.url)));
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 /** Offset of the first byte where `a` and `b` differ, or -1. */
@@ -83,7 +84,11 @@ const EVERY_VALUE_TYPE: GgufKeyValue[] = [
       { type: T.ARRAY, elementType: T.UINT8, values: Uint8Array.from([1, 2]) },
       { type: T.ARRAY, elementType: T.STRING, values: ["x"] },
       { type: T.ARRAY, elementType: T.BOOL, values: [] },
-      { type: T.ARRAY, elementType: T.ARRAY, values: [{ type: T.ARRAY, elementType: T.INT64, values: BigInt64Array.from([-5n]) }] },
+      {
+        type: T.ARRAY,
+        elementType: T.ARRAY,
+        values: [{ type: T.ARRAY, elementType: T.INT64, values: BigInt64Array.from([-5n]) }],
+      },
     ],
   }),
   entry("arr.arr.empty", { type: T.ARRAY, elementType: T.ARRAY, values: [] }),
@@ -130,7 +135,9 @@ describe("every value type and tensor type survives a write and a read", () => {
   test("float array bits survive exactly, a signalling NaN included", () => {
     const floats = reread.getArray("arr.f32", T.FLOAT32);
     if (floats === undefined) throw new Error("missing arr.f32");
-    expect(Array.from(new Uint32Array(floats.buffer, floats.byteOffset, floats.length))).toEqual([0x3f800000, 0x7fa00001, 0x80000000, 0xff800000]);
+    expect(Array.from(new Uint32Array(floats.buffer, floats.byteOffset, floats.length))).toEqual([
+      0x3f800000, 0x7fa00001, 0x80000000, 0xff800000,
+    ]);
   });
 
   test("tensors come back with their types, shapes and bytes", () => {
@@ -155,7 +162,10 @@ describe("every value type and tensor type survives a write and a read", () => {
       const end = file.dataOffset + t.offset + t.byteSize;
       expect(bytes.subarray(file.dataOffset + t.offset, end)).toEqual(t.data);
       expected = Math.ceil((t.offset + t.byteSize) / 64) * 64;
-      expect(bytes.subarray(end, file.dataOffset + expected).every((b) => b === 0), `padding after ${t.name}`).toBe(true);
+      expect(
+        bytes.subarray(end, file.dataOffset + expected).every((b) => b === 0),
+        `padding after ${t.name}`,
+      ).toBe(true);
     }
     expect(file.byteLength).toBe(file.dataOffset + expected);
   });
@@ -181,22 +191,67 @@ describe("GgufFile refuses what GGUF cannot hold, with an InputError naming the 
   const tensor: GgufTensor = { name: "t", type: GgmlType.F32, ne: [2], data: new Uint8Array(8) };
   const cases: [string, GgufKeyValue[], GgufTensor[], RegExp][] = [
     ["an empty key", [entry("", { type: T.UINT8, value: 0 })], [], /^a metadata key is empty$/],
-    ["a duplicate key", [entry("k", { type: T.UINT8, value: 0 }), entry("k", { type: T.UINT8, value: 1 })], [], /^duplicate metadata key 'k'$/],
-    ["alignment 3", [entry("general.alignment", { type: T.UINT32, value: 3 })], [], /'general.alignment' is 3, which is not a power of two/],
-    ["alignment as u64", [entry("general.alignment", { type: T.UINT64, value: 32n })], [], /'general.alignment' has type u64, but it must be u32/],
-    ["u8 out of range", [entry("k", { type: T.UINT8, value: 256 })], [], /^key 'k': u8 value 256 is not an integer in \[0, 255\]$/],
+    [
+      "a duplicate key",
+      [entry("k", { type: T.UINT8, value: 0 }), entry("k", { type: T.UINT8, value: 1 })],
+      [],
+      /^duplicate metadata key 'k'$/,
+    ],
+    [
+      "alignment 3",
+      [entry("general.alignment", { type: T.UINT32, value: 3 })],
+      [],
+      /'general.alignment' is 3, which is not a power of two/,
+    ],
+    [
+      "alignment as u64",
+      [entry("general.alignment", { type: T.UINT64, value: 32n })],
+      [],
+      /'general.alignment' has type u64, but it must be u32/,
+    ],
+    [
+      "u8 out of range",
+      [entry("k", { type: T.UINT8, value: 256 })],
+      [],
+      /^key 'k': u8 value 256 is not an integer in \[0, 255\]$/,
+    ],
     ["a fractional i32", [entry("k", { type: T.INT32, value: 1.5 })], [], /i32 value 1.5 is not an integer/],
-    ["an f32 value that is not a float32", [entry("k", { type: T.FLOAT32, value: 0.1 })], [], /f32 value 0.1 is not exactly a float32/],
+    [
+      "an f32 value that is not a float32",
+      [entry("k", { type: T.FLOAT32, value: 0.1 })],
+      [],
+      /f32 value 0.1 is not exactly a float32/,
+    ],
     ["u64 out of range", [entry("k", { type: T.UINT64, value: -1n })], [], /u64 value -1 is not a bigint/],
     ["a lone surrogate", [entry("k", { type: T.STRING, value: "a\uD800b" })], [], /lone UTF-16 surrogate/],
-    ["a mistyped array", [entry("k", { type: T.ARRAY, elementType: T.UINT16, values: new Uint8Array(2) as unknown as Uint16Array })], [], /arr\[u16\] values are not a typed array of 2-byte elements/],
+    [
+      "a mistyped array",
+      [entry("k", { type: T.ARRAY, elementType: T.UINT16, values: new Uint8Array(2) as unknown as Uint16Array })],
+      [],
+      /arr\[u16\] values are not a typed array of 2-byte elements/,
+    ],
     ["a duplicate tensor name", [], [tensor, tensor], /^duplicate tensor name 't'$/],
     ["a long tensor name", [], [{ ...tensor, name: "n".repeat(64) }], /is 64 bytes long; ggml allows at most 63/],
     ["no dimensions", [], [{ ...tensor, ne: [] }], /^tensor 't' has 0 dimensions/],
     ["a negative dimension", [], [{ ...tensor, ne: [2, -1] }], /dimension 1 is -1, not a non-negative safe integer/],
-    ["an unknown type", [], [{ ...tensor, type: 2 as GgmlType }], /^tensor 't' has ggml type id 2, which the oracle does not implement/],
-    ["a partial block", [], [{ ...tensor, type: GgmlType.Q8_0, ne: [16], data: new Uint8Array(17) }], /16 elements per row \(ne\[0\]\), not a multiple of the q8_0 block size 32/],
-    ["data of the wrong length", [], [{ ...tensor, data: new Uint8Array(7) }], /^tensor 't' has 7 bytes of data, but f32 \[2\] takes 8$/],
+    [
+      "an unknown type",
+      [],
+      [{ ...tensor, type: 2 as GgmlType }],
+      /^tensor 't' has ggml type id 2, which the oracle does not implement/,
+    ],
+    [
+      "a partial block",
+      [],
+      [{ ...tensor, type: GgmlType.Q8_0, ne: [16], data: new Uint8Array(17) }],
+      /16 elements per row \(ne\[0\]\), not a multiple of the q8_0 block size 32/,
+    ],
+    [
+      "data of the wrong length",
+      [],
+      [{ ...tensor, data: new Uint8Array(7) }],
+      /^tensor 't' has 7 bytes of data, but f32 \[2\] takes 8$/,
+    ],
   ];
   test.each(cases)("%s", (_, metadata, tensors, message) => {
     let caught: unknown;
@@ -227,8 +282,12 @@ describe("typed getters", () => {
 
   test("raise an InputError naming the key and both types otherwise", () => {
     expect(() => file.getUint32("i32")).toThrow(new InputError("g.gguf", "key 'i32' has type i32, expected u32"));
-    expect(() => file.getString("arr.str")).toThrow(new InputError("g.gguf", "key 'arr.str' has type arr[str], expected str"));
-    expect(() => file.getArray("arr.u16", T.UINT32)).toThrow(new InputError("g.gguf", "key 'arr.u16' has type arr[u16], expected arr[u32]"));
+    expect(() => file.getString("arr.str")).toThrow(
+      new InputError("g.gguf", "key 'arr.str' has type arr[str], expected str"),
+    );
+    expect(() => file.getArray("arr.u16", T.UINT32)).toThrow(
+      new InputError("g.gguf", "key 'arr.u16' has type arr[u16], expected arr[u32]"),
+    );
     expect(() => file.getFloat32("f64")).toThrow(/has type f64, expected f32/);
     expect(() => file.getBool("u8")).toThrow(/has type u8, expected bool/);
   });

@@ -23,7 +23,11 @@ function matmulWith(decode: (type: GgmlType, bytes: Uint8Array, n: number) => Fl
 describe("checkKernel", () => {
   test("a correct kernel passes (sync and async, both formats)", async () => {
     const kernel = matmulWith(dequantizeRow);
-    expect(await checkKernel(kernel, { format: "tq2_0", runs: 30, seed: 1 })).toEqual({ passed: true, seed: 1, numRuns: 30 });
+    expect(await checkKernel(kernel, { format: "tq2_0", runs: 30, seed: 1 })).toEqual({
+      passed: true,
+      seed: 1,
+      numRuns: 30,
+    });
     expect((await checkKernel(async (c) => kernel(c), { format: "tq1_0", runs: 30, seed: 2 })).passed).toBe(true);
   });
 
@@ -42,7 +46,12 @@ describe("checkKernel", () => {
   });
 
   test("a throwing kernel, or one returning the wrong length, fails with a reason", async () => {
-    const throwing = await checkKernel(() => { throw new Error("no GPU"); }, { runs: 3, seed: 4 });
+    const throwing = await checkKernel(
+      () => {
+        throw new Error("no GPU");
+      },
+      { runs: 3, seed: 4 },
+    );
     expect(throwing.verdict?.reason).toContain("no GPU");
     const short = await checkKernel(() => new Float32Array(0), { runs: 3, seed: 5 });
     expect(short.passed).toBe(false);

@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { QK_K, unpackTq1Block, unpackTq2Block } from "../../../reference/codec/index.js";
-import { activations, EDGE_SCALE_BITS, matmulCase, ternaryMatrix, tq1Block, tq2Block, type TernaryBlock } from "../../../src/harness/arbitraries.js";
+import {
+  activations,
+  EDGE_SCALE_BITS,
+  matmulCase,
+  ternaryMatrix,
+  tq1Block,
+  tq2Block,
+  type TernaryBlock,
+} from "../../../src/harness/arbitraries.js";
 import { requireConsistentCase } from "../../../src/harness/case-dir.js";
 import type { KernelCase } from "../../../src/harness/protocol.js";
 
@@ -34,12 +42,17 @@ describe("block arbitraries", () => {
   });
 
   test("edgeScales draws the edge fp16 scales too", () => {
-    const scales = new Set(fc.sample(tq2Block({ edgeScales: true }), { numRuns: 300, seed: 3 }).map((b) => b.scaleBits));
+    const scales = new Set(
+      fc.sample(tq2Block({ edgeScales: true }), { numRuns: 300, seed: 3 }).map((b) => b.scaleBits),
+    );
     expect(EDGE_SCALE_BITS.some((bits) => scales.has(bits))).toBe(true);
   });
 
   test("blocks shrink to all-zero weights with scale 1.0", () => {
-    const details = fc.check(fc.property(tq2Block(), () => false), { seed: 4 });
+    const details = fc.check(
+      fc.property(tq2Block(), () => false),
+      { seed: 4 },
+    );
     const block = (details.counterexample as [TernaryBlock])[0];
     expect(block.scaleBits).toBe(0x3c00);
     expect(block.codes.every((c) => c === 1)).toBe(true);
@@ -82,7 +95,10 @@ describe("matrices, activations and cases", () => {
   });
 
   test("matmulCase shrinks toward one row, one block, batch 1, zero weights and zero activations", () => {
-    const details = fc.check(fc.property(matmulCase({ format: "tq2_0" }), () => false), { seed: 8 });
+    const details = fc.check(
+      fc.property(matmulCase({ format: "tq2_0" }), () => false),
+      { seed: 8 },
+    );
     const c = (details.counterexample as [KernelCase])[0];
     expect([c.rows, c.cols, c.batch]).toEqual([1, 256, 1]);
     expect(unpackTq2Block(c.weight!).codes.every((code) => code === 1)).toBe(true);

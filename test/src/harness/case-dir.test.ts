@@ -16,7 +16,17 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const w = Float32Array.from({ length: 2 * 512 }, (_, i) => ((i * 7) % 3) - 1);
 const x = Float32Array.from({ length: 3 * 512 }, (_, i) => Math.sin(i));
-const matmul: KernelCase = { op: "matmul", format: "tq2_0", rows: 2, cols: 512, batch: 3, activations: "ggml", weight: quantizeRow(GgmlType.TQ2_0, w), x, label: "m1" };
+const matmul: KernelCase = {
+  op: "matmul",
+  format: "tq2_0",
+  rows: 2,
+  cols: 512,
+  batch: 3,
+  activations: "ggml",
+  weight: quantizeRow(GgmlType.TQ2_0, w),
+  x,
+  label: "m1",
+};
 
 describe("case directories", () => {
   it("write and read back a matmul case: weight.bin is the raw blocks, x.npy float32 [B, C]", () => {
@@ -32,7 +42,15 @@ describe("case directories", () => {
     const q: KernelCase = { op: "quantize", format: "tq1_0", rows: 2, cols: 512, batch: 1, activations: "f32", w };
     writeCaseDir(dir, q);
     expect(readCaseDir(dir)).toEqual(q);
-    const d: KernelCase = { op: "dequantize", format: "tq1_0", rows: 2, cols: 512, batch: 1, activations: "f32", weight: quantizeRow(GgmlType.TQ1_0, w) };
+    const d: KernelCase = {
+      op: "dequantize",
+      format: "tq1_0",
+      rows: 2,
+      cols: 512,
+      batch: 1,
+      activations: "f32",
+      weight: quantizeRow(GgmlType.TQ1_0, w),
+    };
     writeCaseDir(join(dir, "d"), d);
     expect(readCaseDir(join(dir, "d"))).toEqual(d);
   });

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GgmlType, quantizeRow } from "../../../reference/codec/index.js";
 import { InputError } from "../../../src/errors.js";
 import { requireConsistentCase } from "../../../src/harness/case-dir.js";
-import { builtinCases, checkRowCells, describeWorst, runCheck, suiteCases, type CheckResult } from "../../../src/harness/check.js";
+import {
+  builtinCases,
+  checkRowCells,
+  describeWorst,
+  runCheck,
+  suiteCases,
+  type CheckResult,
+} from "../../../src/harness/check.js";
 import { serializeNpy } from "../../../src/io/npy.js";
 import { bundleTestKernel, type TestKernel } from "./kernel-fixture.js";
 
@@ -25,11 +32,42 @@ beforeAll(() => {
     join(suite, "manifest.json"),
     JSON.stringify({
       testGroups: [
-        { op: "matmul", format: "tq1_0", params: { rows: 2, cols: 256, batch: 1, activations: "ggml" }, tests: [{ tcId: 1, comment: "", flags: [], result: "valid", files: { weight: file("tc0001/weight.bin"), x: file("tc0001/x.npy"), y: file("tc0001/y.npy") } }] },
-        { op: "quantize", format: "tq1_0", params: { rows: 2, cols: 256 }, tests: [{ tcId: 2, result: "valid", files: { w: file("tc0001/w.npy") } }, { tcId: 3, result: "invalid", files: {} }] },
-        { op: "quantize", format: "q8_K", params: { rows: 2, cols: 256 }, tests: [{ tcId: 4, result: "valid", files: { w: file("tc0001/w.npy") } }] },
+        {
+          op: "matmul",
+          format: "tq1_0",
+          params: { rows: 2, cols: 256, batch: 1, activations: "ggml" },
+          tests: [
+            {
+              tcId: 1,
+              comment: "",
+              flags: [],
+              result: "valid",
+              files: { weight: file("tc0001/weight.bin"), x: file("tc0001/x.npy"), y: file("tc0001/y.npy") },
+            },
+          ],
+        },
+        {
+          op: "quantize",
+          format: "tq1_0",
+          params: { rows: 2, cols: 256 },
+          tests: [
+            { tcId: 2, result: "valid", files: { w: file("tc0001/w.npy") } },
+            { tcId: 3, result: "invalid", files: {} },
+          ],
+        },
+        {
+          op: "quantize",
+          format: "q8_K",
+          params: { rows: 2, cols: 256 },
+          tests: [{ tcId: 4, result: "valid", files: { w: file("tc0001/w.npy") } }],
+        },
         { op: "rmsnorm", format: "f32", params: {}, tests: [{ tcId: 5, result: "valid", files: {} }] },
-        { op: "dequantize", format: "tq2_0", params: { rows: 2, cols: 256 }, tests: [{ tcId: 6, result: "valid", files: {} }] },
+        {
+          op: "dequantize",
+          format: "tq2_0",
+          params: { rows: 2, cols: 256 },
+          tests: [{ tcId: 6, result: "valid", files: {} }],
+        },
       ],
     }),
   );
@@ -48,10 +86,18 @@ describe("builtinCases", () => {
     expect(a.filter((c) => c.activations === "f32")).toHaveLength(a.length / 2);
     expect(a.some((c) => c.batch > 1 && c.rows > 1 && c.cols > 256)).toBe(true);
     for (const c of a) requireConsistentCase(c);
-    expect(builtinCases("matmul", "tq1_0", { seed: 1, activations: "ggml" }).every((c) => c.activations === "ggml")).toBe(true);
+    expect(
+      builtinCases("matmul", "tq1_0", { seed: 1, activations: "ggml" }).every((c) => c.activations === "ggml"),
+    ).toBe(true);
     const q = builtinCases("quantize", "tq1_0", { seed: 1 });
     expect(q.every((c) => c.batch === 1 && c.w !== undefined)).toBe(true);
-    expect(q.map((c) => c.label)).toEqual(expect.arrayContaining(["quantize-tq1_0-zero-block", "quantize-tq1_0-subnormal-scale", "quantize-tq1_0-large-scale"]));
+    expect(q.map((c) => c.label)).toEqual(
+      expect.arrayContaining([
+        "quantize-tq1_0-zero-block",
+        "quantize-tq1_0-subnormal-scale",
+        "quantize-tq1_0-large-scale",
+      ]),
+    );
   });
 });
 
@@ -59,7 +105,9 @@ describe("suiteCases", () => {
   it("takes the kernel groups of a manifest and skips what it cannot run", () => {
     const entries = suiteCases(suite);
     expect(entries.map((e) => e.label)).toEqual(["tc1", "tc2", "tc3", "tc6"]);
-    expect(entries[0]).toMatchObject({ kernelCase: { op: "matmul", rows: 2, cols: 256, batch: 1, activations: "ggml" } });
+    expect(entries[0]).toMatchObject({
+      kernelCase: { op: "matmul", rows: 2, cols: 256, batch: 1, activations: "ggml" },
+    });
     expect(entries[2]).toEqual({ label: "tc3", skipped: "result is invalid" });
     expect(entries[3]).toMatchObject({ skipped: "no 'weight' file" });
     expect(suiteCases(suite, { op: "quantize" }).map((e) => e.label)).toEqual(["tc2", "tc3"]);
@@ -69,15 +117,27 @@ describe("suiteCases", () => {
   });
   it("runs a kernel over a suite", async () => {
     const seen: CheckResult[] = [];
-    const results = await runCheck(kernel.command("correct"), suiteCases(suite), { timeoutS: 20, onResult: (r) => seen.push(r) });
-    expect(results.map((r) => r.verdict?.passed ?? r.skipped)).toEqual([true, true, "result is invalid", "no 'weight' file"]);
+    const results = await runCheck(kernel.command("correct"), suiteCases(suite), {
+      timeoutS: 20,
+      onResult: (r) => seen.push(r),
+    });
+    expect(results.map((r) => r.verdict?.passed ?? r.skipped)).toEqual([
+      true,
+      true,
+      "result is invalid",
+      "no 'weight' file",
+    ]);
     expect(seen).toEqual(results);
   }, 30_000);
 });
 
 describe("report rows", () => {
   it("show the worst element's stored position", () => {
-    expect(describeWorst({ index: 3, batch: 1, row: 2, col: 300, block: 1, byte: 12, bit: 2, expected: 1, actual: 2 })).toBe("b1 r2 c300 block 1 byte 12 bit 2");
-    expect(checkRowCells({ label: "t", verdict: { passed: false, reason: "why", maxAbsError: 0.5, nmse: 0.25 } })).toEqual(["t", "FAIL", "0.5000", "0.2500", "-", "why"]);
+    expect(
+      describeWorst({ index: 3, batch: 1, row: 2, col: 300, block: 1, byte: 12, bit: 2, expected: 1, actual: 2 }),
+    ).toBe("b1 r2 c300 block 1 byte 12 bit 2");
+    expect(
+      checkRowCells({ label: "t", verdict: { passed: false, reason: "why", maxAbsError: 0.5, nmse: 0.25 } }),
+    ).toEqual(["t", "FAIL", "0.5000", "0.2500", "-", "why"]);
   });
 });

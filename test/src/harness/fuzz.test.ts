@@ -9,28 +9,43 @@ import { trilm } from "../cli/harness.js";
 
 /** A 3-row, 2-batch, 3-block tq2_0 case whose bytes and activations name their position. */
 function labelledCase(): KernelCase {
-  const rows = 3, batch = 2, nb = 3, cols = nb * QK_K;
+  const rows = 3,
+    batch = 2,
+    nb = 3,
+    cols = nb * QK_K;
   const weight = new Uint8Array(rows * nb * 66);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < nb; i++) weight.fill(10 * r + i, (r * nb + i) * 66, (r * nb + i + 1) * 66);
-  const x = Float32Array.from({ length: batch * cols }, (_, k) => 100 * Math.floor(k / cols) + Math.floor((k % cols) / QK_K));
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < nb; i++) weight.fill(10 * r + i, (r * nb + i) * 66, (r * nb + i + 1) * 66);
+  const x = Float32Array.from(
+    { length: batch * cols },
+    (_, k) => 100 * Math.floor(k / cols) + Math.floor((k % cols) / QK_K),
+  );
   return { op: "matmul", format: "tq2_0", rows, cols, batch, activations: "f32", weight, x };
 }
 
 describe("fuzzCases", () => {
   test("a judge that passes everything passes all runs", async () => {
     let calls = 0;
-    const result = await fuzzCases(() => (calls++, { passed: true }), { op: "matmul", format: "tq1_0", runs: 20, seed: 1 });
+    const result = await fuzzCases(() => (calls++, { passed: true }), {
+      op: "matmul",
+      format: "tq1_0",
+      runs: 20,
+      seed: 1,
+    });
     expect(result).toMatchObject({ passed: true, seed: 1, numRuns: 20 });
     expect(calls).toBe(20);
   });
 
   test("a failure shrinks to one row, one block, batch 1 and comes back with its verdict", async () => {
-    const result = await fuzzCases((c) => (c.rows * c.batch * c.cols > 0 ? { passed: false, reason: `saw ${c.rows}` } : { passed: true }), {
-      op: "matmul",
-      format: "tq2_0",
-      runs: 10,
-      seed: 2,
-    });
+    const result = await fuzzCases(
+      (c) => (c.rows * c.batch * c.cols > 0 ? { passed: false, reason: `saw ${c.rows}` } : { passed: true }),
+      {
+        op: "matmul",
+        format: "tq2_0",
+        runs: 10,
+        seed: 2,
+      },
+    );
     expect(result.passed).toBe(false);
     expect(result.counterexample).toMatchObject({ rows: 1, cols: QK_K, batch: 1 });
     expect(result.verdict?.reason).toBe("saw 1");
@@ -38,14 +53,21 @@ describe("fuzzCases", () => {
 
   test("a failure that needs two blocks and a given row keeps exactly those", async () => {
     // Fails when the case holds at least two blocks and a non-zero weight byte.
-    const judge = (c: KernelCase) => ({ passed: !(c.cols >= 2 * QK_K && c.weight!.some((b, k) => k % 66 < 64 && b !== 0x55)) });
+    const judge = (c: KernelCase) => ({
+      passed: !(c.cols >= 2 * QK_K && c.weight!.some((b, k) => k % 66 < 64 && b !== 0x55)),
+    });
     const result = await fuzzCases(judge, { op: "matmul", format: "tq2_0", runs: 50, seed: 3 });
     expect(result.passed).toBe(false);
     expect(result.counterexample).toMatchObject({ rows: 1, cols: 2 * QK_K, batch: 1 });
   });
 
   test("an exception thrown by the judge is a failure with its message", async () => {
-    const result = await fuzzCases(() => { throw new Error("boom"); }, { op: "matmul", format: "tq2_0", runs: 5, seed: 4 });
+    const result = await fuzzCases(
+      () => {
+        throw new Error("boom");
+      },
+      { op: "matmul", format: "tq2_0", runs: 5, seed: 4 },
+    );
     expect(result.passed).toBe(false);
     expect(result.verdict?.reason).toContain("boom");
   });
@@ -55,7 +77,11 @@ describe("fuzzCases", () => {
     const phases: string[] = [];
     for (const k of [0, 1]) {
       await fuzzCases((c) => (seen[k].push(c.x![0], c.rows), { passed: true }), {
-        op: "matmul", format: "tq2_0", runs: 5, seed: 99, onProgress: (p) => phases.push(p.phase),
+        op: "matmul",
+        format: "tq2_0",
+        runs: 5,
+        seed: 99,
+        onProgress: (p) => phases.push(p.phase),
       });
     }
     expect(seen[0]).toEqual(seen[1]);
@@ -77,12 +103,18 @@ describe("subCase and descriptions", () => {
 
   test("describeCase and describeWorst", () => {
     expect(describeCase(labelledCase())).toBe("3 rows × 3 blocks (cols 768), batch 2, tq2_0, f32 activations");
-    expect(describeWorst({ passed: false, worst: { index: 0, batch: 0, row: 0, col: 4, block: 0, byte: 4, bit: 0, expected: 0, actual: -1 } })).toBe(
-      "y[0,0] (batch 0, row 0); weight col 4 = block 0, byte 4, bit 0; expected 0, got -1",
-    );
-    expect(describeWorst({ passed: false, worst: { index: 1, batch: 0, row: 1, block: 1, byte: 48, trit: 3, expected: 1, actual: 2 } })).toBe(
-      "y[0,1] (batch 0, row 1); block 1, byte 48, trit 3; expected 1, got 2",
-    );
+    expect(
+      describeWorst({
+        passed: false,
+        worst: { index: 0, batch: 0, row: 0, col: 4, block: 0, byte: 4, bit: 0, expected: 0, actual: -1 },
+      }),
+    ).toBe("y[0,0] (batch 0, row 0); weight col 4 = block 0, byte 4, bit 0; expected 0, got -1");
+    expect(
+      describeWorst({
+        passed: false,
+        worst: { index: 1, batch: 0, row: 1, block: 1, byte: 48, trit: 3, expected: 1, actual: 2 },
+      }),
+    ).toBe("y[0,1] (batch 0, row 1); block 1, byte 48, trit 3; expected 1, got 2");
     expect(describeWorst({ passed: true })).toBeUndefined();
   });
 });
@@ -94,14 +126,33 @@ describe("trilm fuzz (command line)", () => {
     const dir = mkdtempSync(join(tmpdir(), "trilm-fuzz-"));
     try {
       const out = join(dir, "case");
-      const result = await trilm("fuzz", "--kernel", refusingKernel, "--op", "matmul", "--format", "tq1_0", "--runs", "20", "--seed", "7", "--out", out);
+      const result = await trilm(
+        "fuzz",
+        "--kernel",
+        refusingKernel,
+        "--op",
+        "matmul",
+        "--format",
+        "tq1_0",
+        "--runs",
+        "20",
+        "--seed",
+        "7",
+        "--out",
+        out,
+      );
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toBe("");
       expect(result.stdout).toContain("(seed 7)");
       expect(result.stdout).toContain("minimal case: 1 row × 1 block (cols 256), batch 1, tq1_0, f32 activations");
       expect(result.stdout).toMatch(/reason: .*status 3/);
-      expect(result.stdout).toContain(`replay: trilm check --kernel '${refusingKernel.replace(/'/g, "'\\''")}' --case ${out}`);
-      expect(JSON.parse(readFileSync(join(out, "case.json"), "utf8"))).toMatchObject({ protocol: 1, shape: { rows: 1, cols: 256, batch: 1 } });
+      expect(result.stdout).toContain(
+        `replay: trilm check --kernel '${refusingKernel.replace(/'/g, "'\\''")}' --case ${out}`,
+      );
+      expect(JSON.parse(readFileSync(join(out, "case.json"), "utf8"))).toMatchObject({
+        protocol: 1,
+        shape: { rows: 1, cols: 256, batch: 1 },
+      });
       const replay = await trilm("check", "--kernel", refusingKernel, "--case", out);
       expect(replay.code).toBe(1);
     } finally {

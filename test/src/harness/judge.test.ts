@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { GgmlType, dequantizeRow, quantizeRow, quantizeRowQ8K, vecDotTq2_0Q8K } from "../../../reference/codec/index.js";
+import {
+  GgmlType,
+  dequantizeRow,
+  quantizeRow,
+  quantizeRowQ8K,
+  vecDotTq2_0Q8K,
+} from "../../../reference/codec/index.js";
 import { elementsInByte, judgeCase, judgeDequantize, judgeMatmul, judgeQuantize } from "../../../src/harness/judge.js";
 import type { KernelCase } from "../../../src/harness/protocol.js";
 import { serializeNpy } from "../../../src/io/npy.js";
@@ -9,7 +15,16 @@ const cols = 512;
 const w = Float32Array.from({ length: rows * cols }, (_, i) => (((i * 7 + (i >> 3)) % 3) - 1) * (1 + (i >> 9)));
 const x = Float32Array.from({ length: 2 * cols }, (_, i) => Math.fround(Math.sin(i * 0.37) * 2));
 const weight2 = quantizeRow(GgmlType.TQ2_0, w);
-const matmulCase = (activations: "f32" | "ggml"): KernelCase => ({ op: "matmul", format: "tq2_0", rows, cols, batch: 2, activations, weight: weight2, x });
+const matmulCase = (activations: "f32" | "ggml"): KernelCase => ({
+  op: "matmul",
+  format: "tq2_0",
+  rows,
+  cols,
+  batch: 2,
+  activations,
+  weight: weight2,
+  x,
+});
 
 /** y = x·Wᵀ in float32 order (what a plain kernel does). */
 function plainMatmul(): Float32Array {
@@ -67,7 +82,15 @@ describe("judgeMatmul", () => {
 });
 
 describe("judgeDequantize", () => {
-  const c: KernelCase = { op: "dequantize", format: "tq1_0", rows, cols, batch: 1, activations: "f32", weight: quantizeRow(GgmlType.TQ1_0, w) };
+  const c: KernelCase = {
+    op: "dequantize",
+    format: "tq1_0",
+    rows,
+    cols,
+    batch: 1,
+    activations: "f32",
+    weight: quantizeRow(GgmlType.TQ1_0, w),
+  };
   it("is bit-exact", () => {
     const ref = dequantizeRow(GgmlType.TQ1_0, c.weight!, rows * cols);
     expect(judgeDequantize(c, ref).passed).toBe(true);
@@ -108,13 +131,23 @@ describe("judgeCase", () => {
   const c = matmulCase("f32");
   const y = plainMatmul();
   it("parses the output .npy", () => {
-    expect(judgeCase(c, new Map([["y.npy", serializeNpy({ dtype: "<f4", shape: [2, rows], data: y })]])).passed).toBe(true);
+    expect(judgeCase(c, new Map([["y.npy", serializeNpy({ dtype: "<f4", shape: [2, rows], data: y })]])).passed).toBe(
+      true,
+    );
     expect(judgeCase(c, new Map([["y", serializeNpy({ dtype: "<f4", shape: [2, rows], data: y })]])).passed).toBe(true);
   });
   it.each([
     ["no output", new Map<string, Uint8Array>(), /wrote no y.npy/],
-    ["a wrong shape", new Map([["y.npy", serializeNpy({ dtype: "<f4", shape: [rows, 2], data: y })]]), /shape \(3, 2\), expected \(2, 3\)/],
-    ["a wrong dtype", new Map([["y.npy", serializeNpy({ dtype: "|u1", shape: [2, rows], data: new Uint8Array(6) })]]), /dtype '\|u1', expected float32/],
+    [
+      "a wrong shape",
+      new Map([["y.npy", serializeNpy({ dtype: "<f4", shape: [rows, 2], data: y })]]),
+      /shape \(3, 2\), expected \(2, 3\)/,
+    ],
+    [
+      "a wrong dtype",
+      new Map([["y.npy", serializeNpy({ dtype: "|u1", shape: [2, rows], data: new Uint8Array(6) })]]),
+      /dtype '\|u1', expected float32/,
+    ],
     ["garbage", new Map([["y.npy", new Uint8Array([1, 2, 3])]]), /not a readable .npy/],
   ])("fails %s with a reason", (_name, outputs, reason) => {
     const v = judgeCase(c, outputs);
@@ -122,7 +155,10 @@ describe("judgeCase", () => {
     expect(v.reason).toMatch(reason);
   });
   it("fails a quantize output of the wrong size", () => {
-    const v = judgeCase({ op: "quantize", format: "tq2_0", rows, cols, batch: 1, activations: "f32", w }, new Map([["weight.bin", new Uint8Array(5)]]));
+    const v = judgeCase(
+      { op: "quantize", format: "tq2_0", rows, cols, batch: 1, activations: "f32", w },
+      new Map([["weight.bin", new Uint8Array(5)]]),
+    );
     expect(v.reason).toMatch(/weight.bin is 5 bytes, expected 396/);
   });
 });

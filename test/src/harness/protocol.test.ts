@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { caseJsonOf, inputRoles, outputRole, parseCaseJson, packedRowBytes, PROTOCOL_VERSION } from "../../../src/harness/protocol.js";
+import {
+  caseJsonOf,
+  inputRoles,
+  outputRole,
+  parseCaseJson,
+  packedRowBytes,
+  PROTOCOL_VERSION,
+} from "../../../src/harness/protocol.js";
 
 describe("kernel protocol v1: case.json", () => {
   it("names the fixed files of each op's roles", () => {
@@ -13,8 +20,12 @@ describe("kernel protocol v1: case.json", () => {
       inputs: { weight: "weight.bin", x: "x.npy" },
       outputs: { y: "y.npy" },
     });
-    expect(caseJsonOf({ op: "dequantize", format: "tq1_0", rows: 1, cols: 256, batch: 1, activations: "f32" }).outputs).toEqual({ w: "w.npy" });
-    expect(caseJsonOf({ op: "quantize", format: "tq1_0", rows: 1, cols: 256, batch: 1, activations: "f32" }).inputs).toEqual({ w: "w.npy" });
+    expect(
+      caseJsonOf({ op: "dequantize", format: "tq1_0", rows: 1, cols: 256, batch: 1, activations: "f32" }).outputs,
+    ).toEqual({ w: "w.npy" });
+    expect(
+      caseJsonOf({ op: "quantize", format: "tq1_0", rows: 1, cols: 256, batch: 1, activations: "f32" }).inputs,
+    ).toEqual({ w: "w.npy" });
     expect(inputRoles("quantize")).toEqual(["w"]);
     expect(outputRole("quantize")).toBe("weight");
     expect(packedRowBytes("tq1_0", 512)).toBe(108);
@@ -22,7 +33,15 @@ describe("kernel protocol v1: case.json", () => {
   });
 
   it("parses what it writes", () => {
-    const json = caseJsonOf({ op: "quantize", format: "tq1_0", rows: 4, cols: 768, batch: 1, activations: "f32", label: "t1" });
+    const json = caseJsonOf({
+      op: "quantize",
+      format: "tq1_0",
+      rows: 4,
+      cols: 768,
+      batch: 1,
+      activations: "f32",
+      label: "t1",
+    });
     expect(parseCaseJson(JSON.stringify(json))).toEqual(json);
   });
 
@@ -31,7 +50,16 @@ describe("kernel protocol v1: case.json", () => {
     ["wrong protocol", { protocol: 2 }, /protocol must be 1/],
     ["unknown op", { op: "conv" }, /op must be one of/],
     ["cols not a multiple of 256", { shape: { rows: 1, cols: 100, batch: 1 } }, /shape.cols/],
-    ["batch for dequantize", { op: "dequantize", inputs: { weight: "weight.bin" }, outputs: { w: "w.npy" }, shape: { rows: 1, cols: 256, batch: 2 } }, /batch must be 1/],
+    [
+      "batch for dequantize",
+      {
+        op: "dequantize",
+        inputs: { weight: "weight.bin" },
+        outputs: { w: "w.npy" },
+        shape: { rows: 1, cols: 256, batch: 2 },
+      },
+      /batch must be 1/,
+    ],
     ["other file names", { inputs: { weight: "w.bin", x: "x.npy" } }, /inputs must be/],
   ])("refuses %s", (_name, patch, message) => {
     const base = caseJsonOf({ op: "matmul", format: "tq2_0", rows: 1, cols: 256, batch: 1, activations: "f32" });
@@ -43,7 +71,10 @@ describe("kernel protocol v1: case.json", () => {
 describe("parseCaseJson on deeply nested values (found by test/fuzz)", () => {
   it("refuses a value nested 100,000 deep with a plain Error, not a stack-overflow RangeError", () => {
     const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;
-    for (const text of [`{"protocol":${deep}}`, `{"protocol":1,"op":"matmul","format":"tq1_0","activations":"f32","shape":{"rows":${deep}}}`]) {
+    for (const text of [
+      `{"protocol":${deep}}`,
+      `{"protocol":1,"op":"matmul","format":"tq1_0","activations":"f32","shape":{"rows":${deep}}}`,
+    ]) {
       let thrown: unknown;
       try {
         parseCaseJson(text);

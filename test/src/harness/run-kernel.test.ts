@@ -26,7 +26,6 @@ afterEach(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-
 /** The harness's temp dirs left behind (none expected). */
 function leftovers(): string[] {
   return readdirSync(process.env.TMPDIR!).filter((n) => n.startsWith("trilm-case-"));
@@ -55,12 +54,16 @@ describe("runKernelOnCase", () => {
     ["wrong-dtype", /dtype '\|u1', expected float32/],
     ["nan", /y\[2,3\] = NaN/],
     ["layout", /out of tolerance/],
-  ])("fails a %s kernel with a clear reason and cleans up", async (mode, reason) => {
-    const v = await runKernelOnCase(kernel.command(mode), matmulGgml, { timeoutS: 20 });
-    expect(v.passed).toBe(false);
-    expect(v.reason).toMatch(reason);
-    expect(leftovers()).toEqual([]);
-  }, 30_000);
+  ])(
+    "fails a %s kernel with a clear reason and cleans up",
+    async (mode, reason) => {
+      const v = await runKernelOnCase(kernel.command(mode), matmulGgml, { timeoutS: 20 });
+      expect(v.passed).toBe(false);
+      expect(v.reason).toMatch(reason);
+      expect(leftovers()).toEqual([]);
+    },
+    30_000,
+  );
 
   it("locates a TQ2_0 layout bug in dequantize at a block, byte and bit", async () => {
     const c = builtinCases("dequantize", "tq2_0", { seed: 1 })[0];
@@ -77,7 +80,10 @@ describe("runKernelOnCase", () => {
     const start = Date.now();
     const v = await runKernelOnCase(kernel.command("hang"), matmulF32, { timeoutS: 1 });
     expect(Date.now() - start).toBeLessThan(10_000);
-    expect(v).toMatchObject({ passed: false, reason: expect.stringMatching(/timed out after 1 s; the kernel's process group was killed/) });
+    expect(v).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(/timed out after 1 s; the kernel's process group was killed/),
+    });
     const pid = Number(readFileSync(pidFile, "utf8"));
     let alive = true;
     for (let i = 0; i < 50 && alive; i++) {
@@ -117,7 +123,9 @@ describe("runKernelOnCase", () => {
     expect(crashed.reason!.length).toBeLessThan(400);
     expect(crashed.reason).toMatch(/exited with status 3 \(stderr: y+…\)/);
     // and the next case runs normally
-    expect(await runKernelOnCase(kernel.command("correct"), matmulGgml, { timeoutS: 20 })).toMatchObject({ passed: true });
+    expect(await runKernelOnCase(kernel.command("correct"), matmulGgml, { timeoutS: 20 })).toMatchObject({
+      passed: true,
+    });
     expect(leftovers()).toEqual([]);
   }, 60_000);
 

@@ -61,7 +61,9 @@ test("a failure names the path and the reason, and leaves the target and directo
 
 test("a missing directory", () => {
   const path = join(scratch, "nowhere", "f.bin");
-  expect(() => writeFileAtomic(path, Uint8Array.from([1]))).toThrow(new InputError(path, "cannot write the file: no such file or directory"));
+  expect(() => writeFileAtomic(path, Uint8Array.from([1]))).toThrow(
+    new InputError(path, "cannot write the file: no such file or directory"),
+  );
 });
 
 test("file-system errors read as short reasons", () => {

@@ -43,8 +43,16 @@ describe("readInputFile", () => {
     ["a missing file", (d: string) => join(d, "missing.bin"), "no such file or directory"],
     ["a directory", (d: string) => d, "is a directory"],
     ["an empty file", (d: string) => (writeFileSync(join(d, "empty.bin"), ""), join(d, "empty.bin")), "file is empty"],
-    ["a path through a file", (d: string) => (writeFileSync(join(d, "f"), "x"), join(d, "f", "g")), "a component of the path is not a directory"],
-    ["a dangling symbolic link", (d: string) => (symlinkSync(join(d, "nowhere"), join(d, "link")), join(d, "link")), "no such file or directory"],
+    [
+      "a path through a file",
+      (d: string) => (writeFileSync(join(d, "f"), "x"), join(d, "f", "g")),
+      "a component of the path is not a directory",
+    ],
+    [
+      "a dangling symbolic link",
+      (d: string) => (symlinkSync(join(d, "nowhere"), join(d, "link")), join(d, "link")),
+      "no such file or directory",
+    ],
   ])("refuses %s, naming it", (_name, makePath, problem) => {
     const path = makePath(dir);
     for (const read of [() => readInputFile(path), () => inputFileSize(path)]) {
@@ -57,7 +65,9 @@ describe("readInputFile", () => {
   it("refuses a file larger than maxBytes before reading it", () => {
     const path = join(dir, "a.bin");
     writeFileSync(path, new Uint8Array(100));
-    expect(inputError(() => readInputFile(path, { maxBytes: 99 })).problem).toBe("file is 100 bytes, more than the 99 bytes allowed here");
+    expect(inputError(() => readInputFile(path, { maxBytes: 99 })).problem).toBe(
+      "file is 100 bytes, more than the 99 bytes allowed here",
+    );
     expect(readInputFile(path, { maxBytes: 100 }).length).toBe(100);
   });
 

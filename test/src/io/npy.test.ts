@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../../src/errors.js";
-import { formatNpyHeader, parseNpy, parseNpyHeader, pythonTupleRepr, serializeNpy, type NpyArray } from "../../../src/io/npy.js";
+import {
+  formatNpyHeader,
+  parseNpy,
+  parseNpyHeader,
+  pythonTupleRepr,
+  serializeNpy,
+  type NpyArray,
+} from "../../../src/io/npy.js";
 
 const FILE = "x.npy";
 const MAGIC = [0x93, ..."NUMPY"].map((c) => (typeof c === "number" ? c : c.charCodeAt(0)));
@@ -8,7 +15,10 @@ const MAGIC = [0x93, ..."NUMPY"].map((c) => (typeof c === "number" ? c : c.charC
 /** A .npy file built by hand: magic, version, a u16 (v1) or u32 (v2, v3) header length, the header (UTF-8), the data. */
 function handMadeNpy(header: string, data: Uint8Array, major = 1): Uint8Array {
   const text = new TextEncoder().encode(header);
-  const lengthField = major === 1 ? [text.length & 0xff, text.length >>> 8] : [text.length & 0xff, (text.length >>> 8) & 0xff, (text.length >>> 16) & 0xff, text.length >>> 24];
+  const lengthField =
+    major === 1
+      ? [text.length & 0xff, text.length >>> 8]
+      : [text.length & 0xff, (text.length >>> 8) & 0xff, (text.length >>> 16) & 0xff, text.length >>> 24];
   const prefix = [...MAGIC, major, 0, ...lengthField];
   const out = new Uint8Array(prefix.length + text.length + data.length);
   out.set(prefix, 0);
@@ -88,11 +98,41 @@ describe("formatNpyHeader matches numpy byte for byte", () => {
    * 'shape': …}).
    */
   const cases: { dtype: "<f4" | "|i1" | "|u1"; shape: number[]; dict: string; spaces: number; total: number }[] = [
-    { dtype: "<f4", shape: [2, 256], dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 256), }", spaces: 56, total: 128 },
-    { dtype: "<f4", shape: [256], dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (256,), }", spaces: 58, total: 128 },
-    { dtype: "<f4", shape: [], dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", spaces: 62, total: 128 },
-    { dtype: "|i1", shape: [5], dict: "{'descr': '|i1', 'fortran_order': False, 'shape': (5,), }", spaces: 60, total: 128 },
-    { dtype: "|u1", shape: [7], dict: "{'descr': '|u1', 'fortran_order': False, 'shape': (7,), }", spaces: 60, total: 128 },
+    {
+      dtype: "<f4",
+      shape: [2, 256],
+      dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 256), }",
+      spaces: 56,
+      total: 128,
+    },
+    {
+      dtype: "<f4",
+      shape: [256],
+      dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (256,), }",
+      spaces: 58,
+      total: 128,
+    },
+    {
+      dtype: "<f4",
+      shape: [],
+      dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
+      spaces: 62,
+      total: 128,
+    },
+    {
+      dtype: "|i1",
+      shape: [5],
+      dict: "{'descr': '|i1', 'fortran_order': False, 'shape': (5,), }",
+      spaces: 60,
+      total: 128,
+    },
+    {
+      dtype: "|u1",
+      shape: [7],
+      dict: "{'descr': '|u1', 'fortran_order': False, 'shape': (7,), }",
+      spaces: 60,
+      total: 128,
+    },
     {
       // the growth spaces push this header past 128 bytes
       dtype: "<f4",
@@ -113,7 +153,14 @@ describe("formatNpyHeader matches numpy byte for byte", () => {
 
   it.each(cases)("$dtype $shape", ({ dtype, shape, dict, spaces, total }) => {
     const headerLength = total - 10;
-    const expected = new Uint8Array([...MAGIC, 1, 0, headerLength & 0xff, headerLength >>> 8, ...Buffer.from(dict + " ".repeat(spaces) + "\n", "latin1")]);
+    const expected = new Uint8Array([
+      ...MAGIC,
+      1,
+      0,
+      headerLength & 0xff,
+      headerLength >>> 8,
+      ...Buffer.from(dict + " ".repeat(spaces) + "\n", "latin1"),
+    ]);
     expect(expected.length).toBe(total);
     expect(formatNpyHeader(dtype, shape)).toEqual(expected);
   });
@@ -133,7 +180,11 @@ describe("parseNpy reads headers numpy accepts", () => {
   const data = f32Bytes([1, -2, 0.5, 3]);
 
   it("a version 2.0 file (u32 header length)", () => {
-    const file = handMadeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }" + " ".repeat(60) + "\n", data, 2);
+    const file = handMadeNpy(
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }" + " ".repeat(60) + "\n",
+      data,
+      2,
+    );
     expect(parseNpyHeader(file, FILE).version).toEqual([2, 0]);
     expect(parseNpy(file, FILE)).toEqual({ dtype: "<f4", shape: [2, 2], data: new Float32Array([1, -2, 0.5, 3]) });
   });
@@ -150,34 +201,109 @@ describe("parseNpy reads headers numpy accepts", () => {
 
   it("reports the data offset after the header", () => {
     const file = serializeNpy({ dtype: "|u1", shape: [3], data: Uint8Array.from([1, 2, 3]) });
-    expect(parseNpyHeader(file, FILE)).toEqual({ version: [1, 0], dtype: "|u1", shape: [3], elementCount: 3, dataOffset: 128 });
+    expect(parseNpyHeader(file, FILE)).toEqual({
+      version: [1, 0],
+      dtype: "|u1",
+      shape: [3],
+      elementCount: 3,
+      dataOffset: 128,
+    });
   });
 });
 
 describe("parseNpy refuses, naming the file and the problem", () => {
-  const dict = (descr: string, fortran: string, shape: string) => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }\n`;
+  const dict = (descr: string, fortran: string, shape: string) =>
+    `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }\n`;
   const cases: { name: string; bytes: Uint8Array; problem: RegExp }[] = [
-    { name: "wrong magic", bytes: new TextEncoder().encode("PK\x03\x04 not numpy at all"), problem: /not a \.npy file/ },
+    {
+      name: "wrong magic",
+      bytes: new TextEncoder().encode("PK\x03\x04 not numpy at all"),
+      problem: /not a \.npy file/,
+    },
     { name: "a truncated prefix", bytes: Uint8Array.from([...MAGIC, 1]), problem: /truncated \.npy header/ },
     { name: "no header length", bytes: Uint8Array.from([...MAGIC, 2, 0, 10, 0]), problem: /truncated \.npy header/ },
-    { name: "a header length beyond the file", bytes: Uint8Array.from([...MAGIC, 1, 0, 0xff, 0x00, 0x7b]), problem: /header length 255 runs past the end of the file \(11 bytes\)/ },
-    { name: "version 4.0", bytes: handMadeNpy(dict("<f4", "False", "(1,)"), f32Bytes([1]), 4), problem: /unsupported \.npy format version 4\.0/ },
-    { name: "'<f8'", bytes: handMadeNpy(dict("<f8", "False", "(1,)"), new Uint8Array(8)), problem: /dtype '<f8' is not supported/ },
+    {
+      name: "a header length beyond the file",
+      bytes: Uint8Array.from([...MAGIC, 1, 0, 0xff, 0x00, 0x7b]),
+      problem: /header length 255 runs past the end of the file \(11 bytes\)/,
+    },
+    {
+      name: "version 4.0",
+      bytes: handMadeNpy(dict("<f4", "False", "(1,)"), f32Bytes([1]), 4),
+      problem: /unsupported \.npy format version 4\.0/,
+    },
+    {
+      name: "'<f8'",
+      bytes: handMadeNpy(dict("<f8", "False", "(1,)"), new Uint8Array(8)),
+      problem: /dtype '<f8' is not supported/,
+    },
     { name: "'>f4'", bytes: handMadeNpy(dict(">f4", "False", "(1,)"), new Uint8Array(4)), problem: /big-endian/ },
-    { name: "fortran_order True", bytes: handMadeNpy(dict("<f4", "True", "(2, 2)"), new Uint8Array(16)), problem: /fortran_order is True/ },
-    { name: "too little data", bytes: handMadeNpy(dict("<f4", "False", "(2, 2)"), new Uint8Array(12)), problem: /needs 16 bytes of data, but the file has 12/ },
-    { name: "too much data", bytes: handMadeNpy(dict("<f4", "False", "(2,)"), new Uint8Array(12)), problem: /needs 8 bytes of data, but the file has 12/ },
-    { name: "a huge shape", bytes: handMadeNpy(dict("<f4", "False", "(1099511627776, 1099511627776)"), new Uint8Array(4)), problem: /shape \(1099511627776, 1099511627776\) is too large/ },
-    { name: "a claimed size far beyond the file", bytes: handMadeNpy(dict("<f4", "False", "(1099511627776,)"), new Uint8Array(4)), problem: /needs 4398046511104 bytes of data, but the file has 4/ },
-    { name: "shape not a tuple", bytes: handMadeNpy(dict("<f4", "False", "(4)"), new Uint8Array(16)), problem: /shape is not a tuple/ },
-    { name: "a negative dimension", bytes: handMadeNpy(dict("<f4", "False", "(-1,)"), new Uint8Array(4)), problem: /not a non-negative integer/ },
-    { name: "a missing key", bytes: handMadeNpy("{'descr': '<f4', 'shape': (1,)}", new Uint8Array(4)), problem: /has keys \['descr', 'shape'\]/ },
-    { name: "an extra key", bytes: handMadeNpy(`{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}`, new Uint8Array(4)), problem: /has keys/ },
-    { name: "an unparsable header", bytes: handMadeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,", new Uint8Array(4)), problem: /cannot parse the \.npy header/ },
-    { name: "a header that is not a dict", bytes: handMadeNpy("[1, 2]", new Uint8Array(4)), problem: /not a dictionary/ },
-    { name: "a structured dtype", bytes: handMadeNpy(`{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,)}`, new Uint8Array(4)), problem: /structured dtype/ },
+    {
+      name: "fortran_order True",
+      bytes: handMadeNpy(dict("<f4", "True", "(2, 2)"), new Uint8Array(16)),
+      problem: /fortran_order is True/,
+    },
+    {
+      name: "too little data",
+      bytes: handMadeNpy(dict("<f4", "False", "(2, 2)"), new Uint8Array(12)),
+      problem: /needs 16 bytes of data, but the file has 12/,
+    },
+    {
+      name: "too much data",
+      bytes: handMadeNpy(dict("<f4", "False", "(2,)"), new Uint8Array(12)),
+      problem: /needs 8 bytes of data, but the file has 12/,
+    },
+    {
+      name: "a huge shape",
+      bytes: handMadeNpy(dict("<f4", "False", "(1099511627776, 1099511627776)"), new Uint8Array(4)),
+      problem: /shape \(1099511627776, 1099511627776\) is too large/,
+    },
+    {
+      name: "a claimed size far beyond the file",
+      bytes: handMadeNpy(dict("<f4", "False", "(1099511627776,)"), new Uint8Array(4)),
+      problem: /needs 4398046511104 bytes of data, but the file has 4/,
+    },
+    {
+      name: "shape not a tuple",
+      bytes: handMadeNpy(dict("<f4", "False", "(4)"), new Uint8Array(16)),
+      problem: /shape is not a tuple/,
+    },
+    {
+      name: "a negative dimension",
+      bytes: handMadeNpy(dict("<f4", "False", "(-1,)"), new Uint8Array(4)),
+      problem: /not a non-negative integer/,
+    },
+    {
+      name: "a missing key",
+      bytes: handMadeNpy("{'descr': '<f4', 'shape': (1,)}", new Uint8Array(4)),
+      problem: /has keys \['descr', 'shape'\]/,
+    },
+    {
+      name: "an extra key",
+      bytes: handMadeNpy(`{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}`, new Uint8Array(4)),
+      problem: /has keys/,
+    },
+    {
+      name: "an unparsable header",
+      bytes: handMadeNpy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,", new Uint8Array(4)),
+      problem: /cannot parse the \.npy header/,
+    },
+    {
+      name: "a header that is not a dict",
+      bytes: handMadeNpy("[1, 2]", new Uint8Array(4)),
+      problem: /not a dictionary/,
+    },
+    {
+      name: "a structured dtype",
+      bytes: handMadeNpy(`{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,)}`, new Uint8Array(4)),
+      problem: /structured dtype/,
+    },
     { name: "deep nesting", bytes: handMadeNpy("(".repeat(5000), new Uint8Array(4)), problem: /nesting deeper than/ },
-    { name: "a v3 header that is not UTF-8", bytes: handMadeNpy("{'descr': '<f4'}", new Uint8Array(4), 3).map((b, i) => (i === 14 ? 0xff : b)), problem: /not valid UTF-8/ },
+    {
+      name: "a v3 header that is not UTF-8",
+      bytes: handMadeNpy("{'descr': '<f4'}", new Uint8Array(4), 3).map((b, i) => (i === 14 ? 0xff : b)),
+      problem: /not valid UTF-8/,
+    },
   ];
 
   it.each(cases)("$name", ({ bytes, problem }) => {

@@ -51,18 +51,25 @@ function bitDifferences(a: readonly Float32Array[], b: readonly Float32Array[]):
 }
 
 describe("convertHfCheckpoint on a lossless TriLM-like checkpoint (dim 512, 2 layers, 4 heads, 2 kv heads, ffn 1024, vocab 300)", () => {
-  it.each(["tq2_0", "tq1_0", "f16"] as const)("%s: the GGUF's logits are IDENTICAL (bit for bit) to the checkpoint's", (type) => {
-    const { file, warnings } = convertAndReread(lossless, type);
-    expect(warnings).toEqual([]);
-    const { config, weights } = modelFromGguf(file);
-    expect(config).toEqual(modelFromHf(lossless, { ropeStyle: "adjacent" }).config);
-    const logits = evaluateSequence(config, weights, TOKENS, F32_OPTIONS);
-    expect(bitDifferences(logits, hfLogits)).toBe(0);
-  });
+  it.each(["tq2_0", "tq1_0", "f16"] as const)(
+    "%s: the GGUF's logits are IDENTICAL (bit for bit) to the checkpoint's",
+    (type) => {
+      const { file, warnings } = convertAndReread(lossless, type);
+      expect(warnings).toEqual([]);
+      const { config, weights } = modelFromGguf(file);
+      expect(config).toEqual(modelFromHf(lossless, { ropeStyle: "adjacent" }).config);
+      const logits = evaluateSequence(config, weights, TOKENS, F32_OPTIONS);
+      expect(bitDifferences(logits, hfLogits)).toBe(0);
+    },
+  );
 
   it("writes the llama keys convert_hf_to_gguf.py writes, and no tokenizer", () => {
     const { file } = convertAndReread(lossless, "tq2_0");
-    const entries = file.metadata.map(({ key, value }) => [key, value.type, "value" in value ? value.value : undefined]);
+    const entries = file.metadata.map(({ key, value }) => [
+      key,
+      value.type,
+      "value" in value ? value.value : undefined,
+    ]);
     expect(entries).toEqual([
       ["general.architecture", GgufValueType.STRING, "llama"],
       ["general.name", GgufValueType.STRING, "TriLM test"],
@@ -110,10 +117,21 @@ describe("convertHfCheckpoint on a lossless TriLM-like checkpoint (dim 512, 2 la
   it("f16: the matrices are the checkpoint's own bytes, q/k rows permuted", () => {
     const { file } = convertAndReread(lossless, "f16");
     const adjacent = modelFromHf(lossless, { ropeStyle: "adjacent" }).weights;
-    const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+    const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+      a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
     expect(same(file.tensor("blk.1.attn_q.weight")?.data, adjacent.layers[1].wq.data)).toBe(true);
-    expect(same(file.tensor("blk.1.ffn_down.weight")?.data, lossless.tensors.get("model.layers.1.mlp.down_proj.weight")?.tensor.data)).toBe(true);
-    expect(same(file.tensor("blk.1.attn_q.weight")?.data, lossless.tensors.get("model.layers.1.self_attn.q_proj.weight")?.tensor.data)).toBe(false);
+    expect(
+      same(
+        file.tensor("blk.1.ffn_down.weight")?.data,
+        lossless.tensors.get("model.layers.1.mlp.down_proj.weight")?.tensor.data,
+      ),
+    ).toBe(true);
+    expect(
+      same(
+        file.tensor("blk.1.attn_q.weight")?.data,
+        lossless.tensors.get("model.layers.1.self_attn.q_proj.weight")?.tensor.data,
+      ),
+    ).toBe(false);
   });
 });
 
@@ -123,10 +141,17 @@ describe("convertHfCheckpoint: other cases", () => {
     const { file, warnings } = convertAndReread(checkpoint, "tq2_0");
     expect(warnings).toEqual([]);
     expect(file.tensor("output.weight")).toBeUndefined();
-    expect(file.tensors.filter((t) => t.ne.length === 2).map((t) => t.type)).toEqual(Array(1 + 2 * 7).fill(GgmlType.F16));
+    expect(file.tensors.filter((t) => t.ne.length === 2).map((t) => t.type)).toEqual(
+      Array(1 + 2 * 7).fill(GgmlType.F16),
+    );
     const { config, weights } = modelFromGguf(file);
     const hf = modelFromHf(checkpoint, { ropeStyle: "adjacent" });
-    expect(bitDifferences(evaluateSequence(config, weights, [1, 2, 3], F32_OPTIONS), evaluateSequence(hf.config, hf.weights, [1, 2, 3], F32_OPTIONS))).toBe(0);
+    expect(
+      bitDifferences(
+        evaluateSequence(config, weights, [1, 2, 3], F32_OPTIONS),
+        evaluateSequence(hf.config, hf.weights, [1, 2, 3], F32_OPTIONS),
+      ),
+    ).toBe(0);
   });
 
   it("a 256-block straddling two shard scales (o_proj of a dim-256 model, shards 128 columns wide) is detected and warned", () => {
@@ -135,7 +160,9 @@ describe("convertHfCheckpoint: other cases", () => {
       const { warnings } = convertAndReread(checkpoint, type);
       expect(warnings).toHaveLength(2);
       expect(warnings[0]).toMatch(
-        new RegExp(`^model\\.layers\\.0\\.self_attn\\.o_proj\\.weight: 256 of 256 256-element blocks hold two shard scales \\(0\\.0263671875, 0\\.0322265625; columns \\[0, 128\\) \\[128, 256\\)\\); ${type} keeps one scale per block, so \\d+ of 65536 values change: the conversion is lossy$`),
+        new RegExp(
+          `^model\\.layers\\.0\\.self_attn\\.o_proj\\.weight: 256 of 256 256-element blocks hold two shard scales \\(0\\.0263671875, 0\\.0322265625; columns \\[0, 128\\) \\[128, 256\\)\\); ${type} keeps one scale per block, so \\d+ of 65536 values change: the conversion is lossy$`,
+        ),
       );
       expect(warnings[1]).toMatch(/^model\.layers\.1\.self_attn\.o_proj\.weight: 256 of 256 /);
     }
@@ -147,7 +174,9 @@ describe("convertHfCheckpoint: other cases", () => {
     const checkpoint = readHfCheckpoint(writeHfFolder(join(root, "f32"), fixture));
     const { warnings } = convertAndReread(checkpoint, "tq2_0");
     expect(warnings.map((w) => w.split(":")[0])).toEqual(["lm_head.weight", "model.embed_tokens.weight"]);
-    expect(warnings[0]).toMatch(/^lm_head\.weight: \d+ of 3200 values change in the conversion to f16; the conversion is lossy$/);
+    expect(warnings[0]).toMatch(
+      /^lm_head\.weight: \d+ of 3200 values change in the conversion to f16; the conversion is lossy$/,
+    );
   });
 
   it("warns that a non-ternary matrix converted to TQ is lossy", () => {
@@ -155,21 +184,34 @@ describe("convertHfCheckpoint: other cases", () => {
     const dense = Float32Array.from({ length: 256 * 512 }, (_, i) => Math.sin(i) / 8);
     const data = new Uint8Array(dense.length * 2);
     dense.forEach((v, i) => new DataView(data.buffer).setUint16(2 * i, f32ToF16Bits(v), true));
-    const checkpoint = readHfCheckpoint(writeHfFolder(join(root, "dense"), fixture, {
-      tensors: (ts) => ts.map((t) => (t.name === "model.layers.1.self_attn.v_proj.weight" ? { ...t, data } : t)),
-    }));
+    const checkpoint = readHfCheckpoint(
+      writeHfFolder(join(root, "dense"), fixture, {
+        tensors: (ts) => ts.map((t) => (t.name === "model.layers.1.self_attn.v_proj.weight" ? { ...t, data } : t)),
+      }),
+    );
     const { warnings } = convertAndReread(checkpoint, "tq1_0");
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^model\.layers\.1\.self_attn\.v_proj\.weight: is not ternary \(more than 6 distinct magnitudes\); \d+ of 131072 values change in the conversion to tq1_0$/);
+    expect(warnings[0]).toMatch(
+      /^model\.layers\.1\.self_attn\.v_proj\.weight: is not ternary \(more than 6 distinct magnitudes\); \d+ of 131072 values change in the conversion to tq1_0$/,
+    );
   });
 
   it("refuses a tensor holding an infinity (ggml's validation), naming its file", () => {
     const fixture = makeFixture(SMALL);
-    const checkpoint = readHfCheckpoint(writeHfFolder(join(root, "inf"), fixture, {
-      tensors: (ts) => ts.map((t) => (t.name === "model.norm.weight" ? { ...t, data: Uint8Array.from(t.data, (b, i) => (i === 1 ? 0x7c : i === 0 ? 0 : b)) } : t)),
-    }));
+    const checkpoint = readHfCheckpoint(
+      writeHfFolder(join(root, "inf"), fixture, {
+        tensors: (ts) =>
+          ts.map((t) =>
+            t.name === "model.norm.weight"
+              ? { ...t, data: Uint8Array.from(t.data, (b, i) => (i === 1 ? 0x7c : i === 0 ? 0 : b)) }
+              : t,
+          ),
+      }),
+    );
     const run = () => convertHfCheckpoint(checkpoint, "out.gguf", { type: "tq2_0", name: "x" });
     expect(run).toThrow(InputError);
-    expect(run).toThrow(`${join(root, "inf", "model.safetensors")}: tensor 'model.norm.weight' as f32 fails ggml's validation (element 0 is infinite or NaN)`);
+    expect(run).toThrow(
+      `${join(root, "inf", "model.safetensors")}: tensor 'model.norm.weight' as f32 fails ggml's validation (element 0 is infinite or NaN)`,
+    );
   });
 });

@@ -8,7 +8,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GgmlType, quantizeRow } from "../../../reference/codec/index.js";
-import { serializeSafetensors, type SafetensorsDtype, type SafetensorsTensorInput } from "../../../src/safetensors/index.js";
+import {
+  serializeSafetensors,
+  type SafetensorsDtype,
+  type SafetensorsTensorInput,
+} from "../../../src/safetensors/index.js";
 
 /** Sizes and choices of a fixture. */
 export interface FixtureOptions {
@@ -29,7 +33,17 @@ export interface FixtureOptions {
 
 /** dim 512 so that o_proj's two column shards (256 each) are whole 256-blocks: lossless TQ conversion. */
 export const LOSSLESS: FixtureOptions = {
-  dim: 512, hiddenDim: 1024, nLayers: 2, nHeads: 4, nKvHeads: 2, vocabSize: 300, contextLength: 64, shards: 2, seed: 1, tied: false, dtype: "F16",
+  dim: 512,
+  hiddenDim: 1024,
+  nLayers: 2,
+  nHeads: 4,
+  nKvHeads: 2,
+  vocabSize: 300,
+  contextLength: 64,
+  shards: 2,
+  seed: 1,
+  tied: false,
+  dtype: "F16",
 };
 
 /** dim 256: o_proj's column shards are 128 wide, so every 256-block of its rows straddles two scales. */
@@ -89,8 +103,10 @@ export function makeFixture(o: FixtureOptions): Fixture {
   const next = random(o.seed);
   const tensors: SafetensorsTensorInput[] = [];
   const scales = new Map<string, number[]>();
-  const add = (name: string, shape: number[], values: Float32Array) => tensors.push({ name, dtype: o.dtype, shape, data: encode(o.dtype, values) });
-  const uniform = (n: number, spread: number, centre = 0) => Float32Array.from({ length: n }, () => centre + (next() * 2 - 1) * spread);
+  const add = (name: string, shape: number[], values: Float32Array) =>
+    tensors.push({ name, dtype: o.dtype, shape, data: encode(o.dtype, values) });
+  const uniform = (n: number, spread: number, centre = 0) =>
+    Float32Array.from({ length: n }, () => centre + (next() * 2 - 1) * spread);
   let matrixIndex = 0;
   const ternary = (name: string, rows: number, cols: number, splitColumns: boolean) => {
     const m = matrixIndex++;
@@ -157,6 +173,9 @@ export function writeHfFolder(dir: string, fixture: Fixture, options: WriteOptio
     writeFileSync(join(dir, shardName), serializeSafetensors(part, { format: "pt" }));
   }
   const totalSize = tensors.reduce((n, t) => n + t.data.length, 0);
-  writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
+  writeFileSync(
+    join(dir, "model.safetensors.index.json"),
+    JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2),
+  );
   return dir;
 }

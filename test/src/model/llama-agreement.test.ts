@@ -18,10 +18,16 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parseGguf } from "../../../src/gguf/index.js";
 import { modelFromGguf, type LoadedModel } from "../../../src/model/gguf-model.js";
-import { createForwardState, evaluateSequence, forward, type ForwardOptions } from "../../../reference/model/forward.js";
+import {
+  createForwardState,
+  evaluateSequence,
+  forward,
+  type ForwardOptions,
+} from "../../../reference/model/forward.js";
 
 const GOLDEN = new URL("../../../golden/external/llama/", import.meta.url);
-const TOKENS: number[] = (JSON.parse(readFileSync(new URL("tokens.json", GOLDEN), "utf8")) as { tokens: number[] }).tokens;
+const TOKENS: number[] = (JSON.parse(readFileSync(new URL("tokens.json", GOLDEN), "utf8")) as { tokens: number[] })
+  .tokens;
 const VOCAB = 512;
 const NMSE_LIMIT = 1e-6;
 const GGML: ForwardOptions = { activations: "ggml", kvCache: "f32" };
@@ -68,7 +74,9 @@ function compare(ours: Float32Array[], llama: Float32Array[]): { nmse: number; m
 /** Assert the agreement goal for one run and print its figures. */
 function expectAgreement(label: string, ours: Float32Array[], llama: Float32Array[]): void {
   const { nmse, maxAbs } = compare(ours, llama);
-  console.log(`${label}: NMSE ${nmse.toExponential(2)}; max |Δ| per position ${maxAbs.map((m) => m.toExponential(1)).join(" ")}`);
+  console.log(
+    `${label}: NMSE ${nmse.toExponential(2)}; max |Δ| per position ${maxAbs.map((m) => m.toExponential(1)).join(" ")}`,
+  );
   expect(ours.map(argmax)).toEqual(llama.map(argmax));
   expect(nmse).toBeLessThanOrEqual(NMSE_LIMIT);
 }
@@ -92,18 +100,26 @@ describe.each(VARIANTS)("tiny-%s.gguf against llama.cpp", (variant) => {
 
   test("ggml mode: every logit is bit-identical to llama.cpp's", () => {
     const llama = llamaLogits(variant);
-    ggmlLogits(variant).forEach((row, pos) => expect(Array.from(row), `position ${pos}`).toEqual(Array.from(llama[pos])));
+    ggmlLogits(variant).forEach((row, pos) =>
+      expect(Array.from(row), `position ${pos}`).toEqual(Array.from(llama[pos])),
+    );
   });
 });
 
 test("f32 mode on the F32 file: argmax agrees and NMSE ≤ 1e-6", () => {
   const { config, weights } = loadModel("f32");
-  expectAgreement("f32 f32-mode", evaluateSequence(config, weights, TOKENS, { activations: "f32", kvCache: "f32" }), llamaLogits("f32"));
+  expectAgreement(
+    "f32 f32-mode",
+    evaluateSequence(config, weights, TOKENS, { activations: "f32", kvCache: "f32" }),
+    llamaLogits("f32"),
+  );
 });
 
 test("ggml mode: token-by-token forward with the KV cache gives the batched logits bit for bit", () => {
   const { config, weights } = loadModel("tq2_0");
   const batched = ggmlLogits("tq2_0");
   const state = createForwardState(config, weights, GGML);
-  TOKENS.forEach((token, pos) => expect(Array.from(forward(state, token, pos)), `position ${pos}`).toEqual(Array.from(batched[pos])));
+  TOKENS.forEach((token, pos) =>
+    expect(Array.from(forward(state, token, pos)), `position ${pos}`).toEqual(Array.from(batched[pos])),
+  );
 });

@@ -45,16 +45,26 @@ describe("loadModel", () => {
   });
 
   test("a missing file, a directory, garbage", () => {
-    expect(inputErrorOf(() => loadModel(join(dir, "nope.gguf")), join(dir, "nope.gguf")).problem).toBe("no such file or directory");
+    expect(inputErrorOf(() => loadModel(join(dir, "nope.gguf")), join(dir, "nope.gguf")).problem).toBe(
+      "no such file or directory",
+    );
     mkdirSync(join(dir, "folder"));
-    expect(inputErrorOf(() => loadModel(join(dir, "folder")), join(dir, "folder", "config.json")).problem).toBe("no such file or directory");
+    expect(inputErrorOf(() => loadModel(join(dir, "folder")), join(dir, "folder", "config.json")).problem).toBe(
+      "no such file or directory",
+    );
     writeFileSync(join(dir, "garbage.gguf"), "hello, not a model");
-    expect(inputErrorOf(() => loadModel(join(dir, "garbage.gguf")), join(dir, "garbage.gguf")).problem).toMatch(/not a GGUF file/);
+    expect(inputErrorOf(() => loadModel(join(dir, "garbage.gguf")), join(dir, "garbage.gguf")).problem).toMatch(
+      /not a GGUF file/,
+    );
   });
 
   test("another architecture is refused by modelFromGguf, naming the file", () => {
     const tiny = randomTrilm("tiny", 1, "tq2_0");
-    const metadata = tiny.metadata.map((kv) => (kv.key === "general.architecture" ? { key: kv.key, value: { type: GgufValueType.STRING as const, value: "gpt2" } } : kv));
+    const metadata = tiny.metadata.map((kv) =>
+      kv.key === "general.architecture"
+        ? { key: kv.key, value: { type: GgufValueType.STRING as const, value: "gpt2" } }
+        : kv,
+    );
     const path = join(dir, "gpt2.gguf");
     writeGgufFile(path, GgufFile.create(path, metadata, tiny.tensors));
     expect(inputErrorOf(() => loadModel(path), path).problem).toMatch(/unsupported architecture 'gpt2'/);

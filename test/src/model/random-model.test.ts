@@ -14,7 +14,13 @@ import { layerLinears } from "../../../reference/model/weights.js";
 import { UsageError } from "../../../src/errors.js";
 import { GgufFile, GgufValueType, serializeGguf } from "../../../src/gguf/index.js";
 import { modelFromGguf } from "../../../src/model/gguf-model.js";
-import { materializeTensor, planRandomTrilm, randomTrilm, shardBoundaries, type PlannedTensor } from "../../../src/model/random-model.js";
+import {
+  materializeTensor,
+  planRandomTrilm,
+  randomTrilm,
+  shardBoundaries,
+  type PlannedTensor,
+} from "../../../src/model/random-model.js";
 import { planLayout, writePlannedGguf } from "../../../src/model/stream-gguf.js";
 
 const dir = mkdtempSync(join(tmpdir(), "trilm-random-model-"));
@@ -52,11 +58,19 @@ describe("randomTrilm: the tiny preset", () => {
 
   test("has llama-quantize's tensor order and types: F16 embedding and output, F32 norms, TQ2_0 matrices", () => {
     expect(tiny.tensors.map((t) => t.name).slice(0, 5)).toEqual([
-      "output.weight", "output_norm.weight", "token_embd.weight", "blk.0.attn_k.weight", "blk.0.attn_norm.weight",
+      "output.weight",
+      "output_norm.weight",
+      "token_embd.weight",
+      "blk.0.attn_k.weight",
+      "blk.0.attn_norm.weight",
     ]);
     expect(tiny.tensors).toHaveLength(3 + 2 * 9);
     for (const t of tiny.tensors) {
-      const expected = t.name.endsWith("norm.weight") ? GgmlType.F32 : t.name.startsWith("blk.") ? GgmlType.TQ2_0 : GgmlType.F16;
+      const expected = t.name.endsWith("norm.weight")
+        ? GgmlType.F32
+        : t.name.startsWith("blk.")
+          ? GgmlType.TQ2_0
+          : GgmlType.F16;
       expect(t.type, t.name).toBe(expected);
     }
   });
@@ -118,7 +132,10 @@ describe("determinism", () => {
     const other = randomTrilm("tiny", 2, "tq2_0");
     expect(other.getString("general.name")).toBe("TriLM-tiny-random-seed2");
     for (const name of ["token_embd.weight", "blk.0.attn_q.weight", "blk.1.ffn_norm.weight"]) {
-      expect(Buffer.compare(Buffer.from(other.tensor(name)!.data), Buffer.from(tiny.tensor(name)!.data)), name).not.toBe(0);
+      expect(
+        Buffer.compare(Buffer.from(other.tensor(name)!.data), Buffer.from(tiny.tensor(name)!.data)),
+        name,
+      ).not.toBe(0);
     }
   });
 
@@ -173,37 +190,60 @@ describe("model-parallel shards", () => {
     const o = plan.tensors.find((t) => t.name === "blk.3.attn_output.weight")!;
     expect(o.ne).toEqual([2304, 2304]);
     const rows = decodePlanned(o).slice(0, 64);
-    const shardScales = [0, 768, 1536].map((start) => new Set(rows.flatMap((row) => [...row.subarray(start, start + 768)].map(Math.abs).filter((v) => v !== 0))));
+    const shardScales = [0, 768, 1536].map(
+      (start) =>
+        new Set(rows.flatMap((row) => [...row.subarray(start, start + 768)].map(Math.abs).filter((v) => v !== 0))),
+    );
     for (const scales of shardScales) expect(scales.size).toBe(1);
     expect(new Set(shardScales.map((s) => [...s][0])).size).toBe(3);
   });
 });
 
 describe("every preset", () => {
-  test.each(TRILM_PRESETS.map((p) => [p.name, p] as const))("%s: tensors and keys match the preset (no data generated)", (_name, preset) => {
-    const plan = planRandomTrilm(preset, 9, "tq2_0");
-    const { config } = preset;
-    expect(plan.modelName).toBe(`TriLM-${preset.name}-random-seed9`);
-    expect(plan.tensors).toHaveLength(3 + 9 * config.nLayers);
-    const meta = new Map(plan.metadata.map((kv) => [kv.key, kv.value]));
-    const u32 = (key: string) => {
-      const value = meta.get(key);
-      return value?.type === GgufValueType.UINT32 ? value.value : undefined;
-    };
-    expect([
-      u32("llama.embedding_length"), u32("llama.feed_forward_length"), u32("llama.block_count"), u32("llama.attention.head_count"),
-      u32("llama.attention.head_count_kv"), u32("llama.vocab_size"), u32("llama.context_length"), u32("llama.rope.dimension_count"),
-    ]).toEqual([config.dim, config.hiddenDim, config.nLayers, config.nHeads, config.nKvHeads, config.vocabSize, config.contextLength, config.headDim]);
-    const byName = new Map(plan.tensors.map((t) => [t.name, t]));
-    expect(byName.get("token_embd.weight")?.ne).toEqual([config.dim, config.vocabSize]);
-    expect(byName.get("output.weight")?.ne).toEqual([config.dim, config.vocabSize]);
-    const last = config.nLayers - 1;
-    expect(byName.get(`blk.${last}.attn_q.weight`)?.ne).toEqual([config.dim, config.nHeads * config.headDim]);
-    expect(byName.get(`blk.${last}.attn_k.weight`)?.ne).toEqual([config.dim, config.nKvHeads * config.headDim]);
-    expect(byName.get(`blk.${last}.ffn_down.weight`)?.ne).toEqual([config.hiddenDim, config.dim]);
-    expect(byName.get(`blk.${last}.ffn_down.weight`)?.byteSize).toBe((config.hiddenDim / 256) * 66 * config.dim);
-    expect(planLayout(plan, preset.name).byteLength).toBeGreaterThan(plan.tensors.reduce((sum, t) => sum + t.byteSize, 0));
-  });
+  test.each(TRILM_PRESETS.map((p) => [p.name, p] as const))(
+    "%s: tensors and keys match the preset (no data generated)",
+    (_name, preset) => {
+      const plan = planRandomTrilm(preset, 9, "tq2_0");
+      const { config } = preset;
+      expect(plan.modelName).toBe(`TriLM-${preset.name}-random-seed9`);
+      expect(plan.tensors).toHaveLength(3 + 9 * config.nLayers);
+      const meta = new Map(plan.metadata.map((kv) => [kv.key, kv.value]));
+      const u32 = (key: string) => {
+        const value = meta.get(key);
+        return value?.type === GgufValueType.UINT32 ? value.value : undefined;
+      };
+      expect([
+        u32("llama.embedding_length"),
+        u32("llama.feed_forward_length"),
+        u32("llama.block_count"),
+        u32("llama.attention.head_count"),
+        u32("llama.attention.head_count_kv"),
+        u32("llama.vocab_size"),
+        u32("llama.context_length"),
+        u32("llama.rope.dimension_count"),
+      ]).toEqual([
+        config.dim,
+        config.hiddenDim,
+        config.nLayers,
+        config.nHeads,
+        config.nKvHeads,
+        config.vocabSize,
+        config.contextLength,
+        config.headDim,
+      ]);
+      const byName = new Map(plan.tensors.map((t) => [t.name, t]));
+      expect(byName.get("token_embd.weight")?.ne).toEqual([config.dim, config.vocabSize]);
+      expect(byName.get("output.weight")?.ne).toEqual([config.dim, config.vocabSize]);
+      const last = config.nLayers - 1;
+      expect(byName.get(`blk.${last}.attn_q.weight`)?.ne).toEqual([config.dim, config.nHeads * config.headDim]);
+      expect(byName.get(`blk.${last}.attn_k.weight`)?.ne).toEqual([config.dim, config.nKvHeads * config.headDim]);
+      expect(byName.get(`blk.${last}.ffn_down.weight`)?.ne).toEqual([config.hiddenDim, config.dim]);
+      expect(byName.get(`blk.${last}.ffn_down.weight`)?.byteSize).toBe((config.hiddenDim / 256) * 66 * config.dim);
+      expect(planLayout(plan, preset.name).byteLength).toBeGreaterThan(
+        plan.tensors.reduce((sum, t) => sum + t.byteSize, 0),
+      );
+    },
+  );
 
   test("the header of a planned file is the one GgufFile lays out", () => {
     const plan = planRandomTrilm("tiny", 4, "f16");

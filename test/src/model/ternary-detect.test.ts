@@ -31,9 +31,17 @@ describe("detectTernary", () => {
     const { values, packed } = matrix(64, 512, (r) => (r < 32 ? S[1] : S[0]));
     const report = detectTernary(packed);
     expect(report).toMatchObject({
-      ternary: true, scaleSource: "values", scales: [S[0], S[1]], distinctScales: 2, layout: "rows",
-      shards: [{ scale: S[1], axis: "rows", begin: 0, end: 32 }, { scale: S[0], axis: "rows", begin: 32, end: 64 }],
-      blocks: 128, straddlingBlocks: 0,
+      ternary: true,
+      scaleSource: "values",
+      scales: [S[0], S[1]],
+      distinctScales: 2,
+      layout: "rows",
+      shards: [
+        { scale: S[1], axis: "rows", begin: 0, end: 32 },
+        { scale: S[0], axis: "rows", begin: 32, end: 64 },
+      ],
+      blocks: 128,
+      straddlingBlocks: 0,
     });
     expect(report.zeroFraction).toBe(values.filter((v) => v === 0).length / values.length);
   });
@@ -41,13 +49,19 @@ describe("detectTernary", () => {
   it("row-parallel (o, down): input columns split, shard boundary on a 256-block boundary → nothing straddles", () => {
     const report = detectTernary(matrix(16, 512, (_, c) => (c < 256 ? S[2] : S[3])).packed);
     expect(report).toMatchObject({ layout: "columns", scales: [S[2], S[3]], straddlingBlocks: 0, blocks: 32 });
-    expect(report.shards).toEqual([{ scale: S[2], axis: "columns", begin: 0, end: 256 }, { scale: S[3], axis: "columns", begin: 256, end: 512 }]);
+    expect(report.shards).toEqual([
+      { scale: S[2], axis: "columns", begin: 0, end: 256 },
+      { scale: S[3], axis: "columns", begin: 256, end: 512 },
+    ]);
   });
 
   it("row-parallel with a shard boundary inside a 256-block: every row's block straddles (TQ conversion lossy)", () => {
     const report = detectTernary(matrix(16, 512, (_, c) => (c < 384 ? S[2] : S[3])).packed);
     expect(report).toMatchObject({ layout: "columns", straddlingBlocks: 16, blocks: 32 });
-    expect(report.shards.map((s) => [s.begin, s.end])).toEqual([[0, 384], [384, 512]]);
+    expect(report.shards.map((s) => [s.begin, s.end])).toEqual([
+      [0, 384],
+      [384, 512],
+    ]);
   });
 
   it("six shards (TriLM 3.9B's model-parallel degree) are still ternary; seven magnitudes are not", () => {
@@ -59,8 +73,16 @@ describe("detectTernary", () => {
   });
 
   it("one scale, all zeros, and a non-contiguous pattern", () => {
-    expect(detectTernary(matrix(8, 256, () => S[4]).packed)).toMatchObject({ layout: "single", shards: [{ scale: S[4], axis: "rows", begin: 0, end: 8 }] });
-    expect(detectTernary(packMatrix(GgmlType.F16, 4, 256, new Float32Array(1024)))).toMatchObject({ ternary: true, layout: "none", scales: [], zeroFraction: 1 });
+    expect(detectTernary(matrix(8, 256, () => S[4]).packed)).toMatchObject({
+      layout: "single",
+      shards: [{ scale: S[4], axis: "rows", begin: 0, end: 8 }],
+    });
+    expect(detectTernary(packMatrix(GgmlType.F16, 4, 256, new Float32Array(1024)))).toMatchObject({
+      ternary: true,
+      layout: "none",
+      scales: [],
+      zeroFraction: 1,
+    });
     const checker = detectTernary(matrix(8, 256, (r, c) => ((r + c) % 2 === 0 ? S[0] : S[1])).packed);
     expect(checker).toMatchObject({ ternary: true, layout: "irregular", shards: [], straddlingBlocks: 8 });
     const alternating = detectTernary(matrix(6, 256, (r) => (r % 3 === 1 ? S[0] : S[1])).packed);
@@ -69,7 +91,10 @@ describe("detectTernary", () => {
 
   it("all-zero rows at a shard boundary join the shard before them", () => {
     const report = detectTernary(matrix(8, 256, (r) => (r < 3 ? S[0] : r < 5 ? 0 : S[1])).packed);
-    expect(report.shards.map((s) => [s.scale, s.begin, s.end])).toEqual([[S[0], 0, 5], [S[1], 5, 8]]);
+    expect(report.shards.map((s) => [s.scale, s.begin, s.end])).toEqual([
+      [S[0], 0, 5],
+      [S[1], 5, 8],
+    ]);
   });
 
   it("a float matrix (an embedding) or one holding a NaN is not ternary", () => {
@@ -83,7 +108,14 @@ describe("detectTernary", () => {
   it("TQ2_0 / TQ1_0: the distinct block scales, and the layout they make", () => {
     for (const type of [GgmlType.TQ2_0, GgmlType.TQ1_0]) {
       const report = detectTernary(matrix(8, 512, (r) => (r < 4 ? S[5] : S[6]), type).packed);
-      expect(report).toMatchObject({ ternary: true, scaleSource: "block-scales", scales: [S[5], S[6]], distinctScales: 2, layout: "rows", straddlingBlocks: 0 });
+      expect(report).toMatchObject({
+        ternary: true,
+        scaleSource: "block-scales",
+        scales: [S[5], S[6]],
+        distinctScales: 2,
+        layout: "rows",
+        straddlingBlocks: 0,
+      });
     }
     const dense = Float32Array.from({ length: 100 * 256 }, (_, i) => (((i % 3) - 1) * (1 + Math.floor(i / 256))) / 64); // row r: scale (r + 1) / 64
     const many = detectTernary(packMatrix(GgmlType.TQ2_0, 100, 256, dense));
@@ -104,7 +136,14 @@ describe("detectTernary", () => {
         expect(report.scales, name).toEqual([...scales].sort((a, b) => a - b));
         expect(report.layout, name).toBe(byColumns ? "columns" : "rows");
         const n = byColumns ? tensor.shape[1] : tensor.shape[0];
-        expect(report.shards, name).toEqual(scales.map((scale, k) => ({ scale, axis: byColumns ? "columns" : "rows", begin: (k * n) / 2, end: ((k + 1) * n) / 2 })));
+        expect(report.shards, name).toEqual(
+          scales.map((scale, k) => ({
+            scale,
+            axis: byColumns ? "columns" : "rows",
+            begin: (k * n) / 2,
+            end: ((k + 1) * n) / 2,
+          })),
+        );
         const straddles = byColumns && (n / 2) % 256 !== 0;
         expect(report.straddlingBlocks, name).toBe(straddles ? report.blocks : 0);
         expect(report.zeroFraction).toBeGreaterThan(0.25);

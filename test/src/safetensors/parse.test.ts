@@ -7,7 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { GgmlType, quantizeRow } from "../../../reference/codec/index.js";
 import { InputError } from "../../../src/errors.js";
-import { MAX_HEADER_LENGTH, ggmlTypeOfDtype, parseSafetensors, serializeSafetensors, type SafetensorsFile } from "../../../src/safetensors/index.js";
+import {
+  MAX_HEADER_LENGTH,
+  ggmlTypeOfDtype,
+  parseSafetensors,
+  serializeSafetensors,
+  type SafetensorsFile,
+} from "../../../src/safetensors/index.js";
 
 const NAME = "weights.safetensors";
 
@@ -55,7 +61,10 @@ describe("parseSafetensors accepts", () => {
     const file: SafetensorsFile = parseSafetensors(bytes, NAME);
     expect(file.name).toBe(NAME);
     expect(file.headerLength % 8).toBe(0);
-    expect([...file.metadata]).toEqual([["format", "pt"], ["note", "x"]]);
+    expect([...file.metadata]).toEqual([
+      ["format", "pt"],
+      ["note", "x"],
+    ]);
     expect([...file.tensors.keys()]).toEqual(["a.f32", "b.f16", "c.bf16"]);
     for (const t of tensors) {
       const parsed = file.tensors.get(t.name);
@@ -68,7 +77,12 @@ describe("parseSafetensors accepts", () => {
   });
 
   it("a file without __metadata__, entries out of offset order, a scalar and an empty tensor, trailing spaces", () => {
-    const text = header({ z: { dtype: "F32", shape: [], data_offsets: [12, 16] }, e: { dtype: "BF16", shape: [0, 4], data_offsets: [12, 12] }, a: F16_2x3 }) + "   ";
+    const text =
+      header({
+        z: { dtype: "F32", shape: [], data_offsets: [12, 16] },
+        e: { dtype: "BF16", shape: [0, 4], data_offsets: [12, 12] },
+        a: F16_2x3,
+      }) + "   ";
     const file = parseSafetensors(rawFile(text, 16), NAME);
     expect(file.metadata.size).toBe(0);
     expect([...file.tensors.keys()]).toEqual(["z", "e", "a"]);
@@ -83,15 +97,21 @@ describe("parseSafetensors accepts", () => {
 
 describe("parseSafetensors refuses, with an InputError naming the file", () => {
   it("a file shorter than the 8-byte length", () => {
-    expect(problemOf(new Uint8Array(5))).toBe("file is 5 bytes, too short to hold the 8-byte header length of a safetensors file");
+    expect(problemOf(new Uint8Array(5))).toBe(
+      "file is 5 bytes, too short to hold the 8-byte header length of a safetensors file",
+    );
   });
 
   it("a header length beyond 2^53 − 1", () => {
-    expect(problemOf(rawFile("{}", 0, 2n ** 63n))).toBe(`header length ${2n ** 63n} is beyond 2^53 − 1; not a safetensors file`);
+    expect(problemOf(rawFile("{}", 0, 2n ** 63n))).toBe(
+      `header length ${2n ** 63n} is beyond 2^53 − 1; not a safetensors file`,
+    );
   });
 
   it("a header length above 100 000 000", () => {
-    expect(problemOf(rawFile("{}", 0, BigInt(MAX_HEADER_LENGTH + 1)))).toBe("header length 100000001 is more than the 100000000 bytes safetensors allows");
+    expect(problemOf(rawFile("{}", 0, BigInt(MAX_HEADER_LENGTH + 1)))).toBe(
+      "header length 100000001 is more than the 100000000 bytes safetensors allows",
+    );
   });
 
   it("a header length past the end of the file", () => {
@@ -113,8 +133,12 @@ describe("parseSafetensors refuses, with an InputError naming the file", () => {
   });
 
   it("__metadata__ that is not a map of strings", () => {
-    expect(problemOf(rawFile(header({ __metadata__: { total: 5 } })))).toBe('__metadata__ key "total" has a number, not a string');
-    expect(problemOf(rawFile(header({ __metadata__: ["x"] })))).toBe("__metadata__ is an array, not an object of strings");
+    expect(problemOf(rawFile(header({ __metadata__: { total: 5 } })))).toBe(
+      '__metadata__ key "total" has a number, not a string',
+    );
+    expect(problemOf(rawFile(header({ __metadata__: ["x"] })))).toBe(
+      "__metadata__ is an array, not an object of strings",
+    );
   });
 
   it("an empty tensor name", () => {
@@ -122,15 +146,21 @@ describe("parseSafetensors refuses, with an InputError naming the file", () => {
   });
 
   it("a tensor entry that is not an object", () => {
-    expect(problemOf(rawFile(header({ w: [1, 2] })))).toBe("tensor 'w': entry is an array, not an object with dtype, shape and data_offsets");
+    expect(problemOf(rawFile(header({ w: [1, 2] })))).toBe(
+      "tensor 'w': entry is an array, not an object with dtype, shape and data_offsets",
+    );
   });
 
   it("an unknown field", () => {
-    expect(problemOf(rawFile(header({ w: { ...F16_2x3, offsets: [0, 12] } }), 12))).toBe("tensor 'w': unknown field 'offsets'");
+    expect(problemOf(rawFile(header({ w: { ...F16_2x3, offsets: [0, 12] } }), 12))).toBe(
+      "tensor 'w': unknown field 'offsets'",
+    );
   });
 
   it("a missing field", () => {
-    expect(problemOf(rawFile(header({ w: { dtype: "F16", shape: [2, 3] } }), 12))).toBe("tensor 'w': missing field 'data_offsets'");
+    expect(problemOf(rawFile(header({ w: { dtype: "F16", shape: [2, 3] } }), 12))).toBe(
+      "tensor 'w': missing field 'data_offsets'",
+    );
   });
 
   it("a dtype the oracle does not read, naming it", () => {
@@ -140,7 +170,9 @@ describe("parseSafetensors refuses, with an InputError naming the file", () => {
   });
 
   it("an unknown dtype", () => {
-    expect(problemOf(rawFile(header({ w: { dtype: "float16", shape: [2, 3], data_offsets: [0, 12] } }), 12))).toBe('tensor \'w\' has unknown dtype "float16"');
+    expect(problemOf(rawFile(header({ w: { dtype: "float16", shape: [2, 3], data_offsets: [0, 12] } }), 12))).toBe(
+      "tensor 'w' has unknown dtype \"float16\"",
+    );
   });
 
   it("a shape that is not a list of non-negative integers", () => {
@@ -169,7 +201,9 @@ describe("parseSafetensors refuses, with an InputError naming the file", () => {
   });
 
   it("data beyond the end of the file", () => {
-    expect(problemOf(rawFile(header({ w: F16_2x3 }), 10))).toBe("tensor 'w': data_offsets [0, 12] end beyond the data section, which has 10 bytes");
+    expect(problemOf(rawFile(header({ w: F16_2x3 }), 10))).toBe(
+      "tensor 'w': data_offsets [0, 12] end beyond the data section, which has 10 bytes",
+    );
   });
 
   it("overlapping tensors", () => {
@@ -179,11 +213,15 @@ describe("parseSafetensors refuses, with an InputError naming the file", () => {
 
   it("a gap between tensors", () => {
     const text = header({ a: F16_2x3, b: { dtype: "F16", shape: [2], data_offsets: [16, 20] } });
-    expect(problemOf(rawFile(text, 20))).toBe("bytes [12, 16) of the data section belong to no tensor (a gap between 'a' and 'b')");
+    expect(problemOf(rawFile(text, 20))).toBe(
+      "bytes [12, 16) of the data section belong to no tensor (a gap between 'a' and 'b')",
+    );
   });
 
   it("bytes after the last tensor", () => {
-    expect(problemOf(rawFile(header({ a: F16_2x3 }), 14))).toBe("the data section has 14 bytes, but its tensors end at byte 12");
+    expect(problemOf(rawFile(header({ a: F16_2x3 }), 14))).toBe(
+      "the data section has 14 bytes, but its tensors end at byte 12",
+    );
   });
 });
 
@@ -193,8 +231,12 @@ describe("serializeSafetensors", () => {
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect(n % 8).toBe(0);
     expect(bytes[8 + n - 1]).toBe(0x20);
-    expect(() => serializeSafetensors([{ name: "x", dtype: "F32", shape: [2], data: new Uint8Array(4) }])).toThrow(RangeError);
-    expect(() => serializeSafetensors([{ name: "__metadata__", dtype: "F32", shape: [1], data: new Uint8Array(4) }])).toThrow(RangeError);
+    expect(() => serializeSafetensors([{ name: "x", dtype: "F32", shape: [2], data: new Uint8Array(4) }])).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      serializeSafetensors([{ name: "__metadata__", dtype: "F32", shape: [1], data: new Uint8Array(4) }]),
+    ).toThrow(RangeError);
   });
 
   it("round-trips awkward names (__proto__, unicode)", () => {

@@ -9,7 +9,12 @@ import {
   validateTq2_0Row,
 } from "../../../../reference/codec/index.js";
 import { drawTriLmBlock } from "../../../../src/explain/input.js";
-import { differingElements, encodeExplorerBlock, f32BitsHex, withEditedBytes } from "../../../../src/web/explorer/block-model.js";
+import {
+  differingElements,
+  encodeExplorerBlock,
+  f32BitsHex,
+  withEditedBytes,
+} from "../../../../src/web/explorer/block-model.js";
 import { scaleFacts } from "../../../../src/web/explorer/scale-facts.js";
 
 /** Float32 bits via DataView big-endian hex, independent of f32ToBits. */

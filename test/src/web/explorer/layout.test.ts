@@ -50,7 +50,12 @@ describe("TQ1_0 byte → elements (spec §5.2)", () => {
   });
 
   test("byte roles and sorted element lists", () => {
-    expect([byteRole("tq1_0", 47), byteRole("tq1_0", 48), byteRole("tq1_0", 52), byteRole("tq1_0", 53)]).toEqual(["qs", "qh", "d-low", "d-high"]);
+    expect([byteRole("tq1_0", 47), byteRole("tq1_0", 48), byteRole("tq1_0", 52), byteRole("tq1_0", 53)]).toEqual([
+      "qs",
+      "qh",
+      "d-low",
+      "d-high",
+    ]);
     expect([byteRole("tq2_0", 63), byteRole("tq2_0", 64), byteRole("tq2_0", 65)]).toEqual(["qs", "d-low", "d-high"]);
     expect(elementsOfByte("tq1_0", 48)).toEqual([240, 244, 248, 252]);
   });

@@ -1,6 +1,15 @@
 /** Comparison statistics of the runner, on small hand-computed cases (spec/tolerances.md §9). */
 import { describe, expect, test } from "vitest";
-import { allowedRms, argmaxAgreement, argmaxOf, comparePositions, maxAbsDiff, median, nmse, nmseCriterion } from "../../../../src/web/runner/compare.js";
+import {
+  allowedRms,
+  argmaxAgreement,
+  argmaxOf,
+  comparePositions,
+  maxAbsDiff,
+  median,
+  nmse,
+  nmseCriterion,
+} from "../../../../src/web/runner/compare.js";
 
 describe("nmse", () => {
   test("hand-computed: Δ = (1, 0, −2), r = (3, 4, 0) → 5 / 25 = 0.2", () => {
@@ -61,7 +70,14 @@ describe("argmax agreement (spec/tolerances.md §9.1)", () => {
     expect(argmaxAgreement([0, 0, 11, 0], reference, 1e-2)).toBe("disagree");
   });
   test("comparePositions gathers everything per position", () => {
-    const rows = comparePositions([[4, 4, -2], [9, 10, 0, 0]], [[3, 4, 0], reference], 1e-2);
+    const rows = comparePositions(
+      [
+        [4, 4, -2],
+        [9, 10, 0, 0],
+      ],
+      [[3, 4, 0], reference],
+      1e-2,
+    );
     // candidate argmax 0 (first of the tie 4, 4), reference argmax 1: gap 4 − 3 = 1 > 2·√(1e-2 · 25/3) ≈ 0.577
     expect(rows[0]).toEqual({ maxAbs: 2, nmse: 0.2, argmax: 0, agreement: "disagree" });
     expect(rows[1].agreement).toBe("near-tie");

@@ -5,7 +5,11 @@ import { logAxis, logY, positionTicks, positionX } from "../../../../src/web/run
 describe("logAxis", () => {
   test("covers the values and the tolerance in whole decades", () => {
     // 3e-9 → floor(−8.52) = −9; 2e-3 → ceil(−2.70) = −2; 1e-6 inside
-    expect(logAxis([3e-9, 2e-3], [1e-6], 8)).toEqual({ minExp: -9, maxExp: -2, ticks: [-9, -8, -7, -6, -5, -4, -3, -2] });
+    expect(logAxis([3e-9, 2e-3], [1e-6], 8)).toEqual({
+      minExp: -9,
+      maxExp: -2,
+      ticks: [-9, -8, -7, -6, -5, -4, -3, -2],
+    });
   });
   test("ignores zeros, NaN and infinities; at least one decade", () => {
     expect(logAxis([0, NaN, Infinity, 1e-4])).toEqual({ minExp: -4, maxExp: -3, ticks: [-4, -3] });

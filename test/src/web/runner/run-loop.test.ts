@@ -28,7 +28,12 @@ describe("runBackends on the embedded model", () => {
       activations: "f32",
       factories: [
         { name: "reference", referenceModel: true },
-        { name: "broken", create: () => { throw new Error("no such device"); } },
+        {
+          name: "broken",
+          create: () => {
+            throw new Error("no such device");
+          },
+        },
         { name: "tfjs-cpu", create: () => createTfjsBackend("cpu") },
       ],
       onProgress: (_, progress) => events.push(progress),
@@ -54,7 +59,14 @@ describe("runBackends on the embedded model", () => {
     expect(nmse(tfjsCpu.logits, expected)).toBeLessThanOrEqual(NMSE_TOLERANCE);
     expect(tfjsCpu.logits.some((row, p) => row.some((v, j) => v !== expected[p][j]))).toBe(true); // really another implementation
 
-    expect(events.filter((e) => e.kind === "token").map((e) => e.backend)).toEqual(["reference", "reference", "reference", "tfjs-cpu", "tfjs-cpu", "tfjs-cpu"]);
+    expect(events.filter((e) => e.kind === "token").map((e) => e.backend)).toEqual([
+      "reference",
+      "reference",
+      "reference",
+      "tfjs-cpu",
+      "tfjs-cpu",
+      "tfjs-cpu",
+    ]);
     expect(events.filter((e) => e.kind === "backend-done")).toHaveLength(3);
   }, 30_000);
   test("ggml mode: the reference is reference/model's forward() (llama.cpp's arithmetic) bit for bit", async () => {
@@ -63,7 +75,10 @@ describe("runBackends on the embedded model", () => {
       weights: model.weights,
       tokens: TOKENS,
       activations: "ggml",
-      factories: [{ name: "reference", referenceModel: true }, { name: "reference-backend", create: () => createReferenceBackend() }],
+      factories: [
+        { name: "reference", referenceModel: true },
+        { name: "reference-backend", create: () => createReferenceBackend() },
+      ],
     });
     const state = createForwardState(model.config, model.weights, { activations: "ggml", kvCache: "f32" });
     const expected = TOKENS.map((token, pos) => forward(state, token, pos));

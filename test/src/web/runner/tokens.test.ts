@@ -12,7 +12,10 @@ describe("parseTokenIds", () => {
     expect(parseTokenIds(" ,7,, ", 512, 64)).toEqual({ ok: true, tokens: [7] });
   });
   test("the default prompt as the field shows it", () => {
-    expect(parseTokenIds(DEFAULT_PROMPT.join(", "), 512, 64)).toEqual({ ok: true, tokens: [1, 17, 300, 42, 511, 259, 3, 88] });
+    expect(parseTokenIds(DEFAULT_PROMPT.join(", "), 512, 64)).toEqual({
+      ok: true,
+      tokens: [1, 17, 300, 42, 511, 259, 3, 88],
+    });
   });
   test.each([
     ["", "no token ids"],
@@ -36,9 +39,13 @@ describe("parseTokenIds", () => {
   });
   test(`any list of ids below the vocabulary round-trips (seed ${seed})`, () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(999), { minLength: 1, maxLength: 20 }), fc.constantFrom(",", " ", ", ", " ,\t"), (ids, sep) => {
-        expect(parseTokenIds(ids.join(sep), 1000, 20)).toEqual({ ok: true, tokens: ids });
-      }),
+      fc.property(
+        fc.array(fc.nat(999), { minLength: 1, maxLength: 20 }),
+        fc.constantFrom(",", " ", ", ", " ,\t"),
+        (ids, sep) => {
+          expect(parseTokenIds(ids.join(sep), 1000, 20)).toEqual({ ok: true, tokens: ids });
+        },
+      ),
       { seed },
     );
   });
