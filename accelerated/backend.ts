@@ -9,7 +9,7 @@
 
 import type { AttentionShape } from "../reference/model/attention.js";
 import type { RopeStyle } from "../reference/model/config.js";
-import type { ActivationMode } from "../reference/model/linear.js";
+import type { BackendActivationMode } from "../reference/model/modes.js";
 import type { PackedMatrix } from "../reference/model/packed-matrix.js";
 
 export type { AttentionShape };
@@ -31,12 +31,13 @@ export interface Backend {
   /** Take a weight matrix in once, before it is used (TQ1_0, TQ2_0, F16, F32 at least). */
   prepareMatrix(matrix: PackedMatrix): PreparedMatrix;
   /**
-   * y = x·Wᵀ for a batch: x Float32Array[B·C] → y Float32Array[B·R]. `mode` is the activation mode
-   * of reference/model/linear.ts: "f32" uses x as given; "ggml" first rounds each row of x through the
-   * weight type's vec_dot_type (Q8_K for TQ1_0/TQ2_0, F16 for F16) — the host may do that step with
-   * reference/codec, the sums are the backend's.
+   * y = x·Wᵀ for a batch: x Float32Array[B·C] → y Float32Array[B·R]. Each row of x is converted by
+   * reference/model/activation-conversion.ts's convertActivations for `mode` and W's type (spec/forward.md
+   * §3): "f32" uses x as given; "ggml-matmul" converts it as ggml does (Q8_K for TQ1_0/TQ2_0, fp16 for
+   * F16 where tinyBLAS does not take it, …); "int8-per-token" as BitNet. The conversion runs on the host,
+   * the sums are the backend's own (dotOutput finishes each output).
    */
-  matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: ActivationMode): Float32Array;
+  matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: BackendActivationMode): Float32Array;
   /** y = rmsnorm(x) ⊙ weight per row: x [B·n], weight [n] → [B·n]. */
   rmsNorm(x: Float32Array, weight: Float32Array, eps: number, batch: number): Float32Array;
   /** Rotate each row in place: x [B · nHeads·headDim], row b at position positions[b]. */

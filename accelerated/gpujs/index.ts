@@ -9,22 +9,16 @@
 
 import { GPU } from "gpu.js";
 import gpujsPackage from "gpu.js/package.json" with { type: "json" };
+import { GgmlType, Q8_K_BLOCK_BYTES, QK_K, unpackQ8KBlock } from "../../reference/codec/index.js";
 import {
-  dequantizeRowQ8_0,
-  GgmlType,
-  QK_K,
-  quantizeQ8KBlockValues,
-  quantizeRowQ8_0,
-} from "../../reference/codec/index.js";
-import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
+  convertActivations,
+  dotInputValues,
+  dotOutput,
+  type ConvertedActivations,
+} from "../../reference/model/activation-conversion.js";
 import { softmax } from "../../reference/model/attention.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import {
-  type ActivationMode,
-  quantizeInt8PerToken,
-  roundThroughBf16,
-  roundThroughF16,
-} from "../../reference/model/linear.js";
+import type { BackendActivationMode } from "../../reference/model/modes.js";
 import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
@@ -60,14 +54,14 @@ class GpujsMatrix implements PreparedMatrix {
   }
 }
 
-/** Activations prepared on the host for a mode: values fed to the kernel, scales, and a divisor per batch row. */
+/** Activations converted on the host (activation-conversion.ts): values fed to the kernel, block scales, each row's conversion. */
 interface HostActivations {
-  /** Float32Array[B·C]: x (f32), Q8_K q (ggml, ternary) or int8 q (int8-per-token). */
+  /** Float32Array[B·C]: the Q8_K q of Q8_K rows, else dotInputValues of the row. */
   readonly x: Float32Array;
-  /** Float32Array[B·nb]: the Q8_K d per block (ggml, ternary) or 1. Only for ternary weights. */
+  /** Float32Array[B·nb]: the Q8_K d per block of Q8_K rows, else 1 (nb = C/256 for ternary weights, else 0). */
   readonly blockScales: Float32Array;
-  /** Per batch row: y is divided by this (int8-per-token's 127/max|x|), or null. */
-  readonly divisors: Float32Array | null;
+  /** Each batch row's conversion, which dotOutput turns the kernel's sums into outputs with. */
+  readonly rows: readonly ConvertedActivations[];
 }
 
 /** Options of createGpujsBackend. */
@@ -107,7 +101,7 @@ export class GpujsBackend implements Backend {
     return new GpujsMatrix(matrix.rows, matrix.cols, matrix.type, layoutMatrix(matrix));
   }
 
-  matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: ActivationMode): Float32Array {
+  matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: BackendActivationMode): Float32Array {
     if (!(weight instanceof GpujsMatrix))
       throw new TypeError("gpujs: matmul needs a matrix prepared by the gpujs backend");
     const { rows, cols } = weight;
@@ -115,14 +109,10 @@ export class GpujsBackend implements Backend {
     if (batch === 0 || rows === 0) return new Float32Array(batch * rows);
     const layout = weight.layout;
     let y: Float32Array;
-    let divisors: Float32Array | null;
+    const host = hostActivations(mode, weight.type, x, batch, cols, layout.kind === "float" ? 0 : cols / QK_K);
     if (layout.kind === "float") {
-      const host = floatActivations(weight.type, x, batch, cols, mode);
-      divisors = host.divisors;
       y = this.kernels.get("floatMatmul", [rows, batch], { cols })(layout.values, host.x);
     } else {
-      const host = ternaryActivations(x, batch, cols, mode);
-      divisors = host.divisors;
       const rowsOnX = this.rowsOnX();
       const name =
         layout.kind === "tq2" ? (rowsOnX ? "tq2Matmul" : "tq2MatmulBatchX") : rowsOnX ? "tq1Matmul" : "tq1MatmulBatchX";
@@ -131,10 +121,8 @@ export class GpujsBackend implements Backend {
       y = this.kernels.get(name, output, constants)(layout.words, layout.scales, host.x, host.blockScales);
       if (!rowsOnX) y = transpose(y, rows, batch); // [R, B] → [B, R]
     }
-    if (divisors !== null) {
-      for (let b = 0; b < batch; b++)
-        for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === 0 ? 0 : y[b * rows + r] / divisors[b];
-    }
+    for (let b = 0; b < batch; b++)
+      for (let r = 0; r < rows; r++) y[b * rows + r] = dotOutput(host.rows[b], y[b * rows + r]);
     return y;
   }
 
@@ -155,7 +143,7 @@ export class GpujsBackend implements Backend {
   ): void {
     const width = x.length / positions.length;
     positions.forEach((pos, b) =>
-      applyRope(x.subarray(b * width, (b + 1) * width), headDim, ropeAngles(pos, ropeDim, theta), style),
+      applyRope(x.subarray(b * width, (b + 1) * width), headDim, ropeAngles(pos, ropeDim, theta, "f32"), style, "f32"),
     );
   }
 
@@ -187,7 +175,7 @@ export class GpujsBackend implements Backend {
         const row = (b * nHeads + h) * tPad;
         const scores = new Float32Array(visible);
         for (let t = 0; t < visible; t++) scores[t] = Math.fround(raw[row + t]) * scale;
-        probabilities.set(softmax(scores), row); // masked positions stay 0
+        probabilities.set(softmax(scores, "f32"), row); // masked positions stay 0
       }
     }
     return this.kernels.get("attentionValues", [headDim, batch * nHeads], constants)(probabilities, paddedValues);
@@ -224,69 +212,36 @@ function padTo(values: Float32Array, length: number): Float32Array {
   return out;
 }
 
-/** BitNet per-token int8 of one row (as reference/model/linear.ts): q values and 127/max|x| (0 for an all-zero row). */
-function int8PerToken(row: Float32Array, out: Float32Array): number {
-  const { q, inputScale } = quantizeInt8PerToken(row);
-  out.set(q);
-  return inputScale;
-}
-
-/** Host-side activations for ternary weights: Q8_K in ggml mode (reference/codec), int8 per token, or x as is. */
-function ternaryActivations(x: Float32Array, batch: number, cols: number, mode: ActivationMode): HostActivations {
-  const nb = cols / QK_K;
-  const blockScales = new Float32Array(batch * nb).fill(1);
-  switch (mode) {
-    case "f32":
-      return { x, blockScales, divisors: null };
-    case "ggml": {
-      const q = new Float32Array(batch * cols);
-      for (let k = 0; k < batch * nb; k++) {
-        const block = quantizeQ8KBlockValues(x.subarray(k * QK_K, (k + 1) * QK_K));
-        q.set(block.qs, k * QK_K);
-        blockScales[k] = block.d;
-      }
-      return { x: q, blockScales, divisors: null };
-    }
-    case "int8-per-token":
-      return int8Activations(x, batch, cols, blockScales);
-  }
-}
-
-function int8Activations(x: Float32Array, batch: number, cols: number, blockScales: Float32Array): HostActivations {
-  const q = new Float32Array(batch * cols);
-  const divisors = new Float32Array(batch);
-  for (let b = 0; b < batch; b++)
-    divisors[b] = int8PerToken(x.subarray(b * cols, (b + 1) * cols), q.subarray(b * cols, (b + 1) * cols));
-  return { x: q, blockScales, divisors };
-}
-
-/** Host-side activations for float weights, rounded in ggml mode as linear.ts's matvecGgml does. */
-function floatActivations(
+/**
+ * Each row of x: Float32Array[B·C] converted for `type` by convertActivations (spec/forward.md §3):
+ * Q8_K rows as their int8 q with the block scales d apart (the ternary kernels sum q·trit exactly per
+ * block), every other conversion as the values the float kernels multiply by.
+ */
+function hostActivations(
+  mode: BackendActivationMode,
   type: GgmlType,
   x: Float32Array,
   batch: number,
   cols: number,
-  mode: ActivationMode,
+  blocksPerRow: number,
 ): HostActivations {
-  const blockScales = new Float32Array(0);
-  if (mode === "f32") return { x, blockScales, divisors: null };
-  if (mode === "int8-per-token") return int8Activations(x, batch, cols, blockScales);
-  switch (type) {
-    case GgmlType.F16:
-      return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0
-        ? { x, blockScales, divisors: null }
-        : { x: roundThroughF16(x), blockScales, divisors: null };
-    case GgmlType.BF16:
-      return { x: roundThroughBf16(x), blockScales, divisors: null };
-    case GgmlType.Q8_0: {
-      const out = new Float32Array(x.length);
-      for (let b = 0; b < batch; b++)
-        out.set(dequantizeRowQ8_0(quantizeRowQ8_0(x.subarray(b * cols, (b + 1) * cols))), b * cols);
-      return { x: out, blockScales, divisors: null };
+  const values = new Float32Array(batch * cols);
+  const blockScales = new Float32Array(batch * blocksPerRow).fill(1);
+  const rows: ConvertedActivations[] = [];
+  for (let b = 0; b < batch; b++) {
+    const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
+    rows.push(converted);
+    if (converted.kind !== "q8_k") {
+      values.set(dotInputValues(converted), b * cols);
+      continue;
     }
-    default:
-      return { x, blockScales, divisors: null };
+    for (let j = 0; j < blocksPerRow; j++) {
+      const block = unpackQ8KBlock(converted.blocks.subarray(j * Q8_K_BLOCK_BYTES, (j + 1) * Q8_K_BLOCK_BYTES));
+      values.set(block.qs, b * cols + j * QK_K);
+      blockScales[b * blocksPerRow + j] = block.d;
+    }
   }
+  return { x: values, blockScales, rows };
 }
 
 /** Create the gpujs backend (prints nothing; describe() names gpu.js's version and mode). */

@@ -35,8 +35,8 @@ export const TQ1_WORDS_PER_BLOCK = 27;
 // The "...BatchX" variants swap the axes (output [B, R]): the words are then uniform, decoded once
 // per quad in scalar code, and x is gathered per lane. Arguments:
 //   w  packed words [R · nb · wordsPerBlock], s weight scales [R · nb] (float32 of the fp16 d),
-//   x  activations [B · cols] (f32 values, or Q8_K int8 values q in ggml mode),
-//   da activation scale per block [B · nb] (1 in f32 mode, the Q8_K d in ggml mode).
+//   x  activations [B · cols] (converted values, or Q8_K int8 values q in ggml-matmul mode),
+//   da activation scale per block [B · nb] (the Q8_K d in ggml-matmul mode, else 1).
 // y[b, r] = Σ_blk f32(s·da) · Σ_e (code_e − 1)·x_e.
 
 /**

@@ -1,15 +1,16 @@
 /**
  * The TensorFlow.js backend: the Backend interface (src/backend/backend.ts) on @tensorflow/tfjs-core
  * 4.22 with its cpu, wasm (XNNPACK) or webgl kernels. How far it may differ from the reference:
- * spec/tolerances.md (§2 matmul, §3 ggml-mode matmul, §4 RMSNorm, §5 RoPE, §6 SwiGLU, §7 softmax and
+ * spec/tolerances.md (§2 matmul, §3 ggml-matmul matmul, §4 RMSNorm, §5 RoPE, §6 SwiGLU, §7 softmax and
  * attention, §8 embedding).
  *
  * Where each op runs:
  *   prepareMatrix  decodes the packed weight ONCE on the host (exact) into a float32 tensor Wᵀ [C, R]
  *                  that stays on the tfjs backend (wasm heap / cpu arrays / webgl texture) until dispose.
- *   matmul         host: the activation conversion of ggml/int8 mode (Q8_K quantize → dequantize x̃ = d·q
- *                  for TQ1_0/TQ2_0; fp16/bf16 rounding where linear.ts rounds; Q8_0 quantize → dequantize);
- *                  tfjs: tf.matMul(x [B, C], Wᵀ [C, R]) → y [B, R].
+ *   matmul         host: each row converted by reference/model/activation-conversion.ts for the mode and
+ *                  W's type, as the float values it consumes (dotInputValues: x̃ = d·q for Q8_K and Q8_0
+ *                  blocks, fp16/bf16-rounded x, int8 codes); tfjs: tf.matMul(x [B, C], Wᵀ [C, R]) → y [B, R];
+ *                  host: dotOutput per output (int8-per-token's division by σ).
  *   rmsNorm        tfjs: square, sum, div, add, sqrt, div, mul, mul.
  *   rope           host: the angles cos θ_i, sin θ_i (reference/model/rope.ts ropeAngles, so no device
  *                  trigonometry — WebGL's sin/cos are not correctly rounded, spec/tolerances.md §5);
@@ -25,22 +26,15 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { attentionKeyCount, type Backend, type PreparedMatrix } from "../backend.js";
+import { dequantizeRow, GgmlType } from "../../reference/codec/index.js";
 import {
-  dequantizeRow,
-  dequantizeRowQ8K,
-  dequantizeRowQ8_0,
-  GgmlType,
-  quantizeRowQ8K,
-  quantizeRowQ8_0,
-} from "../../reference/codec/index.js";
-import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../reference/ggml-x86/index.js";
+  convertActivations,
+  dotInputValues,
+  dotOutput,
+  type ConvertedActivations,
+} from "../../reference/model/activation-conversion.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import {
-  type ActivationMode,
-  quantizeInt8PerToken,
-  roundThroughBf16,
-  roundThroughF16,
-} from "../../reference/model/linear.js";
+import type { BackendActivationMode } from "../../reference/model/modes.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { decodeMatrixRow } from "../../reference/model/packed-matrix.js";
 import { ropeAngles } from "../../reference/model/rope.js";
@@ -90,54 +84,25 @@ class TfjsMatrix implements PreparedMatrix {
   }
 }
 
-/** x with each row converted as linear.ts converts activations in `mode` for weight type `type` (host side). */
-export function convertActivations(
+/**
+ * Each row of x: Float32Array[B·C] converted by convertActivations for `mode` and W's `type`
+ * (spec/forward.md §3): the float values the matMul consumes, [B·C], and each row's conversion.
+ */
+function convertRows(
+  mode: BackendActivationMode,
   type: GgmlType,
-  cols: number,
   x: Float32Array,
   batch: number,
-  mode: ActivationMode,
-): { x: Float32Array; divisors?: Float32Array } {
-  if (mode === "f32") return { x };
-  const out = new Float32Array(x.length);
-  if (mode === "int8-per-token") {
-    const divisors = new Float32Array(batch);
-    for (let b = 0; b < batch; b++) {
-      const row = x.subarray(b * cols, (b + 1) * cols);
-      const { q, inputScale } = quantizeInt8PerToken(row);
-      if (inputScale === 0) {
-        divisors[b] = Infinity;
-        continue;
-      } // y = 0, as linear.ts returns
-      divisors[b] = inputScale;
-      out.set(q, b * cols);
-    }
-    return { x: out, divisors };
-  }
-  const tinyBlas = cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0;
+  cols: number,
+): { readonly values: Float32Array; readonly rows: readonly ConvertedActivations[] } {
+  const values = new Float32Array(batch * cols);
+  const rows: ConvertedActivations[] = [];
   for (let b = 0; b < batch; b++) {
-    const row = x.subarray(b * cols, (b + 1) * cols);
-    let converted: Float32Array;
-    switch (type) {
-      case GgmlType.TQ1_0:
-      case GgmlType.TQ2_0:
-        converted = dequantizeRowQ8K(quantizeRowQ8K(row));
-        break; // x̃ = d·q (spec/tolerances.md §3)
-      case GgmlType.Q8_0:
-        converted = dequantizeRowQ8_0(quantizeRowQ8_0(row));
-        break;
-      case GgmlType.F16:
-        converted = tinyBlas ? row : roundThroughF16(row);
-        break;
-      case GgmlType.BF16:
-        converted = roundThroughBf16(row);
-        break;
-      default:
-        converted = row;
-    }
-    out.set(converted, b * cols);
+    const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
+    rows.push(converted);
+    values.set(dotInputValues(converted), b * cols);
   }
-  return { x: out };
+  return { values, rows };
 }
 
 let wasmModule: typeof import("@tensorflow/tfjs-backend-wasm") | undefined;
@@ -174,7 +139,10 @@ async function describeRuntime(kind: TfjsKind): Promise<string> {
     const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
     const threaded = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) === true;
     const threads = wasmModule.getThreadsCount();
-    return `${head} (${simd ? "simd" : "no simd"}, ${threaded ? "threaded build" : "single-threaded build"}, ${threads} thread${threads === 1 ? "" : "s"}; weights decoded once to float32 Wᵀ tensors)`;
+    return (
+      `${head} (${simd ? "simd" : "no simd"}, ` +
+      `${threaded ? "threaded build" : "single-threaded build"}, ${threads} thread${threads === 1 ? "" : "s"}; weights decoded once to float32 Wᵀ tensors)`
+    );
   }
   if (kind === "webgl") {
     return `${head} (WEBGL_VERSION ${String(tf.env().get("WEBGL_VERSION"))}, float32 textures; weights decoded once to float32 Wᵀ tensors)`;
@@ -223,13 +191,10 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
       if (x.length !== batch * cols)
         throw new RangeError(`matmul: expected ${batch} rows of ${cols} values, got ${x.length}`);
       if (batch === 0) return new Float32Array(0);
-      const converted = convertActivations(weight.type, cols, x, batch, mode);
-      const y = compute(() => tf.matMul(tf.tensor2d(converted.x, [batch, cols]), weight.weightT));
-      const divisors = converted.divisors;
-      if (divisors !== undefined) {
-        for (let b = 0; b < batch; b++)
-          for (let r = 0; r < rows; r++) y[b * rows + r] = divisors[b] === Infinity ? 0 : y[b * rows + r] / divisors[b];
-      }
+      const converted = convertRows(mode, weight.type, x, batch, cols);
+      const y = compute(() => tf.matMul(tf.tensor2d(converted.values, [batch, cols]), weight.weightT));
+      for (let b = 0; b < batch; b++)
+        for (let r = 0; r < rows; r++) y[b * rows + r] = dotOutput(converted.rows[b], y[b * rows + r]);
       return y;
     },
     rmsNorm(x, weight, eps, batch) {
@@ -262,7 +227,7 @@ export async function createTfjsBackend(kind: TfjsKind, options: TfjsBackendOpti
       const cos = new Float32Array(batch * pairs);
       const sin = new Float32Array(batch * pairs);
       positions.forEach((pos, b) => {
-        const angles = ropeAngles(pos, ropeDim, theta); // host: the reference's float32 cos/sin (spec/tolerances.md §5)
+        const angles = ropeAngles(pos, ropeDim, theta, "f32"); // host: the reference's float32 cos/sin (spec/tolerances.md §5)
         cos.set(angles.cos, b * pairs);
         sin.set(angles.sin, b * pairs);
       });

@@ -2,8 +2,10 @@
 //
 //   npm run build && node examples/kernels/js-kernel.mjs
 //
-// Outside this repository import from "trilm-oracle" instead of the built dist/ path.
-import { checkKernel, f16BitsToF32 } from "../../dist/src/index.js";
+// "trilm-oracle" resolves to this package itself (Node's self-reference through package.json
+// "exports"), exactly as it does in a project that installed trilm-oracle.
+import { checkKernel } from "trilm-oracle/harness";
+import { f16BitsToF32 } from "trilm-oracle/codec";
 
 /** The kernel under test: TQ2_0 matmul, y = x·Wᵀ, decoding the 2-bit codes by hand. */
 function tq2Matmul(c) {

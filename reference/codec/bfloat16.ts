@@ -20,3 +20,11 @@ export function f32ToBf16Bits(x: number): number {
 export function bf16BitsToF32(h: number): number {
   return bitsToF32((h & 0xffff) << 16);
 }
+
+/**
+ * x rounded to bf16 (ties to even, NaN made quiet, as f32ToBf16Bits rounds), returned as float32:
+ * the one bf16 round trip every caller uses. Implements spec/formats.md §2.3.
+ */
+export function roundToBf16(x: number): number {
+  return bf16BitsToF32(f32ToBf16Bits(x));
+}

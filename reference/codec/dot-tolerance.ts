@@ -8,7 +8,7 @@
  * float32 additions. The AVX2 kernels multiply the UNSIGNED codes (0..2) with q8 and subtract
  * bsums, so a lane holds Σ q8·code − (some bsums): its magnitude is bounded by Σ_e |q8[e]|·(code[e] + 1),
  * not by Σ_e |q8[e]·(code[e] − 1)|, and lanes may cancel. With u = 2^-24 and γ_k = k·u / (1 − k·u)
- * (Higham, Accuracy and Stability of Numerical Algorithms, §3.1), an evaluation with at most k
+ * (Higham, Accuracy and Stability of Numerical Algorithms, section 3.1), an evaluation with at most k
  * rounding steps on any path is within γ_k · A of the exact value, where
  *   A = Σ_i |d_i| · Σ_e |q8_i[e]| · (code_i[e] + 1)
  * bounds Σ_i Σ_l |s_i,l · d_i| for every such lane split. The generic code has k = nb + 1 and an
@@ -26,16 +26,10 @@ import { GgmlType, QK_K } from "./ggml-type.js";
 import { Q8_K_BLOCK_BYTES, unpackQ8KBlock } from "./q8_k.js";
 import { TQ1_0_BLOCK_BYTES, unpackTq1Block } from "./tq1_0.js";
 import { TQ2_0_BLOCK_BYTES, unpackTq2Block } from "./tq2_0.js";
+import { gammaF32, SMALLEST_SUBNORMAL_F32 } from "../tolerances/floating-point.js";
 
-const UNIT_ROUNDOFF_F32 = 2 ** -24;
-const SMALLEST_SUBNORMAL_F32 = 2 ** -149;
 /** Lanes of the widest SIMD accumulator the bound allows for (AVX2: 8 float32 lanes). */
 const SIMD_LANES = 8;
-
-/** γ_k = k·u / (1 − k·u), the relative error bound of k float32 roundings. Spec §8.2. */
-export function gammaF32(k: number): number {
-  return (k * UNIT_ROUNDOFF_F32) / (1 - k * UNIT_ROUNDOFF_F32);
-}
 
 /**
  * The §8.2 bound on |dot_a − dot_b| for two correct float32 evaluations of the dot product of a

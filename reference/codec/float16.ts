@@ -68,7 +68,15 @@ export function f16BitsToF32(h: number): number {
   return sign * (1024 + mantissa) * 2 ** (exponent - 25); // 2^(e-15) · (1024+m)/1024
 }
 
-/** True when the fp16 bits encode a subnormal (non-zero, exponent field 0). */
+/**
+ * x rounded to the nearest binary16 value (ties to even, as f32ToF16Bits rounds), returned as
+ * float32: the one fp16 round trip every caller uses. Implements spec/formats.md §2.2.
+ */
+export function roundToF16(x: number): number {
+  return f16BitsToF32(f32ToF16Bits(x));
+}
+
+/** True when the fp16 bits encode a subnormal (non-zero, exponent field 0). Spec §2.2. */
 export function isF16Subnormal(h: number): boolean {
   return (h & 0x7c00) === 0 && (h & 0x3ff) !== 0;
 }

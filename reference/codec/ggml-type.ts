@@ -38,23 +38,23 @@ const TRAITS: readonly GgmlTypeTraits[] = [
   { type: GgmlType.TQ2_0, name: "tq2_0", blockSize: QK_K, typeSize: 64 + 2 },
 ];
 
-/** Traits of a known type id, or `undefined` for an id the oracle does not implement. */
+/** Traits of a known type id, or `undefined` for an id the oracle does not implement. Spec §1 (the types). */
 export function ggmlTypeTraits(type: number): GgmlTypeTraits | undefined {
   return TRAITS.find((t) => t.type === type);
 }
 
-/** Traits looked up by lower-case name (`tq1_0`, `tq2_0`, `q8_k`, `f16`, …); case-insensitive. */
+/** Traits looked up by lower-case name (`tq1_0`, `tq2_0`, `q8_k`, `f16`, …); case-insensitive. Spec §1. */
 export function ggmlTypeByName(name: string): GgmlTypeTraits | undefined {
   const lower = name.toLowerCase();
   return TRAITS.find((t) => t.name.toLowerCase() === lower);
 }
 
-/** Bits per weight of a type: 8 · typeSize / blockSize (TQ1_0 1.6875, TQ2_0 2.0625). */
+/** Bits per weight of a type: 8 · typeSize / blockSize (TQ1_0 1.6875, TQ2_0 2.0625). Spec §9. */
 export function bitsPerWeight(traits: GgmlTypeTraits): number {
   return (8 * traits.typeSize) / traits.blockSize;
 }
 
-/** Bytes taken by one row of `n` elements; throws RangeError when `n` is not a whole number of blocks. */
+/** Bytes taken by one row of `n` elements; throws RangeError when `n` is not a whole number of blocks. Spec §1, §9. */
 export function rowByteSize(traits: GgmlTypeTraits, n: number): number {
   if (!Number.isInteger(n) || n < 0 || n % traits.blockSize !== 0) {
     throw new RangeError(`${traits.name}: row length ${n} is not a multiple of the block size ${traits.blockSize}`);

@@ -63,6 +63,7 @@ function encodeF32(x: Float32Array): Uint8Array {
 /**
  * Quantize a row x: Float32Array[n] to `type`, exactly as ggml's reference quantizer
  * (quantize_row_*_ref, or the fp16/bf16 row conversions). n must be a multiple of the type's block size.
+ * Spec §1 (rows), §2.2, §2.3, §4.3, §5.4, §6.2, §7.
  */
 export function quantizeRow(type: GgmlType, x: Float32Array): Uint8Array {
   requireWholeBlocks(type, x.length);
@@ -86,6 +87,7 @@ export function quantizeRow(type: GgmlType, x: Float32Array): Uint8Array {
 
 /**
  * Dequantize `n` elements of `type` stored in `bytes` (exactly rowByteSize(type, n) bytes) → Float32Array[n].
+ * Spec §1 (rows), §2.2, §2.3, §4.4, §5.5, §6.3, §7.
  */
 export function dequantizeRow(type: GgmlType, bytes: Uint8Array, n: number): Float32Array {
   const expected = requireWholeBlocks(type, n);

@@ -34,7 +34,7 @@ export function nearestInt(x: number): number {
   return (f32ToBits(shifted) & 0x007fffff) - 0x00400000;
 }
 
-/** Convert an integer the way C stores it into `int8_t` (two's-complement wrap-around). */
+/** Convert an integer the way C stores it into `int8_t` (two's-complement wrap-around). Spec §2.4. */
 export function wrapToInt8(v: number): number {
   return (v << 24) >> 24;
 }

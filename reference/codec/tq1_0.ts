@@ -24,7 +24,7 @@ export const TQ1_0_SCALE_OFFSET = 52;
 /** Bytes that carry trits (qs and qh). */
 export const TQ1_0_TRIT_BYTES = 52;
 
-const POW3 = [1, 3, 9, 27, 81, 243] as const;
+const POW3: readonly number[] = [1, 3, 9, 27, 81, 243];
 
 /**
  * Where element `e` (0..255) of a TQ1_0 block is stored: byte index and trit position n
@@ -39,6 +39,16 @@ export function tq1ElementPosition(e: number): { byte: number; trit: number } {
   if (e < 240) return { byte: 32 + ((e - 160) % 16), trit: Math.floor((e - 160) / 16) };
   return { byte: TQ1_0_QH_OFFSET + ((e - 240) % 4), trit: Math.floor((e - 240) / 4) };
 }
+
+/**
+ * tq1ElementPosition(e) for every element e = 0..255, in element order: the same map tabulated
+ * once, for loops that decode many blocks. Read-only (a plain array: V8 reads frozen arrays
+ * several times slower). Implements spec/formats.md §5.2.
+ */
+export const TQ1_0_ELEMENT_POSITIONS: readonly Readonly<{ byte: number; trit: number }>[] = Array.from(
+  { length: QK_K },
+  (_, e) => tq1ElementPosition(e),
+);
 
 /**
  * Five trit codes (0..2, most significant first) → one byte: v = Σ code_n·3^(4−n),
@@ -84,7 +94,7 @@ export function packTq1Block(codes: Uint8Array, scaleBits: number): Uint8Array {
 export function unpackTq1Block(block: Uint8Array): { codes: Uint8Array; scaleBits: number } {
   const codes = new Uint8Array(QK_K);
   for (let e = 0; e < QK_K; e++) {
-    const { byte, trit } = tq1ElementPosition(e);
+    const { byte, trit } = TQ1_0_ELEMENT_POSITIONS[e];
     codes[e] = tritOfByte(block[byte], trit);
   }
   return { codes, scaleBits: block[TQ1_0_SCALE_OFFSET] | (block[TQ1_0_SCALE_OFFSET + 1] << 8) };

@@ -25,6 +25,16 @@ export function tq2ElementPosition(e: number): { byte: number; shift: number } {
 }
 
 /**
+ * tq2ElementPosition(e) for every element e = 0..255, in element order: the same map tabulated
+ * once, for loops that decode many blocks. Read-only (a plain array: V8 reads frozen arrays
+ * several times slower). Implements spec/formats.md §4.2.
+ */
+export const TQ2_0_ELEMENT_POSITIONS: readonly Readonly<{ byte: number; shift: number }>[] = Array.from(
+  { length: QK_K },
+  (_, e) => tq2ElementPosition(e),
+);
+
+/**
  * Pack 256 codes (0..3) and the fp16 scale bits into a block:
  * qs[byte(e)] |= code[e] << shift(e); d at bytes 64..65.  Implements spec/formats.md §4.1–§4.2.
  * codes: Uint8Array[256] → block: Uint8Array[66].
@@ -47,7 +57,7 @@ export function packTq2Block(codes: Uint8Array, scaleBits: number): Uint8Array {
 export function unpackTq2Block(block: Uint8Array): { codes: Uint8Array; scaleBits: number } {
   const codes = new Uint8Array(QK_K);
   for (let e = 0; e < QK_K; e++) {
-    const { byte, shift } = tq2ElementPosition(e);
+    const { byte, shift } = TQ2_0_ELEMENT_POSITIONS[e];
     codes[e] = (block[byte] >> shift) & 3;
   }
   return { codes, scaleBits: block[TQ2_0_SCALE_OFFSET] | (block[TQ2_0_SCALE_OFFSET + 1] << 8) };

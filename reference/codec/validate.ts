@@ -54,9 +54,13 @@ export interface BlockFinding {
 }
 
 /** Byte values ceil(v·256/243) for v = 0..242: the only bytes the TQ1_0 encoder writes in qs. */
-const CANONICAL_QS_BYTES = new Set(Array.from({ length: 243 }, (_, v) => packTritsToByte(tritsOf(v))));
+const CANONICAL_QS_BYTES: ReadonlySet<number> = new Set(
+  Array.from({ length: 243 }, (_, v) => packTritsToByte(tritsOf(v))),
+);
 /** The bytes the encoder writes in qh: those whose 5th trit is 0 (v a multiple of 3). */
-const CANONICAL_QH_BYTES = new Set(Array.from({ length: 81 }, (_, u) => packTritsToByte(tritsOf(3 * u))));
+const CANONICAL_QH_BYTES: ReadonlySet<number> = new Set(
+  Array.from({ length: 81 }, (_, u) => packTritsToByte(tritsOf(3 * u))),
+);
 
 /** Base-3 digits of v (0..242), most significant first. */
 function tritsOf(v: number): number[] {

@@ -2,7 +2,7 @@
  * ggml_v_expf and ggml_v_silu (ggml/src/ggml-cpu/vec.h, "adapted from arm limited optimized routine"),
  * the AVX2+FMA and the AVX-512F+DQ versions, one lane at a time (lanes never interact: the early
  * returns when no lane needs the special path give the same value as the blends).
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  * Both: exp(x) = 2^n · e^b with n = round(x / ln 2), b = x − n·ln 2 (ln 2 split in two float32s):
  *   z = fma(x, 1/ln2, 0x1.8p23)      adding 1.5·2^23 rounds x/ln2 to the integer n (in z's low bits)

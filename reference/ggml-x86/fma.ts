@@ -1,6 +1,6 @@
 /**
  * Exact float32 fused multiply-add, the arithmetic of `_mm256_fmadd_ps` / C `fmaf` on x86-64 (FMA3).
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  *   fmaF32(a, b, c) = round_f32(a·b + c)      — one rounding, to nearest, ties to even
  *
@@ -8,17 +8,21 @@
  *   1. p = a·b is exact in float64 (two 24-bit significands give at most 48 bits; the exponent
  *      range of float64 holds every product of two float32s, subnormals included).
  *   2. s = fl64(p + c) and its exact error e = (p + c) − s (Knuth's TwoSum, exact without overflow).
- *   3. Round s to odd: when e ≠ 0 and the last significand bit of s is 0, replace s by its float64
- *      neighbour towards p + c (that neighbour has an odd last bit). Rounding-to-odd at 53 bits
- *      followed by one round-to-nearest to 24 bits equals a single round-to-nearest of p + c
- *      (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums", 2008): the 29 extra
- *      bits keep the sticky information a plain double rounding would lose at ties.
- *   4. Math.fround.
+ *   3. r = Math.fround(s). Rounding to float32 is monotone and steps only at the midpoints between
+ *      neighbouring float32s, which are float64 values; fl64 is monotone too, so p + c and s round
+ *      to the same float32 unless s sits exactly on a midpoint while e ≠ 0. Only then is r (ties to
+ *      even) possibly wrong: the result is the neighbour on e's side of the midpoint.
+ *   4. s is a midpoint exactly when s + (s − r) (the mirror of r through s, computed exactly
+ *      there) is itself a float32; otherwise that mirror lies strictly between r and the next
+ *      float32, where no float32 is. Past FLT_MAX the only midpoint is the overflow threshold
+ *      2^128 − 2^103, which ties to ∞ (FLT_MAX is odd): just below it the result is FLT_MAX.
  * Non-finite a, b or c (or an infinite product) follow IEEE: Math.fround(a·b + c) is then exact.
  */
 
-const scratch = new Float64Array(1);
-const words = new Uint32Array(scratch.buffer); // little-endian: words[0] = low 32 bits, words[1] = sign|exponent|high 20 bits
+/** 2^128 − 2^103: the midpoint between FLT_MAX and 2^128, from which float32 rounding gives ∞. */
+const F32_OVERFLOW_THRESHOLD = 2 ** 128 - 2 ** 103;
+/** The largest finite float32, 2^128 − 2^104. */
+const F32_MAX = 2 ** 128 - 2 ** 104;
 
 /**
  * round_f32(a·b + c) with a single rounding (x86 `vfmadd…ss/ps` on float32 lanes, C `fmaf`).
@@ -30,19 +34,11 @@ export function fmaF32(a: number, b: number, c: number): number {
   if (!Number.isFinite(s)) return Math.fround(s); // inf/NaN operands or product: IEEE semantics, no rounding subtleties
   const bv = s - p;
   const e = p - (s - bv) + (c - bv); // TwoSum: p + c = s + e exactly
-  if (e === 0) return Math.fround(s);
-  scratch[0] = s;
-  const low = words[0];
-  if ((low & 1) === 1) return Math.fround(s); // already odd
-  // s ≠ 0 here (a sum that rounds to zero in float64 is exactly zero). Step one ulp towards p + c.
-  const awayFromZero = e > 0 === s > 0;
-  if (awayFromZero) {
-    words[0] = low + 1; // even low word: no carry
-  } else if (low !== 0) {
-    words[0] = low - 1;
-  } else {
-    words[0] = 0xffffffff;
-    words[1] = words[1] - 1; // borrow; s is nonzero so the magnitude bits are nonzero
-  }
-  return Math.fround(scratch[0]);
+  const r = Math.fround(s);
+  if (e === 0 || r === s) return r; // p + c = s, or s a float32 with p + c within half a float64 ulp of it
+  const towardZero = e > 0 !== s > 0;
+  if (!Number.isFinite(r)) return Math.abs(s) === F32_OVERFLOW_THRESHOLD && towardZero ? Math.sign(s) * F32_MAX : r;
+  const mirror = s + (s - r); // s − r is exact (Sterbenz, or r = 0)
+  if (Math.fround(mirror) !== mirror) return r; // s is no midpoint
+  return e > 0 === mirror > r ? mirror : r;
 }

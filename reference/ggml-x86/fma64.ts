@@ -1,7 +1,7 @@
 /**
  * Exact float64 fused multiply-add, `vfmadd…sd` / C `fma`, for emulating libm code that GCC
  * compiled with FMA contraction (glibc's `__sinf_fma` / `__cosf_fma`, see glibc-trig.ts).
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  *   fmaF64(a, b, c) = round_f64(a·b + c)      — one rounding, to nearest, ties to even
  *
@@ -11,12 +11,9 @@
  * values per position.
  */
 
-const scratch = new Float64Array(1);
-const words = new Uint32Array(scratch.buffer);
-
 /** x = m·2^e with m an integer (BigInt, signed) — exact for every finite float64. */
 function decompose(x: number): { m: bigint; e: number } {
-  scratch[0] = x;
+  const words = new Uint32Array(Float64Array.of(x).buffer); // little-endian: words[1] = sign|exponent|high 20 bits
   const hi = words[1];
   const lo = words[0];
   const biased = (hi >>> 20) & 0x7ff;

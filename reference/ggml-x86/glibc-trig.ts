@@ -5,7 +5,7 @@
  * `a + b*c` of the double-precision evaluation into one fma). ggml builds its RoPE cos/sin cache
  * with these (ggml_rope_cache_init → rope_yarn → cosf/sinf); they are within 0.56 ulp but not
  * always correctly rounded, so Math.cos would differ in the last bit for about 2% of angles.
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  *   |y| < π/4:    polynomial in x = y (sin: x + x³·S1 + x⁵·(S2 + x²·S3) …, cos: C0 + x²·C1 + …)
  *   |y| < 120:    n = round(y·2/π) (via the 2^24-scaled float-to-int trick), x = y − n·π/2 (one fma)
@@ -40,7 +40,7 @@ function hexDouble(negative: boolean, fraction: string, exponent: number): numbe
   return negative ? -value : value;
 }
 
-const SIGN = [1.0, -1.0, -1.0, 1.0];
+const SIGN: readonly number[] = [1.0, -1.0, -1.0, 1.0];
 const HPI_INV = hexDouble(false, "45F306DC9C883", 23); // 2/π · 2^24 (TOINT_INTRINSICS = 0 on x86-64)
 const HPI = hexDouble(false, "921FB54442D18", 0); // π/2
 const C1 = hexDouble(true, "ffffffd0c621c", -2);
@@ -62,7 +62,7 @@ const PI63 = hexDouble(false, "921FB54442D18", -62);
 const PIO4_F32 = Math.fround(hexDouble(false, "921FB54442D18", -1)); // abstop12 takes a float
 
 /** __inv_pio4: 4/π to 192 bits, 8 new bits per entry. */
-const INV_PIO4 = [
+const INV_PIO4: readonly number[] = [
   0xa2, 0xa2f9, 0xa2f983, 0xa2f9836e, 0xf9836e4e, 0x836e4e44, 0x6e4e4415, 0x4e441529, 0x441529fc, 0x1529fc27,
   0x29fc2757, 0xfc2757d1, 0x2757d1f5, 0x57d1f534, 0xd1f534dd, 0xf534ddc0, 0x34ddc0db, 0xddc0db62, 0xc0db6295,
   0xdb629599, 0x6295993c, 0x95993c43, 0x993c4390, 0x3c439041,

@@ -1,6 +1,6 @@
 /**
  * Horizontal sums of float32 registers in the orders ggml's x86-64 code uses (GCC build).
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  * Every addition is one float32 rounding.
  */

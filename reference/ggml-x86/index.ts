@@ -1,6 +1,6 @@
 /**
  * Emulations of the x86-64 kernels of ggml's CPU backend (GCC build, AVX2 or AVX-512), bit for bit.
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  */
 
 export * from "./expf.js";

@@ -1,7 +1,7 @@
 /**
  * RoPE as ggml's x86-64 CPU backend computes it for LLaMA (ggml_compute_forward_rope_f32 in
  * ggml/src/ggml-cpu/ops.cpp: ggml_rope_cache_init, rope_yarn, the rotation loop), GCC build.
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  * Cache, for llama (freq_scale = 1, ext_factor = 0, attn_factor = 1, no rope_freqs):
  *   θscale = powf(base, −2.0f / n_dims);   θ_0 = (float)pos,  θ_(i+1) = f32(θ_i · θscale)

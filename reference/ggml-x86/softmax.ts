@@ -2,7 +2,7 @@
  * One row of ggml_soft_max_ext as ggml's x86-64 CPU backend computes it
  * (ggml_compute_forward_soft_max_f32 in ggml/src/ggml-cpu/ops.cpp with ggml_vec_soft_max_f32 from
  * vec.cpp), for slope 1 (no ALiBi) and no attention sinks.
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  *   w_i   = f32(f32(x_i · scale) + mask_i)            (ggml_vec_scale_f32, then += slope·mask)
  *   max   = max_i w_i

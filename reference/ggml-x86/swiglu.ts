@@ -1,7 +1,7 @@
 /**
  * ggml_vec_swiglu_f32 (ggml/src/ggml-cpu/vec.cpp) — equally ggml_vec_silu_f32 followed by
  * ggml_vec_mul_f32, as older llama.cpp builds the LLaMA MLP — on x86-64: y = silu(x) ⊙ g.
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  *   i < n − n mod L:  y_i = f32(ggml_v_silu(x_i) · g_i)                  (L = 8 AVX2, 16 AVX-512)
  *   the n mod L rest: y_i = f32(f32(x_i / f32(1 + expf(−x_i))) · g_i)    (ggml_silu_f32, libm expf)

@@ -3,7 +3,7 @@
  * ggml_vec_dot_tq1_0_q8_K and ggml_vec_dot_tq2_0_q8_K (ggml/src/ggml-cpu/arch/x86/quants.c) compute
  * it in a GCC build, which contracts the kernel's `_mm256_add_ps(_mm256_mul_ps(…), sumf)` into an
  * FMA. They are the only x86 SIMD versions, so AVX2 and AVX-512 builds agree.
- * Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build of ggml").
+ * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  * Per 256-element block i (code c_e ∈ 0..3 is the stored trit, weight = c_e − 1; q_e the int8 activation):
  *   int16 lane k (k = 0..15) = Σ over the even e with (e mod 32) >> 1 = k of
@@ -24,8 +24,8 @@
 import { f16BitsToF32 } from "../codec/float16.js";
 import { QK_K } from "../codec/ggml-type.js";
 import { Q8_K_BLOCK_BYTES } from "../codec/q8_k.js";
-import { TQ1_0_BLOCK_BYTES, TQ1_0_QH_OFFSET, TQ1_0_SCALE_OFFSET } from "../codec/tq1_0.js";
-import { TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET } from "../codec/tq2_0.js";
+import { TQ1_0_BLOCK_BYTES, TQ1_0_ELEMENT_POSITIONS, TQ1_0_SCALE_OFFSET } from "../codec/tq1_0.js";
+import { TQ2_0_BLOCK_BYTES, TQ2_0_ELEMENT_POSITIONS, TQ2_0_SCALE_OFFSET } from "../codec/tq2_0.js";
 import { fmaF32 } from "./fma.js";
 import { hsumF32x8 } from "./hsum.js";
 
@@ -51,31 +51,35 @@ function tritOfScaledByte(scaled: number): number {
   return (a >> 6) & 3;
 }
 
-/** TRIT_TABLE[n·256 + byte] = trit n of a packed byte: the kernel's shifts, masks and adds give (byte·3^n) mod 256. */
-const TRIT_TABLE = (() => {
-  const table = new Uint8Array(5 * 256);
-  const pow3 = [1, 3, 9, 27, 81];
-  for (let n = 0; n < 5; n++) {
-    for (let byte = 0; byte < 256; byte++) table[n * 256 + byte] = tritOfScaledByte((byte * pow3[n]) & 0xff);
-  }
-  return table;
-})();
+/**
+ * TRIT_TABLE[n·256 + byte] = trit n of a packed byte: the kernel's shifts, masks and adds give (byte·3^n) mod 256.
+ * Read-only (a plain array: V8 reads frozen arrays slowly).
+ */
+const TRIT_TABLE: readonly number[] = Array.from({ length: 5 * 256 }, (_, i) =>
+  tritOfScaledByte(((i % 256) * 3 ** Math.floor(i / 256)) & 0xff),
+);
 
-/** Fill codes[0..256) with the trit codes (0..2) of a TQ1_0 block, in element order. */
+/**
+ * Fill codes[0..256) with the trit codes (0..2) of a TQ1_0 block, in element order: element e is trit n of
+ * byte b, (b, n) from the codec's map (spec/formats.md §5.2), extracted as the kernel does.
+ */
 function decodeTq1Codes(block: Uint8Array, codes: Uint8Array): void {
-  for (let e = 0; e < 160; e++) codes[e] = TRIT_TABLE[(e >> 5) * 256 + block[e & 31]]; // qs[0..32), 5 trits each
-  for (let e = 160; e < 240; e++) codes[e] = TRIT_TABLE[((e - 160) >> 4) * 256 + block[32 + ((e - 160) & 15)]]; // qs[32..48)
-  for (let e = 240; e < 256; e++)
-    codes[e] = TRIT_TABLE[((e - 240) >> 2) * 256 + block[TQ1_0_QH_OFFSET + ((e - 240) & 3)]]; // qh[0..4), 4 trits
+  for (let e = 0; e < QK_K; e++) {
+    const { byte, trit } = TQ1_0_ELEMENT_POSITIONS[e];
+    codes[e] = TRIT_TABLE[trit * 256 + block[byte]];
+  }
 }
 
-/** Fill codes[0..256) with the 2-bit codes (0..3) of a TQ2_0 block: e = 128j + 32l + m ← (qs[32j + m] >> 2l) & 3. */
+/**
+ * Fill codes[0..256) with the 2-bit codes (0..3) of a TQ2_0 block, in element order: (qs[b] >> s) & 3 with
+ * (b, s) from the codec's map (spec/formats.md §4.2).
+ */
 function decodeTq2Codes(block: Uint8Array, codes: Uint8Array): void {
-  for (let e = 0; e < QK_K; e++) codes[e] = (block[((e >> 7) << 5) + (e & 31)] >> (2 * ((e >> 5) & 3))) & 3;
+  for (let e = 0; e < QK_K; e++) {
+    const { byte, shift } = TQ2_0_ELEMENT_POSITIONS[e];
+    codes[e] = (block[byte] >> shift) & 3;
+  }
 }
-
-const codesScratch = new Uint8Array(QK_K);
-const lane16 = new Int32Array(INT16_LANES);
 
 /** Σ over blocks as in the file comment. weights: nb blocks of blockBytes; activations: nb · 292 bytes. */
 function dotTernaryQ8KAvx2(
@@ -93,16 +97,18 @@ function dotTernaryQ8KAvx2(
   }
   const view = new DataView(activations.buffer, activations.byteOffset, activations.byteLength);
   const acc = new Float32Array(INT32_LANES); // __m256 sumf
+  const codes = new Uint8Array(QK_K); // the block's codes, in element order
+  const lane16 = new Int32Array(INT16_LANES);
   for (let i = 0; i < blocks; i++) {
     const block = weights.subarray(i * blockBytes, (i + 1) * blockBytes);
     const y = i * Q8_K_BLOCK_BYTES;
-    decodeCodes(block, codesScratch);
+    decodeCodes(block, codes);
     lane16.fill(0);
     for (let e = 0; e < QK_K; e += 2) {
       const q0 = (activations[y + Q8K_QS_OFFSET + e] << 24) >> 24;
       const q1 = (activations[y + Q8K_QS_OFFSET + e + 1] << 24) >> 24;
       const k = (e & 31) >> 1;
-      lane16[k] = wrapInt16(lane16[k] + codesScratch[e] * q0 + codesScratch[e + 1] * q1); // |pair| ≤ 768: no saturation
+      lane16[k] = wrapInt16(lane16[k] + codes[e] * q0 + codes[e + 1] * q1); // |pair| ≤ 768: no saturation
     }
     for (let k = 0; k < INT16_LANES; k++)
       lane16[k] = wrapInt16(lane16[k] - view.getInt16(y + Q8K_BSUMS_OFFSET + 2 * k, true));

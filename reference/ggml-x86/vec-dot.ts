@@ -3,7 +3,7 @@
  * (ggml/src/ggml-cpu/vec.cpp, macros from simd-mappings.h) as an x86-64 GCC build computes them —
  * for the float matmuls tinyBLAS does not take (kq = mul_mat(k, q), whose q is a permuted view;
  * shapes with k not a multiple of the lane count). F16/BF16 operands are passed as their float32
- * values (widening is exact). Implements spec/forward.md §9 ("ggml mode emulates the x86-64 build").
+ * values (widening is exact). Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build").
  *
  * ggml_vec_dot_f32 / _f16 (GGML_F32_STEP = 4·L, L = 8 lanes for AVX2, 16 for AVX-512):
  *   element i = 4L·s + L·j + t feeds accumulator j, lane t:  acc_j,t = fma_f32(x_i, y_i, acc_j,t)

@@ -10,33 +10,33 @@
  *     xn = rmsnorm(x, ffn_norm)                               [dim]
  *     x = x + W_down · (silu(W_gate·xn) ⊙ (W_up·xn))          [hiddenDim] → [dim]
  *   logits = W_out · rmsnorm(x, output_norm)                  [vocabSize]
- * In ggml mode every step follows llama.cpp's x86-64 CPU backend bit for bit (spec §9): the linear
- * layers, RoPE (ggml's cos/sin cache and fused rotation), attention and SwiGLU use the kernels of
- * reference/ggml-x86, computed per output exactly as in a batch of tokens, so `forward` and
- * `evaluateSequence` still agree bit for bit.
+ * In ggml-exact mode every step follows llama.cpp's x86-64 CPU backend bit for bit (spec §9): the
+ * linear layers, RoPE (ggml's cos/sin cache and fused rotation), attention and SwiGLU use the kernels
+ * of reference/ggml-x86 ("ggml-x86" arithmetic, modes.ts), computed per output exactly as in a batch
+ * of tokens, so `forward` and `evaluateSequence` still agree bit for bit.
  */
 
-import { attend, attendGgml, softmax } from "./attention.js";
+import { attend, attendQuery, type AttentionOptions, type AttentionShape } from "./attention.js";
 import type { TrilmConfig } from "./config.js";
 import { createKvCache, roundForCache, storeKeyValue, type KvCache, type KvCacheType } from "./kv-cache.js";
-import { linear, type ActivationMode } from "./linear.js";
+import { linear } from "./linear.js";
+import { opArithmeticOf, type ForwardActivationMode, type OpArithmetic } from "./modes.js";
 import { decodeMatrixRow } from "./packed-matrix.js";
 import { rmsNorm } from "./rmsnorm.js";
-import { ropeCacheGgml, ropeRotateGgml } from "../ggml-x86/index.js";
 import { applyRope, ropeAngles } from "./rope.js";
 import { swiglu } from "./swiglu.js";
 import type { LayerWeights, TrilmWeights } from "./weights.js";
 
 /** How to run the model. */
 export interface ForwardOptions {
-  /** Activation mode of every linear layer (spec §3). */
-  readonly activations: ActivationMode;
+  /** Activation mode of every linear layer, and with it the arithmetic of the other ops (spec §3, modes.ts). */
+  readonly activations: ForwardActivationMode;
   /** Element type of the KV cache (spec §7). */
   readonly kvCache: KvCacheType;
 }
 
-/** Default options: the model as trained, float activations, float32 cache. */
-export const DEFAULT_FORWARD_OPTIONS: ForwardOptions = { activations: "f32", kvCache: "f32" };
+/** The model as trained: float activations, f32 arithmetic, float32 cache (for callers to pass; nothing defaults to it). */
+export const F32_FORWARD_OPTIONS: ForwardOptions = { activations: "f32", kvCache: "f32" };
 
 /** A model ready to run token by token. */
 export interface ForwardState {
@@ -47,11 +47,7 @@ export interface ForwardState {
 }
 
 /** A fresh state with an empty KV cache. Spec §8. */
-export function createForwardState(
-  config: TrilmConfig,
-  weights: TrilmWeights,
-  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
-): ForwardState {
+export function createForwardState(config: TrilmConfig, weights: TrilmWeights, options: ForwardOptions): ForwardState {
   const cache = createKvCache(config.nLayers, config.nKvHeads * config.headDim, config.contextLength, options.kvCache);
   return { config, weights, options, cache };
 }
@@ -74,9 +70,14 @@ function checkTokenAndPosition(config: TrilmConfig, token: number, pos: number):
 }
 
 /** The MLP block: x + W_down·(silu(W_gate·xn) ⊙ W_up·xn), xn = rmsnorm(x). [dim] → [dim]. Spec §6. */
-function feedForward(config: TrilmConfig, layer: LayerWeights, x: Float32Array, mode: ActivationMode): Float32Array {
+function feedForward(
+  config: TrilmConfig,
+  layer: LayerWeights,
+  x: Float32Array,
+  mode: ForwardActivationMode,
+): Float32Array {
   const xn = rmsNorm(x, layer.ffnNorm, config.normEps);
-  const hidden = swiglu(linear(layer.wGate, xn, mode), linear(layer.wUp, xn, mode), mode); // [hiddenDim]
+  const hidden = swiglu(linear(layer.wGate, xn, mode), linear(layer.wUp, xn, mode), opArithmeticOf(mode)); // [hiddenDim]
   return addResidual(x, linear(layer.wDown, hidden, mode));
 }
 
@@ -84,7 +85,7 @@ function feedForward(config: TrilmConfig, layer: LayerWeights, x: Float32Array, 
 function lmHead(
   state: { config: TrilmConfig; weights: TrilmWeights },
   x: Float32Array,
-  mode: ActivationMode,
+  mode: ForwardActivationMode,
 ): Float32Array {
   return linear(state.weights.output, rmsNorm(x, state.weights.outputNorm, state.config.normEps), mode);
 }
@@ -97,17 +98,18 @@ export function forward(state: ForwardState, token: number, pos: number): Float3
   const { config, weights, options, cache } = state;
   checkTokenAndPosition(config, token, pos);
   const mode = options.activations;
-  const angles = ropeAnglesFor(mode, config, pos);
+  const arithmetic = opArithmeticOf(mode);
+  const angles = ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic);
   let x = decodeMatrixRow(weights.tokenEmbedding, token); // [dim]
   weights.layers.forEach((layer, l) => {
     const xn = rmsNorm(x, layer.attnNorm, config.normEps);
     const q = linear(layer.wq, xn, mode); // [nHeads·hd]
     const k = linear(layer.wk, xn, mode); // [nKv·hd]
     const v = linear(layer.wv, xn, mode); // [nKv·hd]
-    rotated(q, config, angles, mode);
-    rotated(k, config, angles, mode);
+    rotated(q, config, angles, arithmetic);
+    rotated(k, config, angles, arithmetic);
     storeKeyValue(cache, l, pos, k, v);
-    const attention = attend(cache, l, pos, q, config.nHeads, config.nKvHeads, config.headDim, mode);
+    const attention = attend(cache, l, pos, q, attentionShape(config), arithmetic);
     x = addResidual(x, linear(layer.wo, attention, mode));
     x = feedForward(config, layer, x, mode);
   });
@@ -124,91 +126,59 @@ export function evaluateSequence(
   config: TrilmConfig,
   weights: TrilmWeights,
   tokens: readonly number[],
-  options: ForwardOptions = DEFAULT_FORWARD_OPTIONS,
+  options: ForwardOptions,
 ): Float32Array[] {
   tokens.forEach((token, pos) => checkTokenAndPosition(config, token, pos));
   const mode = options.activations;
-  const n = tokens.length;
-  const angles = tokens.map((_, pos) => ropeAnglesFor(mode, config, pos));
+  const arithmetic = opArithmeticOf(mode);
+  const angles = tokens.map((_, pos) => ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic));
   let xs = tokens.map((token) => decodeMatrixRow(weights.tokenEmbedding, token)); // n × [dim]
   for (const layer of weights.layers) {
     const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
-    const qs = xns.map((xn, pos) => rotated(linear(layer.wq, xn, mode), config, angles[pos], mode));
+    const qs = xns.map((xn, pos) => rotated(linear(layer.wq, xn, mode), config, angles[pos], arithmetic));
     const ks = xns.map((xn, pos) =>
-      roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode), config, angles[pos], mode)),
+      roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode), config, angles[pos], arithmetic)),
     );
     const vs = xns.map((xn) => roundForCache(options.kvCache, linear(layer.wv, xn, mode)));
-    const attentions = maskedAttention(config, options, qs, ks, vs, n);
+    const attentions = causalAttention(config, { arithmetic, cacheType: options.kvCache }, qs, ks, vs);
     xs = xs.map((x, pos) => feedForward(config, layer, addResidual(x, linear(layer.wo, attentions[pos], mode)), mode));
   }
   return xs.map((x) => lmHead({ config, weights }, x, mode));
 }
 
-/** RoPE angles at `pos`: spec §4.1, or in ggml mode ggml's cache with glibc's cosf/sinf (spec §9). */
-function ropeAnglesFor(
-  mode: ActivationMode,
-  config: TrilmConfig,
-  pos: number,
-): { cos: Float32Array; sin: Float32Array } {
-  return mode === "ggml"
-    ? ropeCacheGgml(pos, config.ropeDim, config.ropeTheta)
-    : ropeAngles(pos, config.ropeDim, config.ropeTheta);
+/** The head layout of `config`. */
+function attentionShape(config: TrilmConfig): AttentionShape {
+  return { nHeads: config.nHeads, nKvHeads: config.nKvHeads, headDim: config.headDim };
 }
 
-/** q rotated in place and returned: spec §4.2, or in ggml mode with ggml's fused arithmetic (spec §9). */
+/** q rotated in place and returned: spec §4.2, or ggml's fused arithmetic (spec §9.1). */
 function rotated(
   q: Float32Array,
   config: TrilmConfig,
   angles: { cos: Float32Array; sin: Float32Array },
-  mode: ActivationMode,
+  arithmetic: OpArithmetic,
 ): Float32Array {
-  if (mode === "ggml") ropeRotateGgml(q, config.headDim, angles, config.ropeStyle);
-  else applyRope(q, config.headDim, angles, config.ropeStyle);
+  applyRope(q, config.headDim, angles, config.ropeStyle, arithmetic);
   return q;
 }
 
 /**
- * Attention for all n positions at once: scores [n, n] per head with −inf above the diagonal.
- * qs, ks, vs: n × [heads·hd] → n × [nHeads·hd]. Spec §7 and §8.2.
+ * Causal attention for all n positions at once: query s over positions 0..s through attendQuery,
+ * the per-query step `forward` runs over its cache, so both compute the same bits.
+ * qs, ks, vs: n × [heads·hd] (ks, vs rounded for the cache) → n × [nHeads·hd]. Spec §7 and §8.2.
  */
-function maskedAttention(
+function causalAttention(
   config: TrilmConfig,
-  options: ForwardOptions,
+  options: AttentionOptions,
   qs: Float32Array[],
   ks: Float32Array[],
   vs: Float32Array[],
-  n: number,
 ): Float32Array[] {
-  const { nHeads, nKvHeads, headDim } = config;
-  if (options.activations === "ggml") {
-    // The same per-query arithmetic as `forward` reading the cache (spec §9): positions 0..s.
-    const kvDim = nKvHeads * headDim;
-    const keys = new Float32Array(n * kvDim);
-    const values = new Float32Array(n * kvDim);
-    ks.forEach((k, t) => keys.set(k, t * kvDim));
-    vs.forEach((v, t) => values.set(v, t * kvDim));
-    return qs.map((q, s) => attendGgml(keys, values, kvDim, options.kvCache, s + 1, q, nHeads, nKvHeads, headDim));
-  }
-  const scale = Math.fround(1 / Math.sqrt(headDim));
-  const outs = qs.map(() => new Float32Array(nHeads * headDim));
-  for (let h = 0; h < nHeads; h++) {
-    const g = Math.floor(h / (nHeads / nKvHeads));
-    for (let s = 0; s < n; s++) {
-      const q = roundForCache(options.kvCache, qs[s]).subarray(h * headDim, (h + 1) * headDim);
-      const scores = new Float32Array(n).fill(-Infinity); // causal mask: t > s stays −inf
-      for (let t = 0; t <= s; t++) {
-        const k = ks[t].subarray(g * headDim, (g + 1) * headDim);
-        let dot = 0;
-        for (let i = 0; i < headDim; i++) dot += q[i] * k[i];
-        scores[t] = Math.fround(dot) * scale;
-      }
-      const p = roundForCache(options.kvCache, softmax(scores)); // p[t > s] = 0
-      for (let i = 0; i < headDim; i++) {
-        let acc = 0;
-        for (let t = 0; t < n; t++) acc += p[t] * vs[t][g * headDim + i];
-        outs[s][h * headDim + i] = acc;
-      }
-    }
-  }
-  return outs;
+  const shape = attentionShape(config);
+  const kvDim = config.nKvHeads * config.headDim;
+  const keys = new Float32Array(ks.length * kvDim);
+  const values = new Float32Array(vs.length * kvDim);
+  ks.forEach((k, t) => keys.set(k, t * kvDim));
+  vs.forEach((v, t) => values.set(v, t * kvDim));
+  return qs.map((q, s) => attendQuery(keys, values, s + 1, q, shape, options));
 }

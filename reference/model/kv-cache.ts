@@ -3,7 +3,7 @@
  * Implements spec/forward.md §7.
  */
 
-import { f16BitsToF32, f32ToF16Bits } from "../codec/index.js";
+import { roundToF16 } from "../codec/index.js";
 
 /** Element type of the cache: float32, or fp16 as llama.cpp's default cache stores it. */
 export type KvCacheType = "f32" | "f16";
@@ -32,5 +32,5 @@ export function storeKeyValue(cache: KvCache, layer: number, pos: number, k: Flo
 
 /** x unchanged for f32, or rounded to the nearest fp16 (ties to even) for f16. Spec §7. */
 export function roundForCache(type: KvCacheType, x: Float32Array): Float32Array {
-  return type === "f32" ? x : x.map((v) => f16BitsToF32(f32ToF16Bits(v)));
+  return type === "f32" ? x : x.map(roundToF16);
 }

@@ -5,8 +5,8 @@
  * Ternary Language Models at Scale", arXiv 2407.12327, its table of model sizes), the released
  * SpectraSuite Hugging Face configs (`hidden_size`, `intermediate_size`, `num_hidden_layers`,
  * `num_attention_heads`, `num_key_value_heads`, `head_dim`, `vocab_size`,
- * `max_position_embeddings`, `rms_norm_eps`, `rope_theta`, `pretraining_model_parallel`), as
- * collected in the project's notes (shared/notes/trilm.md, "Sizes"). Every released size has
+ * `max_position_embeddings`, `rms_norm_eps`, `rope_theta`, `pretraining_model_parallel`); the
+ * table is spec/forward.md §1 ("The released sizes"). Every released size has
  * kv heads = heads, head dim 64 (128 for 3.9B), vocabulary 50304 (50688 for 3.9B), 2048
  * positions, RMSNorm eps 1e-5, RoPE θ 10000.
  *
@@ -93,13 +93,13 @@ export const TRILM_PRESETS: readonly TrilmPreset[] = [
 /** The preset names, smallest first: `tiny`, `99m`, … `3.9b`. */
 export const TRILM_PRESET_NAMES: readonly string[] = TRILM_PRESETS.map((preset) => preset.name);
 
-/** The preset called `name` (case-insensitive: `99M` = `99m`), or `undefined`. */
+/** The preset called `name` (case-insensitive: `99M` = `99m`), or `undefined`. Spec §12. */
 export function findPreset(name: string): TrilmPreset | undefined {
   const wanted = name.toLowerCase();
   return TRILM_PRESETS.find((preset) => preset.name === wanted);
 }
 
-/** Parameters of the seven ternary matrices of all layers: nLayers · (dim·(q + k + v + o) + 3·dim·hiddenDim). */
+/** Parameters of the seven ternary matrices of all layers: nLayers · (dim·(q + k + v + o) + 3·dim·hiddenDim). Spec §1, §2.1. */
 export function ternaryParameterCount(config: TrilmConfig): number {
   const qDim = config.nHeads * config.headDim;
   const kvDim = config.nKvHeads * config.headDim;
@@ -108,7 +108,7 @@ export function ternaryParameterCount(config: TrilmConfig): number {
   return config.nLayers * (attention + mlp);
 }
 
-/** All parameters: ternary matrices, untied embedding and lm head (2·vocab·dim), norm weights ((2·nLayers + 1)·dim). */
+/** All parameters: ternary matrices, untied embedding and lm head (2·vocab·dim), norm weights ((2·nLayers + 1)·dim). Spec §1, §2.1. */
 export function parameterCount(config: TrilmConfig): number {
   return ternaryParameterCount(config) + 2 * config.vocabSize * config.dim + (2 * config.nLayers + 1) * config.dim;
 }

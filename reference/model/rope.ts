@@ -8,12 +8,25 @@
  * "adjacent":    (a, b) = (x[2i], x[2i+1])          — llama.cpp on GGUF files
  * "rotate-half": (a, b) = (x[i], x[i + ropeDim/2])  — Hugging Face on its checkpoints
  * Mathematically θ_i = p · base^(−2i/ropeDim); ggml's iteration rounds each step to float32.
+ * That is the "f32" arithmetic; "ggml-x86" (spec §9.1) takes the angles and the rotation from
+ * reference/ggml-x86 (glibc's sinf/cosf, GCC's fused multiply-adds).
  */
 
+import { ropeCacheGgml, ropeRotateGgml } from "../ggml-x86/index.js";
 import type { RopeStyle } from "./config.js";
+import type { OpArithmetic } from "./modes.js";
 
-/** cos θ_i and sin θ_i for i = 0 .. ropeDim/2 − 1 at position `pos`: two Float32Array[ropeDim/2]. Spec §4.1. */
-export function ropeAngles(pos: number, ropeDim: number, base: number): { cos: Float32Array; sin: Float32Array } {
+/**
+ * cos θ_i and sin θ_i for i = 0 .. ropeDim/2 − 1 at position `pos`: two Float32Array[ropeDim/2].
+ * Spec §4.1 ("f32": Math.cos/Math.sin rounded to float32), §9.1 ("ggml-x86": ggml_rope_cache_init).
+ */
+export function ropeAngles(
+  pos: number,
+  ropeDim: number,
+  base: number,
+  arithmetic: OpArithmetic,
+): { cos: Float32Array; sin: Float32Array } {
+  if (arithmetic === "ggml-x86") return ropeCacheGgml(pos, ropeDim, base);
   const thetaScale = Math.fround(Math.pow(base, Math.fround(-2 / ropeDim)));
   const cos = new Float32Array(ropeDim / 2);
   const sin = new Float32Array(ropeDim / 2);
@@ -28,14 +41,20 @@ export function ropeAngles(pos: number, ropeDim: number, base: number): { cos: F
 
 /**
  * Rotate every head of `x` in place: x is Float32Array[nHeads · headDim], head h at [h·headDim, (h+1)·headDim).
- * Dimensions ≥ ropeDim of each head are left alone. Implements spec/forward.md §4.2.
+ * Dimensions ≥ ropeDim of each head are left alone. Implements spec/forward.md §4.2 ("f32": each product
+ * rounded, then the sum; "ggml-x86": ggml's fused rotation, §9.1).
  */
 export function applyRope(
   x: Float32Array,
   headDim: number,
   angles: { cos: Float32Array; sin: Float32Array },
   style: RopeStyle,
+  arithmetic: OpArithmetic,
 ): void {
+  if (arithmetic === "ggml-x86") {
+    ropeRotateGgml(x, headDim, angles, style);
+    return;
+  }
   const pairs = angles.cos.length;
   for (let head = 0; head < x.length / headDim; head++) {
     const base = head * headDim;

@@ -6,6 +6,8 @@
  *   temperature T   p_j = exp((l_j − max l)/T) / Σ_k exp((l_k − max l)/T), in float64;
  *                   the token is the first j with u·Σp < p_0 + … + p_j (inverse CDF, u ∈ [0, 1))
  *   log p(token)    l_token − max l − log Σ_k exp(l_k − max l), in float64
+ *
+ * Implements spec/forward.md §11 (generation and perplexity).
  */
 
 /** Throw RangeError unless every logit is finite and there is at least one. */
@@ -23,7 +25,7 @@ function maxLogit(logits: Float32Array): number {
   return max;
 }
 
-/** Index of the largest logit, the first one on ties (greedy decoding). RangeError for an empty or non-finite row. */
+/** Index of the largest logit, the first one on ties (greedy decoding). RangeError for an empty or non-finite row. Spec §11. */
 export function argmax(logits: Float32Array): number {
   requireFiniteLogits(logits);
   let best = 0;
@@ -37,7 +39,7 @@ export interface ScoredToken {
   readonly logit: number;
 }
 
-/** The k largest logits, largest first (lower index first on ties); fewer when the row is shorter. */
+/** The k largest logits, largest first (lower index first on ties); fewer when the row is shorter. Spec §11. */
 export function topK(logits: Float32Array, k: number): ScoredToken[] {
   requireFiniteLogits(logits);
   const best: ScoredToken[] = [];
@@ -55,7 +57,7 @@ export function topK(logits: Float32Array, k: number): ScoredToken[] {
 
 /**
  * softmax(logits / T) in float64: Float32Array[V] → Float64Array[V] summing to 1 (up to rounding).
- * `temperature` must be a finite number > 0. RangeError otherwise, or for non-finite logits.
+ * `temperature` must be a finite number > 0. RangeError otherwise, or for non-finite logits. Spec §11.
  */
 export function softmaxWithTemperature(logits: Float32Array, temperature: number): Float64Array {
   if (!(temperature > 0) || !Number.isFinite(temperature))
@@ -75,7 +77,7 @@ export function softmaxWithTemperature(logits: Float32Array, temperature: number
 /**
  * The next token: argmax for temperature 0, else a draw from softmax(logits / T) by inverse CDF
  * with the uniform number `u` ∈ [0, 1) (the first j whose cumulative probability exceeds u).
- * The same logits, T and u always give the same token.
+ * The same logits, T and u always give the same token. Spec §11.
  */
 export function sampleToken(logits: Float32Array, temperature: number, u: number): number {
   if (!(u >= 0 && u < 1)) throw new RangeError(`u must be in [0, 1), got ${u}`);
@@ -95,7 +97,7 @@ export function sampleToken(logits: Float32Array, temperature: number, u: number
 /**
  * log p(token) under softmax(logits), in float64: l_token − max l − log Σ_k exp(l_k − max l).
  * The negative of this is the token's cross-entropy (what perplexity averages). RangeError for a
- * token outside the row or non-finite logits.
+ * token outside the row or non-finite logits. Spec §11.
  */
 export function logProbability(logits: Float32Array, token: number): number {
   if (!Number.isInteger(token) || token < 0 || token >= logits.length) {

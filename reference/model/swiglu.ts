@@ -3,16 +3,16 @@
  *
  *   silu(g) = f32( g / f32(1 + f32(exp(−g))) )
  *   h_i     = f32( silu(gate_i) · up_i )
- * In ggml mode (spec §9): ggml_vec_swiglu_f32 of the x86-64 build that produced llama.cpp's
- * reference logits, exp by ggml_v_expf (reference/ggml-x86, LLAMA_REFERENCE_ISA).
+ * in "f32" arithmetic; in "ggml-x86" arithmetic (spec §9.1): ggml_vec_swiglu_f32 of the x86-64 build
+ * that produced llama.cpp's reference logits, exp by ggml_v_expf (reference/ggml-x86, LLAMA_REFERENCE_ISA).
  */
 
 import { LLAMA_REFERENCE_ISA, vecSwigluF32 } from "../ggml-x86/index.js";
-import type { ActivationMode } from "./linear.js";
+import type { OpArithmetic } from "./modes.js";
 
-/** gate, up: Float32Array[hiddenDim] → h: Float32Array[hiddenDim]. Implements spec/forward.md §6 (§9 in ggml mode). */
-export function swiglu(gate: Float32Array, up: Float32Array, mode: ActivationMode = "f32"): Float32Array {
-  if (mode === "ggml") return vecSwigluF32(gate, up, LLAMA_REFERENCE_ISA);
+/** gate, up: Float32Array[hiddenDim] → h: Float32Array[hiddenDim]. Implements spec/forward.md §6 (§9.1 in "ggml-x86" arithmetic). */
+export function swiglu(gate: Float32Array, up: Float32Array, arithmetic: OpArithmetic): Float32Array {
+  if (arithmetic === "ggml-x86") return vecSwigluF32(gate, up, LLAMA_REFERENCE_ISA);
   const h = new Float32Array(gate.length);
   for (let i = 0; i < gate.length; i++) {
     const g = gate[i];

@@ -5,18 +5,29 @@
  * and lm head. The KV cache lives on the host as one Float32Array[contextLength · kvDim] per layer for
  * keys and one for values; residual additions run on the host in float32.
  *
- * With the reference backend and f32 activations the logits equal reference/model's
- * `evaluateSequence` bit for bit (test/src/backend/backend-forward.test.ts). Differences from
- * reference/model, because the Backend interface has no mode argument for them: in ggml mode only the
- * matmuls follow ggml (rope, swiglu and attention stay in their f32-mode form), and only an f32 KV
- * cache is supported. How far an accelerated backend may drift: spec/tolerances.md §9.
+ * Its modes are BackendActivationMode (reference/model/modes.ts): f32, int8-per-token, and ggml-matmul —
+ * activations converted as ggml converts them (spec/forward.md §3.2), the sums in the backend's own
+ * order, and RoPE, softmax, attention and SwiGLU in f32 arithmetic, because the Backend interface has
+ * no arithmetic argument for them. llama.cpp's arithmetic end to end (ggml-exact) is reference/model's
+ * forward only. With the reference backend and f32 activations the logits equal reference/model's
+ * `evaluateSequence` bit for bit (test/src/backend/backend-forward.test.ts). Only an f32 KV cache is
+ * supported. How far an accelerated backend may drift: spec/tolerances.md §9.
  */
 
 import type { TrilmConfig } from "../../reference/model/config.js";
-import type { ForwardOptions } from "../../reference/model/forward.js";
+import type { KvCacheType } from "../../reference/model/kv-cache.js";
+import type { BackendActivationMode } from "../../reference/model/modes.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import type { TrilmWeights } from "../../reference/model/weights.js";
 import type { Backend, PreparedMatrix } from "./backend.js";
+
+/** How to run the model over a backend. */
+export interface BackendForwardOptions {
+  /** Activation mode of every matmul (spec/forward.md §3); every other op runs in f32 arithmetic. */
+  readonly activations: BackendActivationMode;
+  /** Element type of the KV cache: only "f32" is supported. */
+  readonly kvCache: KvCacheType;
+}
 
 /** The linear layers of one decoder layer, prepared by the backend. */
 interface PreparedLayer {
@@ -33,7 +44,7 @@ interface PreparedLayer {
 export interface BackendSession {
   readonly config: TrilmConfig;
   readonly backend: Backend;
-  readonly options: ForwardOptions;
+  readonly options: BackendForwardOptions;
   /** Logits of one token at `pos` (reads positions 0..pos−1 from the cache, writes pos): Float32Array[vocabSize]. */
   step(token: number, pos: number): Float32Array;
   /**
@@ -59,7 +70,7 @@ export function createBackendSession(
   config: TrilmConfig,
   weights: TrilmWeights,
   backend: Backend,
-  options: ForwardOptions,
+  options: BackendForwardOptions,
 ): BackendSession {
   if (options.kvCache !== "f32")
     throw new Error(`backend forward: only an f32 KV cache is supported, not ${options.kvCache}`);
@@ -149,7 +160,7 @@ export function evaluateBackendSequence(
   weights: TrilmWeights,
   backend: Backend,
   tokens: readonly number[],
-  options: ForwardOptions,
+  options: BackendForwardOptions,
 ): Float32Array[] {
   if (tokens.length > config.contextLength)
     throw new RangeError(`${tokens.length} tokens are more than the context of ${config.contextLength} positions`);

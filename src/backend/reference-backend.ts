@@ -1,17 +1,18 @@
 /**
  * The reference backend: every Backend op delegates to reference/model, with exactly the reference
- * semantics (spec/forward.md §3–§7 in f32 mode; spec/tolerances.md §1 takes it as the ground truth).
+ * semantics (spec/forward.md §3–§7 in f32 arithmetic; spec/tolerances.md §1 takes it as the ground truth).
  *
- *   matmul     linear(W, x_b, mode) for every row b of the batch (f32: float64 sums, one rounding)
- *   rmsNorm    rmsNorm(x_b, w, eps) per row                       rope  ropeAngles + applyRope per row
- *   swiglu     swiglu(gate, up, "f32")                            attention  attend() over a one-layer cache view
+ *   matmul     linear(W, x_b, mode) for every row b of the batch (f32: float64 sums, one rounding;
+ *              ggml-matmul: its own order is linear's ggml-exact one, llama.cpp's x86 kernels)
+ *   rmsNorm    rmsNorm(x_b, w, eps) per row              rope  ropeAngles + applyRope per row, "f32"
+ *   swiglu     swiglu(gate, up, "f32")                   attention  attendQuery(…, "f32") per query row
  *   embedding  decodeMatrixRow(E, token) (exact)
  */
 
-import { attend } from "../../reference/model/attention.js";
+import { attendQuery } from "../../reference/model/attention.js";
 import type { RopeStyle } from "../../reference/model/config.js";
-import type { KvCache } from "../../reference/model/kv-cache.js";
-import { linear, type ActivationMode } from "../../reference/model/linear.js";
+import { linear } from "../../reference/model/linear.js";
+import type { BackendActivationMode, ForwardActivationMode } from "../../reference/model/modes.js";
 import { decodeMatrixRow, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { rmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
@@ -41,18 +42,27 @@ function checkBatch(op: string, x: Float32Array, batch: number, n: number): void
   }
 }
 
-/** matmul of the reference: y[b] = linear(W, x[b], mode). x [B·C] → y [B·R]. Spec/forward.md §3. */
-function referenceMatmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: ActivationMode): Float32Array {
+/**
+ * matmul of the reference: y[b] = linear(W, x[b], mode), ggml-matmul summed as linear's ggml-exact
+ * (the conversion is the same, activation-conversion.ts). x [B·C] → y [B·R]. Spec/forward.md §3.
+ */
+function referenceMatmul(
+  weight: PreparedMatrix,
+  x: Float32Array,
+  batch: number,
+  mode: BackendActivationMode,
+): Float32Array {
   if (!(weight instanceof ReferenceMatrix))
     throw new TypeError("reference backend: matmul needs a matrix prepared by the reference backend");
   const { rows, cols } = weight;
   checkBatch("matmul", x, batch, cols);
+  const linearMode: ForwardActivationMode = mode === "ggml-matmul" ? "ggml-exact" : mode;
   const y = new Float32Array(batch * rows);
-  for (let b = 0; b < batch; b++) y.set(linear(weight.matrix, rowOf(x, b, cols), mode), b * rows);
+  for (let b = 0; b < batch; b++) y.set(linear(weight.matrix, rowOf(x, b, cols), linearMode), b * rows);
   return y;
 }
 
-/** Causal attention through reference/model's attend, one query row at a time. Spec/forward.md §7. */
+/** Causal attention through reference/model's attendQuery in f32 arithmetic, one query row at a time. Spec/forward.md §7. */
 function referenceAttention(
   q: Float32Array,
   keys: Float32Array,
@@ -60,14 +70,12 @@ function referenceAttention(
   positions: readonly number[],
   shape: AttentionShape,
 ): Float32Array {
-  const { nHeads, nKvHeads, headDim } = shape;
-  const qDim = nHeads * headDim;
-  const kvDim = nKvHeads * headDim;
-  const count = attentionKeyCount("reference", q, keys, values, positions, shape);
-  const cache: KvCache = { type: "f32", kvDim, contextLength: count, keys: [keys], values: [values] };
+  const qDim = shape.nHeads * shape.headDim;
+  attentionKeyCount("reference", q, keys, values, positions, shape);
   const out = new Float32Array(positions.length * qDim);
   positions.forEach((pos, b) => {
-    out.set(attend(cache, 0, pos, rowOf(q, b, qDim), nHeads, nKvHeads, headDim, "f32"), b * qDim);
+    const o = attendQuery(keys, values, pos + 1, rowOf(q, b, qDim), shape, { arithmetic: "f32", cacheType: "f32" });
+    out.set(o, b * qDim);
   });
   return out;
 }
@@ -96,7 +104,9 @@ export function createReferenceBackend(): Backend {
     ) {
       const n = x.length / Math.max(positions.length, 1);
       checkBatch("rope", x, positions.length, n);
-      positions.forEach((pos, b) => applyRope(rowOf(x, b, n), headDim, ropeAngles(pos, ropeDim, theta), style));
+      positions.forEach((pos, b) =>
+        applyRope(rowOf(x, b, n), headDim, ropeAngles(pos, ropeDim, theta, "f32"), style, "f32"),
+      );
     },
     swiglu(gate, up) {
       if (gate.length !== up.length) throw new RangeError("swiglu: gate and up differ in length");

@@ -2,21 +2,22 @@
  * The benchmark behind `npm run bench` and `trilm bench`: encode and decode throughput of each
  * codec backend on a fixed-seed ternary matrix; the 4096 × 4096 TQ2_0 matmul (batch 1 and 16) on
  * every compute backend; then the forward pass of random TriLMs of the `tiny` and `99m` presets
- * (prefill and decode, ms per token, f32 and ggml activations) on every compute backend, each with
+ * (prefill and decode, ms per token, f32 and ggml activations: ggml-exact on the reference,
+ * ggml-matmul on the other backends, src/backend/comparison-modes.ts) on every compute backend, each with
  * its speed-up over the reference, and the memory the 99m model takes on the reference.
  * JSON output prints records instead of the tables (the memory lines then go to stderr). Progress
  * goes to stderr, and only when stderr is a terminal.
  */
 
 import os from "node:os";
-import type { ActivationMode } from "../../reference/model/linear.js";
 import type { Backend } from "../backend/backend.js";
 import { createBackendSession } from "../backend/backend-forward.js";
+import { backendModeOf, COMPARISON_ACTIVATIONS } from "../backend/comparison-modes.js";
 import { createBackend, NODE_BACKEND_NAMES } from "../backend/registry.js";
 import { modelFromGguf } from "../model/gguf-model.js";
 import { randomTrilm } from "../model/random-model.js";
 import { BACKENDS, REFERENCE_BACKEND_NAME } from "./backends.js";
-import { shapeName, ternaryMatrix } from "./matrix.js";
+import { benchMatrix, shapeName } from "./matrix.js";
 import type { MeasureOptions } from "./measure.js";
 import { matmulBenchMatrix, measureMatmul, type MatmulBenchResult } from "./matmul.js";
 import {
@@ -59,7 +60,6 @@ interface ModelPlan {
 
 const MODEL_SEED = 1;
 const MODEL_WEIGHTS = "tq2_0";
-const MODEL_ACTIVATIONS: readonly ActivationMode[] = ["f32", "ggml"];
 /** The prompt: the first ids of golden/external/llama/tokens.json (valid for every preset's vocabulary). */
 const MODEL_PROMPT: readonly number[] = [1, 17, 300, 42, 511, 259, 3, 88];
 const MODEL_PLANS: readonly ModelPlan[] = [
@@ -132,7 +132,8 @@ function memoryNow(): MemorySnapshot {
 
 /** The stepper of a backend: one session (matrices prepared once) reused by every run of a case. */
 function backendStepper(backend: Backend, sessions: Array<{ dispose(): void }>): StepperFactory {
-  return (model, options) => {
+  return (model, activations) => {
+    const options = { activations: backendModeOf(activations), kvCache: "f32" } as const;
     const session = createBackendSession(model.config, model.weights, backend, options);
     sessions.push(session);
     return { step: (token, pos) => session.step(token, pos) };
@@ -158,7 +159,7 @@ function runModelBenchmarks(
     const model = modelFromGguf(randomTrilm(plan.preset, MODEL_SEED, MODEL_WEIGHTS));
     const loaded = memoryNow();
     const prompt = MODEL_PROMPT.slice(0, plan.prefillTokens);
-    for (const activations of MODEL_ACTIVATIONS) {
+    for (const activations of COMPARISON_ACTIVATIONS) {
       const benchCase = {
         model: plan.preset,
         weights: MODEL_WEIGHTS,
@@ -221,7 +222,7 @@ function acceleratedOf(backends: readonly Backend[]): Backend[] {
  */
 export async function runBench(options: { readonly json: boolean }, io: BenchOutput): Promise<void> {
   const { json } = options;
-  const matrix = ternaryMatrix(MATRIX_ROWS, MATRIX_COLS, MATRIX_SEED);
+  const matrix = benchMatrix(MATRIX_ROWS, MATRIX_COLS, MATRIX_SEED);
   if (!json) io.out(headerLines(shapeName(matrix), matrix.values.length).join("\n") + "\n");
   const progress = terminalProgress(io);
   const results = runBenchmarks(matrix, BACKENDS, MEASURE_OPTIONS, progress.onStart);

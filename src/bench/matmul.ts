@@ -8,7 +8,7 @@ import { GgmlType } from "../../reference/codec/index.js";
 import { packMatrix, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import type { Backend } from "../backend/backend.js";
 import { mulberry32 } from "../random/index.js";
-import { ternaryMatrix } from "./matrix.js";
+import { benchMatrix } from "./matrix.js";
 import { measure, type MeasureOptions, type Measurement } from "./measure.js";
 
 /** Rows and columns of the benchmark matrix. */
@@ -27,7 +27,7 @@ export interface MatmulBenchResult {
 
 /** The fixed-seed TQ2_0 benchmark matrix W: [4096, 4096], packed. */
 export function matmulBenchMatrix(seed: number): PackedMatrix {
-  const { rows, cols, values } = ternaryMatrix(MATMUL_SIZE, MATMUL_SIZE, seed);
+  const { rows, cols, values } = benchMatrix(MATMUL_SIZE, MATMUL_SIZE, seed);
   return packMatrix(GgmlType.TQ2_0, rows, cols, values);
 }
 

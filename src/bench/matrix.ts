@@ -18,7 +18,7 @@ const ROW_SCALE_MIN = 0.01;
 const ROW_SCALE_MAX = 0.1;
 
 /** Trits with P(0) = 1/3 times a float32 scale per row drawn from 0.01..0.1. */
-export function ternaryMatrix(rows: number, cols: number, seed: number): BenchMatrix {
+export function benchMatrix(rows: number, cols: number, seed: number): BenchMatrix {
   const next = mulberry32(seed);
   const values = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {

@@ -7,9 +7,9 @@
  */
 
 import type { LoadedModel } from "../model/gguf-model.js";
-import { createForwardState, forward, type ForwardOptions } from "../../reference/model/forward.js";
-import type { ActivationMode } from "../../reference/model/linear.js";
+import { createForwardState, forward } from "../../reference/model/forward.js";
 import { argmax } from "../../reference/model/sampling.js";
+import { referenceModeOf, type ComparisonActivations } from "../backend/comparison-modes.js";
 import { median, minimum, type MeasureOptions, type Measurement } from "./measure.js";
 
 /** Prefill (prompt positions) or decode (generated positions). */
@@ -21,7 +21,8 @@ export interface ModelBenchCase {
   readonly model: string;
   /** Storage of the ternary matrices: `tq2_0`. */
   readonly weights: string;
-  readonly activations: ActivationMode;
+  /** "f32", or "ggml": ggml-exact on the reference, ggml-matmul on a backend (src/backend/comparison-modes.ts). */
+  readonly activations: ComparisonActivations;
   /** Prompt token ids (prefill positions). */
   readonly prompt: readonly number[];
   /** Greedy decode steps after the prompt. */
@@ -32,7 +33,7 @@ export interface ModelBenchCase {
 export interface ModelBenchResult {
   readonly model: string;
   readonly weights: string;
-  readonly activations: ActivationMode;
+  readonly activations: ComparisonActivations;
   readonly phase: ModelPhase;
   readonly backend: string;
   /** Tokens the phase processes per run. */
@@ -53,11 +54,16 @@ export interface ModelStepper {
   step(token: number, pos: number): Float32Array;
 }
 
-/** Makes a stepper with an empty KV cache of `positions` positions. */
-export type StepperFactory = (model: LoadedModel, options: ForwardOptions, positions: number) => ModelStepper;
+/** Makes a stepper with an empty f32 KV cache of `positions` positions. */
+export type StepperFactory = (
+  model: LoadedModel,
+  activations: ComparisonActivations,
+  positions: number,
+) => ModelStepper;
 
 /** The reference forward pass of reference/model (a fresh state per run). */
-export const referenceStepper: StepperFactory = (model, options, positions) => {
+export const referenceStepper: StepperFactory = (model, activations, positions) => {
+  const options = { activations: referenceModeOf(activations), kvCache: "f32" } as const;
   const state = createForwardState({ ...model.config, contextLength: positions }, model.weights, options);
   return { step: (token, pos) => forward(state, token, pos) };
 };
@@ -70,8 +76,7 @@ function runOnce(
   makeStepper: StepperFactory,
 ): PhaseSample {
   const positions = benchCase.prompt.length + benchCase.decodeSteps;
-  const options: ForwardOptions = { activations: benchCase.activations, kvCache: "f32" };
-  const stepper = makeStepper(model, options, positions);
+  const stepper = makeStepper(model, benchCase.activations, positions);
   const start = now();
   let logits = new Float32Array(0) as Float32Array;
   benchCase.prompt.forEach((token, pos) => (logits = stepper.step(token, pos)));

@@ -4,6 +4,7 @@
  * backend) for the model benchmarks, timed per token. Pure: no Node APIs.
  */
 
+import { type ColumnAlignment, formatTable } from "../text/text-table.js";
 import { REFERENCE_BACKEND_NAME } from "./backends.js";
 import type { Measurement } from "./measure.js";
 import type { MatmulBenchResult } from "./matmul.js";
@@ -35,6 +36,14 @@ export interface BenchJsonRecord {
   readonly ms_median: number;
   readonly ms_min: number;
   readonly runs: number;
+}
+
+/**
+ * How a bench table's columns are aligned: the name and the backend left, the numbers right, the
+ * last column (the ratio to the reference, "1.00× (reference)" or "3.52×") left.
+ */
+function benchTableAlignments(header: readonly string[]): ColumnAlignment[] {
+  return header.map((_, column) => (column < 2 || column === header.length - 1 ? "left" : "right"));
 }
 
 /** Bytes per float32 element: what MB/s counts. */
@@ -109,15 +118,7 @@ export function resultTable(results: readonly BenchResult[]): string[] {
       ratioToReference(result, results),
     ];
   });
-  const widths = TABLE_HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const render = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) =>
-        column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
-      )
-      .join("  ")
-      .trimEnd();
-  return [render(TABLE_HEADER), ...rows.map(render)];
+  return formatTable(TABLE_HEADER, rows, benchTableAlignments(TABLE_HEADER));
 }
 
 /** `99m tq2_0 prefill (f32)`: the name of a model benchmark. */
@@ -177,17 +178,7 @@ export function modelResultTable(results: readonly ModelBenchResult[]): string[]
       modelRatioToReference(result, results),
     ];
   });
-  const widths = MODEL_TABLE_HEADER.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length)),
-  );
-  const render = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) =>
-        column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
-      )
-      .join("  ")
-      .trimEnd();
-  return [render(MODEL_TABLE_HEADER), ...rows.map(render)];
+  return formatTable(MODEL_TABLE_HEADER, rows, benchTableAlignments(MODEL_TABLE_HEADER));
 }
 
 /** `matmul 4096x4096 tq2_0 batch 1` */
@@ -228,15 +219,5 @@ export function matmulResultTable(results: readonly MatmulBenchResult[]): string
       ratio,
     ];
   });
-  const widths = MATMUL_TABLE_HEADER.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length)),
-  );
-  const render = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) =>
-        column < 2 || column === cells.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
-      )
-      .join("  ")
-      .trimEnd();
-  return [render(MATMUL_TABLE_HEADER), ...rows.map(render)];
+  return formatTable(MATMUL_TABLE_HEADER, rows, benchTableAlignments(MATMUL_TABLE_HEADER));
 }

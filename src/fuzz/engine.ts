@@ -64,7 +64,7 @@ export interface FuzzReport {
 }
 
 /** Options of a run. */
-export interface FuzzOptions {
+export interface FuzzRunOptions {
   readonly seed: number;
   /** Inputs to try in all (spread round-robin over the targets). */
   readonly runs: number;
@@ -90,7 +90,7 @@ export function tryInput(
   target: FuzzTarget,
   seed: number,
   k: number,
-  options: Pick<FuzzOptions, "now" | "memory">,
+  options: Pick<FuzzRunOptions, "now" | "memory">,
 ): { problem?: string; accepted: boolean; ms: number; size: number; description: string } {
   const rng = new FuzzRng(deriveSeed(seed, `${target.name}/${k}`));
   const input = target.mutate(rng);
@@ -119,7 +119,7 @@ export function tryInput(
 }
 
 /** Run `options.runs` inputs over `targets`, round-robin. */
-export function runFuzz(targets: readonly FuzzTarget[], options: FuzzOptions): FuzzReport {
+export function runFuzz(targets: readonly FuzzTarget[], options: FuzzRunOptions): FuzzReport {
   const counts: Record<string, TargetCounts> = {};
   for (const t of targets) counts[t.name] = { inputs: 0, accepted: 0, rejected: 0, failed: 0 };
   const failures: FuzzFailure[] = [];

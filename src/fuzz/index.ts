@@ -9,7 +9,7 @@ export {
   TIME_LIMIT_MS,
   tryInput,
   type FuzzFailure,
-  type FuzzOptions,
+  type FuzzRunOptions,
   type FuzzReport,
   type TargetCounts,
 } from "./engine.js";

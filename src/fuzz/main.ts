@@ -41,7 +41,8 @@ function print(report: FuzzReport): void {
   ];
   for (const [name, c] of Object.entries(report.counts)) {
     lines.push(
-      `  ${name.padEnd(12)} ${String(c.inputs).padStart(7)} inputs  ${String(c.accepted).padStart(6)} accepted  ${String(c.rejected).padStart(7)} rejected  ${c.failed} failed`,
+      `  ${name.padEnd(12)} ${String(c.inputs).padStart(7)} inputs  ` +
+        `${String(c.accepted).padStart(6)} accepted  ${String(c.rejected).padStart(7)} rejected  ${c.failed} failed`,
     );
   }
   for (const f of report.failures.slice(0, 50)) {

@@ -147,7 +147,8 @@ function fallbackType(typeId: number, name: string, ne0: number, ctx: TensorType
   if (fallback === undefined) {
     throw new InputError(
       ctx.fileName,
-      `tensor '${name}' has ${ne0} columns, not a multiple of the ${ggmlTypeName(typeId)} block, and llama-quantize defines no fallback for ${ggmlTypeName(typeId)}`,
+      `tensor '${name}' has ${ne0} columns, not a multiple of the ${ggmlTypeName(typeId)} block, ` +
+        `and llama-quantize defines no fallback for ${ggmlTypeName(typeId)}`,
     );
   }
   return ne0 % blockSizeOf(fallback) === 0 ? fallback : GgmlType.F16;

@@ -68,7 +68,10 @@ function versionProblem(version: number): string {
     return "GGUF version 1 is not supported: v1 used 32-bit counts and lengths; re-convert the model with a current llama.cpp";
   }
   if (version === 2) {
-    return "GGUF version 2 is not supported: the oracle reads and writes version 3 only, so that every file it accepts is rewritten byte for byte; re-convert the model with a current llama.cpp";
+    return (
+      "GGUF version 2 is not supported: the oracle reads and writes version 3 only, so that " +
+      "every file it accepts is rewritten byte for byte; re-convert the model with a current llama.cpp"
+    );
   }
   return `GGUF version ${version} is not supported: the oracle reads version ${GGUF_VERSION}, the newest ggml knows`;
 }

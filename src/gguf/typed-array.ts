@@ -41,9 +41,12 @@ function swapElements(bytes: Uint8Array, size: number): void {
   for (let at = 0; at < bytes.length; at += size) bytes.subarray(at, at + size).reverse();
 }
 
-/** A fresh, aligned buffer holding `bytes` in host order. */
+/**
+ * A fresh, aligned buffer holding exactly `bytes`, in host order. `new Uint8Array(bytes)` copies even
+ * when `bytes` is a Node Buffer, whose `slice()` returns a view of the whole underlying file instead.
+ */
 function hostOrderCopy(bytes: Uint8Array, size: number): ArrayBuffer {
-  const copy = bytes.slice();
+  const copy = new Uint8Array(bytes);
   if (!HOST_IS_LITTLE_ENDIAN) swapElements(copy, size);
   return copy.buffer;
 }

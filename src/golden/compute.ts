@@ -6,18 +6,25 @@
 
 import { readFileSync } from "node:fs";
 import { dequantizeRow, quantizeRow } from "../../reference/codec/index.js";
-import { attend, attendGgml } from "../../reference/model/attention.js";
+import { attendQuery } from "../../reference/model/attention.js";
 import { evaluateSequence } from "../../reference/model/forward.js";
-import { createKvCache, storeKeyValue } from "../../reference/model/kv-cache.js";
-import { linear, type ActivationMode } from "../../reference/model/linear.js";
+import { linear } from "../../reference/model/linear.js";
+import { opArithmeticOf, type ForwardActivationMode } from "../../reference/model/modes.js";
 import { rmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu } from "../../reference/model/swiglu.js";
-import { ropeCacheGgml, ropeRotateGgml } from "../../reference/ggml-x86/index.js";
 import { EMBEDDED_MODEL_FILE, embeddedModelPath } from "../model/embedded.js";
 import { loadModel, type LoadedModelFile } from "../model/load-model.js";
 import { ManifestError, type GoldenFormat, type GoldenOp, type ParamValue } from "./manifest.js";
-import { floatTensor, ggmlTypeOf, packedTensor, sha256Hex, type FloatTensor, type PackedDtype, type Tensor } from "./tensor.js";
+import {
+  floatTensor,
+  ggmlTypeOf,
+  packedTensor,
+  sha256Hex,
+  type FloatTensor,
+  type PackedDtype,
+  type Tensor,
+} from "./tensor.js";
 
 /** What compute needs of a group. */
 export interface GroupSpec {
@@ -38,7 +45,8 @@ function param(group: GroupSpec, name: string): ParamValue {
 /** An integer param ≥ min. */
 export function intParam(group: GroupSpec, name: string, min = 1): number {
   const value = param(group, name);
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) throw new ManifestError(`a ${group.op} group's param '${name}' must be an integer ≥ ${min}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
+    throw new ManifestError(`a ${group.op} group's param '${name}' must be an integer ≥ ${min}`);
   return value;
 }
 
@@ -51,20 +59,37 @@ function numberParam(group: GroupSpec, name: string): number {
 function choiceParam<T extends string>(group: GroupSpec, name: string, choices: readonly T[]): T {
   const value = param(group, name);
   const found = choices.find((choice) => choice === value);
-  if (found === undefined) throw new ManifestError(`a ${group.op} group's param '${name}' must be one of ${choices.join(", ")}`);
+  if (found === undefined)
+    throw new ManifestError(`a ${group.op} group's param '${name}' must be one of ${choices.join(", ")}`);
   return found;
 }
 
 function intListParam(group: GroupSpec, name: string): number[] {
   const value = param(group, name);
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0)
+  ) {
     throw new ManifestError(`a ${group.op} group's param '${name}' must be a non-empty list of integers ≥ 0`);
   }
   return value as number[];
 }
 
-function activations(group: GroupSpec): Extract<ActivationMode, "f32" | "ggml"> {
-  return choiceParam(group, "activations", ["f32", "ggml"] as const);
+/**
+ * A group's `activations` param as the manifests spell it (spec/golden.md §2): "f32", or "ggml" for
+ * llama.cpp's x86-64 arithmetic — reference/model's ggml-exact mode.
+ */
+export type GoldenActivations = "f32" | "ggml";
+
+/**
+ * The reference mode of a group's `activations` param. The manifests spell llama.cpp's arithmetic
+ * "ggml" (spec/golden.md §2, kept so the corpus stays byte-identical); its expected values are
+ * reference/model's ggml-exact mode, "ggml-x86" arithmetic for the ops (spec/forward.md §9.1).
+ */
+function activations(group: GroupSpec): Extract<ForwardActivationMode, "f32" | "ggml-exact"> {
+  const golden = choiceParam<GoldenActivations>(group, "activations", ["f32", "ggml"]);
+  return golden === "ggml" ? "ggml-exact" : "f32";
 }
 
 function packedFormat(group: GroupSpec): PackedDtype {
@@ -74,15 +99,28 @@ function packedFormat(group: GroupSpec): PackedDtype {
 
 function floatInput(inputs: Readonly<Record<string, Tensor>>, role: string, shape: readonly number[]): FloatTensor {
   const tensor = inputs[role];
-  if (tensor === undefined || tensor.dtype !== "float32") throw new ManifestError(`input '${role}' must be a float32 .npy`);
-  if (tensor.shape.join() !== shape.join() || tensor.shape.length !== shape.length) throw new ManifestError(`input '${role}' has shape [${tensor.shape.join(", ")}], the params say [${shape.join(", ")}]`);
+  if (tensor === undefined || tensor.dtype !== "float32")
+    throw new ManifestError(`input '${role}' must be a float32 .npy`);
+  if (tensor.shape.join() !== shape.join() || tensor.shape.length !== shape.length)
+    throw new ManifestError(
+      `input '${role}' has shape [${tensor.shape.join(", ")}], the params say [${shape.join(", ")}]`,
+    );
   return tensor;
 }
 
-function packedInput(inputs: Readonly<Record<string, Tensor>>, role: string, dtype: PackedDtype, rows: number, cols: number): Uint8Array {
+function packedInput(
+  inputs: Readonly<Record<string, Tensor>>,
+  role: string,
+  dtype: PackedDtype,
+  rows: number,
+  cols: number,
+): Uint8Array {
   const tensor = inputs[role];
   if (tensor === undefined || tensor.dtype !== dtype) throw new ManifestError(`input '${role}' must be ${dtype} rows`);
-  if (tensor.shape[0] !== rows || tensor.shape[1] !== cols) throw new ManifestError(`input '${role}' has shape [${tensor.shape.join(", ")}], the params say [${rows}, ${cols}]`);
+  if (tensor.shape[0] !== rows || tensor.shape[1] !== cols)
+    throw new ManifestError(
+      `input '${role}' has shape [${tensor.shape.join(", ")}], the params say [${rows}, ${cols}]`,
+    );
   return tensor.data;
 }
 
@@ -155,7 +193,9 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       const cols = intParam(group, "cols");
       const bytes = packedInput(inputs, "weight", dtype, rows, cols);
       const rowBytes = bytes.length / rows;
-      const out = Array.from({ length: rows }, (_, r) => dequantizeRow(ggmlTypeOf(dtype), bytes.subarray(r * rowBytes, (r + 1) * rowBytes), cols));
+      const out = Array.from({ length: rows }, (_, r) =>
+        dequantizeRow(ggmlTypeOf(dtype), bytes.subarray(r * rowBytes, (r + 1) * rowBytes), cols),
+      );
       return { w: stack(out, cols) };
     }
     case "matmul": {
@@ -167,7 +207,12 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       const mode = activations(group);
       const matrix = { type: ggmlTypeOf(dtype), rows, cols, data: packedInput(inputs, "weight", dtype, rows, cols) };
       const x = floatInput(inputs, "x", [batch, cols]);
-      return { y: stack(Array.from({ length: batch }, (_, b) => linear(matrix, row(x, b, cols), mode)), rows) };
+      return {
+        y: stack(
+          Array.from({ length: batch }, (_, b) => linear(matrix, row(x, b, cols), mode)),
+          rows,
+        ),
+      };
     }
     case "rmsnorm": {
       const n = intParam(group, "n");
@@ -175,7 +220,12 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       const eps = numberParam(group, "eps");
       const x = floatInput(inputs, "x", [batch, n]);
       const gamma = floatInput(inputs, "gamma", [n]);
-      return { y: stack(Array.from({ length: batch }, (_, b) => rmsNorm(row(x, b, n), gamma.data, eps)), n) };
+      return {
+        y: stack(
+          Array.from({ length: batch }, (_, b) => rmsNorm(row(x, b, n), gamma.data, eps)),
+          n,
+        ),
+      };
     }
     case "rope": {
       const heads = intParam(group, "heads");
@@ -183,15 +233,15 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       const ropeDim = intParam(group, "ropeDim");
       const theta = numberParam(group, "theta");
       const style = choiceParam(group, "style", ["adjacent", "rotate-half"] as const);
-      const mode = activations(group);
+      const arithmetic = opArithmeticOf(activations(group));
       const positions = intListParam(group, "positions");
-      if (ropeDim > headDim || ropeDim % 2 !== 0) throw new ManifestError("rope: ropeDim must be even and at most headDim");
+      if (ropeDim > headDim || ropeDim % 2 !== 0)
+        throw new ManifestError("rope: ropeDim must be even and at most headDim");
       const width = heads * headDim;
       const x = floatInput(inputs, "x", [positions.length, width]);
       const out = positions.map((pos, t) => {
         const v = row(x, t, width).slice();
-        if (mode === "ggml") ropeRotateGgml(v, headDim, ropeCacheGgml(pos, ropeDim, theta), style);
-        else applyRope(v, headDim, ropeAngles(pos, ropeDim, theta), style);
+        applyRope(v, headDim, ropeAngles(pos, ropeDim, theta, arithmetic), style, arithmetic);
         return v;
       });
       return { y: stack(out, width) };
@@ -201,36 +251,48 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       const nKvHeads = intParam(group, "nKvHeads");
       const headDim = intParam(group, "headDim");
       const seqLen = intParam(group, "seqLen");
-      const mode = activations(group);
+      const arithmetic = opArithmeticOf(activations(group));
       if (nHeads % nKvHeads !== 0) throw new ManifestError("attention: nHeads must be a multiple of nKvHeads");
       const qDim = nHeads * headDim;
       const kvDim = nKvHeads * headDim;
       const q = floatInput(inputs, "q", [seqLen, qDim]);
       const k = floatInput(inputs, "k", [seqLen, kvDim]);
       const v = floatInput(inputs, "v", [seqLen, kvDim]);
-      const cache = createKvCache(1, kvDim, seqLen, "f32");
-      for (let t = 0; t < seqLen; t++) storeKeyValue(cache, 0, t, row(k, t, kvDim), row(v, t, kvDim));
       const out = Array.from({ length: seqLen }, (_, s) =>
-        mode === "ggml"
-          ? attendGgml(k.data, v.data, kvDim, "f32", s + 1, row(q, s, qDim), nHeads, nKvHeads, headDim)
-          : attend(cache, 0, s, row(q, s, qDim), nHeads, nKvHeads, headDim, "f32"),
+        attendQuery(
+          k.data,
+          v.data,
+          s + 1,
+          row(q, s, qDim),
+          { nHeads, nKvHeads, headDim },
+          { arithmetic, cacheType: "f32" },
+        ),
       );
       return { y: stack(out, qDim) };
     }
     case "swiglu": {
       const n = intParam(group, "n");
       const batch = intParam(group, "batch");
-      const mode = activations(group);
+      const arithmetic = opArithmeticOf(activations(group));
       const gate = floatInput(inputs, "gate", [batch, n]);
       const up = floatInput(inputs, "up", [batch, n]);
-      return { y: stack(Array.from({ length: batch }, (_, b) => swiglu(row(gate, b, n), row(up, b, n), mode)), n) };
+      return {
+        y: stack(
+          Array.from({ length: batch }, (_, b) => swiglu(row(gate, b, n), row(up, b, n), arithmetic)),
+          n,
+        ),
+      };
     }
     case "model": {
       const mode = activations(group);
       const tokens = intListParam(group, "tokens");
-      if (param(group, "model") !== MODEL_PARAM) throw new ManifestError(`a model group's param 'model' must be ${MODEL_PARAM}`);
+      if (param(group, "model") !== MODEL_PARAM)
+        throw new ManifestError(`a model group's param 'model' must be ${MODEL_PARAM}`);
       const { sha256, model } = goldenModel();
-      if (param(group, "modelSha256") !== sha256) throw new Error(`${MODEL_PARAM} has sha256 ${sha256}, the manifest expects ${String(param(group, "modelSha256"))}`);
+      if (param(group, "modelSha256") !== sha256)
+        throw new Error(
+          `${MODEL_PARAM} has sha256 ${sha256}, the manifest expects ${String(param(group, "modelSha256"))}`,
+        );
       const logits = evaluateSequence(model.config, model.weights, tokens, { activations: mode, kvCache: "f32" });
       return { logits: stack(logits, model.config.vocabSize) };
     }

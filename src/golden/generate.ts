@@ -7,7 +7,16 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { computeOutputs, INPUT_ROLES, OUTPUT_ROLES } from "./compute.js";
-import { formatManifest, MANIFEST_VERSION, SCHEMA_REFERENCE, type FileEntry, type Manifest, type Note, type TestCase, type TestGroup } from "./manifest.js";
+import {
+  formatManifest,
+  MANIFEST_VERSION,
+  SCHEMA_REFERENCE,
+  type FileEntry,
+  type Manifest,
+  type Note,
+  type TestCase,
+  type TestGroup,
+} from "./manifest.js";
 import { planSuite, type SuiteName } from "./suites.js";
 import { extensionOf, serializeTensor, sha256Hex, type Tensor } from "./tensor.js";
 
@@ -76,7 +85,8 @@ function generateSuite(dir: string, name: SuiteName, options: GenerateOptions): 
     };
   });
   const notes: Record<string, Note> = {};
-  for (const [flag, note] of Object.entries(plan.notes)) if (usedFlags.has(flag)) notes[flag] = { bugType: note.bugType, description: note.description };
+  for (const [flag, note] of Object.entries(plan.notes))
+    if (usedFlags.has(flag)) notes[flag] = { bugType: note.bugType, description: note.description };
   const manifest: Manifest = {
     schema: SCHEMA_REFERENCE,
     version: MANIFEST_VERSION,
@@ -93,7 +103,8 @@ function generateSuite(dir: string, name: SuiteName, options: GenerateOptions): 
   // Test folders of an earlier, larger generation are no longer named by the manifest.
   for (const entry of readdirSync(suiteDir)) {
     const match = /^tc(\d{4,})$/.exec(entry);
-    if (match !== null && Number(match[1]) > tcId && existsSync(join(suiteDir, entry))) rmSync(join(suiteDir, entry), { recursive: true, force: true });
+    if (match !== null && Number(match[1]) > tcId && existsSync(join(suiteDir, entry)))
+      rmSync(join(suiteDir, entry), { recursive: true, force: true });
   }
   return { suite: name, tests: tcId, bytes };
 }

@@ -21,8 +21,19 @@ export class SchemaError extends Error {
 
 const ANNOTATIONS = new Set(["$schema", "$id", "$defs", "title", "description"]);
 const KEYWORDS = new Set([
-  "type", "const", "enum", "properties", "required", "additionalProperties", "items",
-  "minItems", "minLength", "pattern", "minimum", "maximum", "$ref",
+  "type",
+  "const",
+  "enum",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "minItems",
+  "minLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "$ref",
 ]);
 
 type JsonObject = { [key: string]: JsonValue };
@@ -34,14 +45,22 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 /** The JSON Schema type name of a value ("integer" for whole numbers, which are also "number"). */
 function typeMatches(value: JsonValue, name: string): boolean {
   switch (name) {
-    case "null": return value === null;
-    case "boolean": return typeof value === "boolean";
-    case "string": return typeof value === "string";
-    case "number": return typeof value === "number" && Number.isFinite(value);
-    case "integer": return typeof value === "number" && Number.isInteger(value);
-    case "array": return Array.isArray(value);
-    case "object": return isObject(value);
-    default: throw new SchemaError(`unknown type name '${name}'`);
+    case "null":
+      return value === null;
+    case "boolean":
+      return typeof value === "boolean";
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    case "array":
+      return Array.isArray(value);
+    case "object":
+      return isObject(value);
+    default:
+      throw new SchemaError(`unknown type name '${name}'`);
   }
 }
 
@@ -80,22 +99,26 @@ export function validateJsonSchema(value: JsonValue, schema: JsonValue): string 
     }
     if (s.type !== undefined) {
       const names = Array.isArray(s.type) ? s.type : [s.type];
-      if (!names.some((name) => typeof name === "string" && typeMatches(v, name))) return `${at}: must be of type ${names.join(" or ")}`;
+      if (!names.some((name) => typeof name === "string" && typeMatches(v, name)))
+        return `${at}: must be of type ${names.join(" or ")}`;
     }
     if (s.const !== undefined && !deepEqual(v, s.const)) return `${at}: must be ${JSON.stringify(s.const)}`;
     if (Array.isArray(s.enum) && !s.enum.some((option) => deepEqual(v, option))) {
       return `${at}: must be one of ${s.enum.map((option) => JSON.stringify(option)).join(", ")}`;
     }
     if (typeof v === "string") {
-      if (typeof s.minLength === "number" && v.length < s.minLength) return `${at}: must have at least ${s.minLength} characters`;
-      if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(v)) return `${at}: ${JSON.stringify(v)} does not match ${s.pattern}`;
+      if (typeof s.minLength === "number" && v.length < s.minLength)
+        return `${at}: must have at least ${s.minLength} characters`;
+      if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(v))
+        return `${at}: ${JSON.stringify(v)} does not match ${s.pattern}`;
     }
     if (typeof v === "number") {
       if (typeof s.minimum === "number" && v < s.minimum) return `${at}: must be at least ${s.minimum}`;
       if (typeof s.maximum === "number" && v > s.maximum) return `${at}: must be at most ${s.maximum}`;
     }
     if (Array.isArray(v)) {
-      if (typeof s.minItems === "number" && v.length < s.minItems) return `${at}: must have at least ${s.minItems} items`;
+      if (typeof s.minItems === "number" && v.length < s.minItems)
+        return `${at}: must have at least ${s.minItems} items`;
       if (s.items !== undefined) {
         for (let i = 0; i < v.length; i++) {
           const problem = check(v[i], s.items, [...path, i]);

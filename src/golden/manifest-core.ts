@@ -111,7 +111,8 @@ export function formatManifest(manifest: Manifest): string {
 /** Problems the schema cannot express. */
 function semanticProblem(manifest: Manifest): string | undefined {
   const count = manifest.testGroups.reduce((sum, group) => sum + group.tests.length, 0);
-  if (count !== manifest.numberOfTests) return `numberOfTests is ${manifest.numberOfTests} but the groups hold ${count} tests`;
+  if (count !== manifest.numberOfTests)
+    return `numberOfTests is ${manifest.numberOfTests} but the groups hold ${count} tests`;
   const seen = new Set<number>();
   const files = new Set<string>();
   for (const group of manifest.testGroups) {
@@ -124,14 +125,18 @@ function semanticProblem(manifest: Manifest): string | undefined {
         if (!Object.hasOwn(manifest.notes, flag)) return `tcId ${test.tcId}: flag '${flag}' is not described in notes`;
       }
       const given = Object.keys(test.files).sort();
-      if (given.join() !== [...roles].sort().join()) return `tcId ${test.tcId}: files [${given.join(", ")}] do not match the group's roles [${roles.join(", ")}]`;
+      if (given.join() !== [...roles].sort().join())
+        return `tcId ${test.tcId}: files [${given.join(", ")}] do not match the group's roles [${roles.join(", ")}]`;
       for (const entry of Object.values(test.files)) {
-        if (entry.file.split("/").includes("..")) return `tcId ${test.tcId}: file ${entry.file} leaves the suite folder`;
+        if (entry.file.split("/").includes(".."))
+          return `tcId ${test.tcId}: file ${entry.file} leaves the suite folder`;
         if (files.has(entry.file)) return `file ${entry.file} is named twice`;
         files.add(entry.file);
         const packed = entry.dtype === "tq1_0" || entry.dtype === "tq2_0" || entry.dtype === "q8_K";
-        if (packed !== entry.file.endsWith(".bin")) return `tcId ${test.tcId}: ${entry.file} has dtype ${entry.dtype}, which is stored as ${packed ? ".bin" : ".npy"}`;
-        if (packed && (entry.shape.length !== 2 || entry.shape[1] % 256 !== 0)) return `tcId ${test.tcId}: ${entry.file}: packed rows need shape [rows, cols] with cols a multiple of 256`;
+        if (packed !== entry.file.endsWith(".bin"))
+          return `tcId ${test.tcId}: ${entry.file} has dtype ${entry.dtype}, which is stored as ${packed ? ".bin" : ".npy"}`;
+        if (packed && (entry.shape.length !== 2 || entry.shape[1] % 256 !== 0))
+          return `tcId ${test.tcId}: ${entry.file}: packed rows need shape [rows, cols] with cols a multiple of 256`;
       }
     }
   }

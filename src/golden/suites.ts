@@ -16,8 +16,8 @@ import {
   type FindingKind,
 } from "../../reference/codec/index.js";
 import { deriveSeed, mulberry32, normalish } from "../random/index.js";
-import { DEFAULT_PROMPT } from "../cli/commands/run.js";
-import { goldenModel, MODEL_PARAM, type GroupSpec } from "./compute.js";
+import { DEFAULT_PROMPT } from "../model/default-prompt.js";
+import { goldenModel, MODEL_PARAM, type GoldenActivations, type GroupSpec } from "./compute.js";
 import type { Note, ParamValue, TestResult, Tolerance } from "./manifest.js";
 import { floatTensor, packedTensor, type PackedDtype, type Tensor } from "./tensor.js";
 
@@ -46,32 +46,109 @@ export interface SuitePlan {
 /** Every flag any suite uses, with what it means (each manifest carries the ones it uses). */
 export const NOTES: Readonly<Record<string, Note>> = {
   Random: { bugType: "BASIC", description: "Random inputs of a typical magnitude." },
-  Canonical: { bugType: "BASIC", description: "Bytes the reference encoder writes: decode and re-encode must give them back." },
-  ZeroBlock: { bugType: "EDGE_CASE", description: "A block or row whose values are all zero (TQ: scale 0 and every code 1, i.e. trit 0; Q8_K: d = 0)." },
-  HalfTie: { bugType: "ROUNDING", description: "Values exactly halfway between two codes: the rounding function (spec/formats.md §2.4) decides." },
-  NegativeMax: { bugType: "EDGE_CASE", description: "The value of largest magnitude is negative: Q8_K's iscale = −127/max is then positive and d = 1/iscale > 0, while a positive max gives d < 0 and negated codes (spec/formats.md §6.2)." },
-  Tq2Code3: { bugType: "INVALID_ENCODING", description: "A TQ2_0 code 3, which no encoder writes; ggml decodes it as +2d (spec/formats.md §4.5). A decoder may reject it; the expected output is ggml's." },
-  Tq1AliasByte: { bugType: "NON_CANONICAL", description: "A TQ1_0 qs byte outside the 243 the encoder writes; it decodes to the trits ggml's fixed-point unpacking gives (spec/formats.md §5.6)." },
-  Tq1QhFifthTrit: { bugType: "NON_CANONICAL", description: "A TQ1_0 qh byte whose ignored 5th trit is not 0 (spec/formats.md §5.6); decoding ignores it." },
-  NegativeScale: { bugType: "NON_CANONICAL", description: "An fp16 block scale with the sign bit set: the encoder never writes one, decoding negates every weight." },
-  InfiniteScale: { bugType: "LOSSY", description: "An fp16 scale of ±inf (block absmax ≥ 65520): zero codes decode to 0·inf = NaN (spec/formats.md §10)." },
+  Canonical: {
+    bugType: "BASIC",
+    description: "Bytes the reference encoder writes: decode and re-encode must give them back.",
+  },
+  ZeroBlock: {
+    bugType: "EDGE_CASE",
+    description: "A block or row whose values are all zero (TQ: scale 0 and every code 1, i.e. trit 0; Q8_K: d = 0).",
+  },
+  HalfTie: {
+    bugType: "ROUNDING",
+    description: "Values exactly halfway between two codes: the rounding function (spec/formats.md §2.4) decides.",
+  },
+  NegativeMax: {
+    bugType: "EDGE_CASE",
+    description:
+      "The value of largest magnitude is negative: Q8_K's iscale = −127/max is then positive and d " +
+      "= 1/iscale > 0, while a positive max gives d < 0 and negated codes (spec/formats.md §6.2).",
+  },
+  Tq2Code3: {
+    bugType: "INVALID_ENCODING",
+    description:
+      "A TQ2_0 code 3, which no encoder writes; ggml decodes it as +2d (spec/formats.md §4.5). A decoder may reject it; the expected output is ggml's.",
+  },
+  Tq1AliasByte: {
+    bugType: "NON_CANONICAL",
+    description:
+      "A TQ1_0 qs byte outside the 243 the encoder writes; it decodes to the trits ggml's fixed-point unpacking gives (spec/formats.md §5.6).",
+  },
+  Tq1QhFifthTrit: {
+    bugType: "NON_CANONICAL",
+    description: "A TQ1_0 qh byte whose ignored 5th trit is not 0 (spec/formats.md §5.6); decoding ignores it.",
+  },
+  NegativeScale: {
+    bugType: "NON_CANONICAL",
+    description:
+      "An fp16 block scale with the sign bit set: the encoder never writes one, decoding negates every weight.",
+  },
+  InfiniteScale: {
+    bugType: "LOSSY",
+    description:
+      "An fp16 scale of ±inf (block absmax ≥ 65520): zero codes decode to 0·inf = NaN (spec/formats.md §10).",
+  },
   NanScale: { bugType: "LOSSY", description: "A NaN fp16 scale: every weight decodes to NaN (spec/formats.md §10)." },
-  SubnormalScale: { bugType: "LOSSY", description: "An fp16 subnormal scale: precision is lost in the scale (spec/formats.md §2.2, §10)." },
-  ZeroScaleWithCodes: { bugType: "LOSSY", description: "Block absmax in (2^-128, 2^-25]: the scale rounds to fp16 0 while codes are non-zero; every weight decodes to ±0 (spec/formats.md §10)." },
-  EdgeScale: { bugType: "EDGE_CASE", description: "Block scales at the ends of fp16: 65504, the smallest subnormal, zero, mixed in one row." },
-  ZeroActivations: { bugType: "EDGE_CASE", description: "An activation row of zeros: Q8_K's scale is 0 and every product is 0." },
-  LargeActivations: { bugType: "EDGE_CASE", description: "Activations with a wide dynamic range (one outlier per row), as after a residual stream." },
-  Shape: { bugType: "BASIC", description: "A shape other than the smallest: several blocks per row, several rows, a batch." },
-  RopeAdjacent: { bugType: "BASIC", description: "RoPE on adjacent pairs (x[2i], x[2i+1]): llama.cpp on GGUF (spec/forward.md §4.2)." },
-  RopeRotateHalf: { bugType: "BASIC", description: "RoPE on halves (x[i], x[i+d/2]): Hugging Face (spec/forward.md §4.2)." },
-  PartialRope: { bugType: "EDGE_CASE", description: "ropeDim < headDim: the last dimensions of each head pass through unchanged." },
-  LargePosition: { bugType: "EDGE_CASE", description: "Large positions, where θ is large and the float32 angle iteration matters (spec/forward.md §4.1)." },
+  SubnormalScale: {
+    bugType: "LOSSY",
+    description: "An fp16 subnormal scale: precision is lost in the scale (spec/formats.md §2.2, §10).",
+  },
+  ZeroScaleWithCodes: {
+    bugType: "LOSSY",
+    description:
+      "Block absmax in (2^-128, 2^-25]: the scale rounds to fp16 0 while codes are non-zero; every weight decodes to ±0 (spec/formats.md §10).",
+  },
+  EdgeScale: {
+    bugType: "EDGE_CASE",
+    description: "Block scales at the ends of fp16: 65504, the smallest subnormal, zero, mixed in one row.",
+  },
+  ZeroActivations: {
+    bugType: "EDGE_CASE",
+    description: "An activation row of zeros: Q8_K's scale is 0 and every product is 0.",
+  },
+  LargeActivations: {
+    bugType: "EDGE_CASE",
+    description: "Activations with a wide dynamic range (one outlier per row), as after a residual stream.",
+  },
+  Shape: {
+    bugType: "BASIC",
+    description: "A shape other than the smallest: several blocks per row, several rows, a batch.",
+  },
+  RopeAdjacent: {
+    bugType: "BASIC",
+    description: "RoPE on adjacent pairs (x[2i], x[2i+1]): llama.cpp on GGUF (spec/forward.md §4.2).",
+  },
+  RopeRotateHalf: {
+    bugType: "BASIC",
+    description: "RoPE on halves (x[i], x[i+d/2]): Hugging Face (spec/forward.md §4.2).",
+  },
+  PartialRope: {
+    bugType: "EDGE_CASE",
+    description: "ropeDim < headDim: the last dimensions of each head pass through unchanged.",
+  },
+  LargePosition: {
+    bugType: "EDGE_CASE",
+    description: "Large positions, where θ is large and the float32 angle iteration matters (spec/forward.md §4.1).",
+  },
   GroupedQuery: { bugType: "BASIC", description: "Fewer key/value heads than query heads (grouped-query attention)." },
-  LongContext: { bugType: "EDGE_CASE", description: "More than 32 positions: ggml pads the KV window to a multiple of 32 (spec/forward.md §9)." },
-  PeakedSoftmax: { bugType: "EDGE_CASE", description: "Large scores: the softmax is nearly one-hot and exp underflows for most positions." },
-  ExpOverflow: { bugType: "EDGE_CASE", description: "Gate values far from 0: exp(−g) overflows to inf (silu → −0) or underflows (silu → g)." },
+  LongContext: {
+    bugType: "EDGE_CASE",
+    description: "More than 32 positions: ggml pads the KV window to a multiple of 32 (spec/forward.md §9).",
+  },
+  PeakedSoftmax: {
+    bugType: "EDGE_CASE",
+    description: "Large scores: the softmax is nearly one-hot and exp underflows for most positions.",
+  },
+  ExpOverflow: {
+    bugType: "EDGE_CASE",
+    description: "Gate values far from 0: exp(−g) overflows to inf (silu → −0) or underflows (silu → g).",
+  },
   TinyValues: { bugType: "EDGE_CASE", description: "Values near the bottom of float32, where x·x underflows." },
-  ModelLogits: { bugType: "BASIC", description: "Logits of every position of the embedded model (golden/models/trilm-tiny-tq2_0.gguf) for the default prompt." },
+  ModelLogits: {
+    bugType: "BASIC",
+    description:
+      "Logits of every position of the embedded model (golden/models/trilm-tiny-tq2_0.gguf) for the default prompt.",
+  },
 };
 
 /** The suites `generate` writes by default (the checked-in corpus), and the on-demand ones. */
@@ -87,11 +164,16 @@ type Rng = () => number;
 export function planSuite(name: SuiteName, seed: number): SuitePlan {
   const rng = (label: string): Rng => mulberry32(deriveSeed(seed, `${name}/${label}`));
   switch (name) {
-    case "codecs": return { name, notes: NOTES, groups: codecGroups(rng) };
-    case "matmul": return { name, notes: NOTES, groups: matmulGroups(rng, MATMUL_SHAPES) };
-    case "matmul-large": return { name, notes: NOTES, groups: matmulGroups(rng, LARGE_MATMUL_SHAPES) };
-    case "ops": return { name, notes: NOTES, groups: opGroups(rng) };
-    case "model": return { name, notes: NOTES, groups: modelGroups() };
+    case "codecs":
+      return { name, notes: NOTES, groups: codecGroups(rng) };
+    case "matmul":
+      return { name, notes: NOTES, groups: matmulGroups(rng, MATMUL_SHAPES) };
+    case "matmul-large":
+      return { name, notes: NOTES, groups: matmulGroups(rng, LARGE_MATMUL_SHAPES) };
+    case "ops":
+      return { name, notes: NOTES, groups: opGroups(rng) };
+    case "model":
+      return { name, notes: NOTES, groups: modelGroups() };
   }
 }
 
@@ -110,7 +192,13 @@ function drawCode(rng: Rng): number {
 }
 
 /** rows × (cols/256) blocks of random codes with the given fp16 scale bits per (row, block), packed. */
-function packedCodes(dtype: "tq1_0" | "tq2_0", rows: number, cols: number, rng: Rng, scaleBits: (r: number, b: number) => number): Uint8Array {
+function packedCodes(
+  dtype: "tq1_0" | "tq2_0",
+  rows: number,
+  cols: number,
+  rng: Rng,
+  scaleBits: (r: number, b: number) => number,
+): Uint8Array {
   const blocks = cols / 256;
   const pack = dtype === "tq1_0" ? packTq1Block : packTq2Block;
   const parts: Uint8Array[] = [];
@@ -135,8 +223,16 @@ const TQ_FORMATS: readonly ("tq1_0" | "tq2_0")[] = ["tq1_0", "tq2_0"];
 
 // ---------------------------------------------------------------- codecs
 
-const ENCODE_TOLERANCE: Tolerance = { kind: "bit-exact", description: "bit-exact: the bytes of ggml's quantize_row_*_ref", spec: "spec/formats.md §4.3, §5.4, §6.2" };
-const DECODE_TOLERANCE: Tolerance = { kind: "bit-exact", description: "bit-exact: decoding never rounds (code · fp16 scale is exact in float32)", spec: "spec/formats.md §4.4, §5.5, §6.3" };
+const ENCODE_TOLERANCE: Tolerance = {
+  kind: "bit-exact",
+  description: "bit-exact: the bytes of ggml's quantize_row_*_ref",
+  spec: "spec/formats.md §4.3, §5.4, §6.2",
+};
+const DECODE_TOLERANCE: Tolerance = {
+  kind: "bit-exact",
+  description: "bit-exact: decoding never rounds (code · fp16 scale is exact in float32)",
+  spec: "spec/formats.md §4.4, §5.5, §6.3",
+};
 
 /** A one-row [1, 256·blocks] float tensor. */
 function rowTensor(values: Float32Array): Tensor {
@@ -146,17 +242,48 @@ function rowTensor(values: Float32Array): Tensor {
 /** TQ quantize inputs: random, zero, half ties, large (inf scale), subnormal, below-fp16 absmax. */
 function tqEncodeCases(rng: (label: string) => Rng, dtype: "tq1_0" | "tq2_0"): CaseSpec[] {
   const random = normals(rng(`${dtype}/encode/random`), 512, 0.05);
-  const ternary = Float32Array.from({ length: 256 }, (_, i) => ((i * 7) % 3 - 1) * 0.125);
+  const ternary = Float32Array.from({ length: 256 }, (_, i) => (((i * 7) % 3) - 1) * 0.125);
   const ties = Float32Array.from({ length: 256 }, (_, i) => [1, -1, 0.5, -0.5, 0.25, 0][i % 6]);
-  const scaled = (amax: number) => Float32Array.from({ length: 256 }, (_, i) => (i === 0 ? amax : ((i % 5) - 2) * amax * 0.4));
+  const scaled = (amax: number) =>
+    Float32Array.from({ length: 256 }, (_, i) => (i === 0 ? amax : ((i % 5) - 2) * amax * 0.4));
   return [
     { comment: "random weights, two blocks", flags: ["Random"], result: "valid", inputs: { w: rowTensor(random) } },
-    { comment: "exact ternary values (lossless)", flags: ["Canonical"], result: "valid", inputs: { w: rowTensor(ternary) } },
-    { comment: "an all-zero block", flags: ["ZeroBlock"], result: "valid", inputs: { w: rowTensor(new Float32Array(256)) } },
-    { comment: "values at ±amax/2: ties of the code rounding", flags: ["HalfTie"], result: "valid", inputs: { w: rowTensor(ties) } },
-    { comment: "absmax 70000 rounds to an infinite fp16 scale", flags: ["InfiniteScale"], result: "acceptable", inputs: { w: rowTensor(scaled(70000)) } },
-    { comment: "absmax 3e-6: an fp16 subnormal scale", flags: ["SubnormalScale"], result: "acceptable", inputs: { w: rowTensor(scaled(3e-6)) } },
-    { comment: "absmax 1e-9: the scale rounds to 0 with non-zero codes", flags: ["ZeroScaleWithCodes"], result: "acceptable", inputs: { w: rowTensor(scaled(1e-9)) } },
+    {
+      comment: "exact ternary values (lossless)",
+      flags: ["Canonical"],
+      result: "valid",
+      inputs: { w: rowTensor(ternary) },
+    },
+    {
+      comment: "an all-zero block",
+      flags: ["ZeroBlock"],
+      result: "valid",
+      inputs: { w: rowTensor(new Float32Array(256)) },
+    },
+    {
+      comment: "values at ±amax/2: ties of the code rounding",
+      flags: ["HalfTie"],
+      result: "valid",
+      inputs: { w: rowTensor(ties) },
+    },
+    {
+      comment: "absmax 70000 rounds to an infinite fp16 scale",
+      flags: ["InfiniteScale"],
+      result: "acceptable",
+      inputs: { w: rowTensor(scaled(70000)) },
+    },
+    {
+      comment: "absmax 3e-6: an fp16 subnormal scale",
+      flags: ["SubnormalScale"],
+      result: "acceptable",
+      inputs: { w: rowTensor(scaled(3e-6)) },
+    },
+    {
+      comment: "absmax 1e-9: the scale rounds to 0 with non-zero codes",
+      flags: ["ZeroScaleWithCodes"],
+      result: "acceptable",
+      inputs: { w: rowTensor(scaled(1e-9)) },
+    },
   ];
 }
 
@@ -185,28 +312,77 @@ function withScale(dtype: "tq1_0" | "tq2_0", block: Uint8Array, bits: number): U
 
 /** TQ dequantize inputs: canonical, random, zero, and the non-canonical / invalid / lossy blocks of spec/formats.md §10. */
 function tqDecodeCases(rng: (label: string) => Rng, dtype: "tq1_0" | "tq2_0"): CaseSpec[] {
-  const weight = (bytes: Uint8Array): Record<string, Tensor> => ({ weight: packedTensor(dtype, 1, (bytes.length / (dtype === "tq1_0" ? 54 : 66)) * 256, bytes) });
+  const weight = (bytes: Uint8Array): Record<string, Tensor> => ({
+    weight: packedTensor(dtype, 1, (bytes.length / (dtype === "tq1_0" ? 54 : 66)) * 256, bytes),
+  });
   const base = baseBlock(dtype);
-  const random = packedCodes(dtype, 1, 512, rng(`${dtype}/decode/random`), (r, b) => f32ToF16Bits(0.01 + 0.03 * (r + b)));
+  const random = packedCodes(dtype, 1, 512, rng(`${dtype}/decode/random`), (r, b) =>
+    f32ToF16Bits(0.01 + 0.03 * (r + b)),
+  );
   const cases: CaseSpec[] = [
     { comment: "a block the encoder wrote (scale 1.0)", flags: ["Canonical"], result: "valid", inputs: weight(base) },
     { comment: "random codes, two blocks", flags: ["Random"], result: "valid", inputs: weight(random) },
-    { comment: "a block of zeros as the encoder writes it (every code 1, scale 0)", flags: ["ZeroBlock"], result: "valid", inputs: weight(quantizeRow(dtype === "tq1_0" ? GgmlType.TQ1_0 : GgmlType.TQ2_0, new Float32Array(256))) },
-    { comment: "all 0x00 bytes: every code 0 (−1) times scale 0 decodes to −0", flags: ["ZeroScaleWithCodes"], result: "acceptable", inputs: weight(expectFinding(dtype, new Uint8Array(dtype === "tq1_0" ? 54 : 66), "scale-zero-with-codes")) },
-    { comment: "scale with the sign bit set (-1.0)", flags: ["NegativeScale"], result: "acceptable", inputs: weight(expectFinding(dtype, withScale(dtype, base, 0xbc00), "scale-negative")) },
-    { comment: "scale +inf: zero codes decode to NaN", flags: ["InfiniteScale"], result: "acceptable", inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x7c00), "scale-infinite")) },
-    { comment: "scale NaN (0x7e00)", flags: ["NanScale"], result: "acceptable", inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x7e00), "scale-nan")) },
-    { comment: "scale 2^-24, the smallest fp16 subnormal", flags: ["SubnormalScale"], result: "acceptable", inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x0001), "scale-subnormal")) },
-    { comment: "scale 0 with non-zero codes", flags: ["ZeroScaleWithCodes"], result: "acceptable", inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x0000), "scale-zero-with-codes")) },
+    {
+      comment: "a block of zeros as the encoder writes it (every code 1, scale 0)",
+      flags: ["ZeroBlock"],
+      result: "valid",
+      inputs: weight(quantizeRow(dtype === "tq1_0" ? GgmlType.TQ1_0 : GgmlType.TQ2_0, new Float32Array(256))),
+    },
+    {
+      comment: "all 0x00 bytes: every code 0 (−1) times scale 0 decodes to −0",
+      flags: ["ZeroScaleWithCodes"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, new Uint8Array(dtype === "tq1_0" ? 54 : 66), "scale-zero-with-codes")),
+    },
+    {
+      comment: "scale with the sign bit set (-1.0)",
+      flags: ["NegativeScale"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, withScale(dtype, base, 0xbc00), "scale-negative")),
+    },
+    {
+      comment: "scale +inf: zero codes decode to NaN",
+      flags: ["InfiniteScale"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x7c00), "scale-infinite")),
+    },
+    {
+      comment: "scale NaN (0x7e00)",
+      flags: ["NanScale"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x7e00), "scale-nan")),
+    },
+    {
+      comment: "scale 2^-24, the smallest fp16 subnormal",
+      flags: ["SubnormalScale"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x0001), "scale-subnormal")),
+    },
+    {
+      comment: "scale 0 with non-zero codes",
+      flags: ["ZeroScaleWithCodes"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, withScale(dtype, base, 0x0000), "scale-zero-with-codes")),
+    },
   ];
   if (dtype === "tq2_0") {
     const code3 = base.slice();
     code3[0] = 0xff; // elements 0, 32, 64, 96 get code 3
-    cases.push({ comment: "byte 0 = 0xff: four elements with code 3 (ggml decodes +2d)", flags: ["Tq2Code3"], result: "invalid", inputs: weight(expectFinding(dtype, code3, "tq2-code-3")) });
+    cases.push({
+      comment: "byte 0 = 0xff: four elements with code 3 (ggml decodes +2d)",
+      flags: ["Tq2Code3"],
+      result: "invalid",
+      inputs: weight(expectFinding(dtype, code3, "tq2-code-3")),
+    });
   } else {
     const alias = base.slice();
     alias[0] = Array.from({ length: 256 }, (_, b) => 255 - b).find((b) => !isCanonicalTq1Byte(b)) ?? 0; // the largest of the 13 bytes the encoder never writes
-    cases.push({ comment: `qs byte 0 = 0x${alias[0].toString(16)}, an alias byte`, flags: ["Tq1AliasByte"], result: "acceptable", inputs: weight(expectFinding(dtype, alias, "tq1-alias-byte")) });
+    cases.push({
+      comment: `qs byte 0 = 0x${alias[0].toString(16)}, an alias byte`,
+      flags: ["Tq1AliasByte"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, alias, "tq1-alias-byte")),
+    });
     const fifth = base.slice(); // qh byte 0 replaced by the first byte whose 5th trit is not 0
     for (let b = 0; b < 256; b++) {
       const probe = base.slice();
@@ -216,22 +392,53 @@ function tqDecodeCases(rng: (label: string) => Rng, dtype: "tq1_0" | "tq2_0"): C
         break;
       }
     }
-    cases.push({ comment: "qh byte 0 with a non-zero 5th trit (ignored by decoding)", flags: ["Tq1QhFifthTrit"], result: "acceptable", inputs: weight(expectFinding(dtype, fifth, "tq1-qh-fifth-trit")) });
+    cases.push({
+      comment: "qh byte 0 with a non-zero 5th trit (ignored by decoding)",
+      flags: ["Tq1QhFifthTrit"],
+      result: "acceptable",
+      inputs: weight(expectFinding(dtype, fifth, "tq1-qh-fifth-trit")),
+    });
   }
   return cases;
 }
 
 /** Q8_K quantize inputs: random, zero row, negative max, exact ties, large range. */
 function q8kEncodeCases(rng: (label: string) => Rng): CaseSpec[] {
-  const ties = (sign: number) => Float32Array.from({ length: 256 }, (_, i) => (i === 0 ? sign * 127 : ((i % 50) - 25) + 0.5));
+  const ties = (sign: number) =>
+    Float32Array.from({ length: 256 }, (_, i) => (i === 0 ? sign * 127 : (i % 50) - 25 + 0.5));
   const wide = normals(rng("q8k/encode/wide"), 256, 0.01);
   wide[77] = 300;
   return [
-    { comment: "random activations, two blocks", flags: ["Random"], result: "valid", inputs: { w: rowTensor(normals(rng("q8k/encode/random"), 512)) } },
-    { comment: "an all-zero block (d = 0)", flags: ["ZeroBlock"], result: "valid", inputs: { w: rowTensor(new Float32Array(256)) } },
-    { comment: "max = +127: iscale = -1 (d = -1, codes negated); values k + 0.5 are exact ties", flags: ["HalfTie"], result: "valid", inputs: { w: rowTensor(ties(1)) } },
-    { comment: "max = -127: iscale = +1 (d = +1); values k + 0.5 are exact ties", flags: ["HalfTie", "NegativeMax"], result: "valid", inputs: { w: rowTensor(ties(-1)) } },
-    { comment: "one outlier of 300 among values of 0.01", flags: ["LargeActivations"], result: "valid", inputs: { w: rowTensor(wide) } },
+    {
+      comment: "random activations, two blocks",
+      flags: ["Random"],
+      result: "valid",
+      inputs: { w: rowTensor(normals(rng("q8k/encode/random"), 512)) },
+    },
+    {
+      comment: "an all-zero block (d = 0)",
+      flags: ["ZeroBlock"],
+      result: "valid",
+      inputs: { w: rowTensor(new Float32Array(256)) },
+    },
+    {
+      comment: "max = +127: iscale = -1 (d = -1, codes negated); values k + 0.5 are exact ties",
+      flags: ["HalfTie"],
+      result: "valid",
+      inputs: { w: rowTensor(ties(1)) },
+    },
+    {
+      comment: "max = -127: iscale = +1 (d = +1); values k + 0.5 are exact ties",
+      flags: ["HalfTie", "NegativeMax"],
+      result: "valid",
+      inputs: { w: rowTensor(ties(-1)) },
+    },
+    {
+      comment: "one outlier of 300 among values of 0.01",
+      flags: ["LargeActivations"],
+      result: "valid",
+      inputs: { w: rowTensor(wide) },
+    },
   ];
 }
 
@@ -246,7 +453,13 @@ function codecGroups(rng: (label: string) => Rng): GroupPlan[] {
       byCols.set(cols, [...(byCols.get(cols) ?? []), c]);
     }
     for (const [cols, list] of [...byCols].sort((a, b) => a[0] - b[0])) {
-      groups.push({ op, format, params: { rows: 1, cols }, tolerance: op === "quantize" ? ENCODE_TOLERANCE : DECODE_TOLERANCE, cases: list });
+      groups.push({
+        op,
+        format,
+        params: { rows: 1, cols },
+        tolerance: op === "quantize" ? ENCODE_TOLERANCE : DECODE_TOLERANCE,
+        cases: list,
+      });
     }
   };
   for (const dtype of TQ_FORMATS) {
@@ -257,7 +470,12 @@ function codecGroups(rng: (label: string) => Rng): GroupPlan[] {
   group("quantize", "q8_K", q8);
   const q8Bytes = (x: Float32Array) => ({ weight: packedTensor("q8_K", 1, x.length, quantizeRow(GgmlType.Q8_K, x)) });
   group("dequantize", "q8_K", [
-    { comment: "quantized random activations", flags: ["Random"], result: "valid", inputs: q8Bytes(normals(rng("q8k/decode/random"), 512)) },
+    {
+      comment: "quantized random activations",
+      flags: ["Random"],
+      result: "valid",
+      inputs: q8Bytes(normals(rng("q8k/decode/random"), 512)),
+    },
     { comment: "an all-zero block", flags: ["ZeroBlock"], result: "valid", inputs: q8Bytes(new Float32Array(256)) },
   ]);
   return groups;
@@ -291,33 +509,67 @@ const LARGE_MATMUL_SHAPES: readonly MatmulShape[] = [
 
 const EDGE_SCALE_BITS = [0x7bff, 0x0001, 0x0000, 0x3c00, 0x0400, 0x1c00];
 
-function matmulTolerance(mode: "f32" | "ggml"): Tolerance {
+/** Every suite of matmul, ops and model groups holds each group in both manifest spellings of the activations ("ggml": ggml-exact, compute.ts). */
+const GOLDEN_ACTIVATIONS: readonly GoldenActivations[] = ["f32", "ggml"];
+
+function matmulTolerance(mode: GoldenActivations): Tolerance {
   return mode === "ggml"
-    ? { kind: "bit-exact", description: "bit-exact with ggml's x86-64 AVX2 kernels (x quantized to Q8_K per row, then the TQ·Q8_K vec_dot); a kernel with another summation order must be within the bound", spec: "spec/formats.md §8.2; spec/tolerances.md §3.1" }
-    : { kind: "bound", description: "the reference sums exact products in float64 and rounds once; a float32 kernel must be within the bound", spec: "spec/forward.md §3.1; spec/tolerances.md §2" };
+    ? {
+        kind: "bit-exact",
+        description:
+          "bit-exact with ggml's x86-64 AVX2 kernels (x quantized to Q8_K per row, then the TQ·Q8_K " +
+          "vec_dot); a kernel with another summation order must be within the bound",
+        spec: "spec/formats.md §8.2; spec/tolerances.md §3.1",
+      }
+    : {
+        kind: "bound",
+        description:
+          "the reference sums exact products in float64 and rounds once; a float32 kernel must be within the bound",
+        spec: "spec/forward.md §3.1; spec/tolerances.md §2",
+      };
 }
 
 function matmulGroups(rng: (label: string) => Rng, shapes: readonly MatmulShape[]): GroupPlan[] {
   const groups: GroupPlan[] = [];
-  for (const mode of ["f32", "ggml"] as const) {
+  for (const mode of GOLDEN_ACTIVATIONS) {
     for (const dtype of TQ_FORMATS) {
       for (const shape of shapes) {
         const { rows, cols, batch, kind } = shape;
         const label = `${dtype}/${rows}x${cols}x${batch}/${kind}`;
         // The same weights and activations for both modes: only the arithmetic differs.
         const wr = rng(`weights/${label}`);
-        const scale = kind === "edge-scales" ? (r: number, b: number) => EDGE_SCALE_BITS[(r * 3 + b) % EDGE_SCALE_BITS.length] : () => typicalScaleBits(wr, cols);
+        const scale =
+          kind === "edge-scales"
+            ? (r: number, b: number) => EDGE_SCALE_BITS[(r * 3 + b) % EDGE_SCALE_BITS.length]
+            : () => typicalScaleBits(wr, cols);
         const weight = packedTensor(dtype, rows, cols, packedCodes(dtype, rows, cols, wr, scale));
         const x = kind === "zero-x" ? new Float32Array(batch * cols) : normals(rng(`x/${label}`), batch * cols);
         if (kind === "zero-x") x.set(normals(rng(`x/${label}`), cols), 0); // row 0 random, the others zero
-        if (kind === "wide-x") for (let b = 0; b < batch; b++) x[b * cols + ((b * 97) % cols)] = 1000 * (b % 2 === 0 ? 1 : -1);
-        const flags = kind === "random" ? (rows === 1 ? ["Random"] : ["Random", "Shape"]) : kind === "edge-scales" ? ["EdgeScale"] : kind === "zero-x" ? ["ZeroActivations"] : ["LargeActivations"];
+        if (kind === "wide-x")
+          for (let b = 0; b < batch; b++) x[b * cols + ((b * 97) % cols)] = 1000 * (b % 2 === 0 ? 1 : -1);
+        const flags =
+          kind === "random"
+            ? rows === 1
+              ? ["Random"]
+              : ["Random", "Shape"]
+            : kind === "edge-scales"
+              ? ["EdgeScale"]
+              : kind === "zero-x"
+                ? ["ZeroActivations"]
+                : ["LargeActivations"];
         groups.push({
           op: "matmul",
           format: dtype,
           params: { rows, cols, batch, activations: mode },
           tolerance: matmulTolerance(mode),
-          cases: [{ comment: `${dtype} [${rows}, ${cols}] · x [${batch}, ${cols}]ᵀ, ${kind}, ${mode} activations`, flags, result: "valid", inputs: { weight, x: floatTensor([batch, cols], x) } }],
+          cases: [
+            {
+              comment: `${dtype} [${rows}, ${cols}] · x [${batch}, ${cols}]ᵀ, ${kind}, ${mode} activations`,
+              flags,
+              result: "valid",
+              inputs: { weight, x: floatTensor([batch, cols], x) },
+            },
+          ],
         });
       }
     }
@@ -329,66 +581,143 @@ function matmulGroups(rng: (label: string) => Rng, shapes: readonly MatmulShape[
 
 const NORM_EPS = Math.fround(1e-5);
 
-function opTolerance(op: "rmsnorm" | "rope" | "attention" | "swiglu", mode: "f32" | "ggml"): Tolerance {
+function opTolerance(op: "rmsnorm" | "rope" | "attention" | "swiglu", mode: GoldenActivations): Tolerance {
   const section = { rmsnorm: "§4", rope: "§5", attention: "§7", swiglu: "§6" }[op];
   const forward = { rmsnorm: "§5", rope: "§4", attention: "§7", swiglu: "§6" }[op];
   return mode === "ggml"
-    ? { kind: "bit-exact", description: `bit-exact with ggml's x86-64 CPU kernels (spec/forward.md §9); another implementation within spec/tolerances.md ${section}`, spec: `spec/forward.md §9; spec/tolerances.md ${section}` }
-    : { kind: "bound", description: `the reference of spec/forward.md ${forward}; an implementation within spec/tolerances.md ${section}`, spec: `spec/forward.md ${forward}; spec/tolerances.md ${section}` };
+    ? {
+        kind: "bit-exact",
+        description: `bit-exact with ggml's x86-64 CPU kernels (spec/forward.md §9); another implementation within spec/tolerances.md ${section}`,
+        spec: `spec/forward.md §9; spec/tolerances.md ${section}`,
+      }
+    : {
+        kind: "bound",
+        description: `the reference of spec/forward.md ${forward}; an implementation within spec/tolerances.md ${section}`,
+        spec: `spec/forward.md ${forward}; spec/tolerances.md ${section}`,
+      };
 }
 
 function opGroups(rng: (label: string) => Rng): GroupPlan[] {
   const groups: GroupPlan[] = [];
-  for (const mode of ["f32", "ggml"] as const) {
+  for (const mode of GOLDEN_ACTIVATIONS) {
     // RMSNorm (the same in both modes: ggml's own arithmetic); listed once per mode for a kernel protocol that runs by mode.
-    for (const [n, batch, kind] of [[256, 2, "random"], [1024, 1, "random"], [256, 1, "tiny"]] as const) {
+    for (const [n, batch, kind] of [
+      [256, 2, "random"],
+      [1024, 1, "random"],
+      [256, 1, "tiny"],
+    ] as const) {
       const r = rng(`rmsnorm/${n}/${batch}/${kind}`);
       const x = normals(r, batch * n, kind === "tiny" ? 1e-20 : 1);
       const gamma = Float32Array.from({ length: n }, () => 1 + 0.1 * normalish(r));
       groups.push({
-        op: "rmsnorm", format: "f32", params: { n, batch, eps: NORM_EPS, activations: mode }, tolerance: opTolerance("rmsnorm", mode),
-        cases: [{ comment: `rmsnorm of [${batch}, ${n}], ${kind}`, flags: kind === "tiny" ? ["TinyValues"] : ["Random"], result: "valid", inputs: { x: floatTensor([batch, n], x), gamma: floatTensor([n], gamma) } }],
+        op: "rmsnorm",
+        format: "f32",
+        params: { n, batch, eps: NORM_EPS, activations: mode },
+        tolerance: opTolerance("rmsnorm", mode),
+        cases: [
+          {
+            comment: `rmsnorm of [${batch}, ${n}], ${kind}`,
+            flags: kind === "tiny" ? ["TinyValues"] : ["Random"],
+            result: "valid",
+            inputs: { x: floatTensor([batch, n], x), gamma: floatTensor([n], gamma) },
+          },
+        ],
       });
     }
     // RoPE in both conventions.
     for (const style of ["adjacent", "rotate-half"] as const) {
-      for (const [heads, headDim, ropeDim, positions] of [[4, 64, 64, [0, 1, 2, 7]], [2, 64, 32, [3, 100]], [2, 128, 128, [255, 1000, 4095, 32767]]] as const) {
-        const x = normals(rng(`rope/${style}/${headDim}/${ropeDim}/${positions.join(",")}`), positions.length * heads * headDim);
+      for (const [heads, headDim, ropeDim, positions] of [
+        [4, 64, 64, [0, 1, 2, 7]],
+        [2, 64, 32, [3, 100]],
+        [2, 128, 128, [255, 1000, 4095, 32767]],
+      ] as const) {
+        const x = normals(
+          rng(`rope/${style}/${headDim}/${ropeDim}/${positions.join(",")}`),
+          positions.length * heads * headDim,
+        );
         const flags = [style === "adjacent" ? "RopeAdjacent" : "RopeRotateHalf"];
         if (ropeDim < headDim) flags.push("PartialRope");
         if (positions[0] > 200) flags.push("LargePosition");
         groups.push({
-          op: "rope", format: "f32", params: { heads, headDim, ropeDim, theta: 10000, style, positions: [...positions], activations: mode }, tolerance: opTolerance("rope", mode),
-          cases: [{ comment: `${heads} heads of ${headDim}, ropeDim ${ropeDim}, positions ${positions.join(", ")}`, flags, result: "valid", inputs: { x: floatTensor([positions.length, heads * headDim], x) } }],
+          op: "rope",
+          format: "f32",
+          params: { heads, headDim, ropeDim, theta: 10000, style, positions: [...positions], activations: mode },
+          tolerance: opTolerance("rope", mode),
+          cases: [
+            {
+              comment: `${heads} heads of ${headDim}, ropeDim ${ropeDim}, positions ${positions.join(", ")}`,
+              flags,
+              result: "valid",
+              inputs: { x: floatTensor([positions.length, heads * headDim], x) },
+            },
+          ],
         });
       }
     }
     // Causal attention.
-    for (const [nHeads, nKvHeads, headDim, seqLen, kind] of [[4, 4, 64, 5, "random"], [4, 2, 64, 7, "gqa"], [2, 1, 64, 40, "long"], [2, 2, 32, 6, "peaked"]] as const) {
+    for (const [nHeads, nKvHeads, headDim, seqLen, kind] of [
+      [4, 4, 64, 5, "random"],
+      [4, 2, 64, 7, "gqa"],
+      [2, 1, 64, 40, "long"],
+      [2, 2, 32, 6, "peaked"],
+    ] as const) {
       const r = rng(`attention/${nHeads}/${nKvHeads}/${headDim}/${seqLen}/${kind}`);
       const qScale = kind === "peaked" ? 8 : 1;
       const q = normals(r, seqLen * nHeads * headDim, qScale);
       const k = normals(r, seqLen * nKvHeads * headDim, qScale);
       const v = normals(r, seqLen * nKvHeads * headDim);
-      const flags = kind === "gqa" ? ["GroupedQuery"] : kind === "long" ? ["GroupedQuery", "LongContext"] : kind === "peaked" ? ["PeakedSoftmax"] : ["Random"];
+      const flags =
+        kind === "gqa"
+          ? ["GroupedQuery"]
+          : kind === "long"
+            ? ["GroupedQuery", "LongContext"]
+            : kind === "peaked"
+              ? ["PeakedSoftmax"]
+              : ["Random"];
       groups.push({
-        op: "attention", format: "f32", params: { nHeads, nKvHeads, headDim, seqLen, activations: mode }, tolerance: opTolerance("attention", mode),
-        cases: [{
-          comment: `causal attention: ${nHeads} query heads, ${nKvHeads} kv heads of ${headDim}, ${seqLen} positions (query s sees 0..s; q already rotated, scale 1/sqrt(headDim))`,
-          flags, result: "valid",
-          inputs: { q: floatTensor([seqLen, nHeads * headDim], q), k: floatTensor([seqLen, nKvHeads * headDim], k), v: floatTensor([seqLen, nKvHeads * headDim], v) },
-        }],
+        op: "attention",
+        format: "f32",
+        params: { nHeads, nKvHeads, headDim, seqLen, activations: mode },
+        tolerance: opTolerance("attention", mode),
+        cases: [
+          {
+            comment:
+              `causal attention: ${nHeads} query heads, ${nKvHeads} kv heads of ${headDim}, ` +
+              `${seqLen} positions (query s sees 0..s; q already rotated, scale 1/sqrt(headDim))`,
+            flags,
+            result: "valid",
+            inputs: {
+              q: floatTensor([seqLen, nHeads * headDim], q),
+              k: floatTensor([seqLen, nKvHeads * headDim], k),
+              v: floatTensor([seqLen, nKvHeads * headDim], v),
+            },
+          },
+        ],
       });
     }
     // SwiGLU.
-    for (const [n, batch, kind] of [[768, 2, "random"], [256, 1, "extreme"]] as const) {
+    for (const [n, batch, kind] of [
+      [768, 2, "random"],
+      [256, 1, "extreme"],
+    ] as const) {
       const r = rng(`swiglu/${n}/${batch}/${kind}`);
       const gate = normals(r, batch * n, kind === "random" ? 2 : 1);
       const up = normals(r, batch * n);
-      if (kind === "extreme") [-200, -100, -88.8, -87, 87, 88.8, 100, 200, -1e30, 1e30, 0, -0].forEach((g, i) => (gate[i] = g));
+      if (kind === "extreme")
+        [-200, -100, -88.8, -87, 87, 88.8, 100, 200, -1e30, 1e30, 0, -0].forEach((g, i) => (gate[i] = g));
       groups.push({
-        op: "swiglu", format: "f32", params: { n, batch, activations: mode }, tolerance: opTolerance("swiglu", mode),
-        cases: [{ comment: `silu(gate) · up over [${batch}, ${n}], ${kind}`, flags: kind === "extreme" ? ["ExpOverflow"] : ["Random"], result: "valid", inputs: { gate: floatTensor([batch, n], gate), up: floatTensor([batch, n], up) } }],
+        op: "swiglu",
+        format: "f32",
+        params: { n, batch, activations: mode },
+        tolerance: opTolerance("swiglu", mode),
+        cases: [
+          {
+            comment: `silu(gate) · up over [${batch}, ${n}], ${kind}`,
+            flags: kind === "extreme" ? ["ExpOverflow"] : ["Random"],
+            result: "valid",
+            inputs: { gate: floatTensor([batch, n], gate), up: floatTensor([batch, n], up) },
+          },
+        ],
       });
     }
   }
@@ -399,13 +728,33 @@ function opGroups(rng: (label: string) => Rng): GroupPlan[] {
 
 function modelGroups(): GroupPlan[] {
   const { sha256 } = goldenModel();
-  return (["f32", "ggml"] as const).map((mode) => ({
+  return GOLDEN_ACTIVATIONS.map((mode) => ({
     op: "model",
     format: "tq2_0",
     params: { model: MODEL_PARAM, modelSha256: sha256, tokens: [...DEFAULT_PROMPT], activations: mode, kvCache: "f32" },
-    tolerance: mode === "ggml"
-      ? { kind: "bit-exact", description: "bit-exact with llama.cpp's x86-64 CPU backend (every position evaluated as one batch); other backends as spec/tolerances.md §9 says (no elementwise bound; argmax and top-k agreement)", spec: "spec/forward.md §9; spec/tolerances.md §9" }
-      : { kind: "bound", description: "the reference forward pass of spec/forward.md §8 (float activations); other implementations as spec/tolerances.md §9 says (no elementwise bound)", spec: "spec/forward.md §8; spec/tolerances.md §9" },
-    cases: [{ comment: `logits [${DEFAULT_PROMPT.length}, vocab] of the embedded model for the prompt ${DEFAULT_PROMPT.join(",")}, ${mode} activations`, flags: ["ModelLogits"], result: "valid", inputs: {} }],
+    tolerance:
+      mode === "ggml"
+        ? {
+            kind: "bit-exact",
+            description:
+              "bit-exact with llama.cpp's x86-64 CPU backend (every position evaluated as one " +
+              "batch); other backends as spec/tolerances.md §9 says (no elementwise bound; argmax and top-k agreement)",
+            spec: "spec/forward.md §9; spec/tolerances.md §9",
+          }
+        : {
+            kind: "bound",
+            description:
+              "the reference forward pass of spec/forward.md §8 (float activations); other " +
+              "implementations as spec/tolerances.md §9 says (no elementwise bound)",
+            spec: "spec/forward.md §8; spec/tolerances.md §9",
+          },
+    cases: [
+      {
+        comment: `logits [${DEFAULT_PROMPT.length}, vocab] of the embedded model for the prompt ${DEFAULT_PROMPT.join(",")}, ${mode} activations`,
+        flags: ["ModelLogits"],
+        result: "valid",
+        inputs: {},
+      },
+    ],
   }));
 }

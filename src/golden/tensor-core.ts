@@ -31,9 +31,12 @@ export type Tensor = FloatTensor | PackedTensor;
 /** The ggml type of a packed dtype. */
 export function ggmlTypeOf(dtype: PackedDtype): GgmlType {
   switch (dtype) {
-    case "tq1_0": return GgmlType.TQ1_0;
-    case "tq2_0": return GgmlType.TQ2_0;
-    case "q8_K": return GgmlType.Q8_K;
+    case "tq1_0":
+      return GgmlType.TQ1_0;
+    case "tq2_0":
+      return GgmlType.TQ2_0;
+    case "q8_K":
+      return GgmlType.Q8_K;
   }
 }
 
@@ -53,7 +56,10 @@ export function floatTensor(shape: readonly number[], data: Float32Array): Float
 
 /** A packed tensor; RangeError when the byte length does not match the shape. */
 export function packedTensor(dtype: PackedDtype, rows: number, cols: number, data: Uint8Array): PackedTensor {
-  if (packedByteLength(dtype, [rows, cols]) !== data.length) throw new RangeError(`${dtype} [${rows}, ${cols}] needs ${packedByteLength(dtype, [rows, cols])} bytes, got ${data.length}`);
+  if (packedByteLength(dtype, [rows, cols]) !== data.length)
+    throw new RangeError(
+      `${dtype} [${rows}, ${cols}] needs ${packedByteLength(dtype, [rows, cols])} bytes, got ${data.length}`,
+    );
   return { dtype, shape: [rows, cols], data };
 }
 
@@ -72,10 +78,16 @@ export function serializeTensor(tensor: Tensor): Uint8Array {
  * Read a tensor from its file bytes as the manifest describes it. Returns the tensor, or a
  * one-line problem when the bytes do not hold that dtype and shape.
  */
-export function parseTensor(bytes: Uint8Array, dtype: FileDtype, shape: readonly number[], name: string): Tensor | string {
+export function parseTensor(
+  bytes: Uint8Array,
+  dtype: FileDtype,
+  shape: readonly number[],
+  name: string,
+): Tensor | string {
   if (dtype === "tq1_0" || dtype === "tq2_0" || dtype === "q8_K") {
     const expected = packedByteLength(dtype, shape);
-    if (bytes.length !== expected) return `${name}: ${dtype} [${shape.join(", ")}] needs ${expected} bytes, the file has ${bytes.length}`;
+    if (bytes.length !== expected)
+      return `${name}: ${dtype} [${shape.join(", ")}] needs ${expected} bytes, the file has ${bytes.length}`;
     return { dtype, shape: [shape[0], shape[1]], data: bytes };
   }
   let array;
@@ -86,7 +98,8 @@ export function parseTensor(bytes: Uint8Array, dtype: FileDtype, shape: readonly
   }
   const descr = { float32: "<f4", int8: "|i1", uint8: "|u1" }[dtype];
   if (array.dtype !== descr) return `${name}: dtype ${array.dtype}, the manifest says ${dtype}`;
-  if (array.shape.join() !== shape.join() || array.shape.length !== shape.length) return `${name}: shape [${array.shape.join(", ")}], the manifest says [${shape.join(", ")}]`;
+  if (array.shape.join() !== shape.join() || array.shape.length !== shape.length)
+    return `${name}: shape [${array.shape.join(", ")}], the manifest says [${shape.join(", ")}]`;
   if (array.dtype !== "<f4") return `${name}: ${dtype} inputs are not used by any op`;
   return { dtype: "float32", shape: array.shape, data: array.data };
 }

@@ -78,18 +78,23 @@ function verifyTest(suiteDir: string, group: TestGroup, test: TestCase): string 
   for (const role of group.outputs) {
     const entry = test.files[role];
     const tensor = outputs[role];
-    if (tensor === undefined) throw new ManifestError(`a ${group.op} group lists output '${role}', which the op does not produce`);
+    if (tensor === undefined)
+      throw new ManifestError(`a ${group.op} group lists output '${role}', which the op does not produce`);
     if (tensor.dtype !== entry.dtype || tensor.shape.join() !== entry.shape.join()) {
       return `${entry.file}: the reference gives ${tensor.dtype} [${tensor.shape.join(", ")}], the manifest says ${entry.dtype} [${entry.shape.join(", ")}]`;
     }
     const sha = sha256Hex(serializeTensor(tensor));
-    if (sha !== entry.sha256) return `${entry.file}: the reference's output differs (sha256 ${sha}, the manifest says ${entry.sha256})`;
+    if (sha !== entry.sha256)
+      return `${entry.file}: the reference's output differs (sha256 ${sha}, the manifest says ${entry.sha256})`;
   }
   return undefined;
 }
 
 /** Verify every test of the suite whose manifest is at `manifestPath`. InputError when the manifest is malformed. */
-export function verifySuite(manifestPath: string, onProgress?: (suite: string, done: number, total: number) => void): SuiteReport {
+export function verifySuite(
+  manifestPath: string,
+  onProgress?: (suite: string, done: number, total: number) => void,
+): SuiteReport {
   const manifest = readManifest(manifestPath);
   const suiteDir = join(manifestPath, "..");
   const failures: VerifyFailure[] = [];
@@ -108,5 +113,11 @@ export function verifySuite(manifestPath: string, onProgress?: (suite: string, d
       onProgress?.(manifest.suite, done, manifest.numberOfTests);
     }
   }
-  return { suite: manifest.suite, manifestPath, passed: manifest.numberOfTests - failures.length, failed: failures.length, failures };
+  return {
+    suite: manifest.suite,
+    manifestPath,
+    passed: manifest.numberOfTests - failures.length,
+    failed: failures.length,
+    failures,
+  };
 }

@@ -11,7 +11,7 @@ import {
   ROLE_FILES,
   caseJsonOf,
   inputRoles,
-  packedRowBytes,
+  weightRowBytes,
   parseCaseJson,
   shapeProblem,
   type KernelCase,
@@ -25,7 +25,7 @@ export function requireConsistentCase(kernelCase: KernelCase): void {
   for (const role of inputRoles(kernelCase.op)) {
     const array = kernelCase[role as "weight" | "x" | "w"];
     if (array === undefined) throw new RangeError(`${kernelCase.op} needs input ${role}`);
-    const want = role === "weight" ? rows * packedRowBytes(format, cols) : role === "x" ? batch * cols : rows * cols;
+    const want = role === "weight" ? rows * weightRowBytes(format, cols) : role === "x" ? batch * cols : rows * cols;
     if (array.length !== want)
       throw new RangeError(`input ${role} has ${array.length} elements, the shape needs ${want}`);
   }
@@ -97,7 +97,7 @@ export function readCaseDir(dir: string): KernelCase {
     const path = join(dir, ROLE_FILES[role]);
     if (role === "weight") {
       const bytes = readCaseFile(path);
-      const want = rows * packedRowBytes(json.format, cols);
+      const want = rows * weightRowBytes(json.format, cols);
       if (bytes.length !== want)
         throw new InputError(
           path,

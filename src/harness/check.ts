@@ -18,7 +18,7 @@ import {
   KERNEL_ACTIVATIONS,
   KERNEL_FORMATS,
   KERNEL_OPS,
-  packedRowBytes,
+  weightRowBytes,
   type CaseVerdict,
   type KernelActivations,
   type KernelCase,
@@ -197,7 +197,7 @@ function suiteCase(
     if (typeof name === "string") cols = readSuiteNpy(resolve(dir, name)).shape.at(-1);
   }
   if (cols === undefined || cols % QK_K !== 0) throw new Error("no usable cols (give shape params or an input .npy)");
-  if (rows === undefined && inputs.weight !== undefined) rows = inputs.weight.length / packedRowBytes(format, cols);
+  if (rows === undefined && inputs.weight !== undefined) rows = inputs.weight.length / weightRowBytes(format, cols);
   const kernelCase: KernelCase = {
     op,
     format,
@@ -307,8 +307,8 @@ function short(v: number | undefined): string {
   return v.toPrecision(4);
 }
 
-/** "row 2 col 300 block 1 byte 12 bit 2" for the worst element. */
-export function describeWorst(worst: WorstElement | undefined): string {
+/** The worst element as the report's cell: "b1 r2 c300 block 1 byte 12 bit 2" (batch, row, col, where stored); "-" for none. */
+export function worstElementCell(worst: WorstElement | undefined): string {
   if (worst === undefined) return "-";
   const parts = [`b${worst.batch} r${worst.row}`];
   if (worst.col !== undefined) parts.push(`c${worst.col}`);
@@ -327,7 +327,7 @@ export function checkRowCells(result: CheckResult): string[] {
     v.passed ? "PASS" : "FAIL",
     short(v.maxAbsError),
     short(v.nmse),
-    describeWorst(v.worst),
+    worstElementCell(v.worst),
     v.passed ? "" : (v.reason ?? ""),
   ];
 }

@@ -7,7 +7,6 @@
 import {
   dequantizeRow,
   dotResultsAgree,
-  gammaF32,
   QK_K,
   quantizeRow,
   quantizeRowQ8K,
@@ -19,20 +18,19 @@ import {
   vecDotTq1_0Q8K,
   vecDotTq2_0Q8K,
 } from "../../reference/codec/index.js";
+import { floatDotAgreementBound, maxAbsDiff, nmse } from "../../reference/tolerances/index.js";
 import { parseNpy, pythonTupleRepr } from "../io/npy.js";
 import {
   blockBytes,
   formatType,
   outputRole,
-  packedRowBytes,
+  weightRowBytes,
   ROLE_FILES,
   type CaseVerdict,
   type KernelCase,
   type KernelFormat,
   type WorstElement,
 } from "./protocol.js";
-
-const SMALLEST_SUBNORMAL_F32 = 2 ** -149;
 
 /** Where element `e` (0..255) of a block is stored: byte, and bit (TQ2_0) or trit (TQ1_0). */
 export function elementPosition(format: KernelFormat, e: number): { byte: number; bit?: number; trit?: number } {
@@ -50,21 +48,14 @@ export function elementsInByte(format: KernelFormat, byte: number): number[] {
   return out;
 }
 
-/** max |a − e| and NMSE over the elements where both are finite. */
+/** max |a − e| and NMSE (reference/tolerances) over the elements where both are finite (spec/kernel-protocol.md §5.3). */
 function errorStats(expected: Float32Array, actual: Float32Array): { maxAbsError: number; nmse: number } {
-  let maxAbsError = 0;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i];
-    const a = actual[i];
-    if (!Number.isFinite(e) || !Number.isFinite(a)) continue;
-    const d = Math.abs(a - e);
-    if (d > maxAbsError) maxAbsError = d;
-    num += d * d;
-    den += e * e;
-  }
-  return { maxAbsError, nmse: den === 0 ? (num === 0 ? 0 : Infinity) : num / den };
+  const finite: number[] = [];
+  for (let i = 0; i < expected.length; i++)
+    if (Number.isFinite(expected[i]) && Number.isFinite(actual[i])) finite.push(i);
+  const e = Float32Array.from(finite, (i) => expected[i]);
+  const a = Float32Array.from(finite, (i) => actual[i]);
+  return { maxAbsError: maxAbsDiff(a, e), nmse: nmse([a], [e]) };
 }
 
 /** A number for reports: shortest round-trip form. */
@@ -82,7 +73,7 @@ function matmulReference(kernelCase: KernelCase): {
   const type = formatType(format);
   const weight = kernelCase.weight!;
   const x = kernelCase.x!;
-  const rowBytes = packedRowBytes(format, cols);
+  const rowBytes = weightRowBytes(format, cols);
   const expected = new Float32Array(batch * rows);
   const bounds = new Float64Array(batch * rows);
   const decoded = Array.from({ length: rows }, (_, r) =>
@@ -112,11 +103,7 @@ function matmulReference(kernelCase: KernelCase): {
           magnitude += Math.abs(p);
         }
         expected[b * rows + r] = sum;
-        // A float32 sum of C products in any order: ≤ γ_C·Σ|w·x| from the exact value; twice that
-        // between two such evaluations, plus underflow of every product and addition.
-        bounds[b * rows + r] = Number.isFinite(magnitude)
-          ? 2 * gammaF32(cols) * magnitude + 2 * cols * SMALLEST_SUBNORMAL_F32
-          : Infinity;
+        bounds[b * rows + r] = floatDotAgreementBound(magnitude, cols); // spec/kernel-protocol.md §5.1
       }
     }
   }
@@ -130,7 +117,7 @@ function matmulReference(kernelCase: KernelCase): {
 function likelyColumn(kernelCase: KernelCase, r: number, x: Float32Array, err: number): number | undefined {
   if (!Number.isFinite(err) || err === 0) return undefined;
   const { cols, format } = kernelCase;
-  const rowBytes = packedRowBytes(format, cols);
+  const rowBytes = weightRowBytes(format, cols);
   const w = dequantizeRow(formatType(format), kernelCase.weight!.subarray(r * rowBytes, (r + 1) * rowBytes), cols);
   let best: number | undefined;
   let bestMiss = Math.abs(err);
@@ -246,7 +233,9 @@ export function judgeDequantize(kernelCase: KernelCase, w: Float32Array): CaseVe
   };
   return {
     passed: false,
-    reason: `${mismatches} of ${w.length} values differ (bit-exact required); w[${row},${col}] = ${show(w[worstIndex])}, expected ${show(expected[worstIndex])}`,
+    reason:
+      `${mismatches} of ${w.length} values differ (bit-exact required); w[${row},${col}] = ` +
+      `${show(w[worstIndex])}, expected ${show(expected[worstIndex])}`,
     ...stats,
     worst,
   };
@@ -267,7 +256,7 @@ function codeDiffers(format: KernelFormat, e: number, a: number, b: number): boo
 export function judgeQuantize(kernelCase: KernelCase, weight: Uint8Array): CaseVerdict {
   const { rows, cols, format } = kernelCase;
   const type = formatType(format);
-  const rowBytes = packedRowBytes(format, cols);
+  const rowBytes = weightRowBytes(format, cols);
   if (weight.length !== rows * rowBytes) {
     return {
       passed: false,
@@ -306,7 +295,9 @@ export function judgeQuantize(kernelCase: KernelCase, weight: Uint8Array): CaseV
   const holds = elements.length === 0 ? "the fp16 scale" : `elements ${elements.join(", ")}`;
   return {
     passed: false,
-    reason: `${mismatches} of ${weight.length} bytes differ (bit-exact required); first at row ${row} block ${block} byte ${byte} (${holds}): 0x${hex(weight[first])}, expected 0x${hex(expected[first])}`,
+    reason:
+      `${mismatches} of ${weight.length} bytes differ (bit-exact required); first at row ` +
+      `${row} block ${block} byte ${byte} (${holds}): 0x${hex(weight[first])}, expected 0x${hex(expected[first])}`,
     ...stats,
     worst,
   };

@@ -21,7 +21,12 @@ export type KernelOp = "matmul" | "dequantize" | "quantize";
 /** The packed ternary weight formats a kernel may be checked for. */
 export type KernelFormat = "tq1_0" | "tq2_0";
 
-/** How the activations of a matmul are treated (spec/forward.md §3): float32, or quantized to Q8_K as ggml does. */
+/**
+ * How the activations of a matmul are treated (spec/kernel-protocol.md §5.1): "f32", float32 values;
+ * "ggml", x quantized to Q8_K per row as llama.cpp does and summed in any order within the bound of
+ * spec/formats.md §8.2 — neither reference/model's ggml-exact nor the backends' ggml-matmul mode
+ * (reference/model/modes.ts), though both pass it. The case.json spelling stays "ggml".
+ */
 export type KernelActivations = "f32" | "ggml";
 
 /** All ops, formats and activation modes, in the order the CLI lists them. */
@@ -138,8 +143,8 @@ export function blockBytes(format: KernelFormat): number {
   return format === "tq1_0" ? TQ1_0_BLOCK_BYTES : TQ2_0_BLOCK_BYTES;
 }
 
-/** Bytes of one packed row of `cols` elements. */
-export function packedRowBytes(format: KernelFormat, cols: number): number {
+/** Bytes of one packed weight row of `cols` elements (cols/256 blocks of the format). */
+export function weightRowBytes(format: KernelFormat, cols: number): number {
   return (cols / QK_K) * blockBytes(format);
 }
 

@@ -4,7 +4,7 @@
  * default model.
  *
  * Per decoder layer, each of the seven matrices W: [rows = out, cols = in] is ternary × one scale
- * per model-parallel shard, as the released TriLM weights are (shared/notes/trilm.md):
+ * per model-parallel shard, as the released TriLM weights are (spec/forward.md §3, §10.3):
  *
  *   trit   0 with probability 0.4, −1 and +1 with 0.3 each
  *   shards column-parallel q, k, v, gate, up: `modelParallel` contiguous ranges of output rows;
@@ -28,12 +28,12 @@
 
 import {
   dequantizeRow,
-  f16BitsToF32,
   f32ToF16Bits,
   GgmlType,
   ggmlTypeTraits,
   isF16Subnormal,
   quantizeRow,
+  roundToF16,
   rowByteSize,
 } from "../../reference/codec/index.js";
 import type { TrilmConfig } from "../../reference/model/config.js";
@@ -119,11 +119,6 @@ function checkSeed(seed: number): void {
     throw new UsageError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
 }
 
-/** `x` rounded to the nearest fp16 value (as a float32 number). */
-function toF16(x: number): number {
-  return f16BitsToF32(f32ToF16Bits(x));
-}
-
 /**
  * The start of each shard along an axis of `length` elements, plus `length` at the end. With
  * `blockAligned`, boundaries are multiples of 256 (whole TQ blocks); otherwise as even as possible.
@@ -140,7 +135,7 @@ export function shardBoundaries(length: number, shards: number, blockAligned: bo
 /** mp fp16-representable, normal (not subnormal) scales sized like trained absmean scales for fan-in `cols`. */
 function drawScales(next: () => number, shards: number, cols: number): number[] {
   return Array.from({ length: shards }, () => {
-    const scale = toF16((GAIN / Math.sqrt(cols)) * (0.75 + 0.5 * next()));
+    const scale = roundToF16((GAIN / Math.sqrt(cols)) * (0.75 + 0.5 * next()));
     if (!(scale > 0) || isF16Subnormal(f32ToF16Bits(scale)))
       throw new RangeError(`scale ${scale} is not a normal fp16 number`);
     return scale;
@@ -172,7 +167,7 @@ function assertLossless(
 }
 
 /** A ternary matrix W: [rows, cols] × one scale per shard along `axis`, stored as `type`. See the module comment. */
-function ternaryMatrix(
+function plannedTernaryTensor(
   name: string,
   rows: number,
   cols: number,
@@ -256,14 +251,14 @@ function layerTensors(config: TrilmConfig, shards: number, type: GgmlType, seed:
   const name = (tensor: string) => `blk.${l}.${tensor}.weight`;
   return [
     normVector(name("attn_norm"), dim, seed),
-    ternaryMatrix(name("attn_q"), qDim, dim, "rows", shards, type, seed),
-    ternaryMatrix(name("attn_k"), kvDim, dim, "rows", shards, type, seed),
-    ternaryMatrix(name("attn_v"), kvDim, dim, "rows", shards, type, seed),
-    ternaryMatrix(name("attn_output"), dim, qDim, "cols", shards, type, seed),
+    plannedTernaryTensor(name("attn_q"), qDim, dim, "rows", shards, type, seed),
+    plannedTernaryTensor(name("attn_k"), kvDim, dim, "rows", shards, type, seed),
+    plannedTernaryTensor(name("attn_v"), kvDim, dim, "rows", shards, type, seed),
+    plannedTernaryTensor(name("attn_output"), dim, qDim, "cols", shards, type, seed),
     normVector(name("ffn_norm"), dim, seed),
-    ternaryMatrix(name("ffn_gate"), hiddenDim, dim, "rows", shards, type, seed),
-    ternaryMatrix(name("ffn_up"), hiddenDim, dim, "rows", shards, type, seed),
-    ternaryMatrix(name("ffn_down"), dim, hiddenDim, "cols", shards, type, seed),
+    plannedTernaryTensor(name("ffn_gate"), hiddenDim, dim, "rows", shards, type, seed),
+    plannedTernaryTensor(name("ffn_up"), hiddenDim, dim, "rows", shards, type, seed),
+    plannedTernaryTensor(name("ffn_down"), dim, hiddenDim, "cols", shards, type, seed),
   ];
 }
 

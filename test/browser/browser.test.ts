@@ -20,7 +20,9 @@ if (!haveChromium) {
   const banner = "!".repeat(100);
   const message = required
     ? `BROWSER TESTS CANNOT RUN: ${chromiumPath} is missing and TRILM_REQUIRE_BROWSER=1 — install it with test/browser/install-chromium.sh`
-    : `BROWSER TESTS SKIPPED: ${chromiumPath} is missing, so the gpu.js/tfjs WebGL and wasm backends and the teaching page (src/web) were NOT tested in a browser. Install it with test/browser/install-chromium.sh (set TRILM_REQUIRE_BROWSER=1 to make this a failure).`;
+    : `BROWSER TESTS SKIPPED: ${chromiumPath} is missing, so the gpu.js/tfjs WebGL and wasm ` +
+      `backends and the teaching page (src/web) were NOT tested in a browser. Install it with ` +
+      `test/browser/install-chromium.sh (set TRILM_REQUIRE_BROWSER=1 to make this a failure).`;
   process.stderr.write(`\n${banner}\n${message}\n${banner}\n\n`);
 }
 

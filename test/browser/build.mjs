@@ -84,10 +84,16 @@ const modules = {
   found: ${JSON.stringify(found)},
 };
 window.addEventListener("error", (e) => console.log("PAGE-ERROR " + (e.error && e.error.stack ? e.error.stack : e.message)));
-window.addEventListener("unhandledrejection", (e) => console.log("PAGE-UNHANDLED-REJECTION " + (e.reason && e.reason.stack ? e.reason.stack : String(e.reason))));
+window.addEventListener("unhandledrejection", (e) =>
+  console.log("PAGE-UNHANDLED-REJECTION " + (e.reason && e.reason.stack ? e.reason.stack : String(e.reason))),
+);
 runPage(modules).then(
   (result) => { window.__trilmResult = result; console.log("TRILM_RESULT " + JSON.stringify(result)); },
-  (error) => { const r = { fatal: String(error && error.stack ? error.stack : error) }; window.__trilmResult = r; console.log("TRILM_RESULT " + JSON.stringify(r)); },
+  (error) => {
+    const r = { fatal: String(error && error.stack ? error.stack : error) };
+    window.__trilmResult = r;
+    console.log("TRILM_RESULT " + JSON.stringify(r));
+  },
 );
 `;
 }

@@ -23,15 +23,20 @@ const packagesExternalExceptJson = {
 };
 
 /**
- * Bundle the CLI (and src/random's mulberry32, which the tests draw their inputs with); resolves
- * with { cli(args) → stdout, mulberry32, close() }. cli throws with the CLI's stderr on a non-zero exit.
+ * Bundle the CLI (and src/random's mulberry32, which the tests draw their inputs with, and
+ * reference/tolerances, whose NMSE and argmax rule judge the runner's logits); resolves with
+ * { cli(args) → stdout, mulberry32, tolerances, close() }. cli throws with the CLI's stderr on a non-zero exit.
  */
 export async function bundleCli() {
   const dir = join(repoRoot, "test", `tmp-browser-cli-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, "main.mjs");
   await build({
-    entryPoints: { main: join(repoRoot, "src/cli/main.ts"), mulberry32: join(repoRoot, "src/random/mulberry32.ts") },
+    entryPoints: {
+      main: join(repoRoot, "src/cli/main.ts"),
+      mulberry32: join(repoRoot, "src/random/mulberry32.ts"),
+      tolerances: join(repoRoot, "reference/tolerances/index.ts"),
+    },
     outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
@@ -42,8 +47,10 @@ export async function bundleCli() {
     logLevel: "warning",
   });
   const { mulberry32 } = await import(pathToFileURL(join(dir, "mulberry32.mjs")).href);
+  const tolerances = await import(pathToFileURL(join(dir, "tolerances.mjs")).href);
   return {
     mulberry32,
+    tolerances,
     cli(args) {
       try {
         return execFileSync(process.execPath, [outfile, ...args], {

@@ -39,7 +39,8 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 function usage(message) {
   process.stderr.write(
-    `test/browser/run.mjs: ${message}\nusage: node test/browser/run.mjs [--seed N] [--num-runs N] [--timeout SECONDS] [--chromium PATH] [--only a,b] [--phase differential|web|all] [--chromium-arg ARG]\n`,
+    `test/browser/run.mjs: ${message}\nusage: node test/browser/run.mjs [--seed N] [--num-runs N] ` +
+      `[--timeout SECONDS] [--chromium PATH] [--only a,b] [--phase differential|web|all] [--chromium-arg ARG]\n`,
   );
   process.exit(2);
 }
@@ -250,7 +251,15 @@ async function runWebPhase() {
   });
   page.on("requestfailed", (r) => say(`  web page | request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
   const result = await withTimeout(
-    runWebTests({ page, url: web.url, cli: cli.cli, mulberry32: cli.mulberry32, seed: options.seed, log: say }),
+    runWebTests({
+      page,
+      url: web.url,
+      cli: cli.cli,
+      mulberry32: cli.mulberry32,
+      tolerances: cli.tolerances,
+      seed: options.seed,
+      log: say,
+    }),
     options.timeoutS * 1000,
     `the web page tests (--timeout ${options.timeoutS})`,
   );

@@ -29,7 +29,6 @@ export const SCREENSHOT_DIR = join(repoRoot, "test/browser/screenshots");
 
 const EMBEDDED_MODEL = join(repoRoot, "golden/models/trilm-tiny-tq2_0.gguf");
 const DROPPED_MODEL = join(repoRoot, "golden/external/llama/tiny-tq1_0.gguf");
-const NMSE_LIMIT = 1e-6; // spec/tolerances.md §9.1
 const RUN_TIMEOUT_MS = 8 * 60_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -98,39 +97,17 @@ function firstBitsDifference(a, b) {
   return -1;
 }
 
-/** NMSE of c against r (spec/tolerances.md §9.1), over all positions. */
-function nmse(candidate, reference) {
-  let num = 0;
-  let den = 0;
-  for (let p = 0; p < reference.length; p++) {
-    for (let j = 0; j < reference[p].length; j++) {
-      const d = candidate[p][j] - reference[p][j];
-      num += d * d;
-      den += reference[p][j] * reference[p][j];
-    }
-  }
-  return num / den;
-}
-
-/** Index of the largest value (first on ties). */
-function argmax(row) {
-  let best = 0;
-  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
-  return best;
-}
-
-/** Argmax agreement per spec/tolerances.md §9.1: a flip is allowed only when the reference's top two are within 2·√(τ·mean r²). */
-function argmaxProblems(candidate, reference, tau) {
+/**
+ * Argmax agreement per spec/tolerances.md §9.1, by reference/tolerances' rule: one line per position
+ * where the candidate's argmax differs beyond a near tie.
+ */
+function argmaxProblems(tolerances, candidate, reference, tau) {
   const problems = [];
   for (let p = 0; p < reference.length; p++) {
-    const r = reference[p];
-    const a = argmax(candidate[p]);
-    const b = argmax(r);
-    if (a === b) continue;
-    const sorted = Array.from(r).sort((x, y) => y - x);
-    const meanSquare = r.reduce((s, v) => s + v * v, 0) / r.length;
-    if (sorted[0] - sorted[1] > 2 * Math.sqrt(tau * meanSquare))
-      problems.push(`position ${p}: argmax ${a} vs reference ${b}`);
+    if (tolerances.argmaxAgreement(candidate[p], reference[p], tau) === "disagree")
+      problems.push(
+        `position ${p}: argmax ${tolerances.argmaxOf(candidate[p])} vs reference ${tolerances.argmaxOf(reference[p])}`,
+      );
   }
   return problems;
 }
@@ -141,10 +118,10 @@ function argmaxProblems(candidate, reference, tau) {
 /**
  * Run the page tests. `page` is a playwright Page on a fresh context, `url` the served page,
  * `cli(args)` runs the bundled trilm CLI and returns stdout, `mulberry32` is src/random's generator
- * (the test's inputs are drawn with it). Resolves with { passed, failed,
- * failures, renderer, gpujsMode, screenshots }.
+ * (the test's inputs are drawn with it), `tolerances` is reference/tolerances (NMSE, the argmax
+ * rule), bundled with the CLI. Resolves with { passed, failed, failures, renderer, gpujsMode, screenshots }.
  */
-export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
+export async function runWebTests({ page, url, cli, mulberry32, tolerances, seed, log }) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "trilm-web-test-"));
   const result = { passed: 0, failed: 0, failures: [], renderer: null, gpujsMode: null, screenshots: [] };
@@ -442,10 +419,14 @@ export async function runWebTests({ page, url, cli, mulberry32, seed, log }) {
           const same = backend.logits.every((row, p) => row.every((v, j) => Object.is(Math.fround(v), expected[p][j])));
           check("runner: the page's reference logits = trilm run --logits, bit for bit", same);
         } else {
-          const e = nmse(backend.logits, expected);
+          const tau = tolerances.NMSE_TOLERANCE;
+          const e = tolerances.nmse(backend.logits, expected);
           log(`web: runner ${backend.name}: NMSE vs trilm run = ${e.toExponential(2)}`);
-          check(`runner: ${backend.name} NMSE ${e.toExponential(2)} ≤ 1e-6 (spec/tolerances.md §9.1)`, e <= NMSE_LIMIT);
-          const problems = argmaxProblems(backend.logits, expected, NMSE_LIMIT);
+          check(
+            `runner: ${backend.name} NMSE ${e.toExponential(2)} ≤ ${tau.toExponential(0)} (spec/tolerances.md §9.1)`,
+            e <= tau,
+          );
+          const problems = argmaxProblems(tolerances, backend.logits, expected, tau);
           check(`runner: ${backend.name} argmax agrees (§9.1)`, problems.length === 0, problems.join("; "));
         }
       }

@@ -5,7 +5,7 @@
  */
 
 import fc from "fast-check";
-import { f16BitsToF32, f32ToF16Bits, GgmlType, QK_K } from "../../reference/codec/index.js";
+import { GgmlType, QK_K, roundToF16 } from "../../reference/codec/index.js";
 import type { RopeStyle } from "../../reference/model/config.js";
 import { packMatrix, type PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { mulberry32 } from "../../src/random/mulberry32.js";
@@ -43,12 +43,7 @@ export interface MatmulRecipe {
   readonly scales: ScaleKind;
   readonly weightSeed: number;
   readonly activations: ActivationRecipe;
-  readonly mode: "f32" | "ggml";
-}
-
-/** fp16 value nearest v. */
-function f16(v: number): number {
-  return f16BitsToF32(f32ToF16Bits(v));
+  readonly mode: "f32" | "ggml-matmul";
 }
 
 /** One block scale of `kind`. */
@@ -56,13 +51,13 @@ function drawScale(kind: ScaleKind, random: () => number): number {
   const k = kind === "mixed" ? (["normal", "zero", "subnormal", "large"] as const)[Math.floor(random() * 4)] : kind;
   switch (k) {
     case "normal":
-      return f16(0.01 + random() * 2);
+      return roundToF16(0.01 + random() * 2);
     case "zero":
       return 0;
     case "subnormal":
-      return f16((1 + Math.floor(random() * 1000)) * 2 ** -24); // below 2^-14
+      return roundToF16((1 + Math.floor(random() * 1000)) * 2 ** -24); // below 2^-14
     case "large":
-      return f16(50000 + random() * 15000);
+      return roundToF16(50000 + random() * 15000);
   }
 }
 
@@ -115,7 +110,7 @@ export const matmulArb: fc.Arbitrary<MatmulRecipe> = fc.record({
   scales: fc.constantFrom<ScaleKind>("normal", "zero", "subnormal", "large", "mixed"),
   weightSeed: seedArb,
   activations: activationArb,
-  mode: fc.constantFrom<"f32" | "ggml">("f32", "ggml"),
+  mode: fc.constantFrom<"f32" | "ggml-matmul">("f32", "ggml-matmul"),
 });
 
 /** An RMSNorm case. */

@@ -11,13 +11,14 @@ import { ropeAngles } from "../../reference/model/rope.js";
 import {
   attentionBounds,
   checkTolerance,
+  embeddingBounds,
   matmulBounds,
   rmsNormBounds,
   ropeBounds,
   swigluBounds,
   type Accuracy,
   type ToleranceReport,
-} from "./tolerance.js";
+} from "../../reference/tolerances/index.js";
 
 /** A prepared matrix of both backends. */
 class ShadowMatrix implements PreparedMatrix {
@@ -104,7 +105,7 @@ export function shadowBackend(
     embedding(table, tokens) {
       const c = candidate.embedding(table, tokens);
       const r = reference.embedding(table, tokens);
-      record("embedding", checkTolerance(c, r, new Float64Array(c.length)));
+      record("embedding", checkTolerance(c, r, embeddingBounds(c.length)));
       return c;
     },
     dispose() {},
@@ -122,7 +123,7 @@ export function anglesOf(
   const cos = new Float32Array(positions.length * pairs);
   const sin = new Float32Array(positions.length * pairs);
   positions.forEach((pos, b) => {
-    const a = ropeAngles(pos, ropeDim, theta);
+    const a = ropeAngles(pos, ropeDim, theta, "f32");
     cos.set(a.cos, b * pairs);
     sin.set(a.sin, b * pairs);
   });

@@ -16,7 +16,7 @@
  * The same seed always gives the same model (a private mulberry32 generator).
  */
 
-import { f16BitsToF32, f32ToF16Bits, GgmlType, QK_K } from "../../reference/codec/index.js";
+import { GgmlType, QK_K, roundToF16 } from "../../reference/codec/index.js";
 import { mulberry32 } from "../../src/random/mulberry32.js";
 import type { RopeStyle, TrilmConfig } from "../../reference/model/config.js";
 import { packMatrix } from "../../reference/model/packed-matrix.js";
@@ -95,21 +95,16 @@ export interface PackTypes {
   readonly embeddingType: GgmlType;
 }
 
-/** v rounded to the nearest fp16 value (as a float32 number). */
-export function toF16Value(v: number): number {
-  return f16BitsToF32(f32ToF16Bits(v));
-}
-
 /** n fp16-representable values uniform in [lo, hi). */
 export function randomF16Values(random: () => number, n: number, lo: number, hi: number): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = toF16Value(lo + (hi - lo) * random());
+  for (let i = 0; i < n; i++) out[i] = roundToF16(lo + (hi - lo) * random());
   return out;
 }
 
 /** A random fp16-representable scale in [0.02, 0.08). */
 function randomScale(random: () => number): number {
-  return toF16Value(0.02 + 0.06 * random());
+  return roundToF16(0.02 + 0.06 * random());
 }
 
 /**

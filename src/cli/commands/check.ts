@@ -28,7 +28,7 @@ import {
 } from "../../harness/protocol.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { CommandFailed } from "../exit-code.js";
-import { formatTable } from "../text-table.js";
+import { formatTable } from "../../text/text-table.js";
 
 const EXAMPLES = `
 Examples:

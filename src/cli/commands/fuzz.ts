@@ -98,7 +98,8 @@ export function counterexampleReport(command: string, result: FuzzResult, dir: s
   const kernelCase = result.counterexample!;
   const verdict = result.verdict;
   const lines = [
-    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${result.seed})`,
+    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, ` +
+      `shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${result.seed})`,
     `  minimal case: ${describeCase(kernelCase)}`,
   ];
   const worst = verdict === undefined ? undefined : describeWorst(verdict);

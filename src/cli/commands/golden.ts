@@ -84,7 +84,8 @@ function generate(dir: string, options: GenerateCliOptions, io: CliIo): void {
   }
   writeLine(
     io.stdout,
-    `wrote ${written.reduce((sum, s) => sum + s.tests, 0)} tests in ${written.length} suite(s) to ${dir} (${total} bytes, ${(total / (1024 * 1024)).toFixed(2)} MiB), seed ${seed}`,
+    `wrote ${written.reduce((sum, s) => sum + s.tests, 0)} tests in ${written.length} suite(s) to ` +
+      `${dir} (${total} bytes, ${(total / (1024 * 1024)).toFixed(2)} MiB), seed ${seed}`,
   );
 }
 
@@ -124,7 +125,8 @@ export function registerGolden(program: Command, io: CliIo): void {
     .command("golden")
     .summary("generate or verify the golden test vectors (Wycheproof-style suites)")
     .description(
-      "Golden test vectors: per suite a manifest.json (golden/schema/manifest.schema.json) and .npy/.bin files of inputs and the reference's expected outputs. See spec/golden.md.",
+      "Golden test vectors: per suite a manifest.json (golden/schema/manifest.schema.json) and " +
+        ".npy/.bin files of inputs and the reference's expected outputs. See spec/golden.md.",
     )
     .addHelpText("after", EXAMPLES);
   golden
@@ -133,7 +135,8 @@ export function registerGolden(program: Command, io: CliIo): void {
     .description(
       `Write each suite into <dir>/<suite>/: manifest.json and one folder per test. The same seed gives the same bytes ` +
         `(no timestamps; the git commit is recorded as "unknown" unless --commit is given). Default suites: ` +
-        `${DEFAULT_SUITES.join(", ")} (the checked-in corpus); on demand: ${ALL_SUITES.filter((s) => !(DEFAULT_SUITES as readonly string[]).includes(s)).join(", ")}. ` +
+        `${DEFAULT_SUITES.join(", ")} (the checked-in corpus); on demand: ` +
+        `${ALL_SUITES.filter((s) => !(DEFAULT_SUITES as readonly string[]).includes(s)).join(", ")}. ` +
         `Files are written atomically; progress goes to stderr when it is a terminal.`,
     )
     .argument("<dir>", "folder to write the suites into")

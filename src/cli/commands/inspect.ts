@@ -17,7 +17,7 @@ import { packedMatrixOf, type HfCheckpoint } from "../../model/hf-model.js";
 import { detectTernary, type TernaryReport } from "../../model/ternary-detect.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { valueJson, valueText, type JsonValue } from "../gguf-value-format.js";
-import { formatTable } from "../text-table.js";
+import { formatTable } from "../../text/text-table.js";
 
 const EXAMPLES = `
 Examples:

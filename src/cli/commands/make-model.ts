@@ -12,10 +12,9 @@ import {
   TRILM_PRESET_NAMES,
   type TrilmPreset,
 } from "../../../reference/model/presets.js";
-import { DEFAULT_ALIGNMENT } from "../../gguf/index.js";
-import { alignUp } from "../../gguf/rules.js";
 import { planRandomTrilm, RANDOM_MODEL_TYPES, type RandomModelType } from "../../model/random-model.js";
-import { planLayout, writePlannedGguf } from "../../model/stream-gguf.js";
+import { randomTrilmFileSizes } from "../../model/random-model-size.js";
+import { writePlannedGguf } from "../../model/stream-gguf.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { isTerminal, parseSeedOption } from "./run.js";
 
@@ -45,20 +44,16 @@ function formatCount(n: number): string {
   return n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : `${(n / 1e6).toFixed(1)}M`;
 }
 
-/** The size of the file make-model writes for each preset and type (seed 0; others differ by a few bytes), as a help table. */
+/** The size of the file make-model writes for each preset and type (src/model/random-model-size.ts), as a help table. */
 function sizeTable(): string {
   const header = ["preset", "params", "mp", ...RANDOM_MODEL_TYPES];
   const rows = TRILM_PRESETS.map((preset) => {
-    // The header does not depend on the type (the same keys, names and shapes): lay it out once.
-    const headerBytes = planLayout(planRandomTrilm(preset, 0, RANDOM_MODEL_TYPES[0]), preset.name).dataOffset;
-    const fileBytes = (type: RandomModelType) =>
-      headerBytes +
-      planRandomTrilm(preset, 0, type).tensors.reduce((sum, t) => sum + alignUp(t.byteSize, DEFAULT_ALIGNMENT), 0);
+    const sizes = randomTrilmFileSizes(preset);
     return [
       preset.name,
       formatCount(parameterCount(preset.config)),
       String(preset.modelParallel),
-      ...RANDOM_MODEL_TYPES.map((type) => formatSize(fileBytes(type))),
+      ...RANDOM_MODEL_TYPES.map((type) => formatSize(sizes.get(type)!)),
     ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
@@ -96,7 +91,8 @@ function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
   );
   writeLine(
     io.stdout,
-    `  dim ${c.dim}, ffn ${c.hiddenDim}, ${c.nLayers} layers, ${c.nHeads} heads (${c.nKvHeads} kv, head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${options.preset.modelParallel} scale shard(s) per matrix`,
+    `  dim ${c.dim}, ffn ${c.hiddenDim}, ${c.nLayers} layers, ${c.nHeads} heads (${c.nKvHeads} kv, ` +
+      `head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${options.preset.modelParallel} scale shard(s) per matrix`,
   );
 }
 

@@ -1,26 +1,26 @@
 /**
  * `trilm perplexity <model> --tokens-file F [--ctx N]`: perplexity over token ids, windowed and
- * scored exactly the way llama.cpp's `llama-perplexity` scores a text (examples/perplexity,
- * perplexity()):
- *
- *   the ids are cut into ⌊n / N⌋ consecutive windows of N tokens (the rest is not scored);
- *   each window is evaluated from an empty KV cache; with first = ⌊N/2⌋, the positions
- *   i = first … N−2 of a window are scored: −log p(t[i+1] | t[0..i]), so N − first − 1 tokens per
- *   window (the second half, each with at least ⌊N/2⌋ tokens of context);
- *   PPL = exp(mean NLL) ± PPL·sqrt((mean NLL² − mean NLL²)/(count − 1)), as llama.cpp prints it.
- *
- * Unlike llama-perplexity the ids are used as given: llama.cpp overwrites the first token of each
- * window with BOS when its tokenizer adds one; put the BOS id in the file if you want that.
+ * scored exactly the way llama.cpp's `llama-perplexity` scores a text. The windows and the scoring
+ * are reference/model/perplexity.ts (spec/forward.md §11), the tokens file src/model/tokens-file.ts;
+ * this command checks the options, prints the windows, a progress bar and the estimate.
  */
 
 import type { Command } from "commander";
-import type { ActivationMode } from "../../../reference/model/linear.js";
-import { createForwardState, forward } from "../../../reference/model/forward.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
-import { logProbability } from "../../../reference/model/sampling.js";
+import {
+  evaluatePerplexity,
+  MIN_PERPLEXITY_WINDOW,
+  perplexityEstimate,
+  perplexityWindows,
+  scorePerplexity,
+  type PerplexityResult,
+} from "../../../reference/model/perplexity.js";
+import { createBackendSession } from "../../backend/backend-forward.js";
+import { createReferenceBackend } from "../../backend/reference-backend.js";
 import { InputError, UsageError } from "../../errors.js";
-import { readInputFile } from "../../io/input-file.js";
-import { loadModel } from "../../model/load-model.js";
+import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
+import { checkTokensInVocabulary, readTokensFile } from "../../model/tokens-file.js";
+import { checkRunActivations, parseActivations } from "../../run/activation-choice.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { activationsOption, describeModel, isTerminal, kvCacheOption, parseWholeNumber } from "./run.js";
 
@@ -31,65 +31,29 @@ const DEFAULT_CTX = 512;
 interface PerplexityOptions {
   readonly tokensFile: string;
   readonly ctx?: string;
-  readonly activations: ActivationMode;
+  readonly activations: string;
   readonly kvCache: KvCacheType;
 }
 
-/** A token id and the line of the tokens file it is on (1-based). */
-interface TokenAt {
-  readonly id: number;
-  readonly line: number;
-}
-
 /**
- * Token ids from the text of a tokens file: non-negative integers separated by white space and/or
- * commas, on any number of lines. InputError naming the file and the line for anything else.
+ * ggml-matmul perplexity: the backend forward pass (src/backend/backend-forward.ts) on the reference
+ * backend, one session reused by every window — each window writes positions 0, 1, … before it reads
+ * them, so that is a forward pass from an empty cache.
  */
-export function parseTokensText(text: string, fileName: string): TokenAt[] {
-  const tokens: TokenAt[] = [];
-  text.split(/\r?\n/).forEach((lineText, index) => {
-    for (const part of lineText.split(/[\s,]+/)) {
-      if (part === "") continue;
-      if (!/^\d+$/.test(part) || !Number.isSafeInteger(Number(part))) {
-        const shown = part.length > 20 ? `${part.slice(0, 20)}…` : part;
-        throw new InputError(
-          fileName,
-          `line ${index + 1}: ${JSON.stringify(shown)} is not a token id (a non-negative integer)`,
-        );
-      }
-      tokens.push({ id: Number(part), line: index + 1 });
-    }
-  });
-  if (tokens.length === 0) throw new InputError(fileName, "contains no token ids");
-  return tokens;
-}
-
-/** Read and parse the tokens file (UTF-8 text). */
-function readTokensFile(path: string): TokenAt[] {
-  const bytes = readInputFile(path);
-  let text: string;
+function ggmlMatmulPerplexity(
+  model: LoadedModelFile,
+  ids: readonly number[],
+  ctx: number,
+  onPosition: (window: number, pos: number) => void,
+): PerplexityResult {
+  const options = { activations: "ggml-matmul", kvCache: "f32" } as const;
+  const config = { ...model.config, contextLength: ctx };
+  const session = createBackendSession(config, model.weights, createReferenceBackend(), options);
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(path, "is not UTF-8 text (expected token ids separated by white space or commas)");
+    return scorePerplexity(ids, ctx, () => session.step, onPosition);
+  } finally {
+    session.dispose();
   }
-  return parseTokensText(text, path);
-}
-
-/** Running totals of the scored tokens' negative log-likelihoods. */
-interface NllTotals {
-  count: number;
-  sum: number;
-  sumOfSquares: number;
-}
-
-/** PPL and its uncertainty as llama-perplexity computes them; `plusMinus` is undefined when it cannot be estimated. */
-export function perplexityEstimate(totals: NllTotals): { ppl: number; plusMinus: number | undefined } {
-  const mean = totals.sum / totals.count;
-  const ppl = Math.exp(mean);
-  const variance = totals.sumOfSquares / totals.count - mean * mean;
-  const plusMinus = variance > 0 && totals.count > 1 ? Math.sqrt(variance / (totals.count - 1)) * ppl : undefined;
-  return { ppl, plusMinus };
 }
 
 /** A plain progress bar on stderr when it is a terminal: "[#####-----] 50% window 1/2". */
@@ -109,67 +73,58 @@ function progressBar(io: CliIo, total: number): { tick: (done: number, label: st
 
 function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): void {
   const requestedCtx =
-    options.ctx === undefined ? DEFAULT_CTX : parseWholeNumber(options.ctx, "--ctx", 3, Number.MAX_SAFE_INTEGER);
+    options.ctx === undefined
+      ? DEFAULT_CTX
+      : parseWholeNumber(options.ctx, "--ctx", MIN_PERPLEXITY_WINDOW, Number.MAX_SAFE_INTEGER);
+  const activations = parseActivations(options.activations);
+  checkRunActivations("reference", activations, options.activations, options.kvCache);
   const model = loadModel(modelPath);
   const tokens = readTokensFile(options.tokensFile);
-  const { vocabSize, contextLength } = model.config;
-  const outside = tokens.find((token) => token.id >= vocabSize);
-  if (outside !== undefined) {
-    throw new InputError(
-      options.tokensFile,
-      `line ${outside.line}: token id ${outside.id} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`,
-    );
-  }
-  const ctx = Math.min(requestedCtx, contextLength);
-  const windows = Math.floor(tokens.length / ctx);
+  checkTokensInVocabulary(tokens, model.config.vocabSize, options.tokensFile);
+  const ctx = Math.min(requestedCtx, model.config.contextLength);
+  const { count: windows, first, scoredPerWindow, leftOver } = perplexityWindows(tokens.length, ctx);
   if (windows === 0) {
     throw new InputError(
       options.tokensFile,
       `has ${tokens.length} token ids, fewer than one window of ${ctx} (--ctx); give more ids or a smaller --ctx`,
     );
   }
-  if (ctx < 3) throw new UsageError(`--ctx: windows of ${ctx} tokens score nothing; use at least 3`);
-  const first = Math.floor(ctx / 2);
-  const perWindow = ctx - first - 1;
+  if (ctx < MIN_PERPLEXITY_WINDOW)
+    throw new UsageError(`--ctx: windows of ${ctx} tokens score nothing; use at least ${MIN_PERPLEXITY_WINDOW}`);
 
   writeLine(io.stdout, describeModel(model, modelPath));
-  writeLine(io.stdout, `activations ${options.activations}, kv cache ${options.kvCache}`);
+  writeLine(io.stdout, `activations ${activations}, kv cache ${options.kvCache}`);
   writeLine(
     io.stdout,
     `${tokens.length} token ids from ${options.tokensFile}: ${windows} window(s) of ${ctx}` +
-      `${ctx < requestedCtx ? ` (--ctx ${requestedCtx} capped by the model's context)` : ""}, ${tokens.length - windows * ctx} left over; ` +
-      `scoring positions ${first}..${ctx - 2} of each window (predicting tokens ${first + 1}..${ctx - 1}): ${perWindow} per window`,
+      `${ctx < requestedCtx ? ` (--ctx ${requestedCtx} capped by the model's context)` : ""}, ${leftOver} left over; ` +
+      `scoring positions ${first}..${ctx - 2} of each window (predicting tokens ${first + 1}..${ctx - 1}): ${scoredPerWindow} per window`,
   );
 
-  const totals: NllTotals = { count: 0, sum: 0, sumOfSquares: 0 };
   const progress = progressBar(io, windows * ctx);
-  const running: string[] = [];
   const start = performance.now();
+  const ids = tokens.map((token) => token.id);
+  const onPosition = (w: number, i: number): void => progress.tick(w * ctx + i + 1, `window ${w + 1}/${windows}`);
+  let result;
   try {
-    for (let w = 0; w < windows; w++) {
-      const ids = tokens.slice(w * ctx, (w + 1) * ctx).map((token) => token.id);
-      const state = createForwardState({ ...model.config, contextLength: ctx }, model.weights, {
-        activations: options.activations,
-        kvCache: options.kvCache,
-      });
-      for (let i = 0; i < ctx - 1; i++) {
-        const logits = forward(state, ids[i], i);
-        if (i >= first) {
-          const nll = -logProbability(logits, ids[i + 1]);
-          totals.count++;
-          totals.sum += nll;
-          totals.sumOfSquares += nll * nll;
-        }
-        progress.tick(w * ctx + i + 1, `window ${w + 1}/${windows}`);
-      }
-      running.push(`[${w + 1}]${perplexityEstimate(totals).ppl.toFixed(4)}`);
-    }
+    result =
+      activations === "ggml-matmul"
+        ? ggmlMatmulPerplexity(model, ids, ctx, onPosition)
+        : evaluatePerplexity(
+            model.config,
+            model.weights,
+            ids,
+            ctx,
+            { activations, kvCache: options.kvCache },
+            onPosition,
+          );
   } finally {
     progress.clear();
   }
   const elapsed = performance.now() - start;
+  const { totals, pplAfterWindow } = result;
   const { ppl, plusMinus } = perplexityEstimate(totals);
-  writeLine(io.stdout, running.join(","));
+  writeLine(io.stdout, pplAfterWindow.map((windowPpl, w) => `[${w + 1}]${windowPpl.toFixed(4)}`).join(","));
   const uncertainty = plusMinus === undefined ? "" : ` +/- ${plusMinus.toFixed(5)}`;
   writeLine(io.stdout, `Final estimate: PPL = ${ppl.toFixed(4)}${uncertainty} over ${totals.count} tokens`);
   writeLine(
@@ -181,7 +136,7 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
 const EXAMPLES = `
 Examples:
   $ trilm perplexity model-tq2_0.gguf --tokens-file wiki.test.ids --ctx 512
-  $ trilm perplexity golden/models/trilm-tiny-tq2_0.gguf --tokens-file ids.txt --ctx 64 --activations ggml`;
+  $ trilm perplexity golden/models/trilm-tiny-tq2_0.gguf --tokens-file ids.txt --ctx 64 --activations ggml-exact`;
 
 /** Add the `perplexity` command to `program`. */
 export function registerPerplexity(program: Command, io: CliIo): void {

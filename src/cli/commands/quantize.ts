@@ -55,7 +55,9 @@ function tensorLine(
   before: GgufFile["tensors"][number],
   after: GgufFile["tensors"][number],
 ): string {
-  const head = `[${String(index).padStart(4)}/${String(count).padStart(4)}] ${before.name.padEnd(36)} - [${llamaShape(before.ne)}], type = ${ggmlTypeName(before.type).padStart(6)}, `;
+  const head =
+    `[${String(index).padStart(4)}/${String(count).padStart(4)}] ` +
+    `${before.name.padEnd(36)} - [${llamaShape(before.ne)}], type = ${ggmlTypeName(before.type).padStart(6)}, `;
   if (before.type === after.type) return `${head}size = ${fixed(before.byteSize / MIB, 8, 3)} MiB`;
   return `${head}converting to ${ggmlTypeName(after.type)} .. size = ${fixed(before.byteSize / MIB, 8, 2)} MiB -> ${fixed(after.byteSize / MIB, 8, 2)} MiB`;
 }

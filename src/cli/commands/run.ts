@@ -1,30 +1,29 @@
 /**
  * `trilm run [model] [--tokens 1,2,3] …`: run a TriLM on token ids with the reference forward pass
  * (reference/model/forward.ts), print each position's argmax, optionally generate more tokens, and
- * write every position's logits as a float32 .npy file. Also the option parsers `perplexity` and
- * `make-model` share.
+ * write every position's logits as a float32 .npy file. The run itself is src/run/ (the request and
+ * its checks, the stepper of each backend, the prefill-and-generate loop); this command parses the
+ * options and prints. Also the option parsers `perplexity` and `make-model` share.
  */
 
 import { Option, type Command } from "commander";
-import { ACTIVATION_MODES, type ActivationMode } from "../../../reference/model/linear.js";
-import { createForwardState, forward, type ForwardOptions } from "../../../reference/model/forward.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
-import { argmax, sampleToken, topK } from "../../../reference/model/sampling.js";
+import { argmax, topK } from "../../../reference/model/sampling.js";
 import type { Backend } from "../../backend/backend.js";
-import { createBackendSession } from "../../backend/backend-forward.js";
-import { createBackend, NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
+import { NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
 import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { serializeNpy } from "../../io/npy.js";
 import { embeddedModelPath } from "../../model/embedded.js";
 import { DEFAULT_PROMPT } from "../../model/default-prompt.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
-import { mulberry32 } from "../../random/index.js";
+import { ACTIVATION_CHOICES, checkRunActivations, parseActivations } from "../../run/activation-choice.js";
+import { createForwardStepper } from "../../run/forward-stepper.js";
+import { prefillAndGenerate } from "../../run/generate.js";
+import { checkBackendKvCache, checkPromptFits, type RunRequest } from "../../run/run-request.js";
+import { parseTokenList } from "../../run/token-list.js";
 import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
 import { refuseOutputOverInput } from "../output-path.js";
-
-/** The prompt `run` uses without --tokens (src/model/default-prompt.ts; re-exported for existing importers). */
-export { DEFAULT_PROMPT };
 
 /** KV cache element types, as the CLI names them. */
 export const KV_CACHE_TYPES: readonly KvCacheType[] = ["f32", "f16"];
@@ -50,13 +49,19 @@ export function parseSeedOption(text: string): number {
   return parseWholeNumber(text, "--seed", 0, MAX_SEED);
 }
 
-/** The commander option `--activations <mode>` (choices f32, ggml, int8-per-token; default f32). */
+/**
+ * The commander option `--activations <mode>` (choices f32, ggml-exact, ggml-matmul, int8-per-token
+ * and the alias ggml; default f32); parseActivations resolves it (src/run/activation-choice.ts).
+ */
 export function activationsOption(): Option {
   return new Option(
     "--activations <mode>",
-    "how linear layers take activations: f32 = float as trained, ggml = as llama.cpp's CPU backend (Q8_K for TQ weights), int8-per-token = BitNet absmax",
+    "how activations are computed: f32 = float as trained; ggml-exact (alias ggml) = llama.cpp's x86 CPU arithmetic end to end, " +
+      "bit for bit (reference/model's forward, --backend reference only); ggml-matmul = activations converted as llama.cpp " +
+      "converts them (Q8_K for TQ weights), the backend's own sums, f32 elsewhere (the backend forward pass, any backend); " +
+      "int8-per-token = BitNet absmax",
   )
-    .choices(ACTIVATION_MODES)
+    .choices(ACTIVATION_CHOICES)
     .default("f32");
 }
 
@@ -80,7 +85,10 @@ export function parseBackend(name: string): NodeBackendName {
 export function describeModel(model: LoadedModelFile, shownPath: string): string {
   const c = model.config;
   const name = model.modelName === undefined ? "" : `${model.modelName}; `;
-  return `model: ${shownPath} (${name}${model.kind}; dim ${c.dim}, ${c.nLayers} layers, ${c.nHeads} heads, ${c.nKvHeads} kv heads, ffn ${c.hiddenDim}, vocab ${c.vocabSize}, context ${c.contextLength})`;
+  return (
+    `model: ${shownPath} (${name}${model.kind}; dim ${c.dim}, ${c.nLayers} layers, ${c.nHeads} ` +
+    `heads, ${c.nKvHeads} kv heads, ffn ${c.hiddenDim}, vocab ${c.vocabSize}, context ${c.contextLength})`
+  );
 }
 
 /** Does the sink write to a terminal (a Node TTY stream)? Progress output is only for terminals. */
@@ -92,25 +100,13 @@ export function isTerminal(sink: TextSink): boolean {
 interface RunOptions {
   readonly tokens?: string;
   readonly logits?: string;
-  readonly activations: ActivationMode;
+  readonly activations: string;
   readonly kvCache: KvCacheType;
   readonly generate: string;
   readonly temperature: string;
   readonly seed: string;
   readonly backend: string;
   readonly verbose?: boolean;
-}
-
-/** Token ids from `--tokens`: integers separated by commas and/or white space. UsageError for anything else. */
-export function parseTokenList(text: string): number[] {
-  const parts = text.split(/[\s,]+/).filter((part) => part !== "");
-  if (parts.length === 0) throw new UsageError("--tokens: no token ids given (expected e.g. --tokens 1,17,300)");
-  return parts.map((part) => {
-    if (!/^\d+$/.test(part) || !Number.isSafeInteger(Number(part))) {
-      throw new UsageError(`--tokens: '${part}' is not a token id (a non-negative integer)`);
-    }
-    return Number(part);
-  });
 }
 
 /** `--temperature T`: a finite number ≥ 0. */
@@ -120,63 +116,35 @@ function parseTemperature(text: string): number {
   return value;
 }
 
-/** Everything `run` was asked to do, checked. */
-interface RunRequest {
+/** Everything `run` was asked to do, checked: the run (src/run/run-request.ts) and where its output goes. */
+interface RunCommandRequest extends RunRequest {
   readonly modelPath: string;
   readonly shownPath: string;
-  readonly prompt: readonly number[];
-  /** How the prompt was given, for messages: `--tokens` or `the default prompt`. */
-  readonly promptSource: string;
-  readonly generate: number;
-  readonly temperature: number;
-  readonly seed: number;
-  readonly forwardOptions: ForwardOptions;
   readonly logitsPath: string | undefined;
   readonly verbose: boolean;
-  readonly backend: NodeBackendName;
 }
 
-function runRequest(modelArgument: string | undefined, options: RunOptions): RunRequest {
+function runRequest(modelArgument: string | undefined, options: RunOptions): RunCommandRequest {
   const backend = parseBackend(options.backend);
-  if (backend !== "reference" && options.kvCache !== "f32") {
-    throw new UsageError(
-      `--kv-cache ${options.kvCache}: --backend ${backend} runs with an f32 KV cache only (use --backend reference for ${options.kvCache})`,
-    );
-  }
+  const activations = parseActivations(options.activations);
+  checkRunActivations(backend, activations, options.activations, options.kvCache);
+  checkBackendKvCache(backend, options.kvCache);
   const modelPath = modelArgument ?? embeddedModelPath();
-  const request: RunRequest = {
+  const request: RunCommandRequest = {
     modelPath,
     shownPath: modelArgument ?? `embedded ${modelPath}`,
-    prompt: options.tokens === undefined ? DEFAULT_PROMPT : parseTokenList(options.tokens),
+    prompt: options.tokens === undefined ? DEFAULT_PROMPT : parseTokenList(options.tokens, "--tokens"),
     promptSource: options.tokens === undefined ? "the default prompt" : "--tokens",
     generate: parseWholeNumber(options.generate, "--generate", 0, Number.MAX_SAFE_INTEGER),
     temperature: parseTemperature(options.temperature),
     seed: parseSeedOption(options.seed),
-    forwardOptions: { activations: options.activations, kvCache: options.kvCache },
+    forwardOptions: { activations, kvCache: options.kvCache },
     logitsPath: options.logits,
     verbose: options.verbose === true,
     backend,
   };
   if (request.logitsPath !== undefined) refuseOutputOverInput(request.logitsPath, modelPath);
   return request;
-}
-
-/** UsageError unless every prompt token is in the vocabulary and prompt + generated tokens fit the context. */
-function checkPromptFits(request: RunRequest, model: LoadedModelFile): void {
-  const { vocabSize, contextLength } = model.config;
-  const outside = request.prompt.find((token) => token >= vocabSize);
-  if (outside !== undefined) {
-    throw new UsageError(
-      `${request.promptSource}: token id ${outside} is out of range: the model's vocabulary has ${vocabSize} tokens (0..${vocabSize - 1})`,
-    );
-  }
-  const positions = request.prompt.length + request.generate;
-  if (positions > contextLength) {
-    throw new UsageError(
-      `context overflow: ${request.prompt.length} prompt tokens (${request.promptSource}) + ${request.generate} generated (--generate) = ${positions} positions, ` +
-        `more than the model's context of ${contextLength}`,
-    );
-  }
 }
 
 /** Milliseconds with two decimals. */
@@ -187,7 +155,9 @@ function ms(value: number): string {
 /** One table row: position, token fed, argmax and its logit, where the token came from; top-k when verbose. */
 function positionLine(pos: number, token: number, logits: Float32Array, generated: boolean, verbose: boolean): string {
   const best = argmax(logits);
-  const head = `${String(pos).padStart(5)}  ${String(token).padStart(7)}  ${String(best).padStart(7)}  ${logits[best].toFixed(4).padStart(10)}  ${generated ? "generated" : "prompt"}`;
+  const head =
+    `${String(pos).padStart(5)}  ${String(token).padStart(7)}  ` +
+    `${String(best).padStart(7)}  ${logits[best].toFixed(4).padStart(10)}  ${generated ? "generated" : "prompt"}`;
   if (!verbose) return head;
   const top = topK(logits, VERBOSE_TOP)
     .map((t) => `${t.token}:${t.logit.toFixed(4)}`)
@@ -195,39 +165,18 @@ function positionLine(pos: number, token: number, logits: Float32Array, generate
   return `${head}  top${VERBOSE_TOP} ${top}`;
 }
 
-/**
- * One forward step per token: reference/model's `forward` for `--backend reference`, else the forward
- * pass over the backend (src/backend/backend-forward.ts) with weights prepared once.
- */
-async function forwardStepper(
-  request: RunRequest,
-  model: LoadedModelFile,
-  positions: number,
-): Promise<{ step: (token: number, pos: number) => Float32Array; backend?: Backend; dispose: () => void }> {
-  // The cache only needs the positions this run uses, not the model's whole context.
-  const config = { ...model.config, contextLength: positions };
-  if (request.backend === "reference") {
-    const state = createForwardState(config, model.weights, request.forwardOptions);
-    return { step: (token, pos) => forward(state, token, pos), dispose: () => {} };
-  }
-  const backend = await createBackend(request.backend);
-  const session = createBackendSession(config, model.weights, backend, request.forwardOptions);
-  return {
-    step: (token, pos) => session.step(token, pos),
-    backend,
-    dispose: () => {
-      session.dispose();
-      backend.dispose();
-    },
-  };
-}
-
 async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
   const request = runRequest(modelArgument, options);
   const model = loadModel(request.modelPath);
-  checkPromptFits(request, model);
+  checkPromptFits(request, model.config);
   const positions = request.prompt.length + request.generate;
-  const stepper = await forwardStepper(request, model, positions);
+  const stepper = await createForwardStepper(
+    request.backend,
+    model.config,
+    model.weights,
+    request.forwardOptions,
+    positions,
+  );
   try {
     runPositions(request, model, options, io, stepper.step, stepper.backend);
   } finally {
@@ -236,7 +185,7 @@ async function run(modelArgument: string | undefined, options: RunOptions, io: C
 }
 
 function runPositions(
-  request: RunRequest,
+  request: RunCommandRequest,
   model: LoadedModelFile,
   options: RunOptions,
   io: CliIo,
@@ -247,31 +196,21 @@ function runPositions(
   const vocab = model.config.vocabSize;
   const allLogits = request.logitsPath === undefined ? undefined : new Float32Array(positions * vocab);
   writeLine(io.stdout, describeModel(model, request.shownPath));
-  writeLine(io.stdout, `backend ${options.backend}, activations ${options.activations}, kv cache ${options.kvCache}`);
+  writeLine(
+    io.stdout,
+    `backend ${options.backend}, activations ${request.forwardOptions.activations}, kv cache ${options.kvCache}`,
+  );
   if (backend !== undefined) writeLine(io.stdout, `backend: ${backend.describe()}`);
   writeLine(io.stdout, `  pos    token   argmax       logit  source`);
 
-  const step = (token: number, pos: number, generated: boolean): Float32Array => {
-    const logits = forwardStep(token, pos);
-    allLogits?.set(logits, pos * vocab);
-    writeLine(io.stdout, positionLine(pos, token, logits, generated, request.verbose));
-    return logits;
-  };
-
-  const prefillStart = performance.now();
-  let logits: Float32Array = new Float32Array(0);
-  request.prompt.forEach((token, pos) => (logits = step(token, pos, false)));
-  const prefillMs = performance.now() - prefillStart;
-
-  const next = mulberry32(request.seed);
-  const generated: number[] = [];
-  const decodeStart = performance.now();
-  for (let i = 0; i < request.generate; i++) {
-    const token = sampleToken(logits, request.temperature, next());
-    generated.push(token);
-    logits = step(token, request.prompt.length + i, true);
-  }
-  const decodeMs = performance.now() - decodeStart;
+  const { generated, prefillMs, decodeMs } = prefillAndGenerate(
+    forwardStep,
+    request,
+    (pos, token, logits, isGenerated) => {
+      allLogits?.set(logits, pos * vocab);
+      writeLine(io.stdout, positionLine(pos, token, logits, isGenerated, request.verbose));
+    },
+  );
 
   if (request.generate > 0) {
     const how =
@@ -300,7 +239,10 @@ const EXAMPLES = `
 Examples:
   $ trilm run
       the embedded tiny random TriLM on the default prompt ${DEFAULT_PROMPT.join(",")}
-  $ trilm run model-tq2_0.gguf --tokens 1,17,300,42 --activations ggml --kv-cache f16 --logits logits.npy
+  $ trilm run model-tq2_0.gguf --tokens 1,17,300,42 --activations ggml-exact --kv-cache f16 --logits logits.npy
+      llama.cpp's CPU arithmetic bit for bit (--activations ggml is the same)
+  $ trilm run model-tq2_0.gguf --backend tfjs-wasm --activations ggml-matmul
+      llama.cpp's activation conversion on an accelerated backend
   $ trilm run --generate 16 --temperature 0.8 --seed 7
       sample 16 more tokens from softmax(logits / 0.8) with a seeded PRNG (mulberry32)
   $ trilm make-model --preset 99m --seed 1 99m.gguf && trilm run 99m.gguf --generate 4`;
@@ -332,7 +274,8 @@ export function registerRun(program: Command, io: CliIo): void {
     .option("--seed <S>", "seed of the sampler's PRNG, 0 to 4294967295", "0")
     .option(
       "--backend <name>",
-      `implementation to run: ${NODE_BACKEND_NAMES.join(", ")} (reference = reference/model; the others run the forward pass of src/backend/backend-forward.ts, f32 KV cache only)`,
+      `implementation to run: ${NODE_BACKEND_NAMES.join(", ")} (reference = reference/model, or the ` +
+        `backend forward pass for ggml-matmul; the others run the forward pass of src/backend/backend-forward.ts, f32 KV cache only)`,
       "reference",
     )
     .option("--verbose", `also print each position's top ${VERBOSE_TOP} tokens and logits`)

@@ -407,7 +407,8 @@ function decodedSection(block: ExplorerBlock, fb: FormatBlock): HTMLElement {
   const verdict =
     differing.length === 0
       ? "Round trip exact: every decoded weight equals its input."
-      : `${differing.length} of ${QK_K} decoded weights differ from the input${differing.length > MAX_DIFFERENCES_SHOWN ? ` (first ${MAX_DIFFERENCES_SHOWN} shown)` : ""}:`;
+      : `${differing.length} of ${QK_K} decoded weights differ from the ` +
+        `input${differing.length > MAX_DIFFERENCES_SHOWN ? ` (first ${MAX_DIFFERENCES_SHOWN} shown)` : ""}:`;
   return h(
     "div",
     { class: "decoded", id: `explorer-decoded-${fb.format}`, "data-f32-bits": f32BitsHex(fb.decoded) },

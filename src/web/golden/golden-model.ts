@@ -41,7 +41,9 @@ export interface CaseFilter {
 
 /** Whether a case passes the filter. */
 export function matchesFilter(test: TestCase, filter: CaseFilter): boolean {
-  return (filter.flag === "" || test.flags.includes(filter.flag)) && (filter.result === "" || test.result === filter.result);
+  return (
+    (filter.flag === "" || test.flags.includes(filter.flag)) && (filter.result === "" || test.result === filter.result)
+  );
 }
 
 /** The flags used by a manifest's cases, sorted. */

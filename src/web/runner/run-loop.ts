@@ -10,16 +10,21 @@ import type { TrilmWeights } from "../../../reference/model/weights.js";
 import type { Backend } from "../../backend/backend.js";
 import { createBackendSession, type BackendSession } from "../../backend/backend-forward.js";
 import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { backendModeOf, referenceModeOf, type ComparisonActivations } from "../../backend/comparison-modes.js";
 
-/** Activation modes the runner offers (spec/forward.md §3.1, §3.2). */
-export type RunnerActivations = "f32" | "ggml";
+/**
+ * Activation modes the runner offers (spec/forward.md §3.1, §3.2): "f32" for every backend, or
+ * "ggml": the reference in ggml-exact mode, every other backend in ggml-matmul mode
+ * (src/backend/comparison-modes.ts).
+ */
+export type RunnerActivations = ComparisonActivations;
 
 /**
  * What the loop runs, in its turn: either a Backend the loop creates (driven by
  * src/backend/backend-forward.ts), or `referenceModel`: reference/model's own forward pass
- * (spec/forward.md §8.1). The reference must be the latter: in ggml mode only reference/model
+ * (spec/forward.md §8.1). The reference must be the latter: only reference/model's ggml-exact mode
  * follows llama.cpp's arithmetic bit for bit (spec/forward.md §9); a Backend has no mode for its
- * rope, softmax and SwiGLU, so reference-backend.ts in ggml mode is close to it but not equal.
+ * rope, softmax and SwiGLU, so reference-backend.ts in ggml-matmul mode is close to it but not equal.
  */
 export type BackendFactory =
   | {
@@ -135,7 +140,7 @@ async function runOneBackend(
       );
       stepper = backendStepper(
         created,
-        createBackendSession(runConfig, weights, created, { activations, kvCache: "f32" }),
+        createBackendSession(runConfig, weights, created, { activations: backendModeOf(activations), kvCache: "f32" }),
       );
     }
     run.description = stepper.description;
@@ -158,10 +163,10 @@ async function runOneBackend(
 
 /** reference/model's forward pass with an f32 KV cache (spec/forward.md §8.1). */
 function referenceStepper(config: TrilmConfig, weights: TrilmWeights, activations: RunnerActivations): Stepper {
-  const state = createForwardState(config, weights, { activations, kvCache: "f32" });
+  const state = createForwardState(config, weights, { activations: referenceModeOf(activations), kvCache: "f32" });
   const how =
     activations === "ggml"
-      ? "ggml mode: llama.cpp's x86 arithmetic, bit for bit"
+      ? "ggml-exact mode: llama.cpp's x86 arithmetic, bit for bit"
       : "f32 mode: float64 sums rounded once";
   return {
     description: `reference/model forward() (${how})`,

@@ -12,14 +12,17 @@
 import modelUrl from "../../../golden/models/trilm-tiny-tq2_0.gguf?url";
 import { GgmlType } from "../../../reference/codec/index.js";
 import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { nmse, nmseCriterion, type ArgmaxAgreement } from "../../../reference/tolerances/index.js";
 import type { Backend } from "../../backend/backend.js";
+import { median } from "../../bench/measure.js";
+import { referenceModeOf } from "../../backend/comparison-modes.js";
 import type { GgufFile } from "../../gguf/gguf-file.js";
 import { parseGguf } from "../../gguf/reader.js";
 import { DEFAULT_PROMPT } from "../../model/default-prompt.js";
 import { modelFromGguf, type LoadedModel } from "../../model/gguf-model.js";
 import { clear, h, specLink } from "../dom.js";
 import type { View } from "../view.js";
-import { comparePositions, median, nmse, nmseCriterion, type ArgmaxAgreement } from "./compare.js";
+import { comparePositions } from "./compare.js";
 import { drawDiffPlot, type PlotSeries } from "./diff-plot.js";
 import { countGpujsKernelRuns, gpujsKernelRunsNow, gpujsModeSince, probeWebgl, type WebglInfo } from "./environment.js";
 import { errorText, runBackends, type BackendFactory, type BackendRun, type RunnerActivations } from "./run-loop.js";
@@ -155,7 +158,7 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
       "select",
       { id: "runner-activations" },
       h("option", { value: "f32", selected: true }, "f32 — float activations"),
-      h("option", { value: "ggml" }, "ggml — Q8_K activations, as llama.cpp"),
+      h("option", { value: "ggml" }, "ggml — reference ggml-exact (llama.cpp's x86 arithmetic), backends ggml-matmul"),
     ),
     run: h("button", { id: "runner-run", class: "primary", type: "button" }, "Run"),
     status: h(
@@ -192,7 +195,9 @@ function layout(el: RunnerElements): HTMLElement[] {
     h(
       "p",
       { class: "lead" },
-      "Run a ternary LLM token by token in your browser — on the reference interpreter and on accelerated backends (gpu.js and TensorFlow.js on WebGL, TensorFlow.js on WebAssembly) — and see how far each backend's logits drift from the reference's, and how fast each one is.",
+      "Run a ternary LLM token by token in your browser — on the reference interpreter and on " +
+        "accelerated backends (gpu.js and TensorFlow.js on WebGL, TensorFlow.js on WebAssembly) — " +
+        "and see how far each backend's logits drift from the reference's, and how fast each one is.",
     ),
     h(
       "section",
@@ -201,7 +206,8 @@ function layout(el: RunnerElements): HTMLElement[] {
       h(
         "p",
         { class: "muted" },
-        "The page starts with the embedded tiny random TriLM (TQ2_0 weights). Pick another GGUF file, or drop one anywhere on this view. The file is parsed in the page (",
+        "The page starts with the embedded tiny random TriLM (TQ2_0 weights). Pick another GGUF " +
+          "file, or drop one anywhere on this view. The file is parsed in the page (",
         specLink("gguf", "", "spec/gguf.md"),
         "), then mapped onto the llama tensors (",
         specLink("forward", "10.1"),
@@ -276,7 +282,8 @@ function layout(el: RunnerElements): HTMLElement[] {
       h(
         "p",
         { class: "muted" },
-        "The argmax of each backend's logits. ✓ same as the reference; ≈ a different token where the reference's top two logits are closer than the allowed error (a legitimate flip); ✗ a real disagreement.",
+        "The argmax of each backend's logits. ✓ same as the reference; ≈ a different token where " +
+          "the reference's top two logits are closer than the allowed error (a legitimate flip); ✗ a real disagreement.",
       ),
       el.argmax,
     ),
@@ -287,7 +294,8 @@ function layout(el: RunnerElements): HTMLElement[] {
       h(
         "p",
         { class: "muted" },
-        "Wall time (performance.now) of creating the backend and taking the weights in, then of each step. The first step of a GPU backend includes compiling its shaders.",
+        "Wall time (performance.now) of creating the backend and taking the weights in, then of " +
+          "each step. The first step of a GPU backend includes compiling its shaders.",
       ),
       el.timings,
     ),
@@ -299,9 +307,11 @@ function explanation(): HTMLElement {
   return h(
     "p",
     { class: "muted" },
-    "For every position p, NMSE = Σⱼ(ĉⱼ − rⱼ)² / Σⱼ rⱼ² compares a backend's logits ĉ with the reference's r; max|Δ| is the largest single difference. A correct float32 backend stays far below the criterion NMSE ≤ 10⁻⁶ (",
+    "For every position p, NMSE = Σⱼ(ĉⱼ − rⱼ)² / Σⱼ rⱼ² compares a backend's logits ĉ with the " +
+      "reference's r; max|Δ| is the largest single difference. A correct float32 backend stays far below the criterion NMSE ≤ 10⁻⁶ (",
     specLink("tolerances", "9.1"),
-    "); a real bug gives 10⁻² or more. In ggml mode the criterion is the larger of 10⁻⁶ and the whole effect of Q8_K quantization (",
+    "); a real bug gives 10⁻² or more. With ggml activations (the reference in ggml-exact mode, the " +
+      "other backends in ggml-matmul mode) the criterion is the larger of 10⁻⁶ and the whole effect of Q8_K quantization (",
     specLink("tolerances", "9.2"),
     "). The forward pass itself: ",
     specLink("forward", "8"),
@@ -500,7 +510,7 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
   setStatus(el, "running", "Starting…");
   try {
     const gpujsBefore = gpujsKernelRunsNow();
-    let criterion = nmseCriterion(activations, 0);
+    let criterion = nmseCriterion(referenceModeOf(activations), 0);
     const runs = await runBackends({
       config,
       weights,
@@ -518,7 +528,8 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
         if (progress.kind !== "prepare") renderResults(el, sofar, tokens, criterion);
       },
     });
-    if (activations === "ggml") criterion = nmseCriterion("ggml", quantizationEffect(loaded.model, tokens, runs[0]));
+    if (activations === "ggml")
+      criterion = nmseCriterion("ggml-exact", quantizationEffect(loaded.model, tokens, runs[0]));
     state.gpujsMode = gpujsModeSince(gpujsBefore);
     renderResults(el, runs, tokens, criterion);
     renderEnvironment(el, state);
@@ -537,7 +548,7 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
   }
 }
 
-/** NMSE(reference f32, reference ggml) for the ggml criterion of spec/tolerances.md §9.2 (∞ when the reference failed). */
+/** NMSE(reference f32, reference ggml-exact) for the ggml criterion of spec/tolerances.md §9.2 (∞ when the reference failed). */
 function quantizationEffect(model: LoadedModel, tokens: readonly number[], referenceGgml: BackendRun): number {
   if (referenceGgml.error !== null) return Infinity;
   const state = createForwardState({ ...model.config, contextLength: tokens.length }, model.weights, {
@@ -658,7 +669,7 @@ function renderTimings(table: HTMLTableElement, runs: readonly BackendRun[], tok
           ),
           h("td", { class: "num" }, ms(r.prepareMs)),
           tokens.map((_, p) => h("td", { class: "num" }, p < r.msPerToken.length ? ms(r.msPerToken[p]) : "")),
-          h("td", { class: "num strong" }, ms(median(r.msPerToken))),
+          h("td", { class: "num strong" }, ms(r.msPerToken.length > 0 ? median(r.msPerToken) : NaN)),
         ),
       ),
     ),

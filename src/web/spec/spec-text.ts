@@ -1,11 +1,19 @@
 /**
  * Pure text logic of the spec reader (no DOM): section ids of headings, the table of contents of
- * a document, and the rewriting of plain-text references ("spec/forward.md §9.2", "§5.3",
- * "tolerances.md") and markdown link targets into page routes.
+ * a document, and the rewriting of plain-text references (`"spec/forward.md §9.2"`, `"§5.3"`,
+ * `"tolerances.md"`) and markdown link targets into page routes.
  */
 
 /** The spec documents, as in src/web/dom.ts SPEC_DOCUMENTS (kept here so this module stays DOM-free). */
-export const SPEC_DOCUMENT_NAMES = ["README", "formats", "forward", "tolerances", "golden", "gguf", "kernel-protocol"] as const;
+export const SPEC_DOCUMENT_NAMES = [
+  "README",
+  "formats",
+  "forward",
+  "tolerances",
+  "golden",
+  "gguf",
+  "kernel-protocol",
+] as const;
 
 /** One of SPEC_DOCUMENT_NAMES. */
 export type SpecDocumentName = (typeof SPEC_DOCUMENT_NAMES)[number];
@@ -24,7 +32,11 @@ export function sectionOfHeading(text: string): string | undefined {
 
 /** A lower-case slug of a heading without §: "How to read a spec" → "how-to-read-a-spec". */
 export function slugOf(text: string): string {
-  return text.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return text
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 }
 
 /** The element id of a heading: `spec-<doc>-<section>` for § headings, `spec-<doc>-<slug>` otherwise. */
@@ -70,7 +82,8 @@ export function tableOfContents(markdown: string): TocEntry[] {
   const entries: TocEntry[] = [];
   for (const { level, text } of markdownHeadings(markdown)) {
     const section = sectionOfHeading(text);
-    if (section !== undefined) entries.push({ level, section, title: text.trim().replace(SECTION_HEADING, "").replace(/`/g, "").trim() });
+    if (section !== undefined)
+      entries.push({ level, section, title: text.trim().replace(SECTION_HEADING, "").replace(/`/g, "").trim() });
   }
   return entries;
 }
@@ -87,11 +100,15 @@ export interface OutlineEntry {
 
 /** The headings of levels 2 and 3 (the § ones and the others), for the reader's contents list. */
 export function outlineOf(markdown: string): OutlineEntry[] {
-  return markdownHeadings(markdown).filter((h) => h.level === 2 || h.level === 3).map(({ level, text }) => {
-    const section = sectionOfHeading(text);
-    const title = text.trim().replace(SECTION_HEADING, "").replace(/`/g, "").trim();
-    return section === undefined ? { level, target: slugOf(text), number: "", title } : { level, target: section, number: `§${section}`, title };
-  });
+  return markdownHeadings(markdown)
+    .filter((h) => h.level === 2 || h.level === 3)
+    .map(({ level, text }) => {
+      const section = sectionOfHeading(text);
+      const title = text.trim().replace(SECTION_HEADING, "").replace(/`/g, "").trim();
+      return section === undefined
+        ? { level, target: slugOf(text), number: "", title }
+        : { level, target: section, number: `§${section}`, title };
+    });
 }
 
 /** The section numbers a document defines (its § headings). */
@@ -114,7 +131,7 @@ const LIST_SEPARATOR = /^(?:,\s*|\s+and\s+|,\s+and\s+|\s*[–-]\s*)$/;
 
 /**
  * Split prose into text and references. "spec/forward.md §9.2" and "formats.md §4.5" name a
- * document (and section); a bare "§5.3" names a section of `currentDoc`, unless it continues a
+ * document (and section); a bare `"§5.3"` names a section of `currentDoc`, unless it continues a
  * list after a document reference ("spec/forward.md §3.2, §9" → both in forward).
  */
 export function linkReferences(text: string, currentDoc: SpecDocumentName): TextSegment[] {
@@ -131,7 +148,12 @@ export function linkReferences(text: string, currentDoc: SpecDocumentName): Text
       listDoc = match[2] !== undefined ? doc : undefined;
     } else {
       const continuesList = listDoc !== undefined && LIST_SEPARATOR.test(between);
-      segments.push({ kind: "reference", text: match[0], doc: continuesList ? (listDoc ?? currentDoc) : currentDoc, section: match[3] });
+      segments.push({
+        kind: "reference",
+        text: match[0],
+        doc: continuesList ? (listDoc ?? currentDoc) : currentDoc,
+        section: match[3],
+      });
       if (!continuesList) listDoc = undefined;
     }
     last = start + match[0].length;

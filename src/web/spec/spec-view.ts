@@ -1,6 +1,6 @@
 /**
  * The spec reader (`#spec/<doc>/<section>`): renders spec/*.md with marked, gives § headings the
- * ids `spec-<doc>-<section>`, turns plain-text references ("spec/forward.md §9.2", "§5.3") and
+ * ids `spec-<doc>-<section>`, turns plain-text references (`"spec/forward.md §9.2"`, `"§5.3"`) and
  * links to other spec documents into page routes, and shows a document list and a table of
  * contents beside the text.
  */
@@ -8,7 +8,18 @@ import "./spec.css";
 import { marked } from "marked";
 import { clear, h, specHref, SPEC_DOCUMENTS, type SpecDocument } from "../dom.js";
 import type { View } from "../view.js";
-import { classifyLink, headingId, isSpecDocumentName, linkReferences, outlineOf, sectionId, sectionOfHeading, slugOf, tableOfContents, type SpecDocumentName } from "./spec-text.js";
+import {
+  classifyLink,
+  headingId,
+  isSpecDocumentName,
+  linkReferences,
+  outlineOf,
+  sectionId,
+  sectionOfHeading,
+  slugOf,
+  tableOfContents,
+  type SpecDocumentName,
+} from "./spec-text.js";
 
 /**
  * The documents' markdown, bundled into this view's chunk (which is itself loaded only when the
@@ -50,7 +61,11 @@ function linkProseReferences(container: HTMLElement, doc: SpecDocumentName): voi
   for (const node of textNodes) {
     const segments = linkReferences(node.data, doc);
     if (segments.every((s) => s.kind === "text")) continue;
-    node.replaceWith(...segments.map((s) => (s.kind === "text" ? s.text : h("a", { class: "spec-ref", href: specHref(s.doc, s.section) }, s.text))));
+    node.replaceWith(
+      ...segments.map((s) =>
+        s.kind === "text" ? s.text : h("a", { class: "spec-ref", href: specHref(s.doc, s.section) }, s.text),
+      ),
+    );
   }
 }
 
@@ -59,7 +74,9 @@ function sectionOfAnchor(markdown: string, anchor: string): string {
   if (anchor === "") return "";
   const direct = /^(?:spec-[a-z-]+-)?(\d+(?:\.\d+)*)$/i.exec(anchor);
   if (direct !== null) return direct[1];
-  const entry = tableOfContents(markdown).find((e) => slugOf(`${e.section} ${e.title}`) === slugOf(anchor) || slugOf(e.title) === slugOf(anchor));
+  const entry = tableOfContents(markdown).find(
+    (e) => slugOf(`${e.section} ${e.title}`) === slugOf(anchor) || slugOf(e.title) === slugOf(anchor),
+  );
   return entry?.section ?? "";
 }
 
@@ -71,9 +88,25 @@ function rewriteLinks(container: HTMLElement, doc: SpecDocumentName, markdown: s
       link.target = "_blank";
       link.rel = "noopener";
     } else if (target.kind === "spec") {
-      link.setAttribute("href", specHref(target.doc, target.doc === doc ? sectionOfAnchor(markdown, target.anchor) : /^\d+(?:\.\d+)*$/.test(target.anchor) ? target.anchor : ""));
+      link.setAttribute(
+        "href",
+        specHref(
+          target.doc,
+          target.doc === doc
+            ? sectionOfAnchor(markdown, target.anchor)
+            : /^\d+(?:\.\d+)*$/.test(target.anchor)
+              ? target.anchor
+              : "",
+        ),
+      );
     } else {
-      link.replaceWith(h("code", { class: "spec-repo-path", title: `${target.path} (a file of the repository)` }, link.textContent ?? target.path));
+      link.replaceWith(
+        h(
+          "code",
+          { class: "spec-repo-path", title: `${target.path} (a file of the repository)` },
+          link.textContent ?? target.path,
+        ),
+      );
     }
   }
 }
@@ -98,13 +131,40 @@ function renderDocument(container: HTMLElement, doc: SpecDocumentName, markdown:
 }
 
 function documentList(current: string): HTMLElement {
-  return h("ul", { class: "spec-docs" }, SPEC_DOCUMENTS.map((doc) =>
-    h("li", {}, h("a", { href: specHref(doc, ""), class: doc === current ? "current" : undefined }, doc === "README" ? "README (overview)" : `${doc}.md`))));
+  return h(
+    "ul",
+    { class: "spec-docs" },
+    SPEC_DOCUMENTS.map((doc) =>
+      h(
+        "li",
+        {},
+        h(
+          "a",
+          { href: specHref(doc, ""), class: doc === current ? "current" : undefined },
+          doc === "README" ? "README (overview)" : `${doc}.md`,
+        ),
+      ),
+    ),
+  );
 }
 
 function tocList(doc: SpecDocument, markdown: string): HTMLElement {
-  return h("ul", { class: "spec-toc" }, outlineOf(markdown).map((entry) =>
-    h("li", { class: `toc-level-${entry.level}`, "data-section": entry.target }, h("a", { href: specHref(doc, entry.target) }, entry.number === "" ? null : h("span", { class: "toc-number" }, entry.number), entry.number === "" ? entry.title : ` ${entry.title}`))));
+  return h(
+    "ul",
+    { class: "spec-toc" },
+    outlineOf(markdown).map((entry) =>
+      h(
+        "li",
+        { class: `toc-level-${entry.level}`, "data-section": entry.target },
+        h(
+          "a",
+          { href: specHref(doc, entry.target) },
+          entry.number === "" ? null : h("span", { class: "toc-number" }, entry.number),
+          entry.number === "" ? entry.title : ` ${entry.title}`,
+        ),
+      ),
+    ),
+  );
 }
 
 /** Mount the spec reader into `root`. */
@@ -122,7 +182,8 @@ export function mountSpecReader(root: HTMLElement): View {
 
   function target(section: string, doc: string): void {
     for (const old of content.querySelectorAll(".target")) old.classList.remove("target");
-    for (const item of nav.querySelectorAll(".spec-toc li")) item.classList.toggle("current", item.getAttribute("data-section") === section);
+    for (const item of nav.querySelectorAll(".spec-toc li"))
+      item.classList.toggle("current", item.getAttribute("data-section") === section);
     const id = sectionId(doc, section);
     const heading = id === undefined ? null : document.getElementById(id);
     if (heading === null) {

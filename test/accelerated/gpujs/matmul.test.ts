@@ -1,23 +1,19 @@
 /**
- * gpujs matmul against reference/model/linear.ts (same activation mode) on random packed matrices.
+ * gpujs matmul against reference/model/linear.ts on random packed matrices: f32 and int8-per-token
+ * against the same mode, ggml-matmul against linear's ggml-exact (the same activation conversion).
  *
  * Tolerances (spec/tolerances.md, being written alongside; the ggml-mode bound is spec/formats.md §8.2):
  *   f32 mode:  |Δy_r| ≤ 2·γ_C·Σ_c |W_rc·x_c| + (C + nb)·2^-149,  γ_n = n·u/(1 − n·u), u = 2^-24, n = C:
  *              the reference rounds once (≤ u·|y| ≤ u·Σ|W x|); the kernel forms exact products
  *              (code−1)·x, ≤ 255 roundings within a block, one for d·sum and nb − 1 across blocks, so
  *              ≤ C + 1 roundings on any path: γ_(C+1) + u ≤ 2·γ_C for C ≥ 256. The absolute term covers underflow.
- *   ggml mode: ternaryDotErrorBound (§8.2): the kernel's per-block integer sums are exact (see
+ *   ggml-matmul: ternaryDotErrorBound (§8.2): the kernel's per-block integer sums are exact (see
  *              accelerated/gpujs/kernels.ts), only the nb + 1 float32 roundings can differ.
  *   int8-per-token: as f32 mode on the int8 activations, plus one rounding for the division.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  bf16BitsToF32,
   dotResultsAgree,
-  f16BitsToF32,
-  f32ToBf16Bits,
-  f32ToF16Bits,
-  gammaF32,
   GgmlType,
   nearestInt,
   quantizeRow,
@@ -28,8 +24,11 @@ import {
   TQ2_0_BLOCK_BYTES,
   TQ2_0_SCALE_OFFSET,
 } from "../../../reference/codec/index.js";
-import { linear, type ActivationMode } from "../../../reference/model/linear.js";
+import { convertActivations, dotInputValues } from "../../../reference/model/activation-conversion.js";
+import { linear } from "../../../reference/model/linear.js";
+import type { BackendActivationMode } from "../../../reference/model/modes.js";
 import { decodeMatrixRow, packedRow, type PackedMatrix } from "../../../reference/model/packed-matrix.js";
+import { gammaF32 } from "../../../reference/tolerances/index.js";
 import { createGpujsBackend } from "../../../accelerated/gpujs/index.js";
 import { mulberry32 } from "../../../src/random/index.js";
 
@@ -100,7 +99,7 @@ function checkAgainstReference(
   matrix: PackedMatrix,
   x: Float32Array,
   batch: number,
-  mode: ActivationMode,
+  mode: BackendActivationMode,
   hostRound: (v: Float32Array) => Float32Array = (v) => v,
 ): number {
   const prepared = backend.prepareMatrix(matrix);
@@ -111,9 +110,9 @@ function checkAgainstReference(
   let worst = 0;
   for (let b = 0; b < batch; b++) {
     const xb = x.subarray(b * cols, (b + 1) * cols);
-    const reference = linear(matrix, xb, mode);
+    const reference = linear(matrix, xb, mode === "ggml-matmul" ? "ggml-exact" : mode);
     const ternary = matrix.type === GgmlType.TQ1_0 || matrix.type === GgmlType.TQ2_0;
-    const q8 = mode === "ggml" && ternary ? quantizeRowQ8K(xb) : null;
+    const q8 = mode === "ggml-matmul" && ternary ? quantizeRowQ8K(xb) : null;
     const int8 = mode === "int8-per-token" ? int8Row(xb) : null;
     const sums = absoluteSums(matrix, int8 !== null ? int8.q : hostRound(xb));
     for (let r = 0; r < rows; r++) {
@@ -150,11 +149,13 @@ const SHAPES: ReadonlyArray<readonly [rows: number, cols: number, batch: number]
 describe("gpujs ternary matmul vs reference linear()", () => {
   for (const type of [GgmlType.TQ2_0, GgmlType.TQ1_0] as const) {
     for (const [rows, cols, batch] of SHAPES) {
-      it(`${type === GgmlType.TQ2_0 ? "TQ2_0" : "TQ1_0"} ${rows}×${cols}, batch ${batch}: f32, ggml, int8-per-token`, () => {
+      it(`${type === GgmlType.TQ2_0 ? "TQ2_0" : "TQ1_0"} ${rows}×${cols}, batch ${batch}: f32, ggml-matmul, int8-per-token`, () => {
         const matrix = randomTernaryMatrix(type, rows, cols);
         const x = randomActivations(batch * cols, batch > 1 ? { row: batch - 1, cols } : undefined);
         const worst = Math.max(
-          ...(["f32", "ggml", "int8-per-token"] as const).map((mode) => checkAgainstReference(matrix, x, batch, mode)),
+          ...(["f32", "ggml-matmul", "int8-per-token"] as const).map((mode) =>
+            checkAgainstReference(matrix, x, batch, mode),
+          ),
         );
         console.log(
           `[gpujs matmul] ${type === GgmlType.TQ2_0 ? "TQ2_0" : "TQ1_0"} ${rows}×${cols}×${batch}: worst |Δ|/bound ${worst.toExponential(2)}`,
@@ -170,7 +171,7 @@ describe("gpujs ternary matmul vs reference linear()", () => {
       for (const type of [GgmlType.TQ2_0, GgmlType.TQ1_0] as const) {
         const matrix = randomTernaryMatrix(type, 6, 512);
         const x = randomActivations(5 * 512);
-        for (const mode of ["f32", "ggml"] as const)
+        for (const mode of ["f32", "ggml-matmul"] as const)
           expect(checkAgainstReference(matrix, x, 5, mode)).toBeLessThanOrEqual(1);
       }
     } finally {
@@ -193,14 +194,12 @@ describe("gpujs ternary matmul vs reference linear()", () => {
 });
 
 describe("gpujs float-weight matmul vs reference linear()", () => {
-  const roundF16 = (v: Float32Array): Float32Array => v.map((e) => f16BitsToF32(f32ToF16Bits(e)));
-  const roundBf16 = (v: Float32Array): Float32Array => v.map((e) => bf16BitsToF32(f32ToBf16Bits(e)));
   for (const type of [GgmlType.F32, GgmlType.F16, GgmlType.BF16] as const) {
     for (const [rows, cols, batch] of [
       [5, 64, 1],
       [7, 36, 3],
     ] as const) {
-      it(`${GgmlType[type]} ${rows}×${cols}, batch ${batch}: f32, ggml, int8-per-token`, () => {
+      it(`${GgmlType[type]} ${rows}×${cols}, batch ${batch}: f32, ggml-matmul, int8-per-token`, () => {
         const values = randomActivations(rows * cols);
         const matrix: PackedMatrix = { type, rows, cols, data: new Uint8Array(0) };
         const rowsData: Uint8Array[] = [];
@@ -209,15 +208,10 @@ describe("gpujs float-weight matmul vs reference linear()", () => {
         rowsData.forEach((p, r) => data.set(p, r * p.length));
         const packed = { ...matrix, data };
         const x = randomActivations(batch * cols);
-        // ggml mode rounds x as linear.ts does: F16 through fp16 unless tinyBLAS takes it (cols % 8 = 0), BF16 always.
-        const ggmlRound =
-          type === GgmlType.F16 && cols % 8 !== 0
-            ? roundF16
-            : type === GgmlType.BF16
-              ? roundBf16
-              : (v: Float32Array) => v;
+        // the bound's Σ|W·x| over x as ggml-matmul converts it (fp16 for F16 off tinyBLAS, bf16 for BF16)
+        const ggmlRound = (v: Float32Array) => dotInputValues(convertActivations("ggml-matmul", type, v));
         expect(checkAgainstReference(packed, x, batch, "f32")).toBeLessThanOrEqual(1);
-        expect(checkAgainstReference(packed, x, batch, "ggml", ggmlRound)).toBeLessThanOrEqual(1);
+        expect(checkAgainstReference(packed, x, batch, "ggml-matmul", ggmlRound)).toBeLessThanOrEqual(1);
         expect(checkAgainstReference(packed, x, batch, "int8-per-token")).toBeLessThanOrEqual(1);
       });
     }

@@ -11,7 +11,7 @@ import { createTfjsBackend } from "../../../accelerated/tfjs/index.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { evaluateBackendSequence } from "../../../src/backend/backend-forward.js";
 import { tinyModel } from "../../support/tiny-model.js";
-import { nmse } from "../../differential/index.js";
+import { NMSE_TOLERANCE, nmse } from "../../../reference/tolerances/index.js";
 
 for (const kind of ["cpu", "wasm"] as const) {
   describe(`tfjs-${kind}`, () => {
@@ -25,7 +25,7 @@ for (const kind of ["cpu", "wasm"] as const) {
       backend.dispose();
     });
 
-    it("matmul of small integers is exact, for batch 1 and 3, in f32 and ggml mode (F32 weights)", async () => {
+    it("matmul of small integers is exact, for batch 1 and 3, in f32 and ggml-matmul mode (F32 weights)", async () => {
       const backend = await createTfjsBackend(kind);
       const w = Float32Array.from({ length: 3 * 8 }, (_, i) => (i % 5) - 2); // [3, 8]
       const x = Float32Array.from({ length: 3 * 8 }, (_, i) => (i % 7) - 3); // [3, 8]
@@ -34,7 +34,7 @@ for (const kind of ["cpu", "wasm"] as const) {
       for (let b = 0; b < 3; b++)
         for (let r = 0; r < 3; r++) for (let c = 0; c < 8; c++) expected[b * 3 + r] += w[r * 8 + c] * x[b * 8 + c];
       expect(Array.from(backend.matmul(p, x, 3, "f32"))).toEqual(Array.from(expected));
-      expect(Array.from(backend.matmul(p, x, 3, "ggml"))).toEqual(Array.from(expected));
+      expect(Array.from(backend.matmul(p, x, 3, "ggml-matmul"))).toEqual(Array.from(expected));
       expect(Array.from(backend.matmul(p, x.subarray(0, 8), 1, "f32"))).toEqual(Array.from(expected.subarray(0, 3)));
       expect(backend.matmul(p, new Float32Array(0), 0, "f32")).toHaveLength(0);
       expect(() => backend.matmul(p, new Float32Array(7), 1, "f32")).toThrow(RangeError);
@@ -67,7 +67,7 @@ for (const kind of ["cpu", "wasm"] as const) {
       evaluateBackendSequence(config, weights, backend, [1, 2, 3], { activations: "f32", kvCache: "f32" }); // warm up kernels
       const before = tf.memory().numTensors;
       const logits = evaluateBackendSequence(config, weights, backend, [1, 2, 3, 4], {
-        activations: "ggml",
+        activations: "ggml-matmul",
         kvCache: "f32",
       });
       const x = new Float32Array(2 * 64).fill(0.5);
@@ -83,10 +83,10 @@ for (const kind of ["cpu", "wasm"] as const) {
       expect(prepared.rows).toBe(config.dim);
       expect(tf.memory().numTensors).toBe(before);
       const reference = evaluateBackendSequence(config, weights, createReferenceBackend(), [1, 2, 3, 4], {
-        activations: "ggml",
+        activations: "ggml-matmul",
         kvCache: "f32",
       });
-      expect(nmse(logits, reference)).toBeLessThan(1e-6);
+      expect(nmse(logits, reference)).toBeLessThan(NMSE_TOLERANCE);
     });
 
     it("a tfjs-cpu and a tfjs-wasm backend can be used alternately", async () => {

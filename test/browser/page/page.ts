@@ -248,11 +248,13 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
         const tgl = (tf.backend() as unknown as { gpgpu?: { gl?: GlContext } }).gpgpu?.gl;
         const tdbg = tgl?.getExtension("WEBGL_debug_renderer_info");
         log(
-          `tfjs: webgl context renderer "${tgl ? String(tdbg ? tgl.getParameter(tdbg.UNMASKED_RENDERER_WEBGL) : tgl.getParameter(tgl.RENDERER)) : "(no gpgpu.gl)"}"`,
+          `tfjs: webgl context renderer ` +
+            `"${tgl ? String(tdbg ? tgl.getParameter(tdbg.UNMASKED_RENDERER_WEBGL) : tgl.getParameter(tgl.RENDERER)) : "(no gpgpu.gl)"}"`,
         );
       } else {
         log(
-          `tfjs: wasm WASM_HAS_SIMD_SUPPORT=${tf.env().get("WASM_HAS_SIMD_SUPPORT")} WASM_HAS_MULTITHREAD_SUPPORT=${tf.env().get("WASM_HAS_MULTITHREAD_SUPPORT")}`,
+          `tfjs: wasm WASM_HAS_SIMD_SUPPORT=${tf.env().get("WASM_HAS_SIMD_SUPPORT")} ` +
+            `WASM_HAS_MULTITHREAD_SUPPORT=${tf.env().get("WASM_HAS_MULTITHREAD_SUPPORT")}`,
         );
       }
       const got = tf.tidy(() => tf.matMul(tf.tensor2d(w, [rows, cols]), tf.tensor2d(x, [cols, 1]))).dataSync();
@@ -313,7 +315,8 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
       runSuite = differential.runDifferentialSuite;
       webglAccuracy = differential.WEBGL_ACCURACY;
       log(
-        `suite: WebGL candidates run with ${webglAccuracy === undefined ? "the suite's default accuracy (no WEBGL_ACCURACY export)" : `WEBGL_ACCURACY ${JSON.stringify(webglAccuracy)}`}`,
+        `suite: WebGL candidates run with ` +
+          `${webglAccuracy === undefined ? "the suite's default accuracy (no WEBGL_ACCURACY export)" : `WEBGL_ACCURACY ${JSON.stringify(webglAccuracy)}`}`,
       );
       const response = await fetch("/golden/trilm-tiny-tq2_0.gguf");
       if (!response.ok) throw new Error(`fetching the embedded model: HTTP ${response.status}`);

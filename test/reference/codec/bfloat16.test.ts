@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { bf16BitsToF32, f32ToBf16Bits } from "../../../reference/codec/bfloat16.js";
+import { bf16BitsToF32, f32ToBf16Bits, roundToBf16 } from "../../../reference/codec/bfloat16.js";
 import { checkProperty } from "../../support/property.js";
 
 const scratchF32 = new Float32Array(1);
@@ -139,5 +139,23 @@ describe("f32ToBf16Bits", () => {
         expect.fail(`h=0x${h.toString(16)} → 0x${back.toString(16)}`);
       }
     }
+  });
+});
+
+describe("roundToBf16", () => {
+  test("keeps the top 16 bits of the float32, rounding ties to even, and returns the value", () => {
+    expect(roundToBf16(1 + 2 ** -8)).toBe(1); // a tie between 1 and 1 + 2^-7: to even
+    expect(roundToBf16(1 + 3 * 2 ** -8)).toBe(1 + 2 ** -6); // a tie with an odd lower neighbour: up
+    expect(roundToBf16(1 + 2 ** -8 + 2 ** -20)).toBe(1 + 2 ** -7); // above the tie: up
+    expect(Object.is(roundToBf16(-0), -0)).toBe(true);
+    expect(roundToBf16(NaN)).toBeNaN();
+  });
+
+  test("is bf16BitsToF32 ∘ f32ToBf16Bits (property)", () => {
+    checkProperty(
+      "roundToBf16 = bf16 round trip",
+      fc.property(fc.float(), (x) => Object.is(roundToBf16(x), bf16BitsToF32(f32ToBf16Bits(x)))),
+      { numRuns: 2000 },
+    );
   });
 });

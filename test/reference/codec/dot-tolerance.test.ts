@@ -34,16 +34,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { dotResultsAgree, gammaF32, ternaryDotErrorBound } from "../../../reference/codec/dot-tolerance.js";
+import { dotResultsAgree, ternaryDotErrorBound } from "../../../reference/codec/dot-tolerance.js";
 import { vecDotTq1_0Q8K, vecDotTq2_0Q8K } from "../../../reference/codec/dot.js";
 import { f16BitsToF32 } from "../../../reference/codec/float16.js";
 import { GgmlType } from "../../../reference/codec/ggml-type.js";
 import { packQ8KBlock, quantizeRowQ8K } from "../../../reference/codec/q8_k.js";
 import { packTq1Block } from "../../../reference/codec/tq1_0.js";
 import { packTq2Block } from "../../../reference/codec/tq2_0.js";
+import { gammaF32 } from "../../../reference/tolerances/floating-point.js";
 import { checkProperty } from "../../support/property.js";
-
-const U = 2 ** -24; // unit roundoff of float32 (Higham §2.1)
 
 /** One block as the kernels see it: codes 0..2 by element, q8, bsums, and the float32 d = d_a · d_w. */
 interface SimBlock {
@@ -171,15 +170,6 @@ function build(input: DotInput): { tq1: Uint8Array; tq2: Uint8Array; y: Uint8Arr
   return { tq1, tq2, y, blocks };
 }
 
-describe("gammaF32", () => {
-  test("γ_k = k·u / (1 − k·u) with u = 2^-24 (Higham, Accuracy and Stability of Numerical Algorithms, §3.1)", () => {
-    expect(gammaF32(0)).toBe(0);
-    expect(gammaF32(1)).toBe(U / (1 - U));
-    expect(gammaF32(12)).toBe((12 * U) / (1 - 12 * U));
-    expect(gammaF32(2)).toBeGreaterThan(2 * gammaF32(1)); // superadditive, as the definition implies
-  });
-});
-
 describe("ternaryDotErrorBound", () => {
   test("one hand-made block: 2·γ_(nb+4)·A + 2·8·(nb+1)·2^-149 with A = |d|·Σ|q8|·(code+1)", () => {
     const codes = new Uint8Array(256).fill(1);
@@ -208,35 +198,40 @@ describe("ternaryDotErrorBound", () => {
     expect(ternaryDotErrorBound(GgmlType.TQ2_0, packTq2Block(codes, 0x7bff), huge)).toBe(Infinity); // 65504 · 1e35 > FLT_MAX
   });
 
-  test("the generic result and a simulated AVX2 (8 lanes, unsigned codes × q8 − bsums, lanes × d, hsum_float_8) agree within the bound, and each is within half of it of the exact value (property)", () => {
-    let differed = 0;
-    checkProperty(
-      "§8.2 bound holds for generic vs simulated AVX2",
-      fc.property(inputsArb, (input) => {
-        const { tq1, tq2, y, blocks } = build(input);
-        const generic2 = vecDotTq2_0Q8K(tq2, y);
-        const generic1 = vecDotTq1_0Q8K(tq1, y);
-        const avx = avx2Dot(blocks);
-        const split = randomLaneDot(blocks, input.productLane, input.minusLane);
-        const bound2 = ternaryDotErrorBound(GgmlType.TQ2_0, tq2, y);
-        const bound1 = ternaryDotErrorBound(GgmlType.TQ1_0, tq1, y);
-        expect(bound1).toBe(bound2); // the bound depends on the decoded codes only
-        expect(Number.isFinite(bound2)).toBe(true);
-        for (const other of [avx, split]) {
-          expect(dotResultsAgree(generic2, other, bound2), `generic ${generic2}, other ${other}, bound ${bound2}`).toBe(
-            true,
-          );
-          expect(dotResultsAgree(generic1, other, bound1)).toBe(true);
-        }
-        // Each evaluation is within γ_k·A (+ underflow slack) of the exact value: half the bound.
-        for (const r of [generic2, avx, split]) expect(exactError(r, blocks)).toBeLessThanOrEqual(bound2 / 2);
-        if (avx !== generic2) differed++;
-      }),
-      { numRuns: 150 },
-    );
-    // The orders really differ in float32 (otherwise this test would prove nothing about the tolerance).
-    expect(differed).toBeGreaterThan(0);
-  });
+  test(
+    "the generic result and a simulated AVX2 (8 lanes, unsigned codes × q8 − bsums, lanes × d, " +
+      "hsum_float_8) agree within the bound, and each is within half of it of the exact value (property)",
+    () => {
+      let differed = 0;
+      checkProperty(
+        "§8.2 bound holds for generic vs simulated AVX2",
+        fc.property(inputsArb, (input) => {
+          const { tq1, tq2, y, blocks } = build(input);
+          const generic2 = vecDotTq2_0Q8K(tq2, y);
+          const generic1 = vecDotTq1_0Q8K(tq1, y);
+          const avx = avx2Dot(blocks);
+          const split = randomLaneDot(blocks, input.productLane, input.minusLane);
+          const bound2 = ternaryDotErrorBound(GgmlType.TQ2_0, tq2, y);
+          const bound1 = ternaryDotErrorBound(GgmlType.TQ1_0, tq1, y);
+          expect(bound1).toBe(bound2); // the bound depends on the decoded codes only
+          expect(Number.isFinite(bound2)).toBe(true);
+          for (const other of [avx, split]) {
+            expect(
+              dotResultsAgree(generic2, other, bound2),
+              `generic ${generic2}, other ${other}, bound ${bound2}`,
+            ).toBe(true);
+            expect(dotResultsAgree(generic1, other, bound1)).toBe(true);
+          }
+          // Each evaluation is within γ_k·A (+ underflow slack) of the exact value: half the bound.
+          for (const r of [generic2, avx, split]) expect(exactError(r, blocks)).toBeLessThanOrEqual(bound2 / 2);
+          if (avx !== generic2) differed++;
+        }),
+        { numRuns: 150 },
+      );
+      // The orders really differ in float32 (otherwise this test would prove nothing about the tolerance).
+      expect(differed).toBeGreaterThan(0);
+    },
+  );
 
   test("the bound is not vacuous: it is below 2^-18 of A for up to 8 blocks (2·γ_12 ≈ 1.4e-6)", () => {
     expect(2 * gammaF32(12)).toBeLessThan(2 ** -18);

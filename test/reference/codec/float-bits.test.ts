@@ -97,4 +97,17 @@ describe("bitsToF32", () => {
       { numRuns: 1000 },
     );
   });
+
+  test("round-trips, and agrees with DataView, at both ends of every exponent's fractions (both signs)", () => {
+    for (let bits = 0; bits < 0xff; bits++) {
+      for (const fraction of [0, 1, 2, 0x3fffff, 0x400000, 0x7ffffe, 0x7fffff]) {
+        for (const sign of [0, 0x80000000]) {
+          const pattern = (sign | (bits << 23) | fraction) >>> 0;
+          const x = bitsToF32(pattern);
+          expect(dataViewBits(x), `0x${pattern.toString(16)}`).toBe(pattern);
+          expect(f32ToBits(x), `0x${pattern.toString(16)}`).toBe(pattern);
+        }
+      }
+    }
+  });
 });

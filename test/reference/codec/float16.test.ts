@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { f16BitsToF32, f32ToF16Bits, isF16Subnormal } from "../../../reference/codec/float16.js";
+import { f16BitsToF32, f32ToF16Bits, isF16Subnormal, roundToF16 } from "../../../reference/codec/float16.js";
 import { checkProperty } from "../../support/property.js";
 
 // Local bit helpers (deliberately not the ones under test in float-bits.ts).
@@ -259,5 +259,25 @@ describe("isF16Subnormal", () => {
       if (expected) count++;
     }
     expect(count).toBe(2 * 1023); // both signs, fractions 1..1023
+  });
+});
+
+describe("roundToF16", () => {
+  test("rounds to the nearest fp16 value, ties to even, and returns it as a float32 number", () => {
+    expect(roundToF16(1 + 2 ** -11)).toBe(1); // a tie between 1 and 1 + 2^-10: to even
+    expect(roundToF16(1 + 3 * 2 ** -11)).toBe(1 + 2 ** -9); // a tie with an odd lower neighbour: up
+    expect(roundToF16(65519)).toBe(65504); // below 65520: the largest fp16
+    expect(roundToF16(65520)).toBe(Infinity); // from 65520 on: ∞
+    expect(roundToF16(3 * 2 ** -25)).toBe(2 ** -23); // 1.5 subnormal steps: a tie, to the even 2·2^-24
+    expect(Object.is(roundToF16(-0), -0)).toBe(true);
+    expect(roundToF16(NaN)).toBeNaN();
+  });
+
+  test("is f16BitsToF32 ∘ f32ToF16Bits (property)", () => {
+    checkProperty(
+      "roundToF16 = fp16 round trip",
+      fc.property(fc.float(), (x) => Object.is(roundToF16(x), f16BitsToF32(f32ToF16Bits(x)))),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -3,7 +3,7 @@
  *
  * Provenance of the expected values:
  *  - ids: enum ggml_type in ggml/include/ggml.h (F32 0, F16 1, Q8_0 8, Q8_K 15, BF16 30,
- *    TQ1_0 34, TQ2_0 35), also listed in /work/shared/notes/formats.md (GGUF section);
+ *    TQ1_0 34, TQ2_0 35), also tabled in spec/formats.md §1;
  *  - names: `.type_name` in ggml's type_traits table (ggml/src/ggml.c): "f32", "f16", "q8_0",
  *    "q8_K", "bf16", "tq1_0", "tq2_0";
  *  - sizes: the block structs in ggml/src/ggml-common.h:

@@ -42,7 +42,7 @@
  *
  * and block_q8_K (ggml-common.h): { float d; int8_t qs[QK_K]; int16_t bsums[QK_K/16]; } = 4 + 256 + 32 bytes.
  * Note: for an all-zero block ggml does not write bsums at all (they keep whatever the buffer held);
- * the oracle writes 0, as /work/shared/notes/formats.md specifies ("All-zero block: d = 0, qs = 0, bsums = 0").
+ * the oracle writes 0, as spec/formats.md §6.2 specifies ("The all-zero block": d = 0, qs = 0, bsums = 0).
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";

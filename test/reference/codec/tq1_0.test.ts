@@ -1,7 +1,8 @@
 /**
  * reference/codec/tq1_0.ts — TQ1_0 blocks, five trits a byte (spec/formats.md §5).
  *
- * Oracles: /work/shared/notes/formats.md (element map, byte encoding, the 13 alias bytes), exact
+ * Oracles: ggml's quantize_row_tq1_0_ref / dequantize_row_tq1_0 as spec/formats.md §5.2–§5.6 restates
+ * them (element map, byte encoding, the 13 alias bytes), exact
  * rational arithmetic (mathjs fractions) for the fixed-point trit encoding, and ports of ggml's
  * loops (ggml/src/ggml-quants.c):
  *
@@ -125,7 +126,7 @@ function ggmlQuantize(x: Float32Array): Uint8Array {
 
 const bitsOf = (x: Float32Array): number[] => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 
-/** The 13 byte values the encoder never writes, as listed in /work/shared/notes/formats.md (TQ1_0 section). */
+/** The 13 byte values the encoder never writes, as listed in spec/formats.md §5.6. */
 const NOTES_ALIAS_BYTES = [1, 20, 40, 60, 79, 99, 119, 138, 158, 178, 197, 217, 237];
 
 const positiveScaleBits = fc.oneof(
@@ -354,19 +355,24 @@ describe("TQ1_0 fixed-point trit encoding: exact-rational proof with mathjs frac
   }
   const first = floorFailures[0];
 
-  test(`floor(v·256/243) instead of the ceiling FAILS: first counterexample v=${first?.v} (${first ? digitsOf(first.v).join("") : ""}), n=${first?.n}: byte ${first?.byte} decodes ${first?.decoded}, not ${first?.digit} (${floorFailures.length} failing (v, n) pairs)`, () => {
-    expect(floorFailures.length).toBeGreaterThan(0);
-    const { v, n, byte, digit, decoded } = first;
-    // the counterexample, re-checked: the floor byte decodes to the wrong digit …
-    expect(Math.floor((3 * ((byte * POW3[n]) % 256)) / 256)).toBe(decoded);
-    expect(decoded).not.toBe(digit);
-    // … because ε is negative there (b/256 < v/243): the error pushes 3·frac below the digit's lower boundary
-    expect(smaller(subtract(F(byte, 256), F(v, 243)), F(0))).toBe(true);
-    // and the ceiling byte for the same v decodes correctly
-    expect(tritOfByte(packTritsToByte(digitsOf(v)), n)).toBe(digit);
-    // By hand: v = 1 (00001): floor(256/243) = 1; (1·81) mod 256 = 81; 3·81/256 = 0.95 → 0, but digit 4 is 1.
-    expect({ v, n, byte, digit, decoded }).toEqual({ v: 1, n: 4, byte: 1, digit: 1, decoded: 0 });
-  });
+  test(
+    `floor(v·256/243) instead of the ceiling FAILS: first counterexample v=${first?.v} ` +
+      `(${first ? digitsOf(first.v).join("") : ""}), n=${first?.n}: byte ${first?.byte} decodes ` +
+      `${first?.decoded}, not ${first?.digit} (${floorFailures.length} failing (v, n) pairs)`,
+    () => {
+      expect(floorFailures.length).toBeGreaterThan(0);
+      const { v, n, byte, digit, decoded } = first;
+      // the counterexample, re-checked: the floor byte decodes to the wrong digit …
+      expect(Math.floor((3 * ((byte * POW3[n]) % 256)) / 256)).toBe(decoded);
+      expect(decoded).not.toBe(digit);
+      // … because ε is negative there (b/256 < v/243): the error pushes 3·frac below the digit's lower boundary
+      expect(smaller(subtract(F(byte, 256), F(v, 243)), F(0))).toBe(true);
+      // and the ceiling byte for the same v decodes correctly
+      expect(tritOfByte(packTritsToByte(digitsOf(v)), n)).toBe(digit);
+      // By hand: v = 1 (00001): floor(256/243) = 1; (1·81) mod 256 = 81; 3·81/256 = 0.95 → 0, but digit 4 is 1.
+      expect({ v, n, byte, digit, decoded }).toEqual({ v: 1, n: 4, byte: 1, digit: 1, decoded: 0 });
+    },
+  );
 });
 
 describe("pack / unpack / decode", () => {

@@ -1,9 +1,9 @@
 /**
  * reference/codec/tq2_0.ts — TQ2_0 blocks (spec/formats.md §4).
  *
- * Oracles: the element map from /work/shared/notes/formats.md ("Element e (0..255) of the block
- * lives in byte qs[(e / 128) * 32 + e % 32] at bit position 2 * ((e % 128) / 32)"), and ports of
- * ggml's loops (ggml/src/ggml-quants.c):
+ * Oracles: the element map read off ggml's dequantize_row_tq2_0 (ggml/src/ggml-quants.c; spec/formats.md
+ * §4.2: element e lives in byte qs[(e / 128) * 32 + e % 32] at bit position 2 * ((e % 128) / 32)), and ports
+ * of ggml's loops (ggml/src/ggml-quants.c):
  *
  *   // quantize_row_tq2_0_ref
  *   for (size_t j = 0; j < sizeof(y->qs); j += 32) {

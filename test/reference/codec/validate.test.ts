@@ -49,7 +49,7 @@ describe("each finding kind from a constructed block", () => {
 
   test("tq1-alias-byte (non-canonical)", () => {
     const block = packTq1Block(withCode(0, 2), 0x3c00);
-    block[7] = 119; // an alias listed in /work/shared/notes/formats.md
+    block[7] = 119; // an alias listed in spec/formats.md §5.6
     expect(summary(validateTq1_0Row(block))).toEqual([["tq1-alias-byte", "non-canonical", 0, 7]]);
   });
 

@@ -125,4 +125,16 @@ describe("fmaF32", () => {
     expect(fmaF32(a, b, c)).toBe(2 ** 24 + 2);
     expect(fmaF32(-a, b, -c)).toBe(-(2 ** 24 + 2));
   });
+
+  test("a sum just below the overflow threshold 2^128 − 2^103, which float64 rounds onto it, stays FLT_MAX", () => {
+    // a·b = 2^103 − 2^57; with c = FLT_MAX = 2^128 − 2^104 the exact sum is 2^57 below the threshold,
+    // where float64 (ulp 2^75 there) rounds it onto the threshold and float32 then ties to ∞.
+    const fltMax = 2 ** 128 - 2 ** 104;
+    const a = Math.fround(1 + 2 ** -23);
+    const b = Math.fround(2 ** 103 * (1 - 2 ** -23));
+    expect(Math.fround(a * b + fltMax)).toBe(Infinity);
+    expect(fmaF32(a, b, fltMax)).toBe(fltMax);
+    expect(fmaF32(-a, b, -fltMax)).toBe(-fltMax);
+    expect(fmaF32(2 ** 103, 1, fltMax)).toBe(Infinity); // exactly on the threshold: a tie, to ∞
+  });
 });

@@ -16,15 +16,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { LLAMA_REFERENCE_ISA, softMaxRow } from "../../../reference/ggml-x86/index.js";
 import { attend, softmax } from "../../../reference/model/attention.js";
 import { createKvCache, storeKeyValue, type KvCacheType } from "../../../reference/model/kv-cache.js";
-import type { ActivationMode } from "../../../reference/model/linear.js";
+import type { OpArithmetic } from "../../../reference/model/modes.js";
 import { checkProperty } from "../../support/property.js";
 import { sameBits } from "../../support/tiny-model.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
 
 const U = 2 ** -24;
-const MODES: readonly ActivationMode[] = ["f32", "ggml"];
+const MODES: readonly OpArithmetic[] = ["f32", "ggml-x86"];
 const CACHES: readonly KvCacheType[] = ["f32", "f16"];
 
 const scores = fc
@@ -42,7 +43,7 @@ describe("softmax (spec §7.2)", () => {
     checkProperty(
       "attention: softmax sums to 1",
       fc.property(scores, (list) => {
-        const p = softmax(Float32Array.from(list));
+        const p = softmax(Float32Array.from(list), "f32");
         let sum = 0;
         for (const v of p) sum += v;
         const n = list.length;
@@ -58,7 +59,7 @@ describe("softmax (spec §7.2)", () => {
       "attention: softmax mask and order",
       fc.property(scores, (list) => {
         const s = Float32Array.from(list);
-        const p = softmax(s);
+        const p = softmax(s, "f32");
         const max = Math.max(...list);
         for (let t = 0; t < s.length; t++) {
           if (s[t] === -Infinity) expect(p[t]).toBe(0);
@@ -71,8 +72,23 @@ describe("softmax (spec §7.2)", () => {
   });
 
   test("equal scores share equally; one finite score takes everything", () => {
-    expect(Array.from(softmax(Float32Array.of(3, 3, 3, 3)))).toEqual([0.25, 0.25, 0.25, 0.25]);
-    expect(Array.from(softmax(Float32Array.of(-Infinity, 1.5, -Infinity)))).toEqual([0, 1, 0]);
+    for (const arithmetic of MODES) {
+      expect(Array.from(softmax(Float32Array.of(3, 3, 3, 3), arithmetic))).toEqual([0.25, 0.25, 0.25, 0.25]);
+      expect(Array.from(softmax(Float32Array.of(-Infinity, 1.5, -Infinity), arithmetic))).toEqual([0, 1, 0]);
+    }
+  });
+
+  test("property: ggml-x86 of w = f32(x·scale) + mask is soft_max_ext(x, mask, scale) bit for bit (what attention relies on)", () => {
+    checkProperty(
+      "attention: ggml-x86 softmax of scaled, masked scores",
+      fc.property(scores, fc.float({ min: Math.fround(0.01), max: 4, noNaN: true }), (list, scale) => {
+        const x = Float32Array.from(list, (v) => (v === -Infinity ? 0 : v));
+        const mask = Float32Array.from(list, (v) => (v === -Infinity ? -Infinity : 0));
+        const w = x.map((v, t) => Math.fround(v * scale) + mask[t]);
+        expect(sameBits(softmax(w, "ggml-x86"), softMaxRow(x, mask, scale, LLAMA_REFERENCE_ISA))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -110,7 +126,7 @@ describe("attend (spec §7)", () => {
         const kvDim = nKvHeads * headDim;
         const { cache, vs, random } = filledCache(seed, 1, kvDim, 4, type);
         const q = Float32Array.from({ length: nHeads * headDim }, () => 4 * random() - 2);
-        const out = attend(cache, 0, 0, q, nHeads, nKvHeads, headDim, mode);
+        const out = attend(cache, 0, 0, q, { nHeads, nKvHeads, headDim }, mode);
         expect(out.length).toBe(nHeads * headDim);
         for (let h = 0; h < nHeads; h++) {
           const g = Math.floor(h / group);
@@ -132,7 +148,7 @@ describe("attend (spec §7)", () => {
         const kvDim = nKvHeads * headDim;
         const { cache, ks, vs, random } = filledCache(seed, count, kvDim, count, type);
         const q = Float32Array.from({ length: nHeads * headDim }, () => 2 * random() - 1);
-        const out = attend(cache, 0, count - 1, q, nHeads, nKvHeads, headDim, mode);
+        const out = attend(cache, 0, count - 1, q, { nHeads, nKvHeads, headDim }, mode);
         // an f16 cache rounds q (and in f32 mode the probabilities) to fp16: allow 2^-11 relative on each
         const extra = type === "f16" ? 2 ** -10 : 0;
         for (let h = 0; h < nHeads; h++) {
@@ -177,7 +193,7 @@ describe("attend (spec §7)", () => {
         const kvDim = nKvHeads * headDim;
         const { cache, random } = filledCache(seed, pos + 1, kvDim, pos + 4, type);
         const q = Float32Array.from({ length: nHeads * headDim }, () => 2 * random() - 1);
-        const before = attend(cache, 0, pos, q, nHeads, nKvHeads, headDim, mode);
+        const before = attend(cache, 0, pos, q, { nHeads, nKvHeads, headDim }, mode);
         for (let t = pos + 1; t < pos + 4; t++) {
           storeKeyValue(
             cache,
@@ -187,7 +203,7 @@ describe("attend (spec §7)", () => {
             Float32Array.from({ length: kvDim }, () => 1e4 * random()),
           );
         }
-        expect(sameBits(attend(cache, 0, pos, q, nHeads, nKvHeads, headDim, mode), before)).toBe(true);
+        expect(sameBits(attend(cache, 0, pos, q, { nHeads, nKvHeads, headDim }, mode), before)).toBe(true);
       }),
       { numRuns: 60 },
     );

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { GgmlType, dequantizeRow, f32ToF16Bits } from "../../../reference/codec/index.js";
-import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { createForwardState, F32_FORWARD_OPTIONS, forward } from "../../../reference/model/forward.js";
 import type { PackedMatrix } from "../../../reference/model/packed-matrix.js";
 import { rmsNorm } from "../../../reference/model/rmsnorm.js";
 import type { TrilmWeights } from "../../../reference/model/weights.js";
@@ -38,7 +38,7 @@ describe("RMSNorm of an all-zero row", () => {
 
 describe("the context limit", () => {
   test("the last position, contextLength − 1, runs and gives finite logits", () => {
-    const state = createForwardState(model.config, model.weights);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     let logits: Float32Array = new Float32Array(0);
     for (let pos = 0; pos < model.config.contextLength; pos++) logits = forward(state, 1 + pos, pos);
     expect(logits.length).toBe(model.config.vocabSize);
@@ -46,7 +46,7 @@ describe("the context limit", () => {
   });
 
   test("position contextLength is refused with the numbers in the message", () => {
-    const state = createForwardState(model.config, model.weights);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     expect(() => forward(state, 1, model.config.contextLength)).toThrow(
       /position 8 is beyond the context of 8 positions/,
     );
@@ -74,17 +74,21 @@ describe("non-finite scales propagate, as in ggml", () => {
   );
 
   test.each(cases)(
-    "in ggml mode the NaN stops at the next Q8_K quantization (nearest_int(NaN) = 0), so logits stay finite — as in llama.cpp (scale %s)",
+    "in ggml-exact mode the NaN stops at the next Q8_K quantization (nearest_int(NaN) = 0), so logits stay finite — as in llama.cpp (scale %s)",
     (_label, bits) => {
       const wq = withFirstBlockScale(model.weights.layers[0].wq, bits);
       const weights: TrilmWeights = {
         ...model.weights,
         layers: [{ ...model.weights.layers[0], wq }, ...model.weights.layers.slice(1)],
       };
-      const ggml = forward(createForwardState(model.config, weights, { activations: "ggml", kvCache: "f32" }), 1, 0);
+      const ggml = forward(
+        createForwardState(model.config, weights, { activations: "ggml-exact", kvCache: "f32" }),
+        1,
+        0,
+      );
       expect(ggml.every(Number.isFinite)).toBe(true);
       const clean = forward(
-        createForwardState(model.config, model.weights, { activations: "ggml", kvCache: "f32" }),
+        createForwardState(model.config, model.weights, { activations: "ggml-exact", kvCache: "f32" }),
         1,
         0,
       );
@@ -105,14 +109,18 @@ describe("an F16 embedding row holding ±inf (fp16 overflow of a value ≥ 65520
   });
 
   test("that token's logits are all NaN (RMSNorm: Σx² = inf, scale = 0, inf·0 = NaN); other tokens are unaffected", () => {
-    expect(forward(createForwardState(model.config, weights), 3, 0).every(Number.isNaN)).toBe(true);
-    const clean = forward(createForwardState(model.config, weights), 4, 0);
+    expect(forward(createForwardState(model.config, weights, F32_FORWARD_OPTIONS), 3, 0).every(Number.isNaN)).toBe(
+      true,
+    );
+    const clean = forward(createForwardState(model.config, weights, F32_FORWARD_OPTIONS), 4, 0);
     expect(clean.every(Number.isFinite)).toBe(true);
-    expect(Array.from(clean)).toEqual(Array.from(forward(createForwardState(model.config, model.weights), 4, 0)));
+    expect(Array.from(clean)).toEqual(
+      Array.from(forward(createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS), 4, 0)),
+    );
   });
 
   test("a NaN position poisons the later positions through attention, as it does in ggml", () => {
-    const state = createForwardState(model.config, weights);
+    const state = createForwardState(model.config, weights, F32_FORWARD_OPTIONS);
     forward(state, 3, 0);
     expect(forward(state, 4, 1).every(Number.isNaN)).toBe(true);
   });

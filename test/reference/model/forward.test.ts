@@ -4,7 +4,7 @@
  * Properties, on small random models (test/support/tiny-model.ts):
  * - §8.2: token-by-token decoding with the KV cache (`forward` at positions 0..n−1) gives the same
  *   logits as full-sequence evaluation with an explicit causal mask (`evaluateSequence`), BIT FOR
- *   BIT, in f32 and ggml modes, with f32 and f16 caches — including across the 32-position
+ *   BIT, in f32 and ggml-exact modes, with f32 and f16 caches — including across the 32-position
  *   boundary where llama.cpp's KV window n_kv grows;
  * - causality: changing token t changes no logits before t, and does change the logits at t;
  * - §2/§10.4: the same ternary model stored as TQ1_0, TQ2_0, F16 or F32 gives IDENTICAL logits in
@@ -22,13 +22,14 @@ import { describe, expect, test } from "vitest";
 import { GgmlType } from "../../../reference/codec/index.js";
 import {
   createForwardState,
-  DEFAULT_FORWARD_OPTIONS,
+  F32_FORWARD_OPTIONS,
   evaluateSequence,
   forward,
   type ForwardOptions,
 } from "../../../reference/model/forward.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
-import type { ActivationMode } from "../../../reference/model/linear.js";
+import type { ForwardActivationMode } from "../../../reference/model/modes.js";
+import { nmse } from "../../../reference/tolerances/index.js";
 import { checkProperty } from "../../support/property.js";
 import {
   duplicateKvHeads,
@@ -90,11 +91,11 @@ const modelSpec: fc.Arbitrary<TinyModelSpec> = fc.oneof(
   }),
 );
 
-const COMBINATIONS: ReadonlyArray<readonly [ActivationMode, KvCacheType]> = [
+const COMBINATIONS: ReadonlyArray<readonly [ForwardActivationMode, KvCacheType]> = [
   ["f32", "f32"],
   ["f32", "f16"],
-  ["ggml", "f32"],
-  ["ggml", "f16"],
+  ["ggml-exact", "f32"],
+  ["ggml-exact", "f16"],
 ];
 
 describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
@@ -141,17 +142,18 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
     },
   );
 
-  test("the default options are float activations and a float32 cache", () => {
-    expect(DEFAULT_FORWARD_OPTIONS).toEqual({ activations: "f32", kvCache: "f32" });
+  test("F32_FORWARD_OPTIONS, the options callers pass for the model as trained: float activations, float32 cache", () => {
+    expect(F32_FORWARD_OPTIONS).toEqual({ activations: "f32", kvCache: "f32" });
     const model = tinyModel({ seed: 3, dim: 32, hiddenDim: 32, linearType: GgmlType.F32, nLayers: 1 });
-    const state = createForwardState(model.config, model.weights);
-    expect(state.options).toEqual(DEFAULT_FORWARD_OPTIONS);
-    expect(sameBits(forward(state, 5, 0), evaluateSequence(model.config, model.weights, [5])[0])).toBe(true);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
+    expect(state.options).toEqual(F32_FORWARD_OPTIONS);
+    const batched = evaluateSequence(model.config, model.weights, [5], F32_FORWARD_OPTIONS);
+    expect(sameBits(forward(state, 5, 0), batched[0])).toBe(true);
   });
 });
 
 describe("causality", () => {
-  test.each(["f32", "ggml"] as const)(
+  test.each(["f32", "ggml-exact"] as const)(
     "property: changing token t leaves positions < t bit for bit and changes position t (%s activations)",
     (activations) => {
       const arbitrary = fc
@@ -213,7 +215,7 @@ describe("storage does not change the model (spec §2, §10.4)", () => {
 });
 
 describe("grouped-query attention (spec §7)", () => {
-  test.each(["f32", "ggml"] as const)(
+  test.each(["f32", "ggml-exact"] as const)(
     "property: nKvHeads < nHeads equals the model with each kv head duplicated per query head (%s activations)",
     (activations) => {
       const arbitrary = fc
@@ -263,19 +265,6 @@ describe("grouped-query attention (spec §7)", () => {
   );
 });
 
-/** NMSE of b against a over all positions: Σ(a − b)² / Σ a². */
-function nmse(a: Float32Array[], b: Float32Array[]): number {
-  let num = 0;
-  let den = 0;
-  a.forEach((row, p) =>
-    row.forEach((v, i) => {
-      num += (v - b[p][i]) ** 2;
-      den += v * v;
-    }),
-  );
-  return num / den;
-}
-
 describe("Hugging Face rotate-half vs GGUF adjacent pairs (spec §4.3)", () => {
   test("property: the permuted model with adjacent RoPE matches the original with rotate-half RoPE; mixing them up does not", () => {
     const arbitrary = fc.record({
@@ -301,12 +290,12 @@ describe("Hugging Face rotate-half vs GGUF adjacent pairs (spec §4.3)", () => {
         const options = { activations: "f32" as const, kvCache: "f32" as const };
         const hfLogits = evaluateSequence(hf.config, packModel(hf, types), tokens, options);
         const ggufLogits = evaluateSequence(gguf.config, packModel(gguf, types), tokens, options);
-        expect(nmse(hfLogits, ggufLogits)).toBeLessThanOrEqual(1e-12);
+        expect(nmse(ggufLogits, hfLogits)).toBeLessThanOrEqual(1e-12);
         // position 0 does not rotate at all (θ = 0), so it agrees exactly
         expect(sameBits(hfLogits[0], ggufLogits[0])).toBe(true);
         // the released q/k rows with llama.cpp's adjacent pairs: plausible numbers, different model
         const wrong = evaluateSequence({ ...hf.config, ropeStyle: "adjacent" }, packModel(hf, types), tokens, options);
-        expect(nmse(hfLogits.slice(1), wrong.slice(1))).toBeGreaterThan(1e-8);
+        expect(nmse(wrong.slice(1), hfLogits.slice(1))).toBeGreaterThan(1e-8);
       }),
       { numRuns: 6 },
     );
@@ -326,24 +315,26 @@ describe("refusals (spec §13)", () => {
   });
 
   test("a token outside the vocabulary is a RangeError naming the token and the vocabulary size", () => {
-    const state = createForwardState(model.config, model.weights);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     expect(() => forward(state, 10, 0)).toThrow(RangeError);
     expect(() => forward(state, 10, 0)).toThrow(/10.*10 tokens/);
     expect(() => forward(state, -1, 0)).toThrow(/-1/);
     expect(() => forward(state, 2.5, 0)).toThrow(/2\.5/);
-    expect(() => evaluateSequence(model.config, model.weights, [1, 12])).toThrow(RangeError);
-    expect(() => evaluateSequence(model.config, model.weights, [1, 12])).toThrow(/12/);
+    expect(() => evaluateSequence(model.config, model.weights, [1, 12], F32_FORWARD_OPTIONS)).toThrow(RangeError);
+    expect(() => evaluateSequence(model.config, model.weights, [1, 12], F32_FORWARD_OPTIONS)).toThrow(/12/);
   });
 
   test("a position at or beyond the context is a RangeError naming the position and the context", () => {
-    const state = createForwardState(model.config, model.weights);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     expect(() => forward(state, 1, 3)).toThrow(RangeError);
     expect(() => forward(state, 1, 3)).toThrow(/position 3.*context of 3/);
     expect(() => forward(state, 1, -1)).toThrow(RangeError);
-    expect(() => evaluateSequence(model.config, model.weights, [1, 2, 3, 4])).toThrow(/position 3.*context of 3/);
+    expect(() => evaluateSequence(model.config, model.weights, [1, 2, 3, 4], F32_FORWARD_OPTIONS)).toThrow(
+      /position 3.*context of 3/,
+    );
   });
 
   test("the last position of the context is accepted", () => {
-    expect(evaluateSequence(model.config, model.weights, [1, 2, 3])).toHaveLength(3);
+    expect(evaluateSequence(model.config, model.weights, [1, 2, 3], F32_FORWARD_OPTIONS)).toHaveLength(3);
   });
 });

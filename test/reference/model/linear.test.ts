@@ -4,7 +4,7 @@
  * Oracles:
  * - §3.1 f32: Σ_c W[r,c]·x[c] summed in float64 in column order and rounded ONCE to float32 —
  *   recomputed here from the codec's dequantizeRow; equal bit for bit.
- * - §3.2 ggml: for TQ1_0/TQ2_0 the activations are quantized to Q8_K first, so y_r agrees with the
+ * - §3.2 ggml-exact: for TQ1_0/TQ2_0 the activations are quantized to Q8_K first, so y_r agrees with the
  *   codec's generic TQ·Q8_K dot product of (row r, quantizeRowQ8K(x)) within the bound of
  *   spec/formats.md §8.2 (the AVX2 kernel only reorders float32 additions); for F32, F16 and BF16
  *   weights y_r is some float32 summation of the products, within γ_(C+1)·Σ|W x| of the exact sum,
@@ -23,7 +23,8 @@ import {
   vecDotTq1_0Q8K,
   vecDotTq2_0Q8K,
 } from "../../../reference/codec/index.js";
-import { ACTIVATION_MODES, linear, quantizeInt8PerToken } from "../../../reference/model/linear.js";
+import { linear } from "../../../reference/model/linear.js";
+import { FORWARD_ACTIVATION_MODES } from "../../../reference/model/modes.js";
 import { packedRow, packMatrix, type PackedMatrix } from "../../../reference/model/packed-matrix.js";
 import { checkProperty } from "../../support/property.js";
 import { randomTernaryMatrix, sameBits } from "../../support/tiny-model.js";
@@ -95,7 +96,7 @@ describe("linear, f32 mode (spec §3.1)", () => {
   });
 });
 
-describe("linear, ggml mode (spec §3.2)", () => {
+describe("linear, ggml-exact mode (spec §3.2)", () => {
   test("property: TQ weights see Q8_K activations — y_r agrees with the generic TQ·Q8_K dot (formats §8.2 bound)", () => {
     const arbitrary = matrixCase([GgmlType.TQ1_0, GgmlType.TQ2_0]).map((c) => ({ ...c, ternary: true }));
     checkProperty(
@@ -104,7 +105,7 @@ describe("linear, ggml mode (spec §3.2)", () => {
         const cols = blocks * 256;
         const matrix = randomMatrix(type, rows, cols, seed, true);
         const x = randomActivations(cols, seed);
-        const y = linear(matrix, x, "ggml");
+        const y = linear(matrix, x, "ggml-exact");
         const xq = quantizeRowQ8K(x);
         const generic = type === GgmlType.TQ1_0 ? vecDotTq1_0Q8K : vecDotTq2_0Q8K;
         for (let r = 0; r < rows; r++) {
@@ -128,7 +129,9 @@ describe("linear, ggml mode (spec §3.2)", () => {
         const matrix = randomMatrix(type, rows, cols, seed, true);
         const x = randomActivations(cols, seed);
         const single: PackedMatrix = { ...matrix, rows: 1, data: packedRow(matrix, r) };
-        expect(sameBits(linear(single, x, "ggml"), linear(matrix, x, "ggml").subarray(r, r + 1))).toBe(true);
+        expect(sameBits(linear(single, x, "ggml-exact"), linear(matrix, x, "ggml-exact").subarray(r, r + 1))).toBe(
+          true,
+        );
       }),
       { numRuns: 40 },
     );
@@ -141,7 +144,7 @@ describe("linear, ggml mode (spec §3.2)", () => {
         const cols = blocks * (seed & 2 ? 8 : 12) + (seed & 4 ? 3 : 0); // tinyBLAS shapes and vec_dot shapes
         const matrix = randomMatrix(type, rows, cols, seed, ternary);
         const x = randomActivations(cols, seed);
-        const y = linear(matrix, x, "ggml");
+        const y = linear(matrix, x, "ggml-exact");
         const conversion = type === GgmlType.F32 ? 0 : type === GgmlType.F16 ? 2 ** -11 : 2 ** -8; // x rounded to the weight type, if the kernel does
         const gamma = ((cols + 1) * U) / (1 - (cols + 1) * U);
         for (let r = 0; r < rows; r++) {
@@ -197,28 +200,11 @@ describe("linear, int8-per-token mode (spec §3.3)", () => {
 });
 
 describe("linear, all modes", () => {
-  test("the modes are f32, ggml, int8-per-token", () => {
-    expect(ACTIVATION_MODES).toEqual(["f32", "ggml", "int8-per-token"]);
-  });
-
   test("an input of the wrong length is refused with both numbers", () => {
     const matrix = randomMatrix(GgmlType.TQ2_0, 2, 256, 1, true);
-    for (const mode of ACTIVATION_MODES) {
+    for (const mode of FORWARD_ACTIVATION_MODES) {
       expect(() => linear(matrix, new Float32Array(255), mode)).toThrow(RangeError);
       expect(() => linear(matrix, new Float32Array(255), mode)).toThrow(/255.*256/);
     }
-  });
-});
-
-describe("quantizeInt8PerToken (shared by the reference and the accelerated backends)", () => {
-  test("s = 127/max|x|, q = round half to EVEN of x·s: −63.5 → −64, 31.75 → 32", () => {
-    const { q, inputScale } = quantizeInt8PerToken(Float32Array.from([1, -0.5, 0.25, 0, 2.5 / 127]));
-    expect(inputScale).toBe(127);
-    expect(Array.from(q)).toEqual([127, -64, 32, 0, 2]); // 2.5 → 2 (even), not 3
-  });
-  test("an all-zero row gives scale 0 and zeros", () => {
-    const { q, inputScale } = quantizeInt8PerToken(new Float32Array(4));
-    expect(inputScale).toBe(0);
-    expect(Array.from(q)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -1,4 +1,4 @@
-/** The published TriLM shapes (shared/notes/trilm.md, "Sizes"): every preset is a usable config of the right size. */
+/** The published TriLM shapes (spec/forward.md §1, "The released sizes"): every preset is a usable config of the right size. */
 import { describe, expect, test } from "vitest";
 import { configProblems } from "../../../reference/model/config.js";
 import {

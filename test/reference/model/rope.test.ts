@@ -17,6 +17,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { ropeCacheGgml, ropeRotateGgml } from "../../../reference/ggml-x86/index.js";
 import { applyRope, ropeAngles, ropePermutationHfToGguf } from "../../../reference/model/rope.js";
 import { checkProperty } from "../../support/property.js";
 import { sameBits } from "../../support/tiny-model.js";
@@ -53,7 +54,7 @@ describe("ropeAngles (spec §4.1)", () => {
     checkProperty(
       "rope: angles",
       fc.property(arbitrary, ({ ropeDim, pos, base }) => {
-        const { cos, sin } = ropeAngles(pos, ropeDim, base);
+        const { cos, sin } = ropeAngles(pos, ropeDim, base, "f32");
         expect(cos.length).toBe(ropeDim / 2);
         expect(sin.length).toBe(ropeDim / 2);
         expect(cos[0]).toBe(Math.fround(Math.cos(pos))); // θ_0 = p exactly
@@ -69,7 +70,7 @@ describe("ropeAngles (spec §4.1)", () => {
   });
 
   test("θ_1 at position 1 is powf(base, −2/d) rounded to float32 (ggml's θscale)", () => {
-    const { cos, sin } = ropeAngles(1, 64, 10000);
+    const { cos, sin } = ropeAngles(1, 64, 10000, "f32");
     const thetaScale = Math.fround(Math.pow(10000, Math.fround(-2 / 64)));
     expect(sin[1]).toBe(Math.fround(Math.sin(thetaScale)));
     expect(cos[1]).toBe(Math.fround(Math.cos(thetaScale)));
@@ -79,9 +80,9 @@ describe("ropeAngles (spec §4.1)", () => {
 
 describe("applyRope (spec §4.2)", () => {
   test("the worked example: (1, 0) at position 1 becomes (cos 1, sin 1); (0, 1) becomes (−sin 1, cos 1)", () => {
-    const angles = ropeAngles(1, 2, 10000);
+    const angles = ropeAngles(1, 2, 10000, "f32");
     const x = Float32Array.of(1, 0, 0, 1); // two heads of size 2
-    applyRope(x, 2, angles, "adjacent");
+    applyRope(x, 2, angles, "adjacent", "f32");
     expect(Array.from(x)).toEqual([
       Math.fround(Math.cos(1)),
       Math.fround(Math.sin(1)),
@@ -91,12 +92,12 @@ describe("applyRope (spec §4.2)", () => {
   });
 
   test("rotate-half pairs x[i] with x[i + d/2]; adjacent pairs x[2i] with x[2i+1]", () => {
-    const angles = ropeAngles(3, 4, 10000);
+    const angles = ropeAngles(3, 4, 10000, "f32");
     const half = Float32Array.of(1, 0, 0, 0);
-    applyRope(half, 4, angles, "rotate-half"); // pair (0, 2) with θ_0 = 3
+    applyRope(half, 4, angles, "rotate-half", "f32"); // pair (0, 2) with θ_0 = 3
     expect(Array.from(half)).toEqual([Math.fround(Math.cos(3)), 0, Math.fround(Math.sin(3)), 0]);
     const adjacent = Float32Array.of(1, 0, 0, 0);
-    applyRope(adjacent, 4, angles, "adjacent"); // pair (0, 1) with θ_0 = 3
+    applyRope(adjacent, 4, angles, "adjacent", "f32"); // pair (0, 1) with θ_0 = 3
     expect(Array.from(adjacent)).toEqual([Math.fround(Math.cos(3)), Math.fround(Math.sin(3)), 0, 0]);
   });
 
@@ -106,7 +107,7 @@ describe("applyRope (spec §4.2)", () => {
       fc.property(rotationCase, ([{ headDim, pos, base }, x0]) => {
         for (const style of ["adjacent", "rotate-half"] as const) {
           const x = x0.slice();
-          applyRope(x, headDim, ropeAngles(pos, headDim, base), style);
+          applyRope(x, headDim, ropeAngles(pos, headDim, base, "f32"), style, "f32");
           const pairs = headDim / 2;
           for (let h = 0; h < x.length / headDim; h++) {
             for (let i = 0; i < pairs; i++) {
@@ -133,7 +134,7 @@ describe("applyRope (spec §4.2)", () => {
       fc.property(rotationCase, ([{ headDim, base }, x0]) => {
         for (const style of ["adjacent", "rotate-half"] as const) {
           const x = x0.slice();
-          applyRope(x, headDim, ropeAngles(0, headDim, base), style);
+          applyRope(x, headDim, ropeAngles(0, headDim, base, "f32"), style, "f32");
           for (let i = 0; i < x.length; i++) expect(x[i] === x0[i]).toBe(true); // ±0 may swap sign, nothing else
         }
       }),
@@ -147,7 +148,7 @@ describe("applyRope (spec §4.2)", () => {
       fc.property(rotationCase, ([{ headDim, pos, base }, x0]) => {
         for (const style of ["adjacent", "rotate-half"] as const) {
           const x = x0.slice();
-          applyRope(x, headDim, ropeAngles(pos, headDim, base), style);
+          applyRope(x, headDim, ropeAngles(pos, headDim, base, "f32"), style, "f32");
           const pairs = headDim / 2;
           for (let h = 0; h < x.length / headDim; h++) {
             for (let i = 0; i < pairs; i++) {
@@ -172,7 +173,7 @@ describe("applyRope (spec §4.2)", () => {
       fc.property(arbitrary, ([{ pos, ropeDim }, x0]) => {
         for (const style of ["adjacent", "rotate-half"] as const) {
           const x = x0.slice();
-          applyRope(x, 32, ropeAngles(pos, ropeDim, 10000), style); // two heads of 32
+          applyRope(x, 32, ropeAngles(pos, ropeDim, 10000, "f32"), style, "f32"); // two heads of 32
           for (const h of [0, 1]) {
             expect(
               sameBits(x.subarray(h * 32 + ropeDim, h * 32 + 32), x0.subarray(h * 32 + ropeDim, h * 32 + 32)),
@@ -213,12 +214,12 @@ describe("the HF → GGUF q/k permutation (spec §4.3)", () => {
       "rope: permutation theorem",
       fc.property(rotationCase, ([{ headDim, nHeads, pos, base }, q, k]) => {
         const source = ropePermutationHfToGguf(nHeads, headDim);
-        const angles = ropeAngles(pos, headDim, base);
+        const angles = ropeAngles(pos, headDim, base, "f32");
         for (const original of [q, k]) {
           const hf = original.slice();
-          applyRope(hf, headDim, angles, "rotate-half");
+          applyRope(hf, headDim, angles, "rotate-half", "f32");
           const gguf = Float32Array.from(source, (s) => original[s]);
-          applyRope(gguf, headDim, angles, "adjacent");
+          applyRope(gguf, headDim, angles, "adjacent", "f32");
           expect(
             sameBits(
               gguf,
@@ -236,15 +237,15 @@ describe("the HF → GGUF q/k permutation (spec §4.3)", () => {
       "rope: q·k preserved",
       fc.property(rotationCase, ([{ headDim, nHeads, pos, base }, q, k]) => {
         const source = ropePermutationHfToGguf(nHeads, headDim);
-        const angles = ropeAngles(pos, headDim, base);
+        const angles = ropeAngles(pos, headDim, base, "f32");
         const qh = q.slice();
         const kh = k.slice();
-        applyRope(qh, headDim, angles, "rotate-half");
-        applyRope(kh, headDim, angles, "rotate-half");
+        applyRope(qh, headDim, angles, "rotate-half", "f32");
+        applyRope(kh, headDim, angles, "rotate-half", "f32");
         const qg = Float32Array.from(source, (s) => q[s]);
         const kg = Float32Array.from(source, (s) => k[s]);
-        applyRope(qg, headDim, angles, "adjacent");
-        applyRope(kg, headDim, angles, "adjacent");
+        applyRope(qg, headDim, angles, "adjacent", "f32");
+        applyRope(kg, headDim, angles, "adjacent", "f32");
         const gamma = (headDim * U64) / (1 - headDim * U64);
         for (let h = 0; h < nHeads; h++) {
           let dotHf = 0;
@@ -260,5 +261,27 @@ describe("the HF → GGUF q/k permutation (spec §4.3)", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('"ggml-x86" arithmetic (spec §9.1)', () => {
+  test("the angles are ggml_rope_cache_init's and the rotation ggml's fused one (reference/ggml-x86)", () => {
+    for (const [pos, ropeDim, style] of [
+      [7, 64, "adjacent"],
+      [1000, 32, "rotate-half"],
+    ] as const) {
+      const angles = ropeAngles(pos, ropeDim, 10000, "ggml-x86");
+      const expected = ropeCacheGgml(pos, ropeDim, 10000);
+      expect(sameBits(angles.cos, expected.cos) && sameBits(angles.sin, expected.sin)).toBe(true);
+      const x = Float32Array.from({ length: 2 * ropeDim }, (_, i) => Math.sin(i + 0.5) * 3);
+      const rotated = x.slice();
+      applyRope(rotated, ropeDim, angles, style, "ggml-x86");
+      const reference = x.slice();
+      ropeRotateGgml(reference, ropeDim, expected, style);
+      expect(sameBits(rotated, reference)).toBe(true);
+      const f32 = x.slice();
+      applyRope(f32, ropeDim, ropeAngles(pos, ropeDim, 10000, "f32"), style, "f32");
+      expect(sameBits(f32, reference)).toBe(false); // the arithmetic is not the f32 one
+    }
   });
 });

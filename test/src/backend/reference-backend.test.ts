@@ -10,6 +10,7 @@ import { GgmlType } from "../../../reference/codec/index.js";
 import { evaluateSequence, forward, createForwardState } from "../../../reference/model/forward.js";
 import { linear } from "../../../reference/model/linear.js";
 import { packMatrix } from "../../../reference/model/packed-matrix.js";
+import { NMSE_TOLERANCE, nmse } from "../../../reference/tolerances/index.js";
 import type { Backend } from "../../../src/backend/backend.js";
 import { createBackendSession, evaluateBackendSequence } from "../../../src/backend/backend-forward.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
@@ -30,15 +31,19 @@ describe("reference backend", () => {
     expect(backend.describe()).toMatch(/reference/);
   });
 
-  it("matmul is linear() per row of the batch, in every mode", () => {
+  it("matmul is linear() per row of the batch, in every mode (ggml-matmul summed as linear's ggml-exact)", () => {
     checkProperty(
       "reference matmul = linear per row",
       fc.property(
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer(),
-        fc.constantFrom("f32", "ggml", "int8-per-token" as const),
-        (rows, batch, seed, mode) => {
+        fc.constantFrom(
+          ["f32", "f32"] as const,
+          ["ggml-matmul", "ggml-exact"] as const,
+          ["int8-per-token", "int8-per-token"] as const,
+        ),
+        (rows, batch, seed, [mode, linearMode]) => {
           let s = seed >>> 0;
           const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
           const values = Float32Array.from({ length: rows * 256 }, () => Math.round(next()) * 0.5);
@@ -47,7 +52,7 @@ describe("reference backend", () => {
           const y = backend.matmul(backend.prepareMatrix(matrix), x, batch, mode);
           for (let b = 0; b < batch; b++) {
             expect(Array.from(y.subarray(b * rows, (b + 1) * rows))).toEqual(
-              Array.from(linear(matrix, x.subarray(b * 256, (b + 1) * 256), mode)),
+              Array.from(linear(matrix, x.subarray(b * 256, (b + 1) * 256), linearMode)),
             );
           }
         },
@@ -89,21 +94,13 @@ describe("backend forward with the reference backend", () => {
     });
   }
 
-  it("matches reference/model forward's argmax in ggml mode (only the matmuls follow ggml there)", () => {
+  it("ggml-matmul is close to reference/model's ggml-exact (only the matmuls follow ggml there)", () => {
     const { config, weights } = tinyModel({ seed: 4 });
-    const options = { activations: "ggml", kvCache: "f32" } as const;
-    const state = createForwardState(config, weights, options);
+    const state = createForwardState(config, weights, { activations: "ggml-exact", kvCache: "f32" });
     const expected = tokens.map((t, pos) => forward(state, t, pos));
+    const options = { activations: "ggml-matmul", kvCache: "f32" } as const;
     const got = evaluateBackendSequence(config, weights, createReferenceBackend(), tokens, options);
-    got.forEach((row, p) => {
-      let num = 0;
-      let den = 0;
-      row.forEach((v, j) => {
-        num += (v - expected[p][j]) ** 2;
-        den += expected[p][j] ** 2;
-      });
-      expect(num / den).toBeLessThan(1e-6);
-    });
+    got.forEach((row, p) => expect(nmse([row], [expected[p]])).toBeLessThan(NMSE_TOLERANCE));
   });
 
   it("refuses an f16 KV cache, bad tokens and positions beyond the context", () => {

@@ -2,13 +2,13 @@
 import { expect, test } from "vitest";
 import { GgmlType } from "../../../reference/codec/index.js";
 import { type CodecBackend, referenceBackend } from "../../../src/bench/backends.js";
-import { ternaryMatrix } from "../../../src/bench/matrix.js";
+import { benchMatrix } from "../../../src/bench/matrix.js";
 import { runBenchmarks } from "../../../src/bench/run.js";
 
 const FAKE_OPTIONS = { warmupRuns: 1, budgetMs: 0, minRuns: 2, maxRuns: 2, now: () => 0 };
 
 test("each format, encode then decode, on each backend implementing it, in order", () => {
-  const matrix = ternaryMatrix(2, 512, 1);
+  const matrix = benchMatrix(2, 512, 1);
   const labels: string[] = [];
   const results = runBenchmarks(matrix, [referenceBackend], FAKE_OPTIONS, (label) => labels.push(label));
   expect(labels).toEqual([
@@ -30,7 +30,7 @@ test("each format, encode then decode, on each backend implementing it, in order
 });
 
 test("decode is given the backend's own encoding of the matrix; missing formats are skipped", () => {
-  const matrix = ternaryMatrix(1, 256, 3);
+  const matrix = benchMatrix(1, 256, 3);
   const tq2 = referenceBackend.codecs.find((codec) => codec.type === GgmlType.TQ2_0);
   if (tq2 === undefined) throw new Error("the reference backend has no TQ2_0 codec");
   const decoded: Uint8Array[] = [];
@@ -48,8 +48,8 @@ test("decode is given the backend's own encoding of the matrix; missing formats 
 });
 
 test("the matrix is trits times one float32 scale per row, the same for the same seed", () => {
-  const matrix = ternaryMatrix(4, 256, 9);
-  expect(matrix.values).toEqual(ternaryMatrix(4, 256, 9).values);
+  const matrix = benchMatrix(4, 256, 9);
+  expect(matrix.values).toEqual(benchMatrix(4, 256, 9).values);
   for (let r = 0; r < 4; r++) {
     const row = matrix.values.subarray(r * 256, (r + 1) * 256);
     const scale = Math.max(...row.map(Math.abs));

@@ -61,7 +61,8 @@ describe("trilm convert", () => {
     for (const [i, line] of warnings.entries()) {
       expect(
         line.startsWith(
-          `trilm: warning: ${join(dir, "model.safetensors")}: tensor 'model.layers.${i}.self_attn.o_proj.weight': 256 of 256 256-element blocks hold two shard scales`,
+          `trilm: warning: ${join(dir, "model.safetensors")}: tensor ` +
+            `'model.layers.${i}.self_attn.o_proj.weight': 256 of 256 256-element blocks hold two shard scales`,
         ),
       ).toBe(true);
       expect(line).toMatch(

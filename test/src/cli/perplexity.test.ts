@@ -4,8 +4,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { createForwardState, F32_FORWARD_OPTIONS, forward } from "../../../reference/model/forward.js";
+import { perplexityEstimate, scorePerplexity } from "../../../reference/model/perplexity.js";
 import { logProbability } from "../../../reference/model/sampling.js";
+import { createBackendSession } from "../../../src/backend/backend-forward.js";
+import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { embeddedModelPath } from "../../../src/model/embedded.js";
 import { loadModel } from "../../../src/model/load-model.js";
 import { expectRefused, trilm, useTempDir } from "./harness.js";
@@ -29,7 +32,7 @@ function expectedTotals(ids: readonly number[], ctx: number): { ppl: number; cou
   let squares = 0;
   let count = 0;
   for (let w = 0; w + ctx <= ids.length; w += ctx) {
-    const state = createForwardState(model.config, model.weights);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     for (let i = 0; i < ctx - 1; i++) {
       const logits = forward(state, ids[w + i], i);
       if (i >= Math.floor(ctx / 2)) {
@@ -77,12 +80,49 @@ describe("trilm perplexity", () => {
       "f16",
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("activations ggml, kv cache f16");
+    expect(result.stdout).toContain("activations ggml-exact, kv cache f16"); // ggml: an alias of ggml-exact
     expect(result.stdout).toContain(
       "1 window(s) of 256 (--ctx 512 capped by the model's context), 4 left over; scoring positions 128..254",
     );
     const ppl = Number(/PPL = (\S+)/.exec(result.stdout)![1]);
     expect(Number.isFinite(ppl) && ppl > 1).toBe(true);
+  });
+
+  it("--activations ggml-matmul: the backend forward pass on the reference backend; f32 KV cache only", async () => {
+    const file = writeIds(temp("m.txt"));
+    const result = await trilm(
+      "perplexity",
+      MODEL,
+      "--tokens-file",
+      file,
+      "--ctx",
+      "16",
+      "--activations",
+      "ggml-matmul",
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("activations ggml-matmul, kv cache f32");
+    const model = loadModel(MODEL);
+    const session = createBackendSession(model.config, model.weights, createReferenceBackend(), {
+      activations: "ggml-matmul",
+      kvCache: "f32",
+    });
+    const scored = scorePerplexity(IDS, 16, () => session.step);
+    expect(result.stdout).toContain(`Final estimate: PPL = ${perplexityEstimate(scored.totals).ppl.toFixed(4)} +/- `);
+    const refused = await trilm(
+      "perplexity",
+      MODEL,
+      "--tokens-file",
+      file,
+      "--activations",
+      "ggml-matmul",
+      "--kv-cache",
+      "f16",
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "--activations ggml-matmul runs the backend forward pass, with an f32 KV cache only",
+    );
   });
 
   it("--help says which positions are scored, with an example", async () => {

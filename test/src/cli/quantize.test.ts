@@ -20,13 +20,15 @@ describe("trilm quantize", () => {
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(21 + 3);
     expect(lines[0]).toBe(
-      "[   1/  21] output.weight                        - [  256,   512,     1,     1], type =    f32, converting to f16 .. size =     0.50 MiB ->     0.25 MiB",
+      "[   1/  21] output.weight                        - [  256,   512,     1,     1], type =    " +
+        "f32, converting to f16 .. size =     0.50 MiB ->     0.25 MiB",
     );
     expect(lines[1]).toBe(
       "[   2/  21] output_norm.weight                   - [  256,     1,     1,     1], type =    f32, size =    0.001 MiB",
     );
     expect(lines[3]).toBe(
-      "[   4/  21] blk.0.attn_k.weight                  - [  256,   128,     1,     1], type =    f32, converting to tq2_0 .. size =     0.13 MiB ->     0.01 MiB",
+      "[   4/  21] blk.0.attn_k.weight                  - [  256,   128,     1,     1], type =    " +
+        "f32, converting to tq2_0 .. size =     0.13 MiB ->     0.01 MiB",
     );
     expect(lines.slice(21)).toEqual([
       "model size  =     7.00 MiB",

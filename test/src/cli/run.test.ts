@@ -5,9 +5,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GgmlType, quantizeRow } from "../../../reference/codec/index.js";
-import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { createForwardState, F32_FORWARD_OPTIONS, forward } from "../../../reference/model/forward.js";
+import { createBackendSession } from "../../../src/backend/backend-forward.js";
+import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { argmax, sampleToken } from "../../../reference/model/sampling.js";
-import { DEFAULT_PROMPT } from "../../../src/cli/commands/run.js";
+import { DEFAULT_PROMPT } from "../../../src/model/default-prompt.js";
 import { writeGgufFile } from "../../../src/gguf/file.js";
 import {
   GgufFile,
@@ -75,7 +77,7 @@ describe("trilm run on the embedded model", () => {
     expect(result.stdout).toContain(`wrote ${temp("logits.npy")}: float32 [5, 512], one row of logits per position`);
     const rows = readLogits(temp("logits.npy"), 5);
     const model = loadModel(embeddedModelPath());
-    const state = createForwardState(model.config, model.weights);
+    const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     rows.forEach((row, pos) => {
       expect(row.every(Number.isFinite)).toBe(true);
       expect(row).toEqual(forward(state, pos + 1, pos));
@@ -93,27 +95,28 @@ describe("trilm run on the embedded model", () => {
     expect(result.stdout.split("\n").filter((l) => l.endsWith("prompt"))).toHaveLength(3);
   });
 
-  it.each([["ggml"], ["int8-per-token"]])(
-    "--activations %s runs and gives finite logits (also with an f16 KV cache)",
-    async (mode) => {
-      const result = await trilm(
-        "run",
-        "--tokens",
-        "1,17,300",
-        "--activations",
-        mode,
-        "--kv-cache",
-        "f16",
-        "--generate",
-        "2",
-        "--logits",
-        temp("l.npy"),
-      );
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`activations ${mode}, kv cache f16`);
-      for (const row of readLogits(temp("l.npy"), 5)) expect(row.every(Number.isFinite)).toBe(true);
-    },
-  );
+  it.each([
+    ["ggml", "ggml-exact"],
+    ["ggml-exact", "ggml-exact"],
+    ["int8-per-token", "int8-per-token"],
+  ])("--activations %s runs %s and gives finite logits (also with an f16 KV cache)", async (typed, mode) => {
+    const result = await trilm(
+      "run",
+      "--tokens",
+      "1,17,300",
+      "--activations",
+      typed,
+      "--kv-cache",
+      "f16",
+      "--generate",
+      "2",
+      "--logits",
+      temp("l.npy"),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`activations ${mode}, kv cache f16`);
+    for (const row of readLogits(temp("l.npy"), 5)) expect(row.every(Number.isFinite)).toBe(true);
+  });
 
   it("runs a Hugging Face checkpoint folder too", async () => {
     const folder = writeHfFolder(temp("hf"), makeFixture(LOSSLESS));
@@ -181,6 +184,51 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
     );
   });
 
+  it("--activations ggml-exact (and its alias ggml) is reference/model's forward: refused on an accelerated backend", async () => {
+    const tokens = [1, 17, 300];
+    const model = loadModel(embeddedModelPath());
+    const state = createForwardState(model.config, model.weights, { activations: "ggml-exact", kvCache: "f32" });
+    const expected = tokens.map((token, pos) => forward(state, token, pos));
+    for (const typed of ["ggml", "ggml-exact"]) {
+      const result = await trilm("run", "--tokens", "1,17,300", "--activations", typed, "--logits", temp("e.npy"));
+      expect(result.code).toBe(0);
+      expect(readLogits(temp("e.npy"), 3)).toEqual(expected);
+      expectRefused(
+        await trilm("run", "--backend", "tfjs-cpu", "--activations", typed),
+        undefined,
+        `--activations ${typed}: llama.cpp's arithmetic end to end (ggml-exact) runs on --backend ` +
+          `reference only; --backend tfjs-cpu takes --activations ggml-matmul`,
+      );
+    }
+  });
+
+  it("--activations ggml-matmul runs the backend forward pass, on the reference backend too (f32 KV cache only)", async () => {
+    const result = await trilm(
+      "run",
+      "--tokens",
+      "1,17,300",
+      "--activations",
+      "ggml-matmul",
+      "--logits",
+      temp("m.npy"),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("backend reference, activations ggml-matmul, kv cache f32");
+    const model = loadModel(embeddedModelPath());
+    const session = createBackendSession(model.config, model.weights, createReferenceBackend(), {
+      activations: "ggml-matmul",
+      kvCache: "f32",
+    });
+    expect(readLogits(temp("m.npy"), 3)).toEqual([1, 17, 300].map((token, pos) => session.step(token, pos)));
+    const exact = createForwardState(model.config, model.weights, { activations: "ggml-exact", kvCache: "f32" });
+    expect(readLogits(temp("m.npy"), 3)[2]).not.toEqual(forward(exact, 300, 2)); // not llama.cpp's arithmetic
+    expectRefused(
+      await trilm("run", "--activations", "ggml-matmul", "--kv-cache", "f16"),
+      undefined,
+      "--kv-cache f16: --activations ggml-matmul runs the backend forward pass, with an f32 KV cache only",
+    );
+  });
+
   it("a backend that is not available yet", async () => {
     expectRefused(
       await trilm("run", "--backend", "wasm"),
@@ -203,7 +251,7 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
     expectRefused(
       await trilm("run", "--activations", "q4"),
       undefined,
-      "Allowed choices are f32, ggml, int8-per-token.",
+      "Allowed choices are f32, ggml-exact, ggml-matmul, int8-per-token, ggml.",
     );
     expectRefused(await trilm("run", "--kv-cache", "q8_0"), undefined, "Allowed choices are f32, f16.");
   });

@@ -197,7 +197,7 @@ describe("the type llama-quantize picks for each tensor", () => {
 });
 
 /** An F32 matrix of ternary values × 0.5. */
-function ternaryMatrix(name: string, ne: number[]): GgufTensor {
+function ternaryF32Tensor(name: string, ne: number[]): GgufTensor {
   const values = new Float32Array(ne.reduce((a, b) => a * b, 1)).map((_, i) => ((i % 3) - 1) * 0.5);
   return { name, type: GgmlType.F32, ne, data: quantizeRow(GgmlType.F32, values) };
 }
@@ -208,9 +208,9 @@ function tinyModel(extra: GgufTensor[] = [], metadata: GgufKeyValue[] = []): Ggu
     "tiny.gguf",
     [{ key: "general.architecture", value: { type: GgufValueType.STRING, value: "llama" } }, ...metadata],
     [
-      ternaryMatrix("token_embd.weight", [256, 4]),
-      ternaryMatrix("output.weight", [256, 4]),
-      ternaryMatrix("output_norm.weight", [256]),
+      ternaryF32Tensor("token_embd.weight", [256, 4]),
+      ternaryF32Tensor("output.weight", [256, 4]),
+      ternaryF32Tensor("output_norm.weight", [256]),
       ...extra,
     ],
   );
@@ -229,20 +229,20 @@ describe("quantizeModel refuses what llama-quantize refuses or what the oracle c
   });
 
   test("a matrix whose rows are not whole 256-blocks would be q4_0", () => {
-    const model = tinyModel([ternaryMatrix("blk.0.attn_q.weight", [320, 2])]);
+    const model = tinyModel([ternaryF32Tensor("blk.0.attn_q.weight", [320, 2])]);
     expect(inputError(() => quantizeModel(model, GgmlType.TQ1_0, F16_EMBEDDINGS)).problem).toBe(
       "llama-quantize would store tensor 'blk.0.attn_q.weight' as q4_0, which the oracle does not implement",
     );
   });
 
   test("…but one whose rows are not whole 32-blocks falls back to f16, which the oracle writes", () => {
-    const model = tinyModel([ternaryMatrix("blk.0.attn_q.weight", [48, 2])]);
+    const model = tinyModel([ternaryF32Tensor("blk.0.attn_q.weight", [48, 2])]);
     const out = quantizeModel(model, GgmlType.TQ1_0, F16_EMBEDDINGS);
     expect(out.tensor("blk.0.attn_q.weight")).toMatchObject({ type: GgmlType.F16, ne: [48, 2], byteSize: 192 });
   });
 
   test("a trailing dimension of 1 is dropped, as ggml writes n_dims", () => {
-    const model = tinyModel([ternaryMatrix("blk.0.attn_q.weight", [256, 1, 1])]);
+    const model = tinyModel([ternaryF32Tensor("blk.0.attn_q.weight", [256, 1, 1])]);
     expect(quantizeModel(model, GgmlType.TQ2_0, F16_EMBEDDINGS).tensor("blk.0.attn_q.weight")).toMatchObject({
       type: GgmlType.F32,
       ne: [256],

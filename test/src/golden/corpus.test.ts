@@ -32,12 +32,18 @@ describe("the checked-in corpus golden/suites", () => {
     generateGolden(out, { seed: 1, suites: DEFAULT_SUITES, version: packageVersion(), commit: "unknown" });
     const files = listFiles(SUITES).filter((f) => f !== "README.md");
     expect(listFiles(out)).toEqual(files);
-    for (const file of files) expect(readFileSync(join(out, file)).equals(readFileSync(join(SUITES, file))), file).toBe(true);
+    for (const file of files)
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(SUITES, file))), file).toBe(true);
   });
 
   it("verifies: every sha256 and shape, every expected value recomputed", () => {
     const reports = findManifests(SUITES).map((path) => verifySuite(path));
-    expect(reports.map((r) => [r.suite, r.failed])).toEqual([["codecs", 0], ["matmul", 0], ["model", 0], ["ops", 0]]);
+    expect(reports.map((r) => [r.suite, r.failed])).toEqual([
+      ["codecs", 0],
+      ["matmul", 0],
+      ["model", 0],
+      ["ops", 0],
+    ]);
     expect(reports.reduce((s, r) => s + r.passed, 0)).toBe(102);
   });
 
@@ -52,10 +58,13 @@ describe("the checked-in corpus golden/suites", () => {
     for (const group of manifest.testGroups) {
       for (const test of group.tests) {
         for (const flag of test.flags) results.set(`${group.format}/${group.op}/${flag}`, test.result);
-        const bin = group.op === "dequantize" ? test.files.weight : group.op === "quantize" ? test.files.weight : undefined;
+        const bin =
+          group.op === "dequantize" ? test.files.weight : group.op === "quantize" ? test.files.weight : undefined;
         if (bin === undefined || group.format === "q8_K") continue;
         const bytes = new Uint8Array(readFileSync(join(SUITES, "codecs", bin.file)));
-        const findings = (group.format === "tq1_0" ? validateTq1_0Row(bytes) : validateTq2_0Row(bytes)).map((f) => f.severity);
+        const findings = (group.format === "tq1_0" ? validateTq1_0Row(bytes) : validateTq2_0Row(bytes)).map(
+          (f) => f.severity,
+        );
         if (test.result === "valid") expect(findings, `tcId ${test.tcId}`).toEqual([]);
         if (test.result === "invalid") expect(findings, `tcId ${test.tcId}`).toContain("invalid");
         if (test.result === "acceptable") expect(findings.length, `tcId ${test.tcId}`).toBeGreaterThan(0);
@@ -64,7 +73,8 @@ describe("the checked-in corpus golden/suites", () => {
     expect(results.get("tq2_0/dequantize/Tq2Code3")).toBe("invalid");
     expect(results.get("tq1_0/dequantize/Tq1AliasByte")).toBe("acceptable");
     expect(results.get("tq1_0/dequantize/Tq1QhFifthTrit")).toBe("acceptable");
-    for (const flag of ["InfiniteScale", "NanScale", "SubnormalScale"]) expect(results.get(`tq2_0/dequantize/${flag}`)).toBe("acceptable");
+    for (const flag of ["InfiniteScale", "NanScale", "SubnormalScale"])
+      expect(results.get(`tq2_0/dequantize/${flag}`)).toBe("acceptable");
     for (const format of ["tq1_0", "tq2_0", "q8_K"]) {
       expect(results.get(`${format}/quantize/ZeroBlock`)).toBe("valid");
       expect(results.get(`${format}/quantize/HalfTie`)).toBe("valid");
@@ -90,6 +100,8 @@ describe("the checked-in corpus golden/suites", () => {
     const x = "matmul/tc0002/x.npy";
     expect(readFileSync(join(a, x)).equals(readFileSync(join(b, x)))).toBe(true);
     expect(readFileSync(join(a, x)).equals(readFileSync(join(c, x)))).toBe(false);
-    expect(readFileSync(join(a, "matmul/manifest.json"), "utf8")).toBe(readFileSync(join(b, "matmul/manifest.json"), "utf8"));
+    expect(readFileSync(join(a, "matmul/manifest.json"), "utf8")).toBe(
+      readFileSync(join(b, "matmul/manifest.json"), "utf8"),
+    );
   });
 });

@@ -19,7 +19,9 @@ const schema: JsonValue = {
 
 describe("validateJsonSchema (the subset the manifest schema uses)", () => {
   it("accepts a conforming value", () => {
-    expect(validateJsonSchema({ n: 3, name: "ab", kind: "a", fixed: 3, items: [1, 2.5], any: { x: "s", y: 1 } }, schema)).toBeUndefined();
+    expect(
+      validateJsonSchema({ n: 3, name: "ab", kind: "a", fixed: 3, items: [1, 2.5], any: { x: "s", y: 1 } }, schema),
+    ).toBeUndefined();
   });
 
   it.each([

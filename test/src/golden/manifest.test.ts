@@ -1,11 +1,21 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatManifest, manifestSchema, ManifestError, parseManifest, SCHEMA_REFERENCE, type Manifest } from "../../../src/golden/manifest.js";
+import {
+  formatManifest,
+  manifestSchema,
+  ManifestError,
+  parseManifest,
+  SCHEMA_REFERENCE,
+  type Manifest,
+} from "../../../src/golden/manifest.js";
 import { repoFile } from "../cli/harness.js";
 
 const SUITES = repoFile("golden/suites");
-const suiteNames = readdirSync(SUITES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const suiteNames = readdirSync(SUITES, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 function checkedIn(name: string): string {
   return readFileSync(join(SUITES, name, "manifest.json"), "utf8");
@@ -18,7 +28,9 @@ describe("golden/schema/manifest.schema.json", () => {
   });
 
   it("is where the manifests' schema field points", () => {
-    expect(readFileSync(join(SUITES, "codecs", SCHEMA_REFERENCE), "utf8")).toBe(readFileSync(repoFile("golden/schema/manifest.schema.json"), "utf8"));
+    expect(readFileSync(join(SUITES, "codecs", SCHEMA_REFERENCE), "utf8")).toBe(
+      readFileSync(repoFile("golden/schema/manifest.schema.json"), "utf8"),
+    );
   });
 });
 
@@ -52,12 +64,24 @@ describe("parseManifest refuses malformed manifests with one line", () => {
     ["an extra field", mutate((m) => (m.date = "today")), /unexpected property 'date'/],
     ["a wrong version", mutate((m) => (m.version = 2)), /\/version: must be 1/],
     ["a wrong result", mutate((m) => (tests(m)[0].result = "ok")), /result: must be one of/],
-    ["a bad sha256", mutate((m) => (Object.values(tests(m)[0].files as Record<string, Record<string, unknown>>)[0].sha256 = "abc")), /sha256/],
+    [
+      "a bad sha256",
+      mutate((m) => (Object.values(tests(m)[0].files as Record<string, Record<string, unknown>>)[0].sha256 = "abc")),
+      /sha256/,
+    ],
     ["a wrong numberOfTests", mutate((m) => (m.numberOfTests = 1)), /numberOfTests is 1/],
     ["a duplicate tcId", mutate((m) => (tests(m)[1].tcId = tests(m)[0].tcId)), /appears twice/],
     ["an undeclared flag", mutate((m) => (tests(m)[0].flags = ["Nope"])), /flag 'Nope' is not described/],
-    ["a missing role", mutate((m) => delete (tests(m)[0].files as Record<string, unknown>).w), /do not match the group's roles/],
-    ["a path leaving the suite", mutate((m) => ((tests(m)[0].files as Record<string, Record<string, unknown>>).w.file = "../x.npy")), /does not match|leaves the suite/],
+    [
+      "a missing role",
+      mutate((m) => delete (tests(m)[0].files as Record<string, unknown>).w),
+      /do not match the group's roles/,
+    ],
+    [
+      "a path leaving the suite",
+      mutate((m) => ((tests(m)[0].files as Record<string, Record<string, unknown>>).w.file = "../x.npy")),
+      /does not match|leaves the suite/,
+    ],
   ] as [string, string, RegExp][])("%s", (_name, text, message) => {
     let error: unknown;
     try {

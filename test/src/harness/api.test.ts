@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { dequantizeRow, GgmlType, QK_K } from "../../../reference/codec/index.js";
 import { checkKernel, type KernelFunction } from "../../../src/harness/api.js";
-import * as oracle from "../../../src/index.js";
+import * as oracle from "../../../src/api/index.js";
 
 /** y = x·Wᵀ with W decoded by the reference; `decode` lets a test plant a bug. */
 function matmulWith(decode: (type: GgmlType, bytes: Uint8Array, n: number) => Float32Array): KernelFunction {

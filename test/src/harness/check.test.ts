@@ -8,7 +8,7 @@ import { requireConsistentCase } from "../../../src/harness/case-dir.js";
 import {
   builtinCases,
   checkRowCells,
-  describeWorst,
+  worstElementCell,
   runCheck,
   suiteCases,
   type CheckResult,
@@ -134,7 +134,7 @@ describe("suiteCases", () => {
 describe("report rows", () => {
   it("show the worst element's stored position", () => {
     expect(
-      describeWorst({ index: 3, batch: 1, row: 2, col: 300, block: 1, byte: 12, bit: 2, expected: 1, actual: 2 }),
+      worstElementCell({ index: 3, batch: 1, row: 2, col: 300, block: 1, byte: 12, bit: 2, expected: 1, actual: 2 }),
     ).toBe("b1 r2 c300 block 1 byte 12 bit 2");
     expect(
       checkRowCells({ label: "t", verdict: { passed: false, reason: "why", maxAbsError: 0.5, nmse: 0.25 } }),

@@ -4,7 +4,7 @@ import {
   inputRoles,
   outputRole,
   parseCaseJson,
-  packedRowBytes,
+  weightRowBytes,
   PROTOCOL_VERSION,
 } from "../../../src/harness/protocol.js";
 
@@ -28,8 +28,8 @@ describe("kernel protocol v1: case.json", () => {
     ).toEqual({ w: "w.npy" });
     expect(inputRoles("quantize")).toEqual(["w"]);
     expect(outputRole("quantize")).toBe("weight");
-    expect(packedRowBytes("tq1_0", 512)).toBe(108);
-    expect(packedRowBytes("tq2_0", 512)).toBe(132);
+    expect(weightRowBytes("tq1_0", 512)).toBe(108);
+    expect(weightRowBytes("tq2_0", 512)).toBe(132);
   });
 
   it("parses what it writes", () => {

@@ -161,7 +161,9 @@ describe("convertHfCheckpoint: other cases", () => {
       expect(warnings).toHaveLength(2);
       expect(warnings[0]).toMatch(
         new RegExp(
-          `^model\\.layers\\.0\\.self_attn\\.o_proj\\.weight: 256 of 256 256-element blocks hold two shard scales \\(0\\.0263671875, 0\\.0322265625; columns \\[0, 128\\) \\[128, 256\\)\\); ${type} keeps one scale per block, so \\d+ of 65536 values change: the conversion is lossy$`,
+          `^model\\.layers\\.0\\.self_attn\\.o_proj\\.weight: 256 of 256 256-element blocks hold ` +
+            `two shard scales \\(0\\.0263671875, 0\\.0322265625; columns \\[0, 128\\) \\[128, ` +
+            `256\\)\\); ${type} keeps one scale per block, so \\d+ of 65536 values change: the conversion is lossy$`,
         ),
       );
       expect(warnings[1]).toMatch(/^model\.layers\.1\.self_attn\.o_proj\.weight: 256 of 256 /);
@@ -192,7 +194,10 @@ describe("convertHfCheckpoint: other cases", () => {
     const { warnings } = convertAndReread(checkpoint, "tq1_0");
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /^model\.layers\.1\.self_attn\.v_proj\.weight: is not ternary \(more than 6 distinct magnitudes\); \d+ of 131072 values change in the conversion to tq1_0$/,
+      new RegExp(
+        String.raw`^model\.layers\.1\.self_attn\.v_proj\.weight: is not ternary \(more than 6 distinct magnitudes\); ` +
+          String.raw`\d+ of 131072 values change in the conversion to tq1_0$`,
+      ),
     );
   });
 

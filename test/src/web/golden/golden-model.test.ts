@@ -1,14 +1,29 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { ManifestError, parseManifestWithSchema, type Manifest, type TestCase } from "../../../../src/golden/manifest-core.js";
+import {
+  ManifestError,
+  parseManifestWithSchema,
+  type Manifest,
+  type TestCase,
+} from "../../../../src/golden/manifest-core.js";
 import type { JsonValue } from "../../../../src/golden/json-schema.js";
-import { findCase, flagsUsed, matchesFilter, parseGoldenRoute, specSectionsOf, suiteOfManifestPath } from "../../../../src/web/golden/golden-model.js";
+import {
+  findCase,
+  flagsUsed,
+  matchesFilter,
+  parseGoldenRoute,
+  specSectionsOf,
+  suiteOfManifestPath,
+} from "../../../../src/web/golden/golden-model.js";
 import { repoFile } from "../../cli/harness.js";
 
 const schema = JSON.parse(readFileSync(repoFile("golden/schema/manifest.schema.json"), "utf8")) as JsonValue;
-const suites = readdirSync(repoFile("golden/suites"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const suites = readdirSync(repoFile("golden/suites"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 const rawText = (suite: string): string => readFileSync(repoFile(`golden/suites/${suite}/manifest.json`), "utf8");
-const raw = (suite: string): { testGroups: { tests: TestCase[]; tolerance: { spec: string } }[] } => JSON.parse(rawText(suite)) as never;
+const raw = (suite: string): { testGroups: { tests: TestCase[]; tolerance: { spec: string } }[] } =>
+  JSON.parse(rawText(suite)) as never;
 
 describe("routes", () => {
   test("suite list, suite, case", () => {
@@ -45,7 +60,9 @@ describe.each(suites)("the %s manifest", (suite) => {
       expect(refs.length).toBe((group.tolerance.spec.match(/§/g) ?? []).length);
       for (const { doc, section } of refs) {
         const markdown = readFileSync(repoFile(`spec/${doc}.md`), "utf8");
-        expect(new RegExp(`^#+ §${section.replace(/\./g, "\\.")}\\s`, "m").test(markdown), `${doc} §${section}`).toBe(true);
+        expect(new RegExp(`^#+ §${section.replace(/\./g, "\\.")}\\s`, "m").test(markdown), `${doc} §${section}`).toBe(
+          true,
+        );
       }
     }
   });
@@ -54,7 +71,9 @@ describe.each(suites)("the %s manifest", (suite) => {
 describe("specSectionsOf", () => {
   test("bare § belong to the last document named", () => {
     expect(specSectionsOf("spec/formats.md §4.3, §5.4; spec/tolerances.md §3.1")).toEqual([
-      { doc: "formats", section: "4.3" }, { doc: "formats", section: "5.4" }, { doc: "tolerances", section: "3.1" },
+      { doc: "formats", section: "4.3" },
+      { doc: "formats", section: "5.4" },
+      { doc: "tolerances", section: "3.1" },
     ]);
   });
 });

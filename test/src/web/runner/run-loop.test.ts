@@ -7,11 +7,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { createTfjsBackend } from "../../../../accelerated/tfjs/index.js";
 import { createForwardState, forward } from "../../../../reference/model/forward.js";
+import { NMSE_TOLERANCE, nmse } from "../../../../reference/tolerances/index.js";
 import { createReferenceBackend } from "../../../../src/backend/reference-backend.js";
+import { evaluateBackendSequence } from "../../../../src/backend/backend-forward.js";
 import { parseGguf } from "../../../../src/gguf/reader.js";
 import { embeddedModelPath } from "../../../../src/model/embedded.js";
 import { modelFromGguf } from "../../../../src/model/gguf-model.js";
-import { NMSE_TOLERANCE, nmse } from "../../../../src/web/runner/compare.js";
 import { runBackends, type RunProgress } from "../../../../src/web/runner/run-loop.js";
 
 const path = embeddedModelPath();
@@ -69,7 +70,7 @@ describe("runBackends on the embedded model", () => {
     ]);
     expect(events.filter((e) => e.kind === "backend-done")).toHaveLength(3);
   }, 30_000);
-  test("ggml mode: the reference is reference/model's forward() (llama.cpp's arithmetic) bit for bit", async () => {
+  test("ggml: the reference is reference/model's ggml-exact forward() bit for bit, a Backend runs ggml-matmul", async () => {
     const runs = await runBackends({
       config: model.config,
       weights: model.weights,
@@ -80,9 +81,14 @@ describe("runBackends on the embedded model", () => {
         { name: "reference-backend", create: () => createReferenceBackend() },
       ],
     });
-    const state = createForwardState(model.config, model.weights, { activations: "ggml", kvCache: "f32" });
+    const state = createForwardState(model.config, model.weights, { activations: "ggml-exact", kvCache: "f32" });
     const expected = TOKENS.map((token, pos) => forward(state, token, pos));
     runs[0].logits.forEach((row, p) => expect(Array.from(row)).toEqual(Array.from(expected[p])));
+    const matmulOnly = evaluateBackendSequence(model.config, model.weights, createReferenceBackend(), TOKENS, {
+      activations: "ggml-matmul",
+      kvCache: "f32",
+    });
+    runs[1].logits.forEach((row, p) => expect(Array.from(row)).toEqual(Array.from(matmulOnly[p])));
     expect(nmse(runs[1].logits, expected)).toBeLessThanOrEqual(NMSE_TOLERANCE);
   }, 30_000);
   test("a backend whose creation never settles times out and the loop goes on", async () => {

@@ -53,7 +53,9 @@ describe("literal spec links of src/web", () => {
 
   test("the check fails on a made-up section or document", () => {
     expect(brokenSpecLinks('specLink("formats", "4.2"); specHref("golden", "")', "ok.ts")).toEqual([]);
-    expect(brokenSpecLinks('specLink("formats", "99.9", "x")', "bad.ts")).toEqual(['bad.ts: specLink("formats", "99.9"']);
+    expect(brokenSpecLinks('specLink("formats", "99.9", "x")', "bad.ts")).toEqual([
+      'bad.ts: specLink("formats", "99.9"',
+    ]);
     expect(brokenSpecLinks('specHref("formats", "4.22")', "bad.ts")).toHaveLength(1);
     expect(brokenSpecLinks('specLink("nowhere", "1")', "bad.ts")).toHaveLength(1);
   });

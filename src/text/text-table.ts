@@ -1,5 +1,6 @@
 /**
- * Plain-text tables for terminal output: columns padded to their widest cell.
+ * Plain-text tables for terminal output (the CLI's `inspect` and `check`, `npm run bench`): columns
+ * padded to their widest cell.
  */
 
 /** How a column's cells are aligned. */

@@ -1,0 +1,46 @@
+/**
+ * `trilm-oracle/harness`: checking a kernel against the reference (spec/kernel-protocol.md). The
+ * kernel protocol's types (KernelCase, CaseVerdict, …), case directories (read, write), judging a
+ * kernel's output element by element, running a kernel command on a case, fast-check arbitraries of
+ * ternary blocks and matmul cases, and property-based checking that shrinks a failure to a minimal
+ * case: checkKernel for a JavaScript function, fuzzKernel for a command.
+ *
+ * @example
+ * ```ts
+ * import { checkKernel } from "trilm-oracle/harness";
+ * const result = await checkKernel(myTq2Matmul, { format: "tq2_0", runs: 50, seed: 1 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export * from "../harness/protocol.js";
+export { readCaseDir, requireConsistentCase, writeCaseDir } from "../harness/case-dir.js";
+export { judgeCase, judgeDequantize, judgeMatmul, judgeQuantize } from "../harness/judge.js";
+export { runKernelOnCase, type RunKernelOptions } from "../harness/run-kernel.js";
+export {
+  activations,
+  EDGE_SCALE_BITS,
+  matmulCase,
+  ternaryMatrix,
+  tq1Block,
+  tq2Block,
+  type BlockOptions,
+  type MatmulCaseOptions,
+  type TernaryBlock,
+  type TernaryMatrix,
+  type TernaryMatrixOptions,
+} from "../harness/arbitraries.js";
+export {
+  describeCase,
+  describeWorst,
+  fuzzCases,
+  fuzzKernel,
+  subCase,
+  type CaseJudge,
+  type FuzzKernelOptions,
+  type FuzzOptions,
+  type FuzzProgress,
+  type FuzzResult,
+} from "../harness/fuzz.js";
+export { checkKernel, type CheckKernelOptions, type CheckKernelResult, type KernelFunction } from "../harness/api.js";

@@ -1,0 +1,64 @@
+/**
+ * One forward step per token, on the backend a run names: reference/model's `forward` for
+ * `reference` (and for ggml-exact), else the forward pass over a Backend
+ * (src/backend/backend-forward.ts) with the weights prepared once — ggml-matmul included, on the
+ * reference backend too (activation-choice.ts).
+ */
+
+import type { TrilmConfig } from "../../reference/model/config.js";
+import { createForwardState, forward } from "../../reference/model/forward.js";
+import type { KvCacheType } from "../../reference/model/kv-cache.js";
+import type { TrilmWeights } from "../../reference/model/weights.js";
+import type { Backend } from "../backend/backend.js";
+import { createBackendSession } from "../backend/backend-forward.js";
+import { createBackend, type NodeBackendName } from "../backend/registry.js";
+import type { RunActivationMode } from "./activation-choice.js";
+
+/** How a run computes: the activation mode of either forward pass and the KV cache's element type. */
+export interface RunForwardOptions {
+  readonly activations: RunActivationMode;
+  readonly kvCache: KvCacheType;
+}
+
+/** Logits position by position, and what to release afterwards. */
+export interface ForwardStepper {
+  /** The logits [vocabSize] of `token` at `pos` (positions in order from 0). */
+  step(token: number, pos: number): Float32Array;
+  /** The Backend that runs the steps; undefined for reference/model's own forward pass. */
+  readonly backend?: Backend;
+  /** Release the session and the backend. */
+  dispose(): void;
+}
+
+/**
+ * A stepper over `positions` positions (the KV cache holds only those, not the model's whole
+ * context) on `backend`: reference/model's `forward` (spec/forward.md §8.1) for `reference` in
+ * every mode but ggml-matmul, else a backend session (RangeError for ggml-exact on another backend:
+ * check the request with checkRunActivations first).
+ */
+export async function createForwardStepper(
+  backend: NodeBackendName,
+  config: TrilmConfig,
+  weights: TrilmWeights,
+  options: RunForwardOptions,
+  positions: number,
+): Promise<ForwardStepper> {
+  const runConfig = { ...config, contextLength: positions };
+  const { activations, kvCache } = options;
+  if (backend === "reference" && activations !== "ggml-matmul") {
+    const state = createForwardState(runConfig, weights, { activations, kvCache });
+    return { step: (token, pos) => forward(state, token, pos), dispose: () => {} };
+  }
+  if (activations === "ggml-exact")
+    throw new RangeError(`ggml-exact is reference/model's forward pass only, not --backend ${backend}'s`);
+  const created = await createBackend(backend);
+  const session = createBackendSession(runConfig, weights, created, { activations, kvCache });
+  return {
+    step: (token, pos) => session.step(token, pos),
+    backend: created,
+    dispose: () => {
+      session.dispose();
+      created.dispose();
+    },
+  };
+}
