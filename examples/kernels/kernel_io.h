@@ -15,6 +15,7 @@
 #define KERNEL_IO_H
 
 #include <math.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,16 @@ struct kcase {
   char y_path[4096];
 };
 
+/* Resident mode (serve_resident): die() answers for the current case and jumps back instead of exiting. */
+static jmp_buf resident_case_exit;
+static int resident_case_active;
+static char resident_case_message[512];
+
 static void die(int code, const char *what, const char *detail) {
+  if (resident_case_active) {
+    snprintf(resident_case_message, sizeof resident_case_message, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    longjmp(resident_case_exit, code);
+  }
   fprintf(stderr, "kernel: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
   exit(code);
 }
@@ -158,6 +168,33 @@ static void quantize_row_q8_K(const float *x, int n, float *d, int8_t *q) {
     }
     d[i] = 1 / iscale;
   }
+}
+
+/*
+ * Resident mode (protocol v1.1, spec/kernel-protocol.md section 8; `trilm check|fuzz --resident`): read case
+ * directories one a line on stdin, run run_case(2, {argv0, dir}) on each and answer one line on stdout:
+ * "ok", "unsupported <why>" (die(3, ...) or return 3) or "error <why>" (any other failure). Returns 0 when
+ * stdin closes. A kernel's main: argc < 2 ? serve_resident(argv[0], one_case) : one_case(argc, argv).
+ * (Memory a case leaks when it dies is not reclaimed: acceptable for failures, so free what a case allocates.)
+ */
+static inline int serve_resident(char *argv0, int (*run_case)(int argc, char **argv)) {
+  char line[4096];
+  while (fgets(line, sizeof line, stdin)) {
+    line[strcspn(line, "\r\n")] = 0;
+    if (!line[0]) continue;
+    char *args[] = {argv0, line, NULL};
+    int code = setjmp(resident_case_exit);
+    if (code == 0) {
+      resident_case_active = 1;
+      code = run_case(2, args);
+      if (code != 0) snprintf(resident_case_message, sizeof resident_case_message, "exit status %d", code);
+    }
+    resident_case_active = 0;
+    if (code == 0) printf("ok\n");
+    else printf("%s %s\n", code == 3 ? "unsupported" : "error", resident_case_message);
+    fflush(stdout);
+  }
+  return 0;
 }
 
 #endif

@@ -57,5 +57,6 @@ int main(int argc, char **argv) {
     }
   }
   write_y(&c, y);
+  free(y), free(xd), free(xq), free(c.weight), free(c.x); /* tq2_0_matmul_resident.c runs this once per case */
   return 0;
 }

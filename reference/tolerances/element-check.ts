@@ -27,13 +27,15 @@ export interface ToleranceReport {
 /**
  * Compare `candidate` with `reference` element by element under `bounds` (one per element, from
  * the bound functions of this module): an element agrees when both are NaN, or both the same
- * infinity, or both finite with |c − r| ≤ bound. Reports the count of violations and the worst
- * element. Implements spec/tolerances.md §1.
+ * infinity, or both finite with |c − r| ≤ bound; where `nonFiniteAllowed[i]` is set (some correct
+ * float32 order may overflow there, e.g. matmulTolerance's), also when either is non-finite.
+ * Reports the count of violations and the worst element. Implements spec/tolerances.md §1.
  */
 export function checkTolerance(
   candidate: Float32Array,
   reference: Float32Array,
   bounds: ArrayLike<number>,
+  nonFiniteAllowed?: ArrayLike<number>,
 ): ToleranceReport {
   if (candidate.length !== reference.length) {
     return {
@@ -51,7 +53,8 @@ export function checkTolerance(
     const r = reference[i];
     const bound = bounds[i];
     let ratio: number;
-    if (Number.isNaN(c) || Number.isNaN(r)) ratio = Number.isNaN(c) && Number.isNaN(r) ? 0 : Infinity;
+    if (nonFiniteAllowed?.[i] && !(Number.isFinite(c) && Number.isFinite(r))) ratio = 0;
+    else if (Number.isNaN(c) || Number.isNaN(r)) ratio = Number.isNaN(c) && Number.isNaN(r) ? 0 : Infinity;
     else if (!Number.isFinite(c) || !Number.isFinite(r)) ratio = c === r ? 0 : Infinity;
     else {
       const d = Math.abs(c - r);

@@ -18,4 +18,4 @@ export * from "./nmse.js";
 export * from "./rmsnorm.js";
 export * from "./rope.js";
 export * from "./swiglu.js";
-export { dotResultsAgree, ternaryDotErrorBound } from "../codec/dot-tolerance.js";
+export { dotResultsAgree, ternaryDotErrorBound, ternaryDotMayOverflow } from "../codec/dot-tolerance.js";

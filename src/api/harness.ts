@@ -17,7 +17,8 @@
 export * from "../harness/protocol.js";
 export { readCaseDir, requireConsistentCase, writeCaseDir } from "../harness/case-dir.js";
 export { judgeCase, judgeDequantize, judgeMatmul, judgeQuantize } from "../harness/judge.js";
-export { runKernelOnCase, type RunKernelOptions } from "../harness/run-kernel.js";
+export { describeDiagnosis, diagnoseDequantize, diagnoseMatmul } from "../harness/diagnose.js";
+export { runKernelOnCase, type KernelExit, type RunKernelOptions } from "../harness/run-kernel.js";
 export {
   activations,
   EDGE_SCALE_BITS,
@@ -25,12 +26,21 @@ export {
   ternaryMatrix,
   tq1Block,
   tq2Block,
+  type ActivationOptions,
   type BlockOptions,
   type MatmulCaseOptions,
   type TernaryBlock,
   type TernaryMatrix,
   type TernaryMatrixOptions,
 } from "../harness/arbitraries.js";
+export {
+  coverageLine,
+  EDGE_CLASSES,
+  edgeClassesOf,
+  q8kTieBlock,
+  q8kTieValue,
+  type EdgeClass,
+} from "../harness/edge-cases.js";
 export {
   describeCase,
   describeWorst,
@@ -39,8 +49,15 @@ export {
   subCase,
   type CaseJudge,
   type FuzzKernelOptions,
+  type FuzzKernelResult,
   type FuzzOptions,
   type FuzzProgress,
   type FuzzResult,
 } from "../harness/fuzz.js";
-export { checkKernel, type CheckKernelOptions, type CheckKernelResult, type KernelFunction } from "../harness/api.js";
+export {
+  checkKernel,
+  UnsupportedCaseError,
+  type CheckKernelOptions,
+  type CheckKernelResult,
+  type KernelFunction,
+} from "../harness/api.js";

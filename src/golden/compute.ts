@@ -50,13 +50,15 @@ export function intParam(group: GroupSpec, name: string, min = 1): number {
   return value;
 }
 
-function numberParam(group: GroupSpec, name: string): number {
+/** A number param. */
+export function numberParam(group: GroupSpec, name: string): number {
   const value = param(group, name);
   if (typeof value !== "number") throw new ManifestError(`a ${group.op} group's param '${name}' must be a number`);
   return value;
 }
 
-function choiceParam<T extends string>(group: GroupSpec, name: string, choices: readonly T[]): T {
+/** A string param, one of `choices`. */
+export function choiceParam<T extends string>(group: GroupSpec, name: string, choices: readonly T[]): T {
   const value = param(group, name);
   const found = choices.find((choice) => choice === value);
   if (found === undefined)
@@ -64,7 +66,8 @@ function choiceParam<T extends string>(group: GroupSpec, name: string, choices: 
   return found;
 }
 
-function intListParam(group: GroupSpec, name: string): number[] {
+/** A non-empty list of integers ≥ 0. */
+export function intListParam(group: GroupSpec, name: string): number[] {
   const value = param(group, name);
   if (
     !Array.isArray(value) ||

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { computeBounds } from "./acceptance.js";
 import { computeOutputs, INPUT_ROLES, OUTPUT_ROLES } from "./compute.js";
 import {
   formatManifest,
@@ -70,6 +71,7 @@ function generateSuite(dir: string, name: SuiteName, options: GenerateOptions): 
       };
       for (const role of INPUT_ROLES[group.op]) write(role, spec.inputs[role]);
       for (const role of OUTPUT_ROLES[group.op]) write(role, outputs[role]);
+      for (const [role, bound] of Object.entries(computeBounds(group, spec.inputs, outputs))) write(role, bound);
       spec.flags.forEach((flag) => usedFlags.add(flag));
       options.onProgress?.(name, tcId, total);
       return { tcId, comment: spec.comment, flags: [...spec.flags], result: spec.result, files };
@@ -80,7 +82,13 @@ function generateSuite(dir: string, name: SuiteName, options: GenerateOptions): 
       params: group.params,
       inputs: [...INPUT_ROLES[group.op]],
       outputs: [...OUTPUT_ROLES[group.op]],
-      tolerance: { kind: group.tolerance.kind, description: group.tolerance.description, spec: group.tolerance.spec },
+      tolerance: {
+        kind: group.tolerance.kind,
+        description: group.tolerance.description,
+        spec: group.tolerance.spec,
+        ...(group.tolerance.bounds === undefined ? {} : { bounds: group.tolerance.bounds }),
+        ...(group.tolerance.nmse === undefined ? {} : { nmse: group.tolerance.nmse }),
+      },
       tests,
     };
   });

@@ -22,7 +22,7 @@ export type TestResult = "valid" | "invalid" | "acceptable";
 export type BugType = "BASIC" | "EDGE_CASE" | "ROUNDING" | "NON_CANONICAL" | "LOSSY" | "INVALID_ENCODING";
 
 /** The element types of the files: .npy dtypes and packed ggml rows (.bin). */
-export type FileDtype = "float32" | "int8" | "uint8" | "tq1_0" | "tq2_0" | "q8_K";
+export type FileDtype = "float32" | "float64" | "int8" | "uint8" | "tq1_0" | "tq2_0" | "q8_K";
 
 /** The operations a test group can test. */
 export type GoldenOp = "quantize" | "dequantize" | "matmul" | "rmsnorm" | "rope" | "attention" | "swiglu" | "model";
@@ -52,12 +52,42 @@ export interface TestCase {
   readonly files: Readonly<Record<string, FileEntry>>;
 }
 
-/** How close an implementation's output must be to the expected file. */
+/**
+ * How close an implementation's output must be to the expected file (spec/golden.md §6):
+ * "bit-exact" (the same bytes), "elementwise-bound" (the bound of every output element ships as a
+ * float64 .npy file, the role `bounds` names: spec/golden.md §6.1), or "logits-criterion" (whole-model
+ * logits: NMSE ≤ `nmse` and every position's argmax equal or a near tie, spec/tolerances.md §9.1,
+ * spec/golden.md §6.2).
+ */
 export interface Tolerance {
-  readonly kind: "bit-exact" | "bound";
+  readonly kind: "bit-exact" | "elementwise-bound" | "logits-criterion";
   readonly description: string;
   /** The spec section that defines it, e.g. "spec/formats.md §8.2". */
   readonly spec: string;
+  /**
+   * elementwise-bound only: output role → the roles of its bound file (float64) and of the value the bound
+   * is centred on (the output itself, or a float32 file of its own where the judge's reference is another
+   * correct evaluation than the expected output): y → { bound: "y_bound", center: "y" or "y_center" }.
+   */
+  readonly bounds?: Readonly<Record<string, ElementwiseBound>>;
+  /** logits-criterion only: τ, the largest NMSE(candidate, expected) accepted (spec/tolerances.md §9.1). */
+  readonly nmse?: number;
+}
+
+/** The files of one output's elementwise rule (spec/golden.md §6.1). */
+export interface ElementwiseBound {
+  readonly bound: string;
+  readonly center: string;
+}
+
+/** The roles of a group's bound and centre files that are not outputs (elementwise-bound), in the order of its outputs. */
+export function boundRoles(group: Pick<TestGroup, "outputs" | "tolerance">): string[] {
+  const bounds = group.tolerance.bounds ?? {};
+  return group.outputs.flatMap((role) => {
+    const rule = bounds[role];
+    if (rule === undefined) return [];
+    return rule.center === role ? [rule.bound] : [rule.bound, rule.center];
+  });
 }
 
 /** Tests of one operation with shared parameters. */
@@ -116,8 +146,15 @@ function semanticProblem(manifest: Manifest): string | undefined {
   const seen = new Set<number>();
   const files = new Set<string>();
   for (const group of manifest.testGroups) {
-    const roles = [...group.inputs, ...group.outputs];
+    const roles = [...group.inputs, ...group.outputs, ...boundRoles(group)];
     if (new Set(roles).size !== roles.length) return `a ${group.op} group names a role twice`;
+    const bounded = Object.keys(group.tolerance.bounds ?? {});
+    if ((group.tolerance.kind === "elementwise-bound") !== bounded.length > 0)
+      return `a ${group.op} group: bounds go with kind elementwise-bound, and only with it`;
+    if ((group.tolerance.kind === "logits-criterion") !== (group.tolerance.nmse !== undefined))
+      return `a ${group.op} group: nmse goes with kind logits-criterion, and only with it`;
+    if (bounded.some((role) => !group.outputs.includes(role)))
+      return `a ${group.op} group bounds a role that is not one of its outputs`;
     for (const test of group.tests) {
       if (seen.has(test.tcId)) return `tcId ${test.tcId} appears twice`;
       seen.add(test.tcId);

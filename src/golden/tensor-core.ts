@@ -18,6 +18,13 @@ export interface FloatTensor {
   readonly data: Float32Array;
 }
 
+/** A float64 array, C order: the per-element bounds of an elementwise-bound group (spec/golden.md §6.1). */
+export interface BoundTensor {
+  readonly dtype: "float64";
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
 /** Rows of packed ggml blocks: shape [rows, cols] in elements, data rows · rowBytes bytes. */
 export interface PackedTensor {
   readonly dtype: PackedDtype;
@@ -26,7 +33,7 @@ export interface PackedTensor {
 }
 
 /** Any tensor of a suite. */
-export type Tensor = FloatTensor | PackedTensor;
+export type Tensor = FloatTensor | BoundTensor | PackedTensor;
 
 /** The ggml type of a packed dtype. */
 export function ggmlTypeOf(dtype: PackedDtype): GgmlType {
@@ -71,6 +78,7 @@ export function extensionOf(dtype: FileDtype): ".npy" | ".bin" {
 /** The bytes of a tensor's file. */
 export function serializeTensor(tensor: Tensor): Uint8Array {
   if (tensor.dtype === "float32") return serializeNpy({ dtype: "<f4", shape: tensor.shape, data: tensor.data });
+  if (tensor.dtype === "float64") return serializeNpy({ dtype: "<f8", shape: tensor.shape, data: tensor.data });
   return tensor.data;
 }
 
@@ -96,10 +104,11 @@ export function parseTensor(
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  const descr = { float32: "<f4", int8: "|i1", uint8: "|u1" }[dtype];
+  const descr = { float32: "<f4", float64: "<f8", int8: "|i1", uint8: "|u1" }[dtype];
   if (array.dtype !== descr) return `${name}: dtype ${array.dtype}, the manifest says ${dtype}`;
   if (array.shape.join() !== shape.join() || array.shape.length !== shape.length)
     return `${name}: shape [${array.shape.join(", ")}], the manifest says [${shape.join(", ")}]`;
+  if (array.dtype === "<f8") return { dtype: "float64", shape: array.shape, data: array.data };
   if (array.dtype !== "<f4") return `${name}: ${dtype} inputs are not used by any op`;
   return { dtype: "float32", shape: array.shape, data: array.data };
 }

@@ -1,14 +1,15 @@
 /**
  * `trilm golden verify`: read every suite's manifest (strictly), check every file's sha256, dtype
  * and shape, recompute every expected output with the reference and compare it byte for byte
- * (spec/golden.md §7).
+ * and every elementwise bound file (spec/golden.md §6.1, §7).
  */
 
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
+import { computeBounds } from "./acceptance.js";
 import { computeOutputs } from "./compute.js";
-import { ManifestError, parseManifest, type Manifest, type TestCase, type TestGroup } from "./manifest.js";
+import { boundRoles, ManifestError, parseManifest, type Manifest, type TestCase, type TestGroup } from "./manifest.js";
 import { parseTensor, serializeTensor, sha256Hex, type Tensor } from "./tensor.js";
 
 /** One test that did not verify. */
@@ -75,9 +76,10 @@ function verifyTest(suiteDir: string, group: TestGroup, test: TestCase): string 
     if (error instanceof ManifestError) throw error;
     return `the reference failed: ${error instanceof Error ? error.message : String(error)}`;
   }
-  for (const role of group.outputs) {
+  const bounds = computeBounds(group, inputs, outputs);
+  for (const role of [...group.outputs, ...boundRoles(group)]) {
     const entry = test.files[role];
-    const tensor = outputs[role];
+    const tensor = outputs[role] ?? bounds[role];
     if (tensor === undefined)
       throw new ManifestError(`a ${group.op} group lists output '${role}', which the op does not produce`);
     if (tensor.dtype !== entry.dtype || tensor.shape.join() !== entry.shape.join()) {

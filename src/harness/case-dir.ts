@@ -10,6 +10,7 @@ import {
   CASE_FILE,
   ROLE_FILES,
   caseJsonOf,
+  formatProblem,
   inputRoles,
   weightRowBytes,
   parseCaseJson,
@@ -19,7 +20,9 @@ import {
 
 /** Throws RangeError when a case's inputs are missing or do not fit its shape. */
 export function requireConsistentCase(kernelCase: KernelCase): void {
-  const problem = shapeProblem(kernelCase.op, kernelCase.rows, kernelCase.cols, kernelCase.batch);
+  const problem =
+    shapeProblem(kernelCase.op, kernelCase.rows, kernelCase.cols, kernelCase.batch) ??
+    formatProblem(kernelCase.op, kernelCase.format);
   if (problem !== undefined) throw new RangeError(problem);
   const { rows, cols, batch, format } = kernelCase;
   for (const role of inputRoles(kernelCase.op)) {

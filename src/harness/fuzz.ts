@@ -8,21 +8,25 @@
 import fc from "fast-check";
 import { QK_K } from "../../reference/codec/index.js";
 import { matmulCase } from "./arbitraries.js";
+import { edgeClassesOf, type EdgeClass } from "./edge-cases.js";
 import {
   blockBytes,
+  caseFailed,
+  DEFAULT_TIMEOUT_S,
   type CaseVerdict,
   type KernelActivations,
   type KernelCase,
-  type KernelFormat,
+  type TernaryFormat,
   type KernelOp,
 } from "./protocol.js";
+import { ResidentKernel } from "./resident-kernel.js";
 import { runKernelOnCase } from "./run-kernel.js";
 
 /** What to fuzz and how long. */
 export interface FuzzOptions {
   /** The op under test; only "matmul" is fuzzed so far. */
   readonly op: KernelOp;
-  readonly format: KernelFormat;
+  readonly format: TernaryFormat;
   /** f32 (default) or ggml (x quantized to Q8_K). */
   readonly activations?: KernelActivations;
   /** Random cases to try before declaring success (default 100). */
@@ -35,8 +39,10 @@ export interface FuzzOptions {
   readonly maxBlocks?: number;
   /** At most this many activation rows per case (default 3). */
   readonly maxBatch?: number;
-  /** Also draw edge-case fp16 block scales (zero, subnormal, 65504). Default false. */
+  /** Also draw edge-case fp16 block scales (zero, subnormal, 65504, inf, NaN). Default true. */
   readonly edgeScales?: boolean;
+  /** Also draw Q8_K tie, all-zero and saturated activation blocks, TQ2_0 code 3 and TQ1_0 alias bytes. Default true. */
+  readonly edgeValues?: boolean;
   /** Called before every case is judged. */
   readonly onProgress?: (progress: FuzzProgress) => void;
 }
@@ -53,7 +59,10 @@ export interface FuzzProgress {
 
 /** The outcome of a fuzzing session. */
 export interface FuzzResult {
-  /** True when every run passed. */
+  /**
+   * True when no run failed and the kernel took at least one: runs it declined as unsupported are
+   * skipped (numUnsupported), so a kernel that declines them all has not passed — nor failed: no counterexample.
+   */
   readonly passed: boolean;
   /** The seed used (pass it back as FuzzOptions.seed to replay the session). */
   readonly seed: number;
@@ -61,10 +70,20 @@ export interface FuzzResult {
   readonly numRuns: number;
   /** Successful shrink steps from the first failure to the minimal one. */
   readonly numShrinks: number;
+  /** Runs of the search the kernel declined as unsupported (exit status 3): skipped, neither passed nor failed. */
+  readonly numUnsupported: number;
+  /** How many cases of the search exercised each edge class (edge-cases.ts; coverageLine prints it). */
+  readonly coverage: ReadonlyMap<EdgeClass, number>;
+  /** The reason given for the first of them. */
+  readonly unsupportedReason?: string;
   /** The minimal failing case. */
   readonly counterexample?: KernelCase;
   /** Its verdict. */
   readonly verdict?: CaseVerdict;
+  /** The first failing case the search found, before shrinking: larger, so its diagnosis tells more causes apart. */
+  readonly firstCounterexample?: KernelCase;
+  /** Its verdict. */
+  readonly firstVerdict?: CaseVerdict;
 }
 
 /** Judges one case (runs the kernel and compares with the reference). */
@@ -77,7 +96,9 @@ export function randomSeed(): number {
 
 /**
  * Run the property "`judge` passes every case" over random cases of `options`, shrinking the first
- * failure. Exceptions thrown by `judge` count as failures (their message becomes the reason).
+ * failure. Exceptions thrown by `judge` count as failures (their message becomes the reason). A case
+ * the judge finds unsupported (caseFailed false, not passed) is skipped: counted in numUnsupported,
+ * never a failure and never a shrink target.
  */
 export async function fuzzCases(judge: CaseJudge, options: FuzzOptions): Promise<FuzzResult> {
   if (options.op !== "matmul") throw new RangeError(`fuzzing supports op matmul only, not ${options.op}`);
@@ -90,11 +111,16 @@ export async function fuzzCases(judge: CaseJudge, options: FuzzOptions): Promise
     maxBlocks: options.maxBlocks,
     maxBatch: options.maxBatch,
     edgeScales: options.edgeScales,
+    edgeCodes: options.edgeValues,
+    edgeValues: options.edgeValues,
   });
   let failed = false;
   let searched = 0;
   let shrinkTries = 0;
   let lastFailure: { kernelCase: KernelCase; verdict: CaseVerdict } | undefined;
+  let firstFailure: { kernelCase: KernelCase; verdict: CaseVerdict } | undefined;
+  let unsupportedCount = 0;
+  let unsupportedReason: string | undefined;
   const judgeSafely = async (kernelCase: KernelCase): Promise<CaseVerdict> => {
     try {
       return await judge(kernelCase);
@@ -102,18 +128,39 @@ export async function fuzzCases(judge: CaseJudge, options: FuzzOptions): Promise
       return { passed: false, reason: `the kernel threw: ${error instanceof Error ? error.message : String(error)}` };
     }
   };
+  const coverage = new Map<EdgeClass, number>();
   const property = fc.asyncProperty(arbitrary, async (kernelCase) => {
     if (failed) options.onProgress?.({ phase: "shrink", count: ++shrinkTries, runs });
     else options.onProgress?.({ phase: "search", count: ++searched, runs });
+    if (!failed) for (const c of edgeClassesOf(kernelCase)) coverage.set(c, (coverage.get(c) ?? 0) + 1);
     const verdict = await judgeSafely(kernelCase);
     if (verdict.passed) return true;
+    if (!caseFailed(verdict)) {
+      if (!failed) {
+        unsupportedCount++;
+        unsupportedReason ??= verdict.reason;
+      }
+      return true;
+    }
     failed = true;
     lastFailure = { kernelCase, verdict };
+    firstFailure ??= lastFailure;
     return false;
   });
   const details = await fc.check(property, { numRuns: runs, seed });
+  const skipped = {
+    numUnsupported: unsupportedCount,
+    ...(unsupportedReason === undefined ? {} : { unsupportedReason }),
+  };
   if (!details.failed || details.counterexample === null) {
-    return { passed: true, seed, numRuns: details.numRuns, numShrinks: 0 };
+    return {
+      passed: unsupportedCount < details.numRuns,
+      seed,
+      numRuns: details.numRuns,
+      numShrinks: 0,
+      ...skipped,
+      coverage,
+    };
   }
   const shrunk = details.counterexample[0];
   const verdict = lastFailure?.kernelCase === shrunk ? lastFailure.verdict : await judgeSafely(shrunk);
@@ -125,8 +172,13 @@ export async function fuzzCases(judge: CaseJudge, options: FuzzOptions): Promise
     seed,
     numRuns: details.numRuns,
     numShrinks: details.numShrinks + reduced.steps,
+    ...skipped,
+    coverage,
     counterexample: reduced.kernelCase,
     verdict: reduced.verdict,
+    ...(firstFailure === undefined
+      ? {}
+      : { firstCounterexample: firstFailure.kernelCase, firstVerdict: firstFailure.verdict }),
   };
 }
 
@@ -200,7 +252,7 @@ async function reduceCase(
     for (const candidate of structuralCandidates(current.kernelCase)) {
       onTry();
       const verdict = await judge(candidate);
-      if (!verdict.passed) {
+      if (caseFailed(verdict)) {
         current = { kernelCase: candidate, verdict };
         steps++;
         progressed = true;
@@ -211,19 +263,36 @@ async function reduceCase(
   return { ...current, steps };
 }
 
-/** Options of fuzzKernel: FuzzOptions and the kernel's time limit. */
+/** Options of fuzzKernel: FuzzOptions, the kernel's time limit and how it is run. */
 export interface FuzzKernelOptions extends FuzzOptions {
-  /** Seconds one kernel run may take (default 30). */
+  /** Seconds one kernel run may take (default DEFAULT_TIMEOUT_S, 30). */
   readonly timeoutS?: number;
+  /** Run the kernel as one resident process (protocol v1.1, spec/kernel-protocol.md §8) instead of one per case. */
+  readonly resident?: boolean;
+}
+
+/** fuzzKernel's outcome: FuzzResult and, in resident mode, how often the kernel process was started. */
+export interface FuzzKernelResult extends FuzzResult {
+  /** Resident mode: process starts (1 when it never died, hung or broke the protocol). */
+  readonly kernelStarts?: number;
 }
 
 /**
- * Fuzz an external kernel command (protocol v1: the case directory is appended as its last
- * argument) with runKernelOnCase as the judge.
+ * Fuzz an external kernel command with runKernelOnCase as the judge: protocol v1 (one process per
+ * case, the case directory appended as its last argument) or, with options.resident, one resident
+ * process for the search and the shrinking, closed at the end.
  */
-export function fuzzKernel(command: string, options: FuzzKernelOptions): Promise<FuzzResult> {
-  const timeoutS = options.timeoutS ?? 30;
-  return fuzzCases((kernelCase) => runKernelOnCase(command, kernelCase, { timeoutS }), options);
+export async function fuzzKernel(command: string, options: FuzzKernelOptions): Promise<FuzzKernelResult> {
+  const timeoutS = options.timeoutS ?? DEFAULT_TIMEOUT_S;
+  if (options.resident !== true)
+    return fuzzCases((kernelCase) => runKernelOnCase(command, kernelCase, { timeoutS }), options);
+  const kernel = new ResidentKernel(command, { timeoutS });
+  try {
+    const result = await fuzzCases((kernelCase) => kernel.runCase(kernelCase), options);
+    return { ...result, kernelStarts: kernel.starts };
+  } finally {
+    await kernel.close();
+  }
 }
 
 /** A case in a few words: "1 row × 2 blocks (cols 512), batch 1, tq2_0, f32 activations". */

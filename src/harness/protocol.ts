@@ -6,7 +6,7 @@
  * the directory appended as its last argument, and reads the kernel's output files back from it.
  */
 
-import { GgmlType, QK_K, TQ1_0_BLOCK_BYTES, TQ2_0_BLOCK_BYTES } from "../../reference/codec/index.js";
+import { GgmlType, Q8_K_BLOCK_BYTES, QK_K, TQ1_0_BLOCK_BYTES, TQ2_0_BLOCK_BYTES } from "../../reference/codec/index.js";
 import { MAX_JSON_DEPTH, jsonDeeperThan } from "../io/json-depth.js";
 
 /** The protocol version this harness speaks (the `protocol` field of case.json). */
@@ -18,8 +18,14 @@ export const CASE_FILE = "case.json";
 /** What a kernel computes: y = x·Wᵀ, W decoded, or W encoded. */
 export type KernelOp = "matmul" | "dequantize" | "quantize";
 
-/** The packed ternary weight formats a kernel may be checked for. */
-export type KernelFormat = "tq1_0" | "tq2_0";
+/** The packed ternary weight formats: the weights of a matmul, and what fuzzing draws. */
+export type TernaryFormat = "tq1_0" | "tq2_0";
+
+/**
+ * The formats a kernel may be checked for: the ternary ones, and q8_K (llama.cpp's activation
+ * quantization, spec/formats.md §6) for quantize and dequantize only (formatProblem).
+ */
+export type KernelFormat = TernaryFormat | "q8_K";
 
 /**
  * How the activations of a matmul are treated (spec/kernel-protocol.md §5.1): "f32", float32 values;
@@ -32,7 +38,19 @@ export type KernelActivations = "f32" | "ggml";
 /** All ops, formats and activation modes, in the order the CLI lists them. */
 export const KERNEL_OPS: readonly KernelOp[] = ["matmul", "dequantize", "quantize"];
 /** All formats. */
-export const KERNEL_FORMATS: readonly KernelFormat[] = ["tq1_0", "tq2_0"];
+export const KERNEL_FORMATS: readonly KernelFormat[] = ["tq1_0", "tq2_0", "q8_K"];
+/** The ternary formats. */
+export const TERNARY_FORMATS: readonly TernaryFormat[] = ["tq1_0", "tq2_0"];
+
+/** Is `format` a ternary weight format? */
+export function isTernaryFormat(format: KernelFormat): format is TernaryFormat {
+  return format !== "q8_K";
+}
+
+/** Why `op` cannot take `format` (q8_K is not a matmul weight format), or undefined when it can. */
+export function formatProblem(op: KernelOp, format: KernelFormat): string | undefined {
+  return op === "matmul" && !isTernaryFormat(format) ? `format ${format} is not a matmul weight format` : undefined;
+}
 /** All activation modes. */
 export const KERNEL_ACTIVATIONS: readonly KernelActivations[] = ["f32", "ggml"];
 
@@ -88,15 +106,71 @@ export interface WorstElement {
 
 /** The outcome of one case. */
 export interface CaseVerdict {
+  /** True when the case passed; false when it failed or was unsupported. */
   readonly passed: boolean;
-  /** Why the case failed (absent when it passed). */
+  /**
+   * Set when the kernel declined the case (exit status 3, spec/kernel-protocol.md §4): the case is
+   * skipped, neither passed nor failed; reason says what the kernel said. passed is false.
+   */
+  readonly unsupported?: true;
+  /** Why the case failed or was unsupported (absent when it passed). */
   readonly reason?: string;
   /** max |actual − expected| over elements where both are finite. */
   readonly maxAbsError?: number;
   /** Σ(actual − expected)² / Σ expected² over finite elements (0 when both sums are 0). */
   readonly nmse?: number;
+  /**
+   * Elements where actual and expected differ and at least one is NaN or ±inf (NaN equal to NaN):
+   * they are left out of maxAbsError and nmse, so a failure made only of them shows 0 there.
+   */
+  readonly nonFinite?: number;
   readonly worst?: WorstElement;
+  /** matmul and dequantize failures: the catalogued causes that reproduce the kernel's output (spec/kernel-protocol.md §9). */
+  readonly diagnosis?: Diagnosis;
 }
+
+/** A catalogued cause of failure that reproduces a kernel's output (spec/kernel-protocol.md §9). */
+export interface HypothesisMatch {
+  /** The hypothesis's stable name, e.g. "first-block-scale". */
+  readonly id: string;
+  /** What the kernel does wrong, in words. */
+  readonly description: string;
+  /** True when the variant equals the output bit for bit; false when it agrees within its bound. */
+  readonly exact: boolean;
+  /** Outputs compared (all of them). */
+  readonly outputs: number;
+  /**
+   * True when the case cannot tell this cause from others: its variant's output equals another
+   * match's bit for bit, or the output is all zero or all NaN. Reported as "ambiguous on this case", not as the cause.
+   */
+  readonly ambiguous: boolean;
+}
+
+/** The causes tested against a failing output and those that reproduce it (spec/kernel-protocol.md §9). */
+export interface Diagnosis {
+  /** The output the hypotheses were tested against: "y" (matmul) or "w" (dequantize). */
+  readonly output: "y" | "w";
+  /** Ids of the hypotheses that apply to the case, in catalogue order. */
+  readonly tried: readonly string[];
+  /** The hypotheses that reproduce the output; empty when no catalogued cause does. */
+  readonly matches: readonly HypothesisMatch[];
+}
+
+/** The exit status by which a kernel declines a case it does not implement (spec/kernel-protocol.md §4). */
+export const UNSUPPORTED_EXIT_STATUS = 3;
+
+/** The verdict of a case the kernel declined: skipped, with the kernel's reason. */
+export function unsupportedVerdict(reason: string): CaseVerdict {
+  return { passed: false, unsupported: true, reason };
+}
+
+/** Did the case fail? (An unsupported case did not: it was skipped.) */
+export function caseFailed(verdict: CaseVerdict): boolean {
+  return !verdict.passed && verdict.unsupported !== true;
+}
+
+/** Seconds one kernel run may take unless told otherwise, in `trilm check` and `trilm fuzz` alike. */
+export const DEFAULT_TIMEOUT_S = 30;
 
 /** The file names of each role, fixed by the protocol. */
 export const ROLE_FILES = {
@@ -134,13 +208,17 @@ export function outputRole(op: KernelOp): KernelRole {
 }
 
 /** The ggml type of a format. */
-export function formatType(format: KernelFormat): GgmlType.TQ1_0 | GgmlType.TQ2_0 {
-  return format === "tq1_0" ? GgmlType.TQ1_0 : GgmlType.TQ2_0;
+export function formatType(format: TernaryFormat): GgmlType.TQ1_0 | GgmlType.TQ2_0;
+/** The ggml type of a format. */
+export function formatType(format: KernelFormat): GgmlType.TQ1_0 | GgmlType.TQ2_0 | GgmlType.Q8_K;
+/** The ggml type of a format: TQ1_0, TQ2_0 or Q8_K. */
+export function formatType(format: KernelFormat): GgmlType.TQ1_0 | GgmlType.TQ2_0 | GgmlType.Q8_K {
+  return format === "tq1_0" ? GgmlType.TQ1_0 : format === "tq2_0" ? GgmlType.TQ2_0 : GgmlType.Q8_K;
 }
 
-/** Bytes per block of a format (TQ1_0: 54, TQ2_0: 66). */
+/** Bytes per block of a format (TQ1_0: 54, TQ2_0: 66, Q8_K: 292). */
 export function blockBytes(format: KernelFormat): number {
-  return format === "tq1_0" ? TQ1_0_BLOCK_BYTES : TQ2_0_BLOCK_BYTES;
+  return format === "tq1_0" ? TQ1_0_BLOCK_BYTES : format === "tq2_0" ? TQ2_0_BLOCK_BYTES : Q8_K_BLOCK_BYTES;
 }
 
 /** Bytes of one packed weight row of `cols` elements (cols/256 blocks of the format). */
@@ -160,7 +238,7 @@ export interface CaseJson {
   readonly label?: string;
 }
 
-/** The case.json object for a case. */
+/** The case.json object for a case; `activations` is "f32" unless the op is matmul (spec/kernel-protocol.md §2). */
 export function caseJsonOf(kernelCase: KernelCase): CaseJson {
   const inputs: Record<string, string> = {};
   for (const role of inputRoles(kernelCase.op)) inputs[role] = ROLE_FILES[role];
@@ -170,7 +248,8 @@ export function caseJsonOf(kernelCase: KernelCase): CaseJson {
     op: kernelCase.op,
     format: kernelCase.format,
     shape: { rows: kernelCase.rows, cols: kernelCase.cols, batch: kernelCase.batch },
-    activations: kernelCase.activations,
+    // one rule for every source: the field is always there, and only a matmul's says anything
+    activations: kernelCase.op === "matmul" ? kernelCase.activations : "f32",
     inputs,
     outputs: { [out]: ROLE_FILES[out] },
     ...(kernelCase.label === undefined ? {} : { label: kernelCase.label }),
@@ -227,7 +306,7 @@ export function parseCaseJson(text: string): CaseJson {
   const shape = o.shape;
   if (typeof shape !== "object" || shape === null) throw new Error("shape must be an object {rows, cols, batch}");
   const s = shape as Record<string, unknown>;
-  const problem = shapeProblem(o.op, s.rows, s.cols, s.batch);
+  const problem = shapeProblem(o.op, s.rows, s.cols, s.batch) ?? formatProblem(o.op, o.format);
   if (problem !== undefined) throw new Error(problem);
   const expected = caseJsonOf({
     op: o.op,

@@ -10,7 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeCaseDir } from "./case-dir.js";
 import { judgeCase } from "./judge.js";
-import { outputRole, ROLE_FILES, type CaseVerdict, type KernelCase } from "./protocol.js";
+import {
+  outputRole,
+  ROLE_FILES,
+  UNSUPPORTED_EXIT_STATUS,
+  unsupportedVerdict,
+  type CaseVerdict,
+  type KernelCase,
+} from "./protocol.js";
 
 /** The most bytes of stdout and of stderr kept from a kernel run. */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
@@ -21,6 +28,11 @@ export interface RunKernelOptions {
   readonly timeoutS: number;
   /** Write the case directory here (created if needed) and keep it, instead of a removed temp dir. */
   readonly keepDir?: string;
+  /**
+   * Run the kernel on the written case directory (default: runKernelProcess, one process for the case);
+   * a resident kernel (src/harness/resident-kernel.ts) passes its own, which sends the directory to its process.
+   */
+  readonly runner?: (dir: string) => Promise<KernelExit>;
 }
 
 /** How a kernel process ended. */
@@ -31,6 +43,8 @@ export interface KernelExit {
   /** Up to OUTPUT_CAP_BYTES of each stream. */
   readonly stdout: string;
   readonly stderr: string;
+  /** Why the run failed when the exit status does not tell (a resident kernel's answer or death, spec/kernel-protocol.md §8). */
+  readonly reason?: string;
 }
 
 /** `text` as one shell word. */
@@ -111,8 +125,16 @@ function lastLine(text: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
+/** Why the kernel declined a case, as the report shows it: "unsupported (exit status 3: <last line of stderr>)". */
+function unsupportedReason(exit: KernelExit): string {
+  if (exit.reason !== undefined) return exit.reason; // a resident kernel's `unsupported` answer
+  const detail = lastLine(exit.stderr);
+  return `unsupported (exit status ${UNSUPPORTED_EXIT_STATUS}${detail === "" ? "" : `: ${detail}`})`;
+}
+
 /** Why a kernel run failed before its outputs could be judged, or undefined when it exited 0. */
-function exitProblem(exit: KernelExit, timeoutS: number): string | undefined {
+export function exitProblem(exit: KernelExit, timeoutS: number): string | undefined {
+  if (exit.reason !== undefined) return exit.reason;
   const detail = lastLine(exit.stderr);
   const suffix = detail === "" ? "" : ` (stderr: ${detail})`;
   if (exit.timedOut) return `timed out after ${timeoutS} s; the kernel's process group was killed`;
@@ -126,7 +148,8 @@ function exitProblem(exit: KernelExit, timeoutS: number): string | undefined {
  * Run the kernel `command` on `kernelCase`: write its case directory (a fresh temp directory,
  * removed afterwards, or options.keepDir, kept), run `sh -c "<command> <dir>"` under
  * options.timeoutS, then read the output file and judge it (judgeCase). A crash, a non-zero exit, a
- * timeout, a missing or malformed output or a wrong result gives a failed verdict with the reason.
+ * timeout, a missing or malformed output or a wrong result gives a failed verdict with the reason;
+ * exit status 3 gives an unsupported one (the case is skipped, spec/kernel-protocol.md §4).
  */
 export async function runKernelOnCase(
   command: string,
@@ -151,7 +174,8 @@ export async function runKernelOnCase(
         reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    const exit = await runKernelProcess(command, dir, options.timeoutS);
+    const exit = await (options.runner ?? ((d: string) => runKernelProcess(command, d, options.timeoutS)))(dir);
+    if (exit.code === UNSUPPORTED_EXIT_STATUS && !exit.timedOut) return unsupportedVerdict(unsupportedReason(exit));
     const problem = exitProblem(exit, options.timeoutS);
     if (problem !== undefined) return { passed: false, reason: problem };
     const name = ROLE_FILES[outputRole(kernelCase.op)];

@@ -1,5 +1,5 @@
 /**
- * NumPy .npy files (format versions 1.0, 2.0 and 3.0) holding float32, int8 or uint8 arrays in
+ * NumPy .npy files (format versions 1.0, 2.0 and 3.0) holding float32, float64, int8 or uint8 arrays in
  * C order. Pure: no Node APIs. Follows numpy/lib/_format_impl.py (the format's specification):
  *
  *   magic "\x93NUMPY", major and minor version bytes, header length (u16 little-endian in 1.0,
@@ -15,12 +15,13 @@ import { InputError } from "../errors.js";
 import { float32FromLittleEndian, writeFloat32LittleEndian } from "./float32-bytes.js";
 import { PyLiteralSyntaxError, parsePyLiteral, type PyLiteral } from "./python-literal.js";
 
-/** The dtypes read and written: little-endian float32, int8, uint8 (NumPy's `descr` strings). */
-export type NpyDtype = "<f4" | "|i1" | "|u1";
+/** The dtypes read and written: little-endian float32, float64, int8, uint8 (NumPy's `descr` strings). */
+export type NpyDtype = "<f4" | "<f8" | "|i1" | "|u1";
 
 /** An array as a .npy file holds it: dtype, shape (C order) and the elements, flattened. */
 export type NpyArray =
   | { readonly dtype: "<f4"; readonly shape: readonly number[]; readonly data: Float32Array }
+  | { readonly dtype: "<f8"; readonly shape: readonly number[]; readonly data: Float64Array }
   | { readonly dtype: "|i1"; readonly shape: readonly number[]; readonly data: Int8Array }
   | { readonly dtype: "|u1"; readonly shape: readonly number[]; readonly data: Uint8Array };
 
@@ -47,7 +48,7 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 const MAX_HEADER_CHARS = 10000;
 const EXPECTED_KEYS = ["descr", "fortran_order", "shape"];
 
-const ITEM_SIZE: Readonly<Record<NpyDtype, number>> = { "<f4": 4, "|i1": 1, "|u1": 1 };
+const ITEM_SIZE: Readonly<Record<NpyDtype, number>> = { "<f4": 4, "<f8": 8, "|i1": 1, "|u1": 1 };
 
 /** Byte size of the header length field for each supported major version. */
 const LENGTH_FIELD_SIZE: ReadonlyMap<number, number> = new Map([
@@ -108,12 +109,12 @@ function parseHeaderDict(text: string, fileName: string): ReadonlyMap<string, Py
 
 function dtypeOf(descr: PyLiteral, fileName: string): NpyDtype {
   if (descr.kind !== "str")
-    throw new InputError(fileName, "descr is a structured dtype; only '<f4', '|i1' and '|u1' are supported");
+    throw new InputError(fileName, "descr is a structured dtype; only '<f4', '<f8', '|i1' and '|u1' are supported");
   const value = descr.value;
-  if (value === "<f4" || value === "|i1" || value === "|u1") return value;
+  if (value === "<f4" || value === "<f8" || value === "|i1" || value === "|u1") return value;
   if (value === ">f4")
     throw new InputError(fileName, "dtype '>f4' is big-endian; only little-endian '<f4' float32 is supported");
-  throw new InputError(fileName, `dtype '${value}' is not supported (expected '<f4', '|i1' or '|u1')`);
+  throw new InputError(fileName, `dtype '${value}' is not supported (expected '<f4', '<f8', '|i1' or '|u1')`);
 }
 
 function requireCOrder(fortranOrder: PyLiteral, fileName: string): void {
@@ -206,6 +207,14 @@ export function parseNpy(bytes: Uint8Array, fileName: string): NpyArray {
   switch (header.dtype) {
     case "<f4":
       return { dtype: "<f4", shape, data: float32FromLittleEndian(data) };
+    case "<f8": {
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      return {
+        dtype: "<f8",
+        shape,
+        data: Float64Array.from({ length: data.length / 8 }, (_, i) => view.getFloat64(8 * i, true)),
+      };
+    }
     case "|i1":
       return { dtype: "|i1", shape, data: new Int8Array(data) }; // copies, wrapping 128..255 to -128..-1
     case "|u1":
@@ -236,7 +245,10 @@ export function formatNpyHeader(dtype: NpyDtype, shape: readonly number[]): Uint
 /** Write the elements, little-endian, into `out` from `offset`. */
 function writeData(array: NpyArray, out: Uint8Array, offset: number): void {
   if (array.dtype === "<f4") writeFloat32LittleEndian(array.data, out, offset);
-  else out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), offset);
+  else if (array.dtype === "<f8") {
+    const view = new DataView(out.buffer, out.byteOffset + offset, array.data.length * 8);
+    array.data.forEach((v, i) => view.setFloat64(8 * i, v, true));
+  } else out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), offset);
 }
 
 /** Serialize an array as a version 1.0 .npy file, exactly as `numpy.save` writes it. RangeError if data and shape disagree. */

@@ -49,6 +49,23 @@ describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
     }
   });
 
+  test("a matmul kernel on the codecs suite is skipped (exit status 3), not failed; tq1_0 cases of a tq2_0-only kernel too", async () => {
+    const codecs = await trilm(
+      "check",
+      "--kernel",
+      binary("tq2_0_matmul"),
+      "--suite",
+      repoFile("golden/suites/codecs"),
+    );
+    expect(codecs.stdout).toMatch(/\n0 passed, 0 failed, [1-9]\d* skipped\n$/);
+    expect(codecs.stdout).toContain("unsupported (exit status 3: kernel: unsupported op: quantize)");
+    expect(codecs.stderr).toMatch(/WARNING: all \d+ cases were skipped/);
+    expect(codecs.code).toBe(1);
+    const matmul = await trilm("check", "--kernel", binary("bug_layout"), "--suite", repoFile("golden/suites/matmul"));
+    expect(matmul.stdout).toMatch(/\n0 passed, [1-9]\d* failed, [1-9]\d* skipped\n$/);
+    expect(matmul.stdout).toContain("unsupported (exit status 3: kernel: unsupported format: tq1_0)");
+  });
+
   test.each(BUGGY)("trilm check fails %s on the built-in tq2_0 matmul cases", async (name) => {
     const result = await trilm("check", "--kernel", binary(name), "--op", "matmul", "--format", "tq2_0");
     expect(result.code, result.stdout).toBe(1);
@@ -80,7 +97,7 @@ describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
         out,
       );
       expect(result.code, result.stdout).toBe(0);
-      expect(result.stdout).toMatch(/^trilm fuzz: 25 runs passed .*seed 11\)\n$/);
+      expect(result.stdout).toMatch(/^trilm fuzz: 25 runs passed .*seed 11\)\n  coverage: q8k-ties \d+, .*\n$/);
     }
   });
 

@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { evaluateSequence } from "../../reference/model/forward.js";
 import { BACKEND_PACKAGES } from "../../src/backend/registry.js";
@@ -82,6 +82,15 @@ describe("the packed package, installed with production dependencies only", () =
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "trilm-package-"));
+    // Node resolves packages in every ancestor's node_modules: one there (e.g. a stray /tmp/node_modules) would let
+    // the installed package find packages it must not see, and the missing-backend checks would test nothing.
+    for (let at = dirname(dir); ; at = dirname(at)) {
+      const stray = join(at, "node_modules");
+      if (existsSync(stray) && existsSync(join(stray, "gpu.js"))) {
+        throw new Error(`${stray} holds packages that the test's install in ${dir} would resolve: remove it`);
+      }
+      if (dirname(at) === at) break;
+    }
     // `npm pack` would run `prepare` (the build) and mix its output into the JSON: build first, then pack without scripts.
     succeed("npm", ["run", "--silent", "build"], REPO_ROOT);
     const packOutput = succeed("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], REPO_ROOT);

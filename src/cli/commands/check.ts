@@ -13,13 +13,17 @@ import {
   builtinCases,
   CHECK_HEADER,
   checkRowCells,
+  checkSummaryLine,
   runCheck,
+  summarizeCheck,
   suiteCases,
   type SuiteEntry,
 } from "../../harness/check.js";
 import { readCaseDir } from "../../harness/case-dir.js";
 import {
+  DEFAULT_TIMEOUT_S,
   KERNEL_ACTIVATIONS,
+  formatProblem,
   KERNEL_FORMATS,
   KERNEL_OPS,
   type KernelActivations,
@@ -35,9 +39,13 @@ Examples:
   $ trilm check --kernel "./my-kernel" --op matmul --format tq2_0
       the built-in matmul cases (f32 and ggml activations) for a TQ2_0 kernel
   $ trilm check --kernel "python3 kernel.py" --op quantize --format tq1_0 --seed 7
-  $ trilm check --kernel "./my-kernel" --suite golden/kernels --timeout 30
+  $ trilm check --kernel "./my-kernel" --suite golden/suites/matmul --timeout 60
+      every matmul test of the golden suite (golden/suites/codecs holds the quantize and dequantize tests)
+  $ trilm check --kernel "python3 kernel.py" --resident --op matmul --format tq2_0
+      one kernel process for all cases: it reads a case directory a line on stdin, answers ok, unsupported or error
   $ trilm check --kernel "./my-kernel" --case failing-case/
-      the kernel is run as: sh -c '<command> <case directory>'; exit status 1 when any case fails`;
+      the kernel is run as: sh -c '<command> <case directory>'; it exits 3 for a case it does not support (SKIP)
+Exit status: 0 when no case failed, 1 when one failed or every case was skipped, 2 for bad usage.`;
 
 /** The options commander collects for `check`. */
 interface CheckOptions {
@@ -48,6 +56,7 @@ interface CheckOptions {
   readonly case?: string;
   readonly activations?: KernelActivations;
   readonly timeout: number;
+  readonly resident?: boolean;
   readonly seed: number;
 }
 
@@ -102,6 +111,8 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
   }
   if (options.op === undefined || options.format === undefined)
     throw new UsageError("check: --op and --format go together");
+  const formatIssue = formatProblem(options.op, options.format);
+  if (formatIssue !== undefined) throw new UsageError(`check: ${formatIssue} (q8_K takes --op quantize or dequantize)`);
   return builtinCases(options.op, options.format, { seed: options.seed, activations: options.activations }).map(
     (kernelCase) => ({
       label: kernelCase.label ?? kernelCase.op,
@@ -112,13 +123,23 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
 
 async function check(options: CheckOptions, io: CliIo): Promise<void> {
   const entries = selectCases(options);
-  const results = await runCheck(options.kernel, entries, { timeoutS: options.timeout });
-  for (const line of formatTable(CHECK_HEADER, results.map(checkRowCells), ["left", "left", "right", "right"]))
+  const results = await runCheck(options.kernel, entries, {
+    timeoutS: options.timeout,
+    resident: options.resident === true,
+  });
+  for (const line of formatTable(CHECK_HEADER, results.map(checkRowCells), ["left", "left", "right", "right", "right"]))
     writeLine(io.stdout, line);
-  const passed = results.filter((r) => r.verdict?.passed === true).length;
-  const failed = results.filter((r) => r.verdict !== undefined && !r.verdict.passed).length;
-  writeLine(io.stdout, `${passed} passed, ${failed} failed`);
-  if (failed > 0) throw new CommandFailed(`${failed} failed`);
+  const summary = summarizeCheck(results);
+  writeLine(io.stdout, checkSummaryLine(summary));
+  if (summary.failed > 0) throw new CommandFailed(`${summary.failed} failed`);
+  if (summary.passed === 0) {
+    writeLine(
+      io.stderr,
+      `trilm check: WARNING: all ${summary.skipped} cases were skipped, nothing was checked ` +
+        "(does the kernel support this op, format and activation mode?)",
+    );
+    throw new CommandFailed("every case was skipped");
+  }
 }
 
 /** Add the `check` command to `program`. */
@@ -129,7 +150,9 @@ export function registerCheck(program: Command, io: CliIo): void {
     .description(
       "Run a kernel command on cases written as case directories (spec/kernel-protocol.md) and judge its outputs against " +
         "the reference codec: matmul within the spec/formats.md §8.2 bound, dequantize and quantize bit-exact. " +
-        "Prints one row per case and `N passed, N failed`; exit status 1 when any case fails, 2 on bad usage.",
+        "A kernel exits 3 for a case it does not support: the case is skipped, not failed. " +
+        "Prints one row per case and `N passed, N failed, N skipped`; exit status 1 when any case fails or every case " +
+        "was skipped, 2 on bad usage.",
     )
     .requiredOption("--kernel <command>", "the kernel command; the case directory is appended as its last argument")
     .option("--suite <dir>", "a golden suite directory (manifest.json)")
@@ -149,8 +172,12 @@ export function registerCheck(program: Command, io: CliIo): void {
       `matmul activations: ${KERNEL_ACTIVATIONS.join(", ")} (default: both)`,
       choice(KERNEL_ACTIVATIONS),
     )
-    .option("--timeout <seconds>", "seconds each kernel run may take", parseTimeout, 10)
+    .option("--timeout <seconds>", "seconds each kernel run may take", parseTimeout, DEFAULT_TIMEOUT_S)
     .option("--seed <N>", "seed of the built-in cases, 0 to 4294967295", parseSeed, 1)
+    .option(
+      "--resident",
+      "start the kernel once, with no argument, and send it case directories one per line on stdin (protocol v1.1)",
+    )
     .addHelpText("after", EXAMPLES)
     .action((options: CheckOptions) => check(options, io));
 }

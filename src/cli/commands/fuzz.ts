@@ -9,19 +9,24 @@ import { resolve } from "node:path";
 import { QK_K } from "../../../reference/codec/index.js";
 import { UsageError } from "../../errors.js";
 import { writeCaseDir } from "../../harness/case-dir.js";
+import { describeDiagnosis, diagnosisOfBoth } from "../../harness/diagnose.js";
+import { coverageLine } from "../../harness/edge-cases.js";
 import {
   describeCase,
   describeWorst,
   fuzzKernel,
   randomSeed,
+  type FuzzKernelResult,
   type FuzzProgress,
   type FuzzResult,
 } from "../../harness/fuzz.js";
 import {
+  DEFAULT_TIMEOUT_S,
   KERNEL_ACTIVATIONS,
-  KERNEL_FORMATS,
+  TERNARY_FORMATS,
+  type CaseVerdict,
   type KernelActivations,
-  type KernelFormat,
+  type TernaryFormat,
 } from "../../harness/protocol.js";
 import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
 import { CommandFailed } from "../exit-code.js";
@@ -30,13 +35,17 @@ const EXAMPLES = `
 Examples:
   $ trilm fuzz --kernel ./my_kernel --op matmul --format tq2_0
   $ trilm fuzz --kernel "python3 kernel.py" --op matmul --format tq1_0 --activations ggml --runs 500 --seed 42
-Exit status: 0 when every run passes, 1 when a counterexample was found (saved under --out), 2 for a bad command line.`;
+  $ trilm fuzz --kernel "python3 examples/kernels/tq_matmul_resident.py" --resident --op matmul --format tq2_0 --runs 200
+      one kernel process for the whole session (protocol v1.1): case directories one per line on stdin
+A kernel exits 3 for a case it does not support: the run is skipped, not failed.
+Exit status: 0 when no run failed, 1 when a counterexample was found (saved under --out) or every run was skipped,
+2 for a bad command line.`;
 
 /** The options commander collects for `fuzz`. */
 interface FuzzCliOptions {
   readonly kernel: string;
   readonly op: string;
-  readonly format: KernelFormat;
+  readonly format: TernaryFormat;
   readonly activations: KernelActivations;
   readonly runs: string;
   readonly seed?: string;
@@ -46,6 +55,8 @@ interface FuzzCliOptions {
   readonly maxBlocks: string;
   readonly maxBatch: string;
   readonly edgeScales?: boolean;
+  readonly edgeValues?: boolean;
+  readonly resident?: boolean;
 }
 
 /** An integer option in [min, max]; UsageError otherwise. */
@@ -93,6 +104,37 @@ function shellWord(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A verdict's error in words: "max abs err 0.5, nmse 0.25" over the finite outputs, and the non-finite
+ * mismatches those leave out ("; 1 non-finite mismatch"); undefined when the verdict has no statistics.
+ */
+export function describeError(verdict: CaseVerdict): string | undefined {
+  if (verdict.maxAbsError === undefined || verdict.nmse === undefined) return undefined;
+  const n = verdict.nonFinite ?? 0;
+  const stats = `max abs err ${verdict.maxAbsError}, nmse ${verdict.nmse}`;
+  return n === 0
+    ? stats
+    : `${stats} over the finite outputs; ${n} non-finite mismatch${n === 1 ? "" : "es"} (NaN or ±inf, left out of both)`;
+}
+
+/**
+ * The diagnosis lines of a failed session (spec/kernel-protocol.md §9): the causes that match both the
+ * first failing case (larger, before shrinking) and the minimal one, then each case's own diagnosis;
+ * the minimal case's alone when the search's first failure is the minimal case or was not diagnosed.
+ */
+export function diagnosisLines(result: FuzzResult): string[] {
+  const minimal = result.verdict?.diagnosis;
+  if (minimal === undefined) return [];
+  const first = result.firstVerdict?.diagnosis;
+  if (first === undefined || result.firstCounterexample === result.counterexample)
+    return [`  diagnosis: ${describeDiagnosis(minimal)}`];
+  return [
+    `  diagnosis: ${describeDiagnosis(diagnosisOfBoth(first, minimal))} (the first failing case and the minimal case together)`,
+    `    first failing case (${describeCase(result.firstCounterexample!)}): ${describeDiagnosis(first)}`,
+    `    minimal case: ${describeDiagnosis(minimal)}`,
+  ];
+}
+
 /** The report of a failed session, line by line. */
 export function counterexampleReport(command: string, result: FuzzResult, dir: string, rerun: string): string[] {
   const kernelCase = result.counterexample!;
@@ -102,9 +144,13 @@ export function counterexampleReport(command: string, result: FuzzResult, dir: s
       `shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${result.seed})`,
     `  minimal case: ${describeCase(kernelCase)}`,
   ];
+  lines.push(...diagnosisLines(result));
   const worst = verdict === undefined ? undefined : describeWorst(verdict);
-  if (worst !== undefined) lines.push(`  failing element: ${worst}`);
+  const guess = verdict?.diagnosis === undefined ? "" : " (the weight's location is a guess)";
+  if (worst !== undefined) lines.push(`  failing element: ${worst}${guess}`);
   lines.push(`  reason: ${verdict?.reason ?? "(none given)"}`);
+  const error = verdict === undefined ? undefined : describeError(verdict);
+  if (error !== undefined) lines.push(`  error: ${error}`);
   lines.push(`  saved: ${dir}`);
   lines.push(`  replay: trilm check --kernel ${shellWord(command)} --case ${shellWord(dir)}`);
   lines.push(`      or: ${command} ${shellWord(dir)}`);
@@ -122,7 +168,9 @@ async function fuzz(options: FuzzCliOptions, io: CliIo): Promise<void> {
   const maxBlocks = integerOption("max-blocks", options.maxBlocks, 1, 4096);
   const maxBatch = integerOption("max-batch", options.maxBatch, 1, 4096);
   const progress = progressReporter(io.stderr);
-  let result: FuzzResult;
+  const tally = { search: 0, shrink: 0 };
+  const started = performance.now();
+  let result: FuzzKernelResult;
   try {
     result = await fuzzKernel(options.kernel, {
       op: "matmul",
@@ -134,24 +182,57 @@ async function fuzz(options: FuzzCliOptions, io: CliIo): Promise<void> {
       maxRows,
       maxBlocks,
       maxBatch,
-      edgeScales: options.edgeScales === true,
-      onProgress: progress.update,
+      edgeScales: options.edgeScales !== false,
+      edgeValues: options.edgeValues !== false,
+      resident: options.resident === true,
+      onProgress: (p) => {
+        tally[p.phase] = p.count;
+        progress.update(p);
+      },
     });
   } finally {
     progress.clear();
   }
+  if (options.resident === true && !isTerminal(io.stderr)) {
+    // no progress was drawn: say what the session did, so a long run in a pipe or CI log is accounted for
+    const starts = result.kernelStarts ?? 0;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    writeLine(
+      io.stderr,
+      `trilm fuzz: ${tally.search} run${tally.search === 1 ? "" : "s"} and ${tally.shrink} shrink tries in ${seconds} s; ` +
+        `resident kernel started ${starts} time${starts === 1 ? "" : "s"}`,
+    );
+  }
   const what = `--op matmul --format ${options.format} --activations ${options.activations}`;
+  const skipped = result.numUnsupported === 0 ? "" : `, ${result.numUnsupported} skipped as unsupported`;
   if (result.passed) {
     writeLine(
       io.stdout,
-      `trilm fuzz: ${result.numRuns} runs passed (${what}, up to ${maxRows} rows × ${maxBlocks} blocks of ${QK_K}, batch ≤ ${maxBatch}; seed ${seed})`,
+      `trilm fuzz: ${result.numRuns - result.numUnsupported} runs passed${skipped} (${what}, up to ${maxRows} rows × ` +
+        `${maxBlocks} blocks of ${QK_K}, batch ≤ ${maxBatch}; seed ${seed})`,
     );
+    if (result.unsupportedReason !== undefined)
+      writeLine(io.stdout, `  first unsupported: ${result.unsupportedReason}`);
+    writeLine(io.stdout, `  coverage: ${coverageLine(result.coverage)}`);
     return;
+  }
+  if (result.counterexample === undefined) {
+    writeLine(
+      io.stderr,
+      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
+        `(${what}): ${result.unsupportedReason ?? ""}`,
+    );
+    throw new CommandFailed("every run was skipped");
   }
   const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
   writeCaseDir(dir, { ...result.counterexample!, label: `trilm fuzz seed ${seed}` });
-  const rerun = `trilm fuzz --kernel ${shellWord(options.kernel)} ${what} --runs ${runs} --seed ${seed}`;
+  const resident = options.resident === true ? " --resident" : "";
+  const edgeFlags =
+    (options.edgeScales === false ? " --no-edge-scales" : "") +
+    (options.edgeValues === false ? " --no-edge-values" : "");
+  const rerun = `trilm fuzz --kernel ${shellWord(options.kernel)}${resident} ${what}${edgeFlags} --runs ${runs} --seed ${seed}`;
   for (const line of counterexampleReport(options.kernel, result, dir, rerun)) writeLine(io.stdout, line);
+  writeLine(io.stdout, `  coverage (search): ${coverageLine(result.coverage)}`);
   throw new CommandFailed(`counterexample saved in ${dir}`);
 }
 
@@ -167,7 +248,7 @@ export function registerFuzz(program: Command, io: CliIo): void {
     )
     .requiredOption("--kernel <command>", "the kernel command (run by sh; the case directory is appended)")
     .addOption(new Option("--op <op>", "the op to fuzz").choices(["matmul"]).default("matmul"))
-    .addOption(new Option("--format <format>", "the weight format").choices([...KERNEL_FORMATS]).makeOptionMandatory())
+    .addOption(new Option("--format <format>", "the weight format").choices([...TERNARY_FORMATS]).makeOptionMandatory())
     .addOption(
       new Option("--activations <mode>", "f32, or ggml (x quantized to Q8_K)")
         .choices([...KERNEL_ACTIVATIONS])
@@ -175,12 +256,22 @@ export function registerFuzz(program: Command, io: CliIo): void {
     )
     .option("--runs <N>", "random cases to try", "100")
     .option("--seed <S>", "fast-check seed, 0 to 2147483647 (default: random, printed)")
-    .option("--timeout <seconds>", "time limit of one kernel run", "30")
+    .option("--timeout <seconds>", "time limit of one kernel run", String(DEFAULT_TIMEOUT_S))
     .option("--out <dir>", "where to save the minimal failing case (default: ./trilm-fuzz-<seed>)")
     .option("--max-rows <N>", "at most this many weight rows a case", "4")
     .option("--max-blocks <N>", "at most this many 256-element blocks a row", "4")
     .option("--max-batch <N>", "at most this many activation rows a case", "3")
-    .option("--edge-scales", "also draw edge-case fp16 block scales (0, subnormals, 65504)")
+    .option(
+      "--resident",
+      "start the kernel once, with no argument, and send it case directories one per line on stdin (protocol v1.1)",
+    )
+    .option("--edge-scales", "draw edge-case fp16 block scales (0, subnormals, 65504, inf, NaN): the default")
+    .option("--no-edge-scales", "draw normal fp16 block scales only")
+    .option(
+      "--edge-values",
+      "draw Q8_K tie blocks, zero and saturated activation blocks, TQ2_0 code 3, TQ1_0 alias bytes: the default",
+    )
+    .option("--no-edge-values", "draw none of those")
     .addHelpText("after", EXAMPLES)
     .action((options: FuzzCliOptions) => fuzz(options, io));
 }

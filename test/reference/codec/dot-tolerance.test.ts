@@ -34,13 +34,19 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { dotResultsAgree, ternaryDotErrorBound } from "../../../reference/codec/dot-tolerance.js";
+import {
+  dotResultsAgree,
+  ternaryDotErrorBound,
+  ternaryDotMayOverflow,
+} from "../../../reference/codec/dot-tolerance.js";
 import { vecDotTq1_0Q8K, vecDotTq2_0Q8K } from "../../../reference/codec/dot.js";
 import { f16BitsToF32 } from "../../../reference/codec/float16.js";
 import { GgmlType } from "../../../reference/codec/ggml-type.js";
 import { packQ8KBlock, quantizeRowQ8K } from "../../../reference/codec/q8_k.js";
 import { packTq1Block } from "../../../reference/codec/tq1_0.js";
 import { packTq2Block } from "../../../reference/codec/tq2_0.js";
+import { fmaF32 } from "../../../reference/ggml-x86/fma.js";
+import { vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/tq-dot.js";
 import { gammaF32 } from "../../../reference/tolerances/floating-point.js";
 import { checkProperty } from "../../support/property.js";
 
@@ -94,6 +100,20 @@ function randomLaneDot(blocks: SimBlock[], productLane: number[][], minusLane: n
     for (let m = 0; m < 8; m++) acc[m] = Math.fround(Math.fround(Math.fround(lanes[m]) * d) + acc[m]);
   });
   return hsumFloat8(acc);
+}
+
+/**
+ * ggml's generic order as GCC compiles it (FMA contraction on): `sumf += (float)sumi * d` becomes one
+ * fused multiply-add, sumf = fl(sumi · d + sumf), where the reference rounds the product and the sum.
+ */
+function genericFmaDot(blocks: SimBlock[]): number {
+  let sumf = 0;
+  for (const { codes, qs, d } of blocks) {
+    let sumi = 0;
+    for (let e = 0; e < 256; e++) sumi += qs[e] * (codes[e] - 1);
+    sumf = fmaF32(sumi, d, sumf);
+  }
+  return sumf;
 }
 
 /** A finite float32 as m · 2^(e) with e ≥ −149, m a BigInt. */
@@ -276,5 +296,167 @@ describe("dotResultsAgree", () => {
     [5, 5, Infinity, false], // even equal finite values: a non-finite scale cannot give a finite product
   ])("dotResultsAgree(%d, %d, %d) = %s", (a, b, bound, agree) => {
     expect(dotResultsAgree(a, b, bound)).toBe(agree);
+  });
+
+  test.each([
+    // [a, b, bound, agree] where some correct order may overflow (mayOverflow = true)
+    [NaN, 0, 1e33, true], // a non-finite result on either side is correct there
+    [0, Infinity, 1e33, true],
+    [-Infinity, NaN, 1e33, true],
+    [1e34, 0, 1e33, false], // two finite values still within the bound
+    [5e32, 0, 1e33, true],
+    [5, NaN, Infinity, false], // a non-finite scale still demands a non-finite result
+  ])("dotResultsAgree(%d, %d, %d, mayOverflow) = %s", (a, b, bound, agree) => {
+    expect(dotResultsAgree(a, b, bound, true)).toBe(agree);
+  });
+});
+
+describe("ggml's generic C with FMA contraction (spec/formats.md §8.2)", () => {
+  /** Both orders against the bound: agreement with the unfused reference, each within half of it of the exact value. */
+  function expectWithinBound(input: DotInput): boolean {
+    const { tq2, y, blocks } = build(input);
+    const unfused = vecDotTq2_0Q8K(tq2, y);
+    const fused = genericFmaDot(blocks);
+    const bound = ternaryDotErrorBound(GgmlType.TQ2_0, tq2, y);
+    expect(dotResultsAgree(fused, unfused, bound), `fused ${fused}, unfused ${unfused}, bound ${bound}`).toBe(true);
+    expect(exactError(fused, blocks)).toBeLessThanOrEqual(bound / 2);
+    return fused !== unfused;
+  }
+
+  test("property: the fused generic order agrees with the unfused one within the bound (random inputs)", () => {
+    let differed = 0;
+    checkProperty(
+      "§8.2 bound covers FMA contraction",
+      fc.property(inputsArb, (input) => {
+        if (expectWithinBound(input)) differed++;
+      }),
+      { numRuns: 150 },
+    );
+    expect(differed).toBeGreaterThan(0); // the two roundings really differ from one
+  });
+
+  test("adversarial: cancelling blocks, a subnormal d_w·d_a, and the largest scales", () => {
+    const ones = (n: number, v: number): number[] => Array.from({ length: n }, () => v);
+    const block = (codes: number[], scaleBits: number) => ({ codes, scaleBits });
+    const cases: DotInput[] = [
+      // + big, − big (one scale step apart), + small: the second sum cancels to what the first rounding lost
+      {
+        weights: [block(ones(256, 2), 0x3c01), block(ones(256, 0), 0x3c00), block(ones(256, 2), 0x0400)],
+        activations: Array.from({ length: 768 }, (_, i) => (i % 7) / 7 - 0.4),
+        activationExponent: 0,
+      },
+      // d_w·d_a subnormal in float32: absolute, not relative, rounding
+      {
+        weights: [block(ones(256, 2), 0x0001), block(ones(256, 0), 0x0003)],
+        activations: Array.from({ length: 512 }, (_, i) => Math.sin(i)),
+        activationExponent: -30,
+      },
+      // the largest fp16 scale and activations near 2^120: finite, far from overflow
+      {
+        weights: [block(ones(256, 2), 0x7bff), block(ones(256, 0), 0xfbff)],
+        activations: Array.from({ length: 512 }, (_, i) => Math.cos(i * 0.3)),
+        activationExponent: 30,
+      },
+    ];
+    let differed = 0;
+    for (const input of cases) if (expectWithinBound(input)) differed++;
+    expect(differed).toBeGreaterThan(0);
+  });
+});
+
+describe("overflow at the float32 edge (spec/formats.md §8.2): ternaryDotMayOverflow", () => {
+  test("all-zero weights at scale 65504, one activation 1e35: generic 0, ggml's AVX2 NaN, both accepted; no finite wrong value", () => {
+    const x = new Float32Array(256);
+    x[5] = 1e35;
+    const y = quantizeRowQ8K(x);
+    const codes = new Uint8Array(256).fill(1); // every weight 0: the exact dot product is 0
+    for (const [format, weights, generic, avx2] of [
+      [GgmlType.TQ2_0, packTq2Block(codes, 0x7bff), vecDotTq2_0Q8K, vecDotTq2_0Q8KAvx2],
+      [GgmlType.TQ1_0, packTq1Block(codes, 0x7bff), vecDotTq1_0Q8K, vecDotTq1_0Q8KAvx2],
+    ] as const) {
+      expect(generic(weights, y)).toBe(0);
+      expect(avx2(weights, y)).toBeNaN(); // lanes ±127·d overflow: +inf + −inf
+      const bound = ternaryDotErrorBound(format, weights, y);
+      expect(bound).toBeGreaterThan(7.8e33); // finite: the old rule demanded 0 ± 7.8e33
+      expect(bound).toBeLessThan(7.9e33);
+      const mayOverflow = ternaryDotMayOverflow(format, weights, y);
+      expect(mayOverflow).toBe(true);
+      expect(dotResultsAgree(avx2(weights, y), generic(weights, y), bound, mayOverflow)).toBe(true);
+      expect(dotResultsAgree(avx2(weights, y), generic(weights, y), bound)).toBe(false); // the old rule
+      expect(dotResultsAgree(1e34, generic(weights, y), bound, mayOverflow)).toBe(false);
+    }
+  });
+
+  test("weights +1, activations 1.5·2^103: generic and AVX2 finite, but a split gathering c·q8 apart from −q8 overflows: flagged", () => {
+    const input = {
+      weights: [{ codes: new Array<number>(256).fill(2), scaleBits: 0x7bff }],
+      activations: new Array<number>(256).fill(1.5),
+      activationExponent: 103,
+    };
+    const { tq2, y, blocks } = build(input);
+    expect(Number.isFinite(vecDotTq2_0Q8K(tq2, y))).toBe(true); // 256·127·d ≈ 2.6e38
+    expect(Number.isFinite(vecDotTq2_0Q8KAvx2(tq2, y))).toBe(true);
+    const lanes = (lane: number) => [new Array<number>(256).fill(lane)];
+    expect(randomLaneDot(blocks, lanes(0), lanes(1))).toBe(Infinity); // lane 0: Σ c·q8·d = 2·256·127·d ≈ 5.1e38
+    expect(ternaryDotMayOverflow(GgmlType.TQ2_0, tq2, y)).toBe(true); // P ≈ 5.1e38 ≥ Ω > N ≈ 2.6e38
+  });
+
+  test("false for ordinary inputs and for huge ones below the threshold", () => {
+    checkProperty(
+      "no overflow at ordinary magnitudes",
+      fc.property(inputsArb, (input) => {
+        const { tq1, tq2, y } = build(input);
+        expect(ternaryDotMayOverflow(GgmlType.TQ2_0, tq2, y)).toBe(false);
+        expect(ternaryDotMayOverflow(GgmlType.TQ1_0, tq1, y)).toBe(false);
+      }),
+      { numRuns: 50 },
+    );
+    const x = new Float32Array(256);
+    x[5] = 1e32; // lanes ±127 · 65504 · 1e32/127: 6.6e36, A = 1.3e37 < 2^128
+    const y = quantizeRowQ8K(x);
+    expect(ternaryDotMayOverflow(GgmlType.TQ2_0, packTq2Block(new Uint8Array(256).fill(1), 0x7bff), y)).toBe(false);
+  });
+
+  test("property: every non-finite result of a correct order (generic, fused, AVX2, random splits) is flagged", () => {
+    const hugeArb = fc.record({
+      weights: fc.array(
+        fc.record({
+          codes: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 256, maxLength: 256 }),
+          scaleBits: fc.oneof(fc.integer({ min: 0x7800, max: 0x7bff }), fc.integer({ min: 0xf800, max: 0xfbff })),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+      exponent: fc.integer({ min: 105, max: 115 }),
+      seed: fc.integer({ min: 1, max: 1000 }),
+    });
+    let overflowed = 0;
+    let unflagged = 0;
+    checkProperty(
+      "§8.2 overflow condition is sound",
+      fc.property(hugeArb, ({ weights, exponent, seed }) => {
+        const nb = weights.length;
+        const activations = Array.from({ length: 256 * nb }, (_, i) => Math.sin(i * seed) * (i % 3 === 0 ? 1 : 0.01));
+        const input = { weights, activations, activationExponent: exponent };
+        const { tq1, tq2, y, blocks } = build(input);
+        const lanes = (e: number) =>
+          Array.from({ length: nb }, (_, i) => Array.from({ length: 256 }, (_, j) => (j * e + i) % 8));
+        const results = [
+          vecDotTq2_0Q8K(tq2, y),
+          vecDotTq1_0Q8K(tq1, y),
+          genericFmaDot(blocks),
+          vecDotTq2_0Q8KAvx2(tq2, y),
+          vecDotTq1_0Q8KAvx2(tq1, y),
+          randomLaneDot(blocks, lanes(seed), lanes(seed + 3)),
+        ];
+        const mayOverflow = ternaryDotMayOverflow(GgmlType.TQ2_0, tq2, y);
+        if (results.some((r) => !Number.isFinite(r))) {
+          overflowed++;
+          expect(mayOverflow).toBe(true);
+        } else if (!mayOverflow) unflagged++;
+      }),
+      { numRuns: 100 },
+    );
+    expect(overflowed).toBeGreaterThan(0); // the property saw overflow, so it tested something
+    expect(unflagged).toBeGreaterThan(0); // and inputs on both sides of the threshold
   });
 });

@@ -30,6 +30,14 @@ describe("checkTolerance", () => {
       expect(checkTolerance(Float32Array.of(c), Float32Array.of(r), [Infinity]).ok, `${c} vs ${r}`).toBe(false);
   });
 
+  test("nonFiniteAllowed: a non-finite value on either side agrees there; finite values are still bounded", () => {
+    const reference = Float32Array.from([0, NaN, 1, 2]);
+    const candidate = Float32Array.from([NaN, 5, Infinity, 9]);
+    expect(checkTolerance(candidate, reference, [1, 1, 1, 1], [1, 1, 1, 0]).violations).toBe(1); // only [3]: |9 − 2| > 1
+    expect(checkTolerance(candidate, reference, [1, 1, 1, 1]).violations).toBe(4);
+    expect(checkTolerance(candidate, reference, [1, 1, 1, 1], [0, 0, 0, 1]).violations).toBe(4);
+  });
+
   test("a difference under a zero bound fails; different lengths fail", () => {
     expect(checkTolerance(Float32Array.of(1), Float32Array.of(Math.fround(1 + 2 ** -23)), [0]).ok).toBe(false);
     const report = checkTolerance(new Float32Array(2), new Float32Array(3), [0, 0, 0]);

@@ -5,8 +5,10 @@
 import fc from "fast-check";
 import { add, smallerEq } from "mathjs";
 import { describe, expect, test } from "vitest";
-import { floatDotAgreementBound } from "../../../reference/tolerances/float-dot.js";
-import { gammaF32 } from "../../../reference/tolerances/floating-point.js";
+import { dotResultsAgree } from "../../../reference/codec/dot-tolerance.js";
+import { fmaF32 } from "../../../reference/ggml-x86/fma.js";
+import { floatDotAgreementBound, floatDotMayOverflow } from "../../../reference/tolerances/float-dot.js";
+import { F32_OVERFLOW_THRESHOLD, gammaF32, gammaF64 } from "../../../reference/tolerances/floating-point.js";
 import { exactDot, exactError, exactFraction } from "../../support/exact-fraction.js";
 import { checkProperty } from "../../support/property.js";
 
@@ -35,5 +37,36 @@ describe("floatDotAgreementBound (kernel-protocol §5.1)", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("floatDotMayOverflow (kernel-protocol §5.1, tolerances §1)", () => {
+  test("weights +1, +1 at scale 65504, x = 3e38, −3e38: every float32 order is non-finite (NaN; +inf or −inf fused), all accepted", () => {
+    const w = [65504, 65504];
+    const x = [3e38, -3e38].map(Math.fround);
+    const products = [0, 1].map((c) => Math.fround(w[c] * x[c])); // ±inf
+    const results = [
+      Math.fround(products[0] + products[1]),
+      Math.fround(products[1] + products[0]),
+      fmaF32(w[1], x[1], products[0]),
+      fmaF32(w[0], x[0], products[1]),
+    ];
+    expect(results.map(String)).toEqual(["NaN", "NaN", "Infinity", "-Infinity"]); // the exact answer is 0
+    const side = Math.abs(w[0] * x[0]); // exact products, float64: the positive side and the negative side
+    const bound = floatDotAgreementBound(2 * side, 2);
+    expect(Number.isFinite(bound)).toBe(true); // the old rule: 0 ± 4.7e36, unmeetable
+    expect(floatDotMayOverflow(side, side, 2)).toBe(true);
+    for (const r of results) {
+      expect(dotResultsAgree(r, 0, bound, floatDotMayOverflow(side, side, 2))).toBe(true);
+      expect(dotResultsAgree(r, 0, bound)).toBe(false);
+    }
+  });
+
+  test("false at ordinary magnitudes and for 3e38 − 3e38; true from (max(P, N) + γ_C·(P + N))·(1 + γ⁽⁶⁴⁾_C) ≥ 2^128 − 2^103", () => {
+    expect(floatDotMayOverflow(1e30, 1e30, 1000)).toBe(false);
+    expect(floatDotMayOverflow(3e38, 3e38, 2)).toBe(false); // no order forms a partial sum beyond 3e38
+    const edge = F32_OVERFLOW_THRESHOLD / (1 + gammaF32(2)) / (1 + gammaF64(2));
+    expect(floatDotMayOverflow(edge * (1 + 2 ** -40), 0, 2)).toBe(true);
+    expect(floatDotMayOverflow(edge * (1 - 2 ** -40), 0, 2)).toBe(false);
   });
 });

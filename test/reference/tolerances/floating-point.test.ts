@@ -9,8 +9,10 @@ import { divide, fraction, largerEq, multiply, smallerEq, subtract, type Fractio
 import { describe, expect, test } from "vitest";
 import {
   combineRelativeErrors,
+  F32_OVERFLOW_THRESHOLD,
   gammaF32,
   gammaF64,
+  mayOverflowF32,
   SMALLEST_SUBNORMAL_F32,
   UNIT_ROUNDOFF_F32,
   UNIT_ROUNDOFF_F64,
@@ -142,5 +144,50 @@ describe("combineRelativeErrors: exp(a/(1 − a)) − 1 (spec/tolerances.md §1)
     expect(combineRelativeErrors(1e-6) / 1e-6).toBeCloseTo(1, 5);
     expect(combineRelativeErrors(1)).toBe(Infinity);
     expect(combineRelativeErrors(3)).toBe(Infinity);
+  });
+});
+
+describe("overflow (spec/tolerances.md §1): F32_OVERFLOW_THRESHOLD and mayOverflowF32", () => {
+  test("Ω = 2^128 − 2^103 is where float32 rounding reaches ∞: Ω rounds to ∞, the double below it to FLT_MAX", () => {
+    const fltMax = 2 ** 128 - 2 ** 104;
+    expect(Math.fround(F32_OVERFLOW_THRESHOLD)).toBe(Infinity);
+    expect(Math.fround(F32_OVERFLOW_THRESHOLD - 2 ** 75)).toBe(fltMax); // the float64 just below Ω
+    expect(Math.fround(-F32_OVERFLOW_THRESHOLD)).toBe(-Infinity);
+  });
+
+  test("true from L + γ_k·M = Ω on (L the largest partial sum, M = Σ|terms|), false below; true for non-finite L or M", () => {
+    const m = 1e38;
+    const edge = F32_OVERFLOW_THRESHOLD - gammaF32(10) * m;
+    expect(mayOverflowF32(edge * (1 + 2 ** -40), m, 10)).toBe(true);
+    expect(mayOverflowF32(edge * (1 - 2 ** -40), m, 10)).toBe(false);
+    expect(mayOverflowF32(3e38, 6e38, 2)).toBe(false); // 3e38 − 3e38 in any order: no partial sum beyond 3e38
+    expect(mayOverflowF32(3.5e38, 3.5e38, 2)).toBe(true);
+    expect(mayOverflowF32(Infinity, Infinity, 1)).toBe(true);
+    expect(mayOverflowF32(NaN, NaN, 1)).toBe(true);
+  });
+
+  test("property: a float32 dot product that overflows, forward or backward, is flagged", () => {
+    const big = fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-3e38), max: Math.fround(3e38) });
+    const scale = fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 });
+    let overflowed = 0;
+    let clear = 0;
+    checkProperty(
+      "tolerances §1 overflow condition",
+      fc.property(fc.array(fc.tuple(big, scale), { minLength: 1, maxLength: 8 }), (pairs) => {
+        const n = pairs.length;
+        const forward = pairs.reduce((s, [x, w]) => Math.fround(s + Math.fround(x * w)), 0);
+        const backward = pairs.reduceRight((s, [x, w]) => Math.fround(s + Math.fround(x * w)), 0);
+        const products = pairs.map(([x, w]) => x * w); // exact in float64
+        const side = (sign: number) => products.reduce((s, p) => s + Math.max(0, sign * p), 0) * (1 + gammaF64(n));
+        const flagged = mayOverflowF32(Math.max(side(1), side(-1)), side(1) + side(-1), n);
+        if (!Number.isFinite(forward) || !Number.isFinite(backward)) {
+          overflowed++;
+          expect(flagged).toBe(true);
+        } else if (!flagged) clear++;
+      }),
+      { numRuns: 300 },
+    );
+    expect(overflowed).toBeGreaterThan(0);
+    expect(clear).toBeGreaterThan(0);
   });
 });

@@ -19,7 +19,7 @@ import * as rope from "../../../reference/tolerances/rope.js";
 import * as swiglu from "../../../reference/tolerances/swiglu.js";
 
 describe("reference/tolerances/index.ts", () => {
-  test("exports exactly the files' exports and formats §8.2's ternaryDotErrorBound / dotResultsAgree, the same functions", () => {
+  test("exports exactly the files' exports and formats §8.2's dot bound, overflow test and agreement rule, the same functions", () => {
     const files = [
       accuracy,
       attention,
@@ -38,6 +38,7 @@ describe("reference/tolerances/index.ts", () => {
     for (const file of files) for (const [name, value] of Object.entries(file)) expected.set(name, value);
     expected.set("ternaryDotErrorBound", codecDotTolerance.ternaryDotErrorBound);
     expected.set("dotResultsAgree", codecDotTolerance.dotResultsAgree);
+    expected.set("ternaryDotMayOverflow", codecDotTolerance.ternaryDotMayOverflow);
     expect(Object.keys(tolerances).sort()).toEqual([...expected.keys()].sort());
     for (const [name, value] of expected) expect((tolerances as Record<string, unknown>)[name], name).toBe(value);
   });

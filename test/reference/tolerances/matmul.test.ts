@@ -10,13 +10,16 @@ import { describe, expect, test } from "vitest";
 import {
   dequantizeRowQ8K,
   GgmlType,
+  packTq2Block,
   quantizeRowQ8K,
   ternaryDotErrorBound,
   vecDotTq2_0Q8K,
 } from "../../../reference/codec/index.js";
+import { vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/tq-dot.js";
 import { decodeMatrixRow, packedRow, packMatrix } from "../../../reference/model/packed-matrix.js";
 import { gammaF32, gammaF64, UNIT_ROUNDOFF_F32 } from "../../../reference/tolerances/floating-point.js";
-import { matmulBounds } from "../../../reference/tolerances/matmul.js";
+import { checkTolerance } from "../../../reference/tolerances/element-check.js";
+import { matmulBounds, matmulTolerance } from "../../../reference/tolerances/matmul.js";
 import { exactDot, exactError, exactFraction } from "../../support/exact-fraction.js";
 import { checkProperty } from "../../support/property.js";
 
@@ -166,5 +169,67 @@ describe("§3.2 ggml-matmul mode, float weights", () => {
     const y = -0.75;
     const expected = 2 * gammaF32(12) * s + u * 0.75 + 2 * 12 * 2 ** -149;
     expect(matmulBounds(packMatrix(GgmlType.F32, 1, 4, w), x, 1, "ggml-matmul", Float32Array.of(y))[0]).toBe(expected);
+  });
+});
+
+describe("overflow at the float32 edge (§1): matmulTolerance's nonFiniteAllowed", () => {
+  test("§2 f32: weights +1, +1 at scale 65504, x = 3e38, −3e38 — a float32 candidate's NaN is accepted, not elsewhere", () => {
+    const codes = new Uint8Array(256).fill(1);
+    codes[0] = 2;
+    codes[1] = 2;
+    const zeros = new Uint8Array(256).fill(1);
+    const matrix = {
+      type: GgmlType.TQ2_0,
+      rows: 2,
+      cols: 256,
+      data: Uint8Array.of(...packTq2Block(codes, 0x7bff), ...packTq2Block(zeros, 0x3c00)),
+    };
+    const x = new Float32Array(256);
+    x[0] = 3e38;
+    x[1] = -3e38;
+    const candidate = Float32Array.of(float32Dot(decodeMatrixRow(matrix, 0), x, [...Array(256).keys()]), 0);
+    expect(candidate[0]).toBeNaN(); // inf − inf; the exact value is 0
+    const reference = Float32Array.of(referenceDot(decodeMatrixRow(matrix, 0), x), 0);
+    const { bounds, nonFiniteAllowed } = matmulTolerance(matrix, x, 1, "f32", reference);
+    expect(bounds).toEqual(matmulBounds(matrix, x, 1, "f32", reference));
+    expect(Array.from(nonFiniteAllowed)).toEqual([1, 0]); // row 1 (all zero weights, x·0) cannot overflow
+    expect(checkTolerance(candidate, reference, bounds, nonFiniteAllowed).ok).toBe(true);
+    expect(checkTolerance(candidate, reference, bounds).ok).toBe(false); // the old rule
+    expect(checkTolerance(Float32Array.of(0, NaN), reference, bounds, nonFiniteAllowed).ok).toBe(false);
+  });
+
+  test("§3.1 ggml-matmul: zero weights at scale 65504, one activation 1e35 — the AVX2 reference's NaN and a float32 0 agree", () => {
+    const matrix = {
+      type: GgmlType.TQ2_0,
+      rows: 1,
+      cols: 256,
+      data: packTq2Block(new Uint8Array(256).fill(1), 0x7bff),
+    };
+    const x = new Float32Array(256);
+    x[5] = 1e35;
+    const reference = Float32Array.of(vecDotTq2_0Q8KAvx2(matrix.data, quantizeRowQ8K(x)));
+    expect(reference[0]).toBeNaN();
+    const candidate = Float32Array.of(
+      float32Dot(decodeMatrixRow(matrix, 0), dequantizeRowQ8K(quantizeRowQ8K(x)), [...Array(256).keys()]),
+    );
+    expect(candidate[0]).toBe(0);
+    const { bounds, nonFiniteAllowed } = matmulTolerance(matrix, x, 1, "ggml-matmul", reference);
+    expect(nonFiniteAllowed[0]).toBe(1);
+    expect(checkTolerance(candidate, reference, bounds, nonFiniteAllowed).ok).toBe(true);
+    expect(checkTolerance(candidate, reference, bounds).ok).toBe(false); // the old rule
+  });
+
+  test("ordinary inputs: nothing flagged (the bounds and the non-finite rule unchanged)", () => {
+    const matrix = packMatrix(
+      GgmlType.TQ2_0,
+      3,
+      512,
+      Float32Array.from({ length: 1536 }, (_, i) => (i % 3) - 1),
+    );
+    const x = Float32Array.from({ length: 1024 }, (_, i) => Math.sin(i) * 1e20);
+    for (const mode of ["f32", "ggml-matmul"] as const) {
+      const reference = new Float32Array(6);
+      expect(matmulTolerance(matrix, x, 2, mode, reference).nonFiniteAllowed.every((v) => v === 0)).toBe(true);
+    }
   });
 });

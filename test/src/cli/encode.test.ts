@@ -127,12 +127,12 @@ describe("trilm encode refuses bad input with one line and exit 2", () => {
     );
   });
 
-  it(".npy of dtype '<f8'", async () => {
+  it(".npy of dtype '<f8' (readable since golden bounds are float64, but encode takes float32 only)", async () => {
     handMadeNpy(temp("x.npy"), "{'descr': '<f8', 'fortran_order': False, 'shape': (256,), }", new Uint8Array(8 * 256));
     expectRefused(
       await trilm("encode", "tq2_0", temp("x.npy"), temp("out.bin")),
       temp("x.npy"),
-      "dtype '<f8' is not supported",
+      "dtype '<f8' is not float32; encode reads '<f4' arrays",
       temp("out.bin"),
     );
   });

@@ -27,11 +27,11 @@ describe("trilm golden verify", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")).toEqual([
-      "codecs: 42 passed, 0 failed",
-      "matmul: 28 passed, 0 failed",
+      "codecs: 45 passed, 0 failed",
+      "matmul: 32 passed, 0 failed",
       "model: 2 passed, 0 failed",
       "ops: 30 passed, 0 failed",
-      "102 passed, 0 failed",
+      "109 passed, 0 failed",
       "",
     ]);
   });
@@ -44,7 +44,7 @@ describe("trilm golden verify", () => {
     expect(result.stdout).toMatch(
       /^FAIL matmul tcId 3: tc0003\/x\.npy: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/m,
     );
-    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("27 passed, 1 failed");
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("31 passed, 1 failed");
   });
 
   it("reports an expected output that the reference does not reproduce (file and manifest both edited)", async () => {
@@ -60,7 +60,7 @@ describe("trilm golden verify", () => {
     const result = await trilm("golden", "verify", dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("FAIL codecs tcId 1: tc0001/weight.bin: the reference's output differs");
-    expect(result.stdout).toContain("41 passed, 1 failed");
+    expect(result.stdout).toContain("44 passed, 1 failed");
   });
 
   it("reports an emptied file and a wrong shape", async () => {
@@ -135,7 +135,7 @@ describe("trilm golden generate", () => {
     const first = await trilm("golden", "generate", a, "--suite", "model,codecs", "--seed", "5", "--commit", "abc1234");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /^model: 2 tests, \d+ bytes\ncodecs: 42 tests, \d+ bytes\nwrote 44 tests in 2 suite\(s\) to .* MiB\), seed 5\n$/,
+      /^model: 2 tests, \d+ bytes\ncodecs: 45 tests, \d+ bytes\nwrote 47 tests in 2 suite\(s\) to .* MiB\), seed 5\n$/,
     );
     expect(first.stderr).toBe(""); // progress only on a terminal
     expect(
@@ -167,7 +167,7 @@ describe("trilm golden generate", () => {
     expect(manifest.generator.commit).toBe("abc1234");
     const verified = await trilm("golden", "verify", a);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain("44 passed, 0 failed");
+    expect(verified.stdout).toContain("47 passed, 0 failed");
   });
 
   it("refuses an unknown suite, a bad seed and a bad commit", async () => {

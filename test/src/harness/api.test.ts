@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { dequantizeRow, GgmlType, QK_K } from "../../../reference/codec/index.js";
-import { checkKernel, type KernelFunction } from "../../../src/harness/api.js";
+import { checkKernel, UnsupportedCaseError, type KernelFunction } from "../../../src/harness/api.js";
 import * as oracle from "../../../src/api/index.js";
 
 /** y = x·Wᵀ with W decoded by the reference; `decode` lets a test plant a bug. */
@@ -27,6 +27,7 @@ describe("checkKernel", () => {
       passed: true,
       seed: 1,
       numRuns: 30,
+      numUnsupported: 0,
     });
     expect((await checkKernel(async (c) => kernel(c), { format: "tq1_0", runs: 30, seed: 2 })).passed).toBe(true);
   });
@@ -57,6 +58,26 @@ describe("checkKernel", () => {
     expect(short.passed).toBe(false);
   });
 
+  test("a kernel throwing UnsupportedCaseError skips the case; declining every case is not a pass", async () => {
+    const correct = matmulWith(dequantizeRow);
+    const batchOne: KernelFunction = (c) => {
+      if (c.batch > 1) throw new UnsupportedCaseError("batch 1 only");
+      return correct(c);
+    };
+    const some = await checkKernel(batchOne, { runs: 30, seed: 6 });
+    expect(some.passed).toBe(true);
+    expect(some.numUnsupported).toBeGreaterThan(0);
+    expect(some.unsupportedReason).toBe("unsupported: batch 1 only");
+    const none = await checkKernel(
+      () => {
+        throw new UnsupportedCaseError("no tq2_0");
+      },
+      { runs: 5, seed: 7 },
+    );
+    expect(none).toMatchObject({ passed: false, numUnsupported: 5, unsupportedReason: "unsupported: no tq2_0" });
+    expect(none.counterexample).toBeUndefined();
+  });
+
   test("without a seed one is drawn and reported", async () => {
     const result = await checkKernel(matmulWith(dequantizeRow), { runs: 2 });
     expect(Number.isInteger(result.seed)).toBe(true);
@@ -64,6 +85,7 @@ describe("checkKernel", () => {
 
   test("the public entry exports the API", () => {
     expect(typeof oracle.checkKernel).toBe("function");
+    expect(typeof oracle.UnsupportedCaseError).toBe("function");
     expect(typeof oracle.fuzzKernel).toBe("function");
     expect(typeof oracle.matmulCase).toBe("function");
     expect(typeof oracle.writeCaseDir).toBe("function");

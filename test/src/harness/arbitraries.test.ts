@@ -11,12 +11,13 @@ import {
   type TernaryBlock,
 } from "../../../src/harness/arbitraries.js";
 import { requireConsistentCase } from "../../../src/harness/case-dir.js";
+import { edgeClassesOf, TQ1_ALIAS_BYTES } from "../../../src/harness/edge-cases.js";
 import type { KernelCase } from "../../../src/harness/protocol.js";
 
 describe("block arbitraries", () => {
   test("tq2Block: 66 canonical bytes that unpack to its codes (0..2) and scale", () => {
     fc.assert(
-      fc.property(tq2Block(), (block) => {
+      fc.property(tq2Block({ edgeScales: false, edgeCodes: false }), (block) => {
         expect(block.bytes.length).toBe(66);
         const unpacked = unpackTq2Block(block.bytes);
         expect(unpacked.codes).toEqual(block.codes);
@@ -31,7 +32,7 @@ describe("block arbitraries", () => {
 
   test("tq1Block: 54 canonical bytes that unpack to its codes and scale", () => {
     fc.assert(
-      fc.property(tq1Block(), (block) => {
+      fc.property(tq1Block({ edgeScales: false, edgeCodes: false }), (block) => {
         expect(block.bytes.length).toBe(54);
         const unpacked = unpackTq1Block(block.bytes);
         expect(unpacked.codes).toEqual(block.codes);
@@ -41,11 +42,21 @@ describe("block arbitraries", () => {
     );
   });
 
-  test("edgeScales draws the edge fp16 scales too", () => {
-    const scales = new Set(
-      fc.sample(tq2Block({ edgeScales: true }), { numRuns: 300, seed: 3 }).map((b) => b.scaleBits),
-    );
-    expect(EDGE_SCALE_BITS.some((bits) => scales.has(bits))).toBe(true);
+  test("by default blocks draw every edge fp16 scale, and code 3 (TQ2_0) or the alias bytes (TQ1_0)", () => {
+    const tq2 = fc.sample(tq2Block(), { numRuns: 1000, seed: 3 });
+    const scales = new Set(tq2.map((b) => b.scaleBits));
+    expect(EDGE_SCALE_BITS.filter((bits) => !scales.has(bits))).toEqual([]);
+    const code3 = tq2.filter((b) => b.nonCanonical === true);
+    expect(code3.length).toBeGreaterThan(0);
+    for (const b of code3) expect(unpackTq2Block(b.bytes).codes).toContain(3);
+    const tq1 = fc.sample(tq1Block(), { numRuns: 200, seed: 3 }).filter((b) => b.nonCanonical === true);
+    expect(tq1.length).toBeGreaterThan(0);
+    for (const b of tq1) expect(Array.from(b.bytes.subarray(0, 13))).toEqual(TQ1_ALIAS_BYTES);
+  });
+
+  test("edgeScales false draws normal scales only", () => {
+    const scales = fc.sample(tq2Block({ edgeScales: false }), { numRuns: 300, seed: 3 }).map((b) => b.scaleBits);
+    expect(scales.every((bits) => bits >= 0x2000 && bits <= 0x4800)).toBe(true);
   });
 
   test("blocks shrink to all-zero weights with scale 1.0", () => {
@@ -74,12 +85,22 @@ describe("matrices, activations and cases", () => {
 
   test("activations: batch × cols finite float32 values", () => {
     fc.assert(
-      fc.property(activations(256, 2), (x) => {
+      fc.property(activations(256, 2, { edgeValues: false }), (x) => {
         expect(x.length).toBe(512);
         expect(x.every((v) => Number.isFinite(v) && Math.abs(v) <= 8)).toBe(true);
       }),
       { numRuns: 20, seed: 6 },
     );
+  });
+
+  test("activations: by default Q8_K tie blocks and all-zero blocks too", () => {
+    const blocks = fc.sample(activations(256, 1), { numRuns: 200, seed: 6 });
+    expect(blocks.every((x) => x.length === 256 && x.every((v) => Number.isFinite(v)))).toBe(true);
+    const classes = blocks.map((x) =>
+      edgeClassesOf({ op: "matmul", format: "tq2_0", rows: 1, cols: 256, batch: 1, activations: "ggml", x }),
+    );
+    expect(classes.filter((c) => c.has("q8k-ties")).length).toBeGreaterThan(20);
+    expect(classes.filter((c) => c.has("zero-x-block")).length).toBeGreaterThan(5);
   });
 
   test("matmulCase: consistent cases of the requested format and activations", () => {

@@ -8,11 +8,15 @@ import { requireConsistentCase } from "../../../src/harness/case-dir.js";
 import {
   builtinCases,
   checkRowCells,
+  checkStatus,
+  checkSummaryLine,
+  summarizeCheck,
   worstElementCell,
   runCheck,
   suiteCases,
   type CheckResult,
 } from "../../../src/harness/check.js";
+import { unsupportedVerdict } from "../../../src/harness/protocol.js";
 import { serializeNpy } from "../../../src/io/npy.js";
 import { bundleTestKernel, type TestKernel } from "./kernel-fixture.js";
 
@@ -104,13 +108,19 @@ describe("builtinCases", () => {
 describe("suiteCases", () => {
   it("takes the kernel groups of a manifest and skips what it cannot run", () => {
     const entries = suiteCases(suite);
-    expect(entries.map((e) => e.label)).toEqual(["tc1", "tc2", "tc3", "tc6"]);
+    expect(entries.map((e) => e.label)).toEqual(["tc1", "tc2", "tc3", "tc4", "tc6"]);
     expect(entries[0]).toMatchObject({
       kernelCase: { op: "matmul", rows: 2, cols: 256, batch: 1, activations: "ggml" },
     });
+    // only a matmul's activations mean anything: other ops say f32, as built-in cases do
+    expect(entries.find((e) => e.label === "tc2")).toMatchObject({
+      kernelCase: { op: "quantize", activations: "f32" },
+    });
     expect(entries[2]).toEqual({ label: "tc3", skipped: "result is invalid" });
-    expect(entries[3]).toMatchObject({ skipped: "no 'weight' file" });
-    expect(suiteCases(suite, { op: "quantize" }).map((e) => e.label)).toEqual(["tc2", "tc3"]);
+    expect(entries[3]).toMatchObject({ kernelCase: { op: "quantize", format: "q8_K", rows: 2, cols: 256 } });
+    expect(entries[4]).toMatchObject({ skipped: "no 'weight' file" });
+    expect(suiteCases(suite, { op: "quantize" }).map((e) => e.label)).toEqual(["tc2", "tc3", "tc4"]);
+    expect(suiteCases(suite, { format: "q8_K" }).map((e) => e.label)).toEqual(["tc4"]);
   });
   it("refuses a directory without a manifest", () => {
     expect(() => suiteCases(join(suite, "tc0001"))).toThrow(InputError);
@@ -125,6 +135,7 @@ describe("suiteCases", () => {
       true,
       true,
       "result is invalid",
+      true,
       "no 'weight' file",
     ]);
     expect(seen).toEqual(results);
@@ -137,7 +148,29 @@ describe("report rows", () => {
       worstElementCell({ index: 3, batch: 1, row: 2, col: 300, block: 1, byte: 12, bit: 2, expected: 1, actual: 2 }),
     ).toBe("b1 r2 c300 block 1 byte 12 bit 2");
     expect(
-      checkRowCells({ label: "t", verdict: { passed: false, reason: "why", maxAbsError: 0.5, nmse: 0.25 } }),
-    ).toEqual(["t", "FAIL", "0.5000", "0.2500", "-", "why"]);
+      checkRowCells({
+        label: "t",
+        verdict: { passed: false, reason: "why", maxAbsError: 0.5, nmse: 0.25, nonFinite: 2 },
+      }),
+    ).toEqual(["t", "FAIL", "0.5000", "0.2500", "2", "-", "why"]);
+  });
+  it("count an unsupported case or a test not run as SKIP, neither passed nor failed", () => {
+    const results: CheckResult[] = [
+      { label: "a", verdict: { passed: true, maxAbsError: 0, nmse: 0, nonFinite: 0 } },
+      { label: "b", verdict: { passed: false, reason: "off" } },
+      { label: "c", verdict: unsupportedVerdict("unsupported (exit status 3: no tq1_0)") },
+      { label: "d", skipped: "result is invalid" },
+    ];
+    expect(results.map(checkStatus)).toEqual(["PASS", "FAIL", "SKIP", "SKIP"]);
+    expect(checkRowCells(results[2])).toEqual([
+      "c",
+      "SKIP",
+      "-",
+      "-",
+      "-",
+      "-",
+      "unsupported (exit status 3: no tq1_0)",
+    ]);
+    expect(checkSummaryLine(summarizeCheck(results))).toBe("1 passed, 1 failed, 2 skipped");
   });
 });

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { QK_K } from "../../../reference/codec/index.js";
 import { describeCase, describeWorst, fuzzCases, subCase } from "../../../src/harness/fuzz.js";
-import type { KernelCase } from "../../../src/harness/protocol.js";
+import { unsupportedVerdict, type KernelCase } from "../../../src/harness/protocol.js";
+import { describeError } from "../../../src/cli/commands/fuzz.js";
 import { trilm } from "../cli/harness.js";
 
 /** A 3-row, 2-batch, 3-block tq2_0 case whose bytes and activations name their position. */
@@ -51,6 +52,18 @@ describe("fuzzCases", () => {
     expect(result.verdict?.reason).toBe("saw 1");
   });
 
+  test("the first failing case is kept, before shrinking, with its verdict", async () => {
+    const judged: KernelCase[] = [];
+    const result = await fuzzCases(
+      (c) => (judged.push(c), c.rows > 1 ? { passed: false, reason: `saw ${c.rows}` } : { passed: true }),
+      { op: "matmul", format: "tq2_0", runs: 50, seed: 2 },
+    );
+    const first = judged.find((c) => c.rows > 1);
+    expect(result.firstCounterexample).toBe(first);
+    expect(result.firstVerdict?.reason).toBe(`saw ${first!.rows}`);
+    expect(result.counterexample).toMatchObject({ rows: 2, batch: 1, cols: QK_K });
+  });
+
   test("a failure that needs two blocks and a given row keeps exactly those", async () => {
     // Fails when the case holds at least two blocks and a non-zero weight byte.
     const judge = (c: KernelCase) => ({
@@ -88,6 +101,33 @@ describe("fuzzCases", () => {
     expect(phases).toEqual(Array(10).fill("search"));
   });
 
+  test("a case the judge finds unsupported is skipped: counted, never a failure, never a shrink target", async () => {
+    const unsupported = unsupportedVerdict("unsupported (exit status 3: batch > 1)");
+    const some = await fuzzCases((c) => (c.batch > 1 ? unsupported : { passed: true }), {
+      op: "matmul",
+      format: "tq2_0",
+      runs: 30,
+      seed: 5,
+    });
+    expect(some.passed).toBe(true);
+    expect(some.numUnsupported).toBeGreaterThan(0);
+    expect(some.numUnsupported).toBeLessThan(30);
+    expect(some.unsupportedReason).toBe(unsupported.reason);
+
+    const all = await fuzzCases(() => unsupported, { op: "matmul", format: "tq2_0", runs: 10, seed: 5 });
+    expect(all).toMatchObject({ passed: false, numRuns: 10, numUnsupported: 10 });
+    expect(all.counterexample).toBeUndefined();
+
+    // fails with two rows or more, unsupported with a single row: shrinking must keep two rows
+    const failing = await fuzzCases(
+      (c) => (c.rows === 1 ? unsupported : c.rows >= 2 ? { passed: false, reason: "two rows" } : { passed: true }),
+      { op: "matmul", format: "tq2_0", runs: 30, seed: 6, maxRows: 4 },
+    );
+    expect(failing.passed).toBe(false);
+    expect(failing.counterexample?.rows).toBe(2);
+    expect(failing.verdict?.reason).toBe("two rows");
+  });
+
   test("only matmul is fuzzed", async () => {
     await expect(fuzzCases(() => ({ passed: true }), { op: "dequantize", format: "tq2_0" })).rejects.toThrow(/matmul/);
   });
@@ -120,8 +160,8 @@ describe("subCase and descriptions", () => {
 });
 
 describe("trilm fuzz (command line)", () => {
-  // A "kernel" that refuses every case (fast: no process but the shell).
-  const refusingKernel = "exit 3 #";
+  // A "kernel" that fails every case (fast: no process but the shell).
+  const refusingKernel = "exit 1 #";
   test("a counterexample: exit 1, the report, the saved minimal case", async () => {
     const dir = mkdtempSync(join(tmpdir(), "trilm-fuzz-"));
     try {
@@ -145,7 +185,7 @@ describe("trilm fuzz (command line)", () => {
       expect(result.stderr).toBe("");
       expect(result.stdout).toContain("(seed 7)");
       expect(result.stdout).toContain("minimal case: 1 row × 1 block (cols 256), batch 1, tq1_0, f32 activations");
-      expect(result.stdout).toMatch(/reason: .*status 3/);
+      expect(result.stdout).toMatch(/reason: .*status 1/);
       expect(result.stdout).toContain(
         `replay: trilm check --kernel '${refusingKernel.replace(/'/g, "'\\''")}' --case ${out}`,
       );
@@ -158,6 +198,25 @@ describe("trilm fuzz (command line)", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("a kernel that declines every case (exit status 3): a loud warning, exit 1, no counterexample", async () => {
+    const result = await trilm("fuzz", "--kernel", "echo no tq1_0 >&2; exit 3 #", "--format", "tq1_0", "--runs", "5");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^trilm fuzz: WARNING: the kernel declined all 5 runs as unsupported, nothing was tested .*: unsupported \(exit status 3: no tq1_0\)/,
+    );
+  });
+
+  test("the report's error line counts non-finite mismatches apart from max abs err and nmse", () => {
+    expect(describeError({ passed: false, maxAbsError: 0.5, nmse: 0.25, nonFinite: 0 })).toBe(
+      "max abs err 0.5, nmse 0.25",
+    );
+    expect(describeError({ passed: false, maxAbsError: 0, nmse: 0, nonFinite: 3 })).toBe(
+      "max abs err 0, nmse 0 over the finite outputs; 3 non-finite mismatches (NaN or ±inf, left out of both)",
+    );
+    expect(describeError({ passed: false, reason: "the kernel exited with status 1" })).toBeUndefined();
   });
 
   test.each([

@@ -6,6 +6,8 @@ import {
   quantizeRowQ8K,
   vecDotTq2_0Q8K,
 } from "../../../reference/codec/index.js";
+import { packTq1Block, packTq2Block } from "../../../reference/codec/index.js";
+import { vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/tq-dot.js";
 import { elementsInByte, judgeCase, judgeDequantize, judgeMatmul, judgeQuantize } from "../../../src/harness/judge.js";
 import type { KernelCase } from "../../../src/harness/protocol.js";
 import { serializeNpy } from "../../../src/io/npy.js";
@@ -79,6 +81,59 @@ describe("judgeMatmul", () => {
     expect(v.passed).toBe(false);
     expect(v.reason).toContain("y[1,2] = NaN");
   });
+
+  it("counts non-finite mismatches, which max abs err and nmse leave out", () => {
+    const ref = plainMatmul();
+    expect(judgeMatmul(matmulCase("f32"), ref)).toMatchObject({ passed: true, nonFinite: 0 });
+    const y = ref.slice();
+    y[1] = NaN;
+    y[4] = -Infinity;
+    const v = judgeMatmul(matmulCase("f32"), y);
+    expect(v).toMatchObject({ passed: false, nonFinite: 2 });
+    expect(v.maxAbsError).toBeLessThan(1e-5); // the float32 rounding of the finite outputs only
+  });
+});
+
+describe("judgeMatmul at the float32 edge (spec/formats.md §8.2, kernel-protocol §5.1)", () => {
+  it("ggml: zero weights at scale 65504, one activation 1e35 — ggml's AVX2 NaN and the generic 0 both pass, 1e34 fails", () => {
+    const x1 = new Float32Array(256);
+    x1[5] = 1e35;
+    const zeros = new Uint8Array(256).fill(1);
+    for (const [format, weight, avx2] of [
+      ["tq2_0", packTq2Block(zeros, 0x7bff), vecDotTq2_0Q8KAvx2],
+      ["tq1_0", packTq1Block(zeros, 0x7bff), vecDotTq1_0Q8KAvx2],
+    ] as const) {
+      const c: KernelCase = { op: "matmul", format, rows: 1, cols: 256, batch: 1, activations: "ggml", weight, x: x1 };
+      const nan = avx2(weight, quantizeRowQ8K(x1));
+      expect(nan).toBeNaN();
+      expect(judgeMatmul(c, Float32Array.of(nan)).passed).toBe(true);
+      expect(judgeMatmul(c, Float32Array.of(0)).passed).toBe(true);
+      expect(judgeMatmul(c, Float32Array.of(1e34)).passed).toBe(false); // finite values keep the bound (7.8e33)
+    }
+  });
+
+  it("f32: weights +1, +1 at scale 65504, x = 3e38, −3e38 — NaN passes; NaN where no order can overflow still fails", () => {
+    const codes = new Uint8Array(256).fill(1);
+    codes[0] = 2;
+    codes[1] = 2;
+    const weight = Uint8Array.of(...packTq2Block(codes, 0x7bff), ...packTq2Block(codes, 0x3c00));
+    const x1 = new Float32Array(256);
+    x1[0] = 3e38;
+    x1[1] = -3e38;
+    const c: KernelCase = {
+      op: "matmul",
+      format: "tq2_0",
+      rows: 2,
+      cols: 256,
+      batch: 1,
+      activations: "f32",
+      weight,
+      x: x1,
+    };
+    expect(judgeMatmul(c, Float32Array.of(NaN, 0)).passed).toBe(true); // row 0: every float32 order overflows
+    expect(judgeMatmul(c, Float32Array.of(0, 0)).passed).toBe(true); // the exact answer
+    expect(judgeMatmul(c, Float32Array.of(0, NaN)).passed).toBe(false); // row 1: 1·3e38 − 1·3e38 cannot overflow
+  });
 });
 
 describe("judgeDequantize", () => {
@@ -103,6 +158,9 @@ describe("judgeDequantize", () => {
     const iz = ref.findIndex((v2) => v2 === 0);
     zero[iz] = -0;
     expect(judgeDequantize(c, zero).passed).toBe(false);
+    const nan = ref.slice();
+    nan[7] = NaN;
+    expect(judgeDequantize(c, nan)).toMatchObject({ passed: false, maxAbsError: 0, nonFinite: 1 });
   });
 });
 

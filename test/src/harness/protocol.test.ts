@@ -32,6 +32,14 @@ describe("kernel protocol v1: case.json", () => {
     expect(weightRowBytes("tq2_0", 512)).toBe(132);
   });
 
+  it("always carries activations, f32 for every op but matmul (one rule for built-in, suite and saved cases)", () => {
+    for (const op of ["dequantize", "quantize"] as const) {
+      const json = caseJsonOf({ op, format: "tq2_0", rows: 1, cols: 256, batch: 1, activations: "ggml" });
+      expect(json.activations).toBe("f32");
+      expect(parseCaseJson(JSON.stringify({ ...json, activations: "ggml" })).activations).toBe("f32");
+    }
+  });
+
   it("parses what it writes", () => {
     const json = caseJsonOf({
       op: "quantize",

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { builtinCases } from "../../../src/harness/check.js";
-import type { KernelCase } from "../../../src/harness/protocol.js";
+import { caseFailed, type KernelCase } from "../../../src/harness/protocol.js";
 import { OUTPUT_CAP_BYTES, runKernelOnCase, runKernelProcess, shellQuote } from "../../../src/harness/run-kernel.js";
 import { bundleTestKernel, type TestKernel } from "./kernel-fixture.js";
 
@@ -48,7 +48,7 @@ describe("runKernelOnCase", () => {
   }, 60_000);
 
   it.each([
-    ["crash", /exited with status 3 \(stderr: segmentation fault \(pretend\)\)/],
+    ["crash", /exited with status 4 \(stderr: segmentation fault \(pretend\)\)/],
     ["no-output", /exited 0 but wrote no y.npy/],
     ["wrong-shape", /y.npy has shape \(12,\), expected \(3, 4\)/],
     ["wrong-dtype", /dtype '\|u1', expected float32/],
@@ -118,16 +118,30 @@ describe("runKernelOnCase", () => {
     const failed = await runKernelOnCase(`${flood}${kernel.command("nan")}`, matmulF32, { timeoutS: 20 });
     expect(failed.passed).toBe(false);
     expect(failed.reason).toMatch(/NaN/);
-    const crashed = await runKernelOnCase(`${flood}exit 3; :`, matmulF32, { timeoutS: 20 });
+    const crashed = await runKernelOnCase(`${flood}exit 4; :`, matmulF32, { timeoutS: 20 });
     expect(crashed.passed).toBe(false);
     expect(crashed.reason!.length).toBeLessThan(400);
-    expect(crashed.reason).toMatch(/exited with status 3 \(stderr: y+…\)/);
+    expect(crashed.reason).toMatch(/exited with status 4 \(stderr: y+…\)/);
     // and the next case runs normally
     expect(await runKernelOnCase(kernel.command("correct"), matmulGgml, { timeoutS: 20 })).toMatchObject({
       passed: true,
     });
     expect(leftovers()).toEqual([]);
   }, 60_000);
+
+  it("marks a case the kernel declines with exit status 3 unsupported (skipped, not failed), with its message", async () => {
+    const v = await runKernelOnCase(kernel.command("unsupported"), matmulF32, { timeoutS: 20 });
+    expect(v).toEqual({
+      passed: false,
+      unsupported: true,
+      reason: "unsupported (exit status 3: kernel: unsupported op: matmul)",
+    });
+    expect(caseFailed(v)).toBe(false);
+    const crashed = await runKernelOnCase(kernel.command("crash"), matmulF32, { timeoutS: 20 });
+    expect(crashed.unsupported).toBeUndefined();
+    expect(caseFailed(crashed)).toBe(true);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
 
   it("quotes the case directory for the shell", () => {
     expect(shellQuote("a b'c")).toBe(`'a b'\\''c'`);

@@ -233,9 +233,9 @@ describe("parseNpy refuses, naming the file and the problem", () => {
       problem: /unsupported \.npy format version 4\.0/,
     },
     {
-      name: "'<f8'",
-      bytes: handMadeNpy(dict("<f8", "False", "(1,)"), new Uint8Array(8)),
-      problem: /dtype '<f8' is not supported/,
+      name: "'<f2'",
+      bytes: handMadeNpy(dict("<f2", "False", "(1,)"), new Uint8Array(2)),
+      problem: /dtype '<f2' is not supported/,
     },
     { name: "'>f4'", bytes: handMadeNpy(dict(">f4", "False", "(1,)"), new Uint8Array(4)), problem: /big-endian/ },
     {
@@ -312,4 +312,13 @@ describe("parseNpy refuses, naming the file and the problem", () => {
     expect(error.problem).toMatch(problem);
     expect(error.problem).not.toContain("\n");
   });
+});
+
+it("float64 ('<f8', the golden bounds) round-trips every value, -0 and ±inf included", () => {
+  const data = Float64Array.from([0.1, -0, Infinity, -Infinity, 5e-324, 1.7976931348623157e308]);
+  const back = parseNpy(serializeNpy({ dtype: "<f8", shape: [2, 3], data }), "b.npy");
+  expect(back.dtype).toBe("<f8");
+  expect([...back.data].map((v) => (Object.is(v, -0) ? "-0" : v))).toEqual(
+    [...data].map((v) => (Object.is(v, -0) ? "-0" : v)),
+  );
 });
