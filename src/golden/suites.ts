@@ -18,7 +18,13 @@ import {
 import { NMSE_TOLERANCE } from "../../reference/tolerances/logits.js";
 import { deriveSeed, mulberry32, normalish } from "../random/index.js";
 import { DEFAULT_PROMPT } from "../model/default-prompt.js";
-import { q8kEqualMaxBlock, q8kTieBlock, withNonCanonicalCodes } from "../harness/edge-cases.js";
+import {
+  q8kEqualMaxBlock,
+  q8kTieBlock,
+  saturatedQ8KBlock,
+  withBlockScale,
+  withNonCanonicalCodes,
+} from "../harness/edge-cases.js";
 import { boundRoleOf, centerRoleOf } from "./acceptance.js";
 import { goldenModel, MODEL_PARAM, type GoldenActivations, type GroupSpec } from "./compute.js";
 import type { Note, ParamValue, TestResult, Tolerance } from "./manifest.js";
@@ -111,6 +117,12 @@ export const NOTES: Readonly<Record<string, Note>> = {
     bugType: "EDGE_CASE",
     description: "Block scales at the ends of fp16: 65504, the smallest subnormal, zero, mixed in one row.",
   },
+  SaturatedBlockSum: {
+    bugType: "EDGE_CASE",
+    description:
+      "Weights all +1 against activations Q8_K saturates to ±127: a block's Σ code·q8 lies beyond int16, where a " +
+      "16-bit accumulator wraps.",
+  },
   ZeroActivations: {
     bugType: "EDGE_CASE",
     description: "An activation row of zeros: Q8_K's scale is 0 and every product is 0.",
@@ -176,7 +188,7 @@ export function planSuite(name: SuiteName, seed: number): SuitePlan {
     case "codecs":
       return { name, notes: NOTES, groups: codecGroups(rng) };
     case "matmul":
-      return { name, notes: NOTES, groups: matmulGroups(rng, MATMUL_SHAPES) };
+      return { name, notes: NOTES, groups: [...matmulGroups(rng, MATMUL_SHAPES), ...matmulEdgeGroups(rng)] };
     case "matmul-large":
       return { name, notes: NOTES, groups: matmulGroups(rng, LARGE_MATMUL_SHAPES) };
     case "ops":
@@ -629,6 +641,83 @@ function matmulGroups(rng: (label: string) => Rng, shapes: readonly MatmulShape[
     }
   }
   return groups;
+}
+
+/**
+ * [4, 1024] weights on the edges (src/harness/edge-cases.ts): row 0 all +1 at scale 1 with code 3 / the TQ1_0
+ * alias bytes in its last block; row 1 random with a zero scale; row 2 random with an all-zero block under +inf
+ * (a non-finite scale on a zero dot: NaN, spec/formats.md §8.1); row 3 random with a NaN scale.
+ */
+function edgeWeights(dtype: "tq1_0" | "tq2_0", rng: Rng): Uint8Array {
+  const codes = (r: number, b: number): Uint8Array =>
+    r === 0
+      ? new Uint8Array(256).fill(2)
+      : r === 2 && b === 1
+        ? new Uint8Array(256).fill(1)
+        : Uint8Array.from({ length: 256 }, (_, e) => (e === (r + b) % 256 ? 2 : drawCode(rng)));
+  const pack = dtype === "tq1_0" ? packTq1Block : packTq2Block;
+  const weight = new Uint8Array(16 * (dtype === "tq1_0" ? 54 : 66));
+  for (let r = 0; r < 4; r++)
+    for (let b = 0; b < 4; b++) {
+      const block = pack(codes(r, b), r === 0 ? 0x3c00 : typicalScaleBits(rng, 1024));
+      weight.set(block, (r * 4 + b) * block.length);
+    }
+  const patched: [number, number][] = [
+    [5, 0x0000],
+    [9, 0x7c00],
+    [14, 0x7e00],
+  ];
+  return patched.reduce((w, [i, bits]) => withBlockScale(dtype, w, i, bits), withNonCanonicalCodes(dtype, weight, 3));
+}
+
+/**
+ * [2, 1024] activations on the edges: batch row 0 Q8_K-saturated blocks (Σ code·q8 beyond int16 against row 0)
+ * and equal maxima of opposite sign; batch row 1 equal maxima, random blocks and a saturated last block.
+ */
+function edgeActivations(rng: Rng): Float32Array {
+  const x = new Float32Array(2 * 1024);
+  x.set(saturatedQ8KBlock(1.5, false), 0);
+  x.set(saturatedQ8KBlock(-2.25, true), 256);
+  x.set(q8kEqualMaxBlock(2.5, rng), 512);
+  x.set(q8kEqualMaxBlock(-96, rng), 768);
+  x.set(q8kEqualMaxBlock(0.75, rng), 1024);
+  x.set(normals(rng, 512), 1280);
+  x.set(saturatedQ8KBlock(-0.5, false), 1792);
+  return x;
+}
+
+/**
+ * One "edges" test per activation mode and format, appended after the shapes (earlier tcIds stay): zero, +inf
+ * and NaN scales, a non-finite scale on a zero dot, code 3 / alias bytes, block sums beyond int16, equal maxima.
+ */
+function matmulEdgeGroups(rng: (label: string) => Rng): GroupPlan[] {
+  return GOLDEN_ACTIVATIONS.flatMap((mode) =>
+    TQ_FORMATS.map((dtype): GroupPlan => {
+      const weight = packedTensor(dtype, 4, 1024, edgeWeights(dtype, rng(`weights/${dtype}/edges`)));
+      const x = floatTensor([2, 1024], edgeActivations(rng(`x/${dtype}/edges`)));
+      return {
+        op: "matmul",
+        format: dtype,
+        params: { rows: 4, cols: 1024, batch: 2, activations: mode },
+        tolerance: matmulTolerance(mode),
+        cases: [
+          {
+            comment: `${dtype} [4, 1024] · x [2, 1024]ᵀ, edges, ${mode} activations`,
+            flags: [
+              "EdgeScale",
+              "InfiniteScale",
+              "NanScale",
+              dtype === "tq2_0" ? "Tq2Code3" : "Tq1AliasByte",
+              "SaturatedBlockSum",
+              "FirstOfEquals",
+            ],
+            result: "valid",
+            inputs: { weight, x },
+          },
+        ],
+      };
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- ops

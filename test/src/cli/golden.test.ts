@@ -28,10 +28,10 @@ describe("trilm golden verify", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")).toEqual([
       "codecs: 45 passed, 0 failed",
-      "matmul: 32 passed, 0 failed",
+      "matmul: 36 passed, 0 failed",
       "model: 2 passed, 0 failed",
       "ops: 30 passed, 0 failed",
-      "109 passed, 0 failed",
+      "113 passed, 0 failed",
       "",
     ]);
   });
@@ -44,7 +44,7 @@ describe("trilm golden verify", () => {
     expect(result.stdout).toMatch(
       /^FAIL matmul tcId 3: tc0003\/x\.npy: sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/m,
     );
-    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("31 passed, 1 failed");
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("35 passed, 1 failed");
   });
 
   it("reports an expected output that the reference does not reproduce (file and manifest both edited)", async () => {
