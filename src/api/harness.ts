@@ -18,6 +18,7 @@ export * from "../harness/protocol.js";
 export { readCaseDir, requireConsistentCase, writeCaseDir } from "../harness/case-dir.js";
 export { judgeCase, judgeDequantize, judgeMatmul, judgeQuantize } from "../harness/judge.js";
 export { describeDiagnosis, diagnoseDequantize, diagnoseMatmul } from "../harness/diagnose.js";
+export { diagnoseQuantize } from "../harness/diagnose-quantize.js";
 export { runKernelOnCase, type KernelExit, type RunKernelOptions } from "../harness/run-kernel.js";
 export {
   activations,

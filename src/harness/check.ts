@@ -564,7 +564,7 @@ export function checkSummaryLine(summary: CheckSummary): string {
 
 /**
  * The report cells of one result: case, status, max abs error, NMSE, non-finite mismatches, worst
- * element, reason. A diagnosed failure (matmul, dequantize) leads its reason with the diagnosis
+ * element, reason. A diagnosed failure (matmul, dequantize, quantize) leads its reason with the diagnosis
  * (spec/kernel-protocol.md §9); a matmul's worst element, a heuristic, is labelled "guess:".
  */
 export function checkRowCells(result: CheckResult): string[] {

@@ -45,13 +45,18 @@ const isTq2 = (c: KernelCase): boolean => c.format === "tq2_0";
 const isTq1 = (c: KernelCase): boolean => c.format === "tq1_0";
 const isGgml = (c: KernelCase): boolean => c.activations === "ggml";
 
+/** TQ2_0 elements four consecutive to a byte: element e at byte ⌊e/4⌋, bits 2·(e mod 4). */
+export function tq2ConsecutivePosition(e: number): { byte: number; shift: number } {
+  return { byte: e >> 2, shift: 2 * (e & 3) };
+}
+
 /** TQ1_0 qs elements (0..239) five consecutive to a byte: element e at byte ⌊e/5⌋, trit e mod 5; qh as the reference. */
-function tq1ConsecutivePosition(e: number): { byte: number; trit: number } {
+export function tq1ConsecutivePosition(e: number): { byte: number; trit: number } {
   return e < 240 ? { byte: Math.floor(e / 5), trit: e % 5 } : tq1ElementPosition(e);
 }
 
 /** TQ1_0 qh elements (240..255) four consecutive to a byte: element 240 + 4j + n at qh byte j, trit n. */
-function tq1QhConsecutivePosition(e: number): { byte: number; trit: number } {
+export function tq1QhConsecutivePosition(e: number): { byte: number; trit: number } {
   return e < 240 ? tq1ElementPosition(e) : { byte: TQ1_0_QH_OFFSET + Math.floor((e - 240) / 4), trit: (e - 240) % 4 };
 }
 
@@ -87,7 +92,7 @@ export const MATMUL_HYPOTHESES: readonly MatmulHypothesis[] = [
     id: "tq2-consecutive-elements",
     description: "TQ2_0 element map: four consecutive elements a byte (element e at byte e/4, bits 2·(e mod 4))",
     applies: isTq2,
-    variant: { codes: tq2CodeReader((e) => ({ byte: e >> 2, shift: 2 * (e & 3) })) },
+    variant: { codes: tq2CodeReader(tq2ConsecutivePosition) },
   },
   {
     id: "tq1-consecutive-elements",

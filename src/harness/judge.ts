@@ -22,6 +22,7 @@ import {
 import { floatDotAgreementBound, floatDotMayOverflow, maxAbsDiff, nmse } from "../../reference/tolerances/index.js";
 import { parseNpy, pythonTupleRepr } from "../io/npy.js";
 import { diagnoseDequantize, diagnoseMatmul } from "./diagnose.js";
+import { diagnoseQuantize } from "./diagnose-quantize.js";
 import {
   blockBytes,
   formatProblem,
@@ -283,7 +284,8 @@ function codeDiffers(format: KernelFormat, e: number, a: number, b: number): boo
 /**
  * Judge packed weights (rows · cols/256 blocks) against the reference quantizer: bit-exact. The worst
  * element is the first differing byte (its row, block and byte, the elements it holds, and the first
- * of those whose code differs); max abs error and NMSE compare the two decodings.
+ * of those whose code differs); max abs error and NMSE compare the two decodings. A failure is
+ * diagnosed by cause (diagnoseQuantize, spec/kernel-protocol.md §9).
  */
 export function judgeQuantize(kernelCase: KernelCase, weight: Uint8Array): CaseVerdict {
   const { rows, cols, format } = kernelCase;
@@ -332,6 +334,7 @@ export function judgeQuantize(kernelCase: KernelCase, weight: Uint8Array): CaseV
       `${row} block ${block} byte ${byte} (${holds}): 0x${hex(weight[first])}, expected 0x${hex(expected[first])}`,
     ...stats,
     worst,
+    diagnosis: diagnoseQuantize(format, kernelCase.w!, weight),
   };
 }
 

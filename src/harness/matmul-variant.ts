@@ -89,7 +89,7 @@ interface ActivationValues {
 }
 
 /** Q8_K quantization with halves rounded away from zero; otherwise as quantizeQ8KBlockValues. */
-function q8kTiesAwayBlock(x: Float32Array): { qs: Int8Array; d: number } {
+export function q8kTiesAwayBlock(x: Float32Array): { qs: Int8Array; d: number } {
   let amax = 0;
   let max = 0;
   for (const v of x) {

@@ -148,8 +148,8 @@ export interface HypothesisMatch {
 
 /** The causes tested against a failing output and those that reproduce it (spec/kernel-protocol.md §9). */
 export interface Diagnosis {
-  /** The output the hypotheses were tested against: "y" (matmul) or "w" (dequantize). */
-  readonly output: "y" | "w";
+  /** The output the hypotheses were tested against: "y" (matmul), "w" (dequantize) or "weight" (quantize). */
+  readonly output: "y" | "w" | "weight";
   /** Ids of the hypotheses that apply to the case, in catalogue order. */
   readonly tried: readonly string[];
   /** The hypotheses that reproduce the output; empty when no catalogued cause does. */

@@ -29,7 +29,8 @@ import {
   MATMUL_HYPOTHESES,
 } from "../../../src/harness/diagnose.js";
 import { diagnosisLines } from "../../../src/cli/commands/fuzz.js";
-import { judgeDequantize, judgeMatmul } from "../../../src/harness/judge.js";
+import { judgeDequantize, judgeMatmul, judgeQuantize } from "../../../src/harness/judge.js";
+import { quantizeRowQ8KRounding } from "./fixtures/q8k-rounding.js";
 import { checkKernel } from "../../../src/harness/api.js";
 import { runKernelOnCase } from "../../../src/harness/run-kernel.js";
 import type { KernelActivations, KernelCase, KernelFormat } from "../../../src/harness/protocol.js";
@@ -542,5 +543,132 @@ describe.skipIf(!hasCc)("the example C mutants are diagnosed through the protoco
       expect(verdict.passed, verdict.reason).toBe(true);
       expect(verdict.diagnosis).toBeUndefined();
     }
+  });
+});
+
+/** The quantize hypotheses of the TQ formats (src/harness/diagnose-quantize.ts), as a TQ quantizer written here can have them. */
+type QuantizeBug =
+  | "tq-ties-to-even"
+  | "tq-ties-up"
+  | "tq-truncated"
+  | "tq-scale-bf16"
+  | "tq-signed-max-scale"
+  | "tq2-consecutive-elements"
+  | "tq1-consecutive-elements"
+  | "tq1-qh-order";
+
+/** bfloat16 bits of a float32 (round to nearest even), written here. */
+function bf16Bits(v: number): number {
+  const bits = new Uint32Array(Float32Array.of(v).buffer)[0];
+  return (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
+}
+
+/** Where a TQ quantizer with `bug` puts element e: [byte, slot] (TQ2_0: bit shift; TQ1_0: trit, 0 most significant). */
+function placeOf(format: KernelFormat, e: number, bug: QuantizeBug | undefined): [number, number] {
+  if (format === "tq2_0")
+    return bug === "tq2-consecutive-elements"
+      ? [e >> 2, 2 * (e & 3)]
+      : [Math.floor(e / 128) * 32 + (e % 32), 2 * Math.floor((e % 128) / 32)];
+  if (bug === "tq1-consecutive-elements" && e < 240) return [Math.floor(e / 5), e % 5];
+  if (bug === "tq1-qh-order" && e >= 240) return [48 + Math.floor((e - 240) / 4), (e - 240) % 4];
+  if (e < 160) return [e % 32, Math.floor(e / 32)];
+  if (e < 240) return [32 + ((e - 160) % 16), Math.floor((e - 160) / 16)];
+  return [48 + ((e - 240) % 4), Math.floor((e - 240) / 4)];
+}
+
+/** A TQ1_0 / TQ2_0 quantizer written for this test (spec/formats.md §3–§5), with one bug or none. */
+function mutantQuantize(format: KernelFormat, x: Float32Array, bug: QuantizeBug | undefined): Uint8Array {
+  const size = format === "tq2_0" ? 66 : 54;
+  const out = new Uint8Array((x.length / QK_K) * size);
+  for (let b = 0; b < x.length / QK_K; b++) {
+    const xb = x.subarray(b * QK_K, (b + 1) * QK_K);
+    let amax = 0;
+    for (const v of xb) amax = Math.max(amax, bug === "tq-signed-max-scale" ? v : Math.abs(v));
+    const id = amax === 0 ? 0 : Math.fround(1 / amax);
+    const block = out.subarray(b * size, (b + 1) * size);
+    const trits = Array.from({ length: 52 }, () => [0, 0, 0, 0, 0]);
+    for (let e = 0; e < QK_K; e++) {
+      const r = Math.fround(xb[e] * id);
+      const away = Math.sign(r) * Math.floor(Math.abs(r) + 0.5);
+      const tie = Math.abs(r % 1) === 0.5;
+      const rounded =
+        bug === "tq-truncated"
+          ? Math.trunc(r)
+          : bug === "tq-ties-up" && tie
+            ? Math.floor(r + 0.5)
+            : bug === "tq-ties-to-even" && tie
+              ? away - Math.sign(r) * (away % 2 !== 0 ? 1 : 0)
+              : away;
+      const code = rounded + 1;
+      const [byte, slot] = placeOf(format, e, bug);
+      if (format === "tq2_0") block[byte] |= code << slot;
+      else trits[byte][slot] = code;
+    }
+    if (format === "tq1_0")
+      trits.forEach((t, byte) => (block[byte] = Math.ceil((t.reduce((v, c) => v * 3 + c, 0) * 256) / 243)));
+    const scale = bug === "tq-scale-bf16" ? bf16Bits(amax) : f32ToF16Bits(amax);
+    block[size - 2] = scale & 0xff;
+    block[size - 1] = scale >> 8;
+  }
+  return out;
+}
+
+/**
+ * A quantize case of 2 rows × 2 blocks: block k's largest magnitude is 2^(k−1) (so x·id is exact and
+ * ±½ are ties), negative in blocks 1 and 3 (the signed maximum is then smaller), with elements at ±½·amax.
+ */
+function quantizeCase(format: KernelFormat): KernelCase {
+  const next = lcg(11);
+  const cols = 2 * QK_K;
+  const w = new Float32Array(2 * cols);
+  for (let k = 0; k < 4; k++) {
+    const amax = 2 ** (k - 1);
+    for (let e = 0; e < QK_K; e++) w[k * QK_K + e] = Math.fround(amax * (next() * 1.8 - 0.9));
+    w[k * QK_K + 3] = k % 2 === 1 ? -amax : amax;
+    w[k * QK_K + 10] = amax / 2;
+    w[k * QK_K + 20] = -amax / 2;
+  }
+  return { op: "quantize", format, rows: 2, cols, batch: 1, activations: "f32", w, label: "quantize" };
+}
+
+describe.each(["tq2_0", "tq1_0"] as const)("diagnoseQuantize, %s", (format) => {
+  const kernelCase = quantizeCase(format);
+  const layout = format === "tq2_0" ? ["tq2-consecutive-elements"] : ["tq1-consecutive-elements", "tq1-qh-order"];
+  const common = ["tq-ties-to-even", "tq-ties-up", "tq-truncated", "tq-scale-bf16", "tq-signed-max-scale"];
+
+  test("the correct quantizer passes, with no diagnosis", () => {
+    const verdict = judgeQuantize(kernelCase, mutantQuantize(format, kernelCase.w!, undefined));
+    expect(verdict.passed, verdict.reason).toBe(true);
+    expect(verdict.diagnosis).toBeUndefined();
+  });
+
+  test.each([...common, ...layout] as QuantizeBug[])("a quantizer with bug %s is diagnosed as exactly that", (bug) => {
+    const verdict = judgeQuantize(kernelCase, mutantQuantize(format, kernelCase.w!, bug));
+    expect(verdict.passed).toBe(false);
+    expect(verdict.diagnosis?.matches).toEqual([expect.objectContaining({ id: bug, exact: true, ambiguous: false })]);
+    expect(verdict.diagnosis?.tried).toEqual([...common, ...layout]);
+    expect(describeDiagnosis(verdict.diagnosis!)).toMatch(
+      / \(weight equals the reference with that change on all \d+ outputs\)$/,
+    );
+  });
+});
+
+describe("diagnoseQuantize, q8_K", () => {
+  const cols = 2 * QK_K;
+  // Largest magnitude −127 in each block, so iscale is 1 and every half is a tie.
+  const w = Float32Array.from({ length: cols }, (_, i) => (i % QK_K === 0 ? -127 : (i % 61) - 30 + 0.5));
+  const kernelCase: KernelCase = { op: "quantize", format: "q8_K", rows: 1, cols, batch: 1, activations: "f32", w };
+
+  test("the correct quantizer passes, with no diagnosis", () => {
+    const verdict = judgeQuantize(kernelCase, quantizeRowQ8KRounding(w, "half-even"));
+    expect(verdict.passed, verdict.reason).toBe(true);
+    expect(verdict.diagnosis).toBeUndefined();
+  });
+
+  test("a quantizer rounding ties away from zero is diagnosed as q8k-ties-away, in the check row", () => {
+    const verdict = judgeQuantize(kernelCase, quantizeRowQ8KRounding(w, "roundf"));
+    expect(verdict.diagnosis?.matches).toEqual([expect.objectContaining({ id: "q8k-ties-away", ambiguous: false })]);
+    expect(verdict.diagnosis?.tried).toEqual(["q8k-ties-away"]);
+    expect(checkRowCells({ label: "q8k", verdict }).at(-1)).toMatch(/^matches: Q8_K quantization rounds halves away/);
   });
 });
