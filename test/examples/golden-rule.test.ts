@@ -19,13 +19,13 @@ import { judgeCase } from "../../src/harness/judge.js";
 import { runKernelOnCase } from "../../src/harness/run-kernel.js";
 import { parseNpy } from "../../src/io/npy.js";
 import { repoFile } from "../src/cli/harness.js";
+import { HAS_CC, HAS_NUMPY } from "../support/toolchain.js";
 
 const SUITE = repoFile("golden/suites/matmul");
 const KERNELS = ["tq2_0_matmul", "bug_layout", "bug_scale", "bug_accumulate"] as const;
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
-if (!hasCc) console.warn("\n*** test/examples/golden-rule.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
-if (!hasNumpy) console.warn("\n*** test/examples/golden-rule.test.ts: numpy rule SKIPPED, no python3 with numpy ***\n");
+if (!HAS_CC) console.warn("\n*** test/examples/golden-rule.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
+if (!HAS_NUMPY)
+  console.warn("\n*** test/examples/golden-rule.test.ts: numpy rule SKIPPED, no python3 with numpy ***\n");
 
 /** A float .npy file's elements. */
 function npy(path: string): Float32Array | Float64Array {
@@ -60,7 +60,7 @@ function numpyVerdicts(dir: string): Map<string, boolean> {
   return new Map([...run.stdout.matchAll(/^(PASS|FAIL) (tc\d+) /gm)].map((m) => [m[2], m[1] === "PASS"]));
 }
 
-describe.skipIf(!hasCc)("the golden matmul suite's shipped rule agrees with trilm check", () => {
+describe.skipIf(!HAS_CC)("the golden matmul suite's shipped rule agrees with trilm check", () => {
   let dir = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "trilm-golden-rule-"));
@@ -92,7 +92,7 @@ describe.skipIf(!hasCc)("the golden matmul suite's shipped rule agrees with tril
       }
       expect(judged.size).toBeGreaterThanOrEqual(14);
       expect(dataRuleVerdicts(out)).toEqual(judged);
-      if (hasNumpy) expect(new Map([...numpyVerdicts(out)].filter(([label]) => judged.has(label)))).toEqual(judged);
+      if (HAS_NUMPY) expect(new Map([...numpyVerdicts(out)].filter(([label]) => judged.has(label)))).toEqual(judged);
       const passed = [...judged.values()].filter(Boolean).length;
       if (name === "tq2_0_matmul") expect([passed, judged.size]).toEqual([suiteCases(SUITE).length, passed]);
       else expect(passed).toBeLessThan(judged.size);
@@ -113,7 +113,7 @@ describe("ggml's own outputs (golden/external/ggml/matmul; provenance in golden/
     const verdicts = dataRuleVerdicts(GGML);
     expect([...verdicts.keys()]).toEqual([...ggmlTests.keys()]);
     expect([...verdicts].filter(([, ok]) => !ok)).toEqual([]);
-    if (hasNumpy) expect(new Map([...numpyVerdicts(GGML)].filter(([label]) => verdicts.has(label)))).toEqual(verdicts);
+    if (HAS_NUMPY) expect(new Map([...numpyVerdicts(GGML)].filter(([label]) => verdicts.has(label)))).toEqual(verdicts);
   });
 
   test("are the suite's y.npy byte for byte (its ggml groups state that y is ggml's AVX2 result)", () => {

@@ -4,7 +4,7 @@
  * `trilm fuzz` shrinks its failure to one row of at most two blocks.
  */
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,14 +12,14 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readCaseDir } from "../../src/harness/case-dir.js";
 import { runKernelOnCase } from "../../src/harness/run-kernel.js";
 import { repoFile, trilm } from "../src/cli/harness.js";
+import { HAS_CC } from "../support/toolchain.js";
 
 const KERNELS = ["tq2_0_matmul", "bug_layout", "bug_scale", "bug_accumulate"] as const;
 const BUGGY = KERNELS.filter((name) => name.startsWith("bug_"));
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-if (!hasCc) console.warn("\n*** test/examples/kernels.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
+if (!HAS_CC) console.warn("\n*** test/examples/kernels.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
 
-describe.skipIf(!hasCc)("examples/kernels (C, protocol v1)", () => {
+describe.skipIf(!HAS_CC)("examples/kernels (C, protocol v1)", () => {
   let dir = "";
   const binary = (name: string): string => join(dir, name);
 

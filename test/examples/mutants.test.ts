@@ -11,13 +11,14 @@
  * one fails this test, and the table and this list are updated together.
  */
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MATMUL_HYPOTHESES } from "../../src/harness/diagnose.js";
 import { repoFile, trilm } from "../src/cli/harness.js";
+import { HAS_CC } from "../support/toolchain.js";
 
 /** One row of the catalogue: how the mutant is checked and what the harness must find. */
 interface Mutant {
@@ -131,10 +132,9 @@ function describeHypothesis(id: string): string {
   return hypothesis.description;
 }
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-if (!hasCc) console.warn("\n*** test/examples/mutants.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
+if (!HAS_CC) console.warn("\n*** test/examples/mutants.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
 
-describe.skipIf(!hasCc)("examples/kernels/mutants (the mutation catalogue, spec/kernel-protocol.md §10)", () => {
+describe.skipIf(!HAS_CC)("examples/kernels/mutants (the mutation catalogue, spec/kernel-protocol.md §10)", () => {
   let dir = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "trilm-mutants-"));

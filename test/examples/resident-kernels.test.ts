@@ -5,18 +5,17 @@
  * and shrunk to one row of two blocks in resident mode.
  */
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { repoFile, trilm } from "../src/cli/harness.js";
+import { HAS_CC, HAS_NUMPY } from "../support/toolchain.js";
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-if (!hasCc)
+if (!HAS_CC)
   console.warn("\n*** test/examples/resident-kernels.test.ts: C tests SKIPPED, no C compiler `cc` on PATH ***\n");
-const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
-if (!hasNumpy)
+if (!HAS_NUMPY)
   console.warn("\n*** test/examples/resident-kernels.test.ts: Python tests SKIPPED, no python3 with numpy ***\n");
 
 let dir = "";
@@ -25,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!hasCc)("examples/kernels/tq2_0_matmul_resident.c", () => {
+describe.skipIf(!HAS_CC)("examples/kernels/tq2_0_matmul_resident.c", () => {
   test("trilm check --resident passes it on the built-in tq2_0 and tq1_0 matmul cases", async () => {
     const binary = join(dir, "tq2_0_matmul_resident");
     execFileSync("cc", [
@@ -45,7 +44,7 @@ describe.skipIf(!hasCc)("examples/kernels/tq2_0_matmul_resident.c", () => {
   }, 60_000);
 });
 
-describe.skipIf(!hasNumpy)("examples/kernels/tq_matmul_resident.py", () => {
+describe.skipIf(!HAS_NUMPY)("examples/kernels/tq_matmul_resident.py", () => {
   const python = `python3 ${repoFile("examples/kernels/tq_matmul_resident.py")}`;
   const fuzz = (kernel: string, activations: string, out: string): ReturnType<typeof trilm> =>
     trilm(

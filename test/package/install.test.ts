@@ -21,6 +21,7 @@ import { embeddedModelPath } from "../../src/model/embedded.js";
 import { loadModel } from "../../src/model/load-model.js";
 import { trilm } from "../src/cli/harness.js";
 import { apiEntries, REPO_ROOT } from "./api-report.js";
+import { HAS_CC } from "../support/toolchain.js";
 
 /** Building, packing and installing take a while on 2 cores. */
 const SETUP_TIMEOUT_MS = 600_000;
@@ -71,8 +72,7 @@ function stableRunLines(stdout: string): string[] {
   return stdout.split("\n").filter((line) => !line.startsWith("model: ") && !/ ms\b/.test(line));
 }
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-if (!hasCc) console.warn("\n*** test/package/install.test.ts: trilm check SKIPPED, no C compiler `cc` on PATH ***\n");
+if (!HAS_CC) console.warn("\n*** test/package/install.test.ts: trilm check SKIPPED, no C compiler `cc` on PATH ***\n");
 
 describe("the packed package, installed with production dependencies only", () => {
   let dir = "";
@@ -167,7 +167,7 @@ describe("the packed package, installed with production dependencies only", () =
     TEST_TIMEOUT_MS,
   );
 
-  test.skipIf(!hasCc)(
+  test.skipIf(!HAS_CC)(
     "trilm check passes the C example kernel",
     () => {
       const kernel = join(dir, "tq2_0_matmul");

@@ -20,10 +20,10 @@ import { parseNpy, serializeNpy } from "../../../src/io/npy.js";
 import { embeddedModelPath } from "../../../src/model/embedded.js";
 import { loadModel } from "../../../src/model/load-model.js";
 import { repoFile } from "../cli/harness.js";
+import { HAS_NUMPY } from "../../support/toolchain.js";
 
 const SUITE = repoFile("golden/suites/model");
-const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
-if (!hasNumpy)
+if (!HAS_NUMPY)
   console.warn("\n*** test/src/golden/acceptance.test.ts: numpy rule SKIPPED, no python3 with numpy ***\n");
 
 const manifest = readManifest(join(SUITE, "manifest.json"));
@@ -65,7 +65,7 @@ function verdicts(group: TestGroup, test: TestCase, rows: Float32Array[]): boole
   const tau = group.tolerance.nmse;
   if (tau === undefined) throw new Error("a logits-criterion group without nmse");
   const ts = acceptedByLogitsCriterion(rows, expectedRows(test), tau);
-  if (hasNumpy) expect(numpyAccepts(test, rows), "numpy and TypeScript disagree").toBe(ts);
+  if (HAS_NUMPY) expect(numpyAccepts(test, rows), "numpy and TypeScript disagree").toBe(ts);
   return ts;
 }
 
@@ -116,7 +116,7 @@ describe("the model suite's logits criterion as data (spec/golden.md §6.2)", ()
     expect(acceptedByLogitsCriterion(flipped, w, tau)).toBe(false);
     expect(acceptedByLogitsCriterion(nearTie, w, tau)).toBe(true); // gap 1 ≤ 2·√(τ·25.5) = 1.01
     expect(acceptedByLogitsCriterion([Float32Array.of(NaN, 9, 0, 0, 0, 0, 0, 0), w[1]], w, tau)).toBe(false);
-    if (!hasNumpy) return;
+    if (!HAS_NUMPY) return;
     const dir = mkdtempSync(join(tmpdir(), "trilm-logits-synthetic-"));
     try {
       const logitsFile = (rows: Float32Array[]): Uint8Array => {

@@ -18,10 +18,11 @@ import { readManifest, verifySuite } from "../../../src/golden/verify.js";
 import type { TestCase, TestGroup } from "../../../src/golden/manifest.js";
 import { parseNpy } from "../../../src/io/npy.js";
 import { repoFile, writeNpy } from "../cli/harness.js";
+import { HAS_NUMPY } from "../../support/toolchain.js";
 
 const SUITE = repoFile("golden/suites/ops");
-const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
-if (!hasNumpy) console.warn("\n*** test/src/golden/op-bounds.test.ts: numpy rule SKIPPED, no python3 with numpy ***\n");
+if (!HAS_NUMPY)
+  console.warn("\n*** test/src/golden/op-bounds.test.ts: numpy rule SKIPPED, no python3 with numpy ***\n");
 
 /** A float .npy file of the suite, by its manifest name. */
 function npy(file: string): Float32Array | Float64Array {
@@ -110,7 +111,7 @@ describe.each(["reference", "tfjs-cpu"] as const)("the %s backend's op outputs",
     expect(outputs.size).toBe(15);
     const verdicts = new Map([...outputs].map(([label, { test, y }]) => [label, dataRule(test, y)]));
     expect([...verdicts].filter(([, ok]) => !ok)).toEqual([]);
-    if (hasNumpy) expect(numpyVerdicts(outputs)).toEqual(verdicts);
+    if (HAS_NUMPY) expect(numpyVerdicts(outputs)).toEqual(verdicts);
   });
 
   test("fail them with one element moved by twice its bound", () => {
@@ -124,7 +125,7 @@ describe.each(["reference", "tfjs-cpu"] as const)("the %s backend's op outputs",
     }
     const verdicts = new Map([...moved].map(([label, { test, y }]) => [label, dataRule(test, y)]));
     expect([...verdicts].filter(([, ok]) => ok)).toEqual([]);
-    if (hasNumpy) expect(numpyVerdicts(moved)).toEqual(verdicts);
+    if (HAS_NUMPY) expect(numpyVerdicts(moved)).toEqual(verdicts);
   });
 });
 

@@ -5,7 +5,7 @@
  * The example C mutants (examples/kernels/bug_*.c) are diagnosed through the protocol too.
  */
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +35,7 @@ import { checkKernel } from "../../../src/harness/api.js";
 import { runKernelOnCase } from "../../../src/harness/run-kernel.js";
 import type { KernelActivations, KernelCase, KernelFormat } from "../../../src/harness/protocol.js";
 import { repoFile, trilm } from "../cli/harness.js";
+import { HAS_CC } from "../../support/toolchain.js";
 
 /** A deterministic pseudo-random generator (LCG), independent of the harness's. */
 function lcg(seed: number): () => number {
@@ -488,9 +489,7 @@ test("checkKernel reports the diagnosis of its minimal case", async () => {
   expect(ok.diagnosis).toBeUndefined();
 });
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-
-describe.skipIf(!hasCc)("the example C mutants are diagnosed through the protocol", () => {
+describe.skipIf(!HAS_CC)("the example C mutants are diagnosed through the protocol", () => {
   const KERNELS = {
     bug_scale: "scale-bf16",
     bug_layout: "tq2-consecutive-elements",

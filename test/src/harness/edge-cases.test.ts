@@ -1,5 +1,5 @@
 import { buildSync } from "esbuild";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,7 @@ import { KERNEL_FORMATS, KERNEL_OPS, type KernelCase } from "../../../src/harnes
 import { mulberry32 } from "../../../src/random/index.js";
 import { repoFile, trilm } from "../cli/harness.js";
 import { matmulWithRounding, type TieRounding } from "./fixtures/q8k-rounding.js";
+import { HAS_CC } from "../../support/toolchain.js";
 
 /** The bundled rounding kernel (fixtures/q8k-rounding-kernel.ts): `command("roundf")`. */
 const kernelDir = mkdtempSync(join(tmpdir(), "trilm-rounding-kernel-"));
@@ -235,9 +236,7 @@ describe("fuzzing with default options", () => {
   }, 60_000);
 });
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-
-describe.skipIf(!hasCc)("a C kernel that quantizes activations with roundf", () => {
+describe.skipIf(!HAS_CC)("a C kernel that quantizes activations with roundf", () => {
   it("fails `trilm check` on the built-in Q8_K tie cases and nothing else; the correct C example passes them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "trilm-roundf-"));
     try {

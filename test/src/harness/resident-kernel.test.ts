@@ -4,7 +4,7 @@
  * The kernels are sh loops around the correct C example (examples/kernels/tq2_0_matmul.c), compiled with cc.
  */
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,14 +13,14 @@ import { builtinCases, runCheck } from "../../../src/harness/check.js";
 import { answerExit, ResidentKernel } from "../../../src/harness/resident-kernel.js";
 import { runKernelOnCase, shellQuote } from "../../../src/harness/run-kernel.js";
 import { repoFile } from "../cli/harness.js";
+import { HAS_CC } from "../../support/toolchain.js";
 
-const hasCc = spawnSync("cc", ["--version"]).status === 0;
-if (!hasCc) console.warn("\n*** test/src/harness/resident-kernel.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
+if (!HAS_CC) console.warn("\n*** test/src/harness/resident-kernel.test.ts: SKIPPED, no C compiler `cc` on PATH ***\n");
 
 const cases = builtinCases("matmul", "tq2_0", { seed: 2 });
 const entries = cases.map((kernelCase) => ({ label: kernelCase.label!, kernelCase }));
 
-describe.skipIf(!hasCc)("ResidentKernel", () => {
+describe.skipIf(!HAS_CC)("ResidentKernel", () => {
   let dir = "";
   /** A resident sh kernel: for each line, `body` runs with $d the case directory and $k the one-shot C kernel. */
   const residentSh = (name: string, body: string): string => {
