@@ -1,6 +1,6 @@
 /**
- * NumPy .npy files (format versions 1.0, 2.0 and 3.0) holding float32, float64, int8 or uint8 arrays in
- * C order. Pure: no Node APIs. Follows numpy/lib/_format_impl.py (the format's specification):
+ * NumPy .npy files (format versions 1.0, 2.0 and 3.0) holding float32, float64, float16 (kept as its bits),
+ * int32, int8 or uint8 arrays in C order. Pure: no Node APIs. Follows numpy/lib/_format_impl.py (the format's specification):
  *
  *   magic "\x93NUMPY", major and minor version bytes, header length (u16 little-endian in 1.0,
  *   u32 in 2.0 and 3.0), then the header: a Python dict literal with exactly the keys 'descr',
@@ -15,13 +15,16 @@ import { InputError } from "../errors.js";
 import { float32FromLittleEndian, writeFloat32LittleEndian } from "./float32-bytes.js";
 import { PyLiteralSyntaxError, parsePyLiteral, type PyLiteral } from "./python-literal.js";
 
-/** The dtypes read and written: little-endian float32, float64, int8, uint8 (NumPy's `descr` strings). */
-export type NpyDtype = "<f4" | "<f8" | "|i1" | "|u1";
+/** The dtypes read and written: little-endian float32, float64, float16, int32, int8, uint8 (NumPy's `descr` strings). */
+export type NpyDtype = "<f4" | "<f8" | "<f2" | "<i4" | "|i1" | "|u1";
 
 /** An array as a .npy file holds it: dtype, shape (C order) and the elements, flattened. */
 export type NpyArray =
   | { readonly dtype: "<f4"; readonly shape: readonly number[]; readonly data: Float32Array }
   | { readonly dtype: "<f8"; readonly shape: readonly number[]; readonly data: Float64Array }
+  /** float16: the IEEE binary16 bit patterns, as TriRun and ggml store them. */
+  | { readonly dtype: "<f2"; readonly shape: readonly number[]; readonly data: Uint16Array }
+  | { readonly dtype: "<i4"; readonly shape: readonly number[]; readonly data: Int32Array }
   | { readonly dtype: "|i1"; readonly shape: readonly number[]; readonly data: Int8Array }
   | { readonly dtype: "|u1"; readonly shape: readonly number[]; readonly data: Uint8Array };
 
@@ -48,7 +51,8 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 const MAX_HEADER_CHARS = 10000;
 const EXPECTED_KEYS = ["descr", "fortran_order", "shape"];
 
-const ITEM_SIZE: Readonly<Record<NpyDtype, number>> = { "<f4": 4, "<f8": 8, "|i1": 1, "|u1": 1 };
+const ITEM_SIZE: Readonly<Record<NpyDtype, number>> = { "<f4": 4, "<f8": 8, "<f2": 2, "<i4": 4, "|i1": 1, "|u1": 1 };
+const SUPPORTED = "'<f4', '<f8', '<f2', '<i4', '|i1' or '|u1'";
 
 /** Byte size of the header length field for each supported major version. */
 const LENGTH_FIELD_SIZE: ReadonlyMap<number, number> = new Map([
@@ -109,12 +113,12 @@ function parseHeaderDict(text: string, fileName: string): ReadonlyMap<string, Py
 
 function dtypeOf(descr: PyLiteral, fileName: string): NpyDtype {
   if (descr.kind !== "str")
-    throw new InputError(fileName, "descr is a structured dtype; only '<f4', '<f8', '|i1' and '|u1' are supported");
+    throw new InputError(fileName, `descr is a structured dtype; only ${SUPPORTED} are supported`);
   const value = descr.value;
-  if (value === "<f4" || value === "<f8" || value === "|i1" || value === "|u1") return value;
+  if (value in ITEM_SIZE) return value as NpyDtype;
   if (value === ">f4")
     throw new InputError(fileName, "dtype '>f4' is big-endian; only little-endian '<f4' float32 is supported");
-  throw new InputError(fileName, `dtype '${value}' is not supported (expected '<f4', '<f8', '|i1' or '|u1')`);
+  throw new InputError(fileName, `dtype '${value}' is not supported (expected ${SUPPORTED})`);
 }
 
 function requireCOrder(fortranOrder: PyLiteral, fileName: string): void {
@@ -215,6 +219,22 @@ export function parseNpy(bytes: Uint8Array, fileName: string): NpyArray {
         data: Float64Array.from({ length: data.length / 8 }, (_, i) => view.getFloat64(8 * i, true)),
       };
     }
+    case "<f2": {
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      return {
+        dtype: "<f2",
+        shape,
+        data: Uint16Array.from({ length: data.length / 2 }, (_, i) => view.getUint16(2 * i, true)),
+      };
+    }
+    case "<i4": {
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      return {
+        dtype: "<i4",
+        shape,
+        data: Int32Array.from({ length: data.length / 4 }, (_, i) => view.getInt32(4 * i, true)),
+      };
+    }
     case "|i1":
       return { dtype: "|i1", shape, data: new Int8Array(data) }; // copies, wrapping 128..255 to -128..-1
     case "|u1":
@@ -248,6 +268,12 @@ function writeData(array: NpyArray, out: Uint8Array, offset: number): void {
   else if (array.dtype === "<f8") {
     const view = new DataView(out.buffer, out.byteOffset + offset, array.data.length * 8);
     array.data.forEach((v, i) => view.setFloat64(8 * i, v, true));
+  } else if (array.dtype === "<f2") {
+    const view = new DataView(out.buffer, out.byteOffset + offset, array.data.length * 2);
+    array.data.forEach((v, i) => view.setUint16(2 * i, v, true));
+  } else if (array.dtype === "<i4") {
+    const view = new DataView(out.buffer, out.byteOffset + offset, array.data.length * 4);
+    array.data.forEach((v, i) => view.setInt32(4 * i, v, true));
   } else out.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), offset);
 }
 

@@ -64,6 +64,18 @@ describe("serializeNpy / parseNpy round trip", () => {
     expect(parseNpy(serializeNpy(u8), FILE)).toEqual(u8);
   });
 
+  it("float16 (its bits: -0, ±inf, subnormal, NaN payload) and int32 (both extremes)", () => {
+    const f16: NpyArray = {
+      dtype: "<f2",
+      shape: [6],
+      data: Uint16Array.from([0x8000, 0x7c00, 0xfc00, 1, 0x7e01, 0x3c00]),
+    };
+    const i32: NpyArray = { dtype: "<i4", shape: [2, 2], data: Int32Array.from([-2147483648, -1, 0, 2147483647]) };
+    expect(parseNpy(serializeNpy(f16), FILE)).toEqual(f16);
+    expect(parseNpy(serializeNpy(i32), FILE)).toEqual(i32);
+    expect(Array.from(serializeNpy(i32).subarray(-4))).toEqual([0xff, 0xff, 0xff, 0x7f]);
+  });
+
   it("reads from a Node Buffer that shares a pool and starts at an odd offset", () => {
     const i8: NpyArray = { dtype: "|i1", shape: [3], data: Int8Array.from([-5, 0, 5]) };
     expect(parseNpy(Buffer.from(serializeNpy(i8)), FILE)).toEqual(i8);
@@ -233,9 +245,9 @@ describe("parseNpy refuses, naming the file and the problem", () => {
       problem: /unsupported \.npy format version 4\.0/,
     },
     {
-      name: "'<f2'",
-      bytes: handMadeNpy(dict("<f2", "False", "(1,)"), new Uint8Array(2)),
-      problem: /dtype '<f2' is not supported/,
+      name: "'<u2'",
+      bytes: handMadeNpy(dict("<u2", "False", "(1,)"), new Uint8Array(2)),
+      problem: /dtype '<u2' is not supported/,
     },
     { name: "'>f4'", bytes: handMadeNpy(dict(">f4", "False", "(1,)"), new Uint8Array(4)), problem: /big-endian/ },
     {
