@@ -8,6 +8,10 @@ def accepted(y, center, bound):  # §6.1: as `trilm check` decides, element by e
     d = np.abs(y.astype(np.float64) - center.astype(np.float64))
     return np.where(np.isposinf(bound), ~np.isfinite(y), (d <= np.abs(bound)) | (np.signbit(bound) & ~np.isfinite(d)))
 
+def accepted_fp16(y, center, bound, mask):  # §6.3: NaN where mask bit 1, ±inf where bit 0, else |y - center| <= bound
+    d = np.abs(y.astype(np.float64) - center)
+    return np.where(np.isnan(y), (mask & 2) > 0, np.where(np.isinf(y), (mask & 1) > 0, d <= bound))
+
 def logits_ok(g, w, tau):  # §6.2: NMSE <= tau, each position's argmax (the first maximum) equal or a near tie
     a, b = g.argmax(-1)[:, None], w.argmax(-1)[:, None]
     gap = (np.take_along_axis(w, b, 1) - np.take_along_axis(w, a, 1))[:, 0]
@@ -27,7 +31,9 @@ for group in manifest["testGroups"]:
                 if tol["kind"] == "elementwise-bound":
                     rule = tol["bounds"][role]
                     center, bound = (load(os.path.join(suite, files[rule[k]])) for k in ("center", "bound"))
-                    ok = got.shape == want.shape and bool(np.all(accepted(got, center, bound)))
+                    mask = rule.get("nonFinite") and load(os.path.join(suite, files[rule["nonFinite"]]))
+                    judge = accepted if mask is None else lambda y, c, b: accepted_fp16(y, c, b, mask)
+                    ok = got.shape == want.shape and bool(np.all(judge(got, center, bound)))
                 elif tol["kind"] == "logits-criterion":
                     ok = got.shape == want.shape and logits_ok(got.astype(np.float64), want.astype(np.float64), tol["nmse"])
                 else:  # bit-exact

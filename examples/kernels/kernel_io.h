@@ -90,7 +90,7 @@ static inline float fp16_to_f32(uint16_t h) {
 }
 
 /* Read case.json, weight.bin and x.npy of the case directory argv[argc-1]. */
-static void load_case(int argc, char **argv, struct kcase *c, int block_bytes_tq1, int block_bytes_tq2) {
+static inline void load_case(int argc, char **argv, struct kcase *c, int block_bytes_tq1, int block_bytes_tq2) {
   if (argc < 2) die(2, "usage: kernel <case-dir>", NULL);
   const char *dir = argv[argc - 1];
   char path[4096], name[1024];
@@ -130,7 +130,7 @@ static void load_case(int argc, char **argv, struct kcase *c, int block_bytes_tq
 }
 
 /* Write y: float32 [batch, rows] as a version 1.0 .npy file. */
-static void write_y(const struct kcase *c, const float *y) {
+static inline void write_y(const struct kcase *c, const float *y) {
   char header[128];
   int n = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", c->batch, c->rows);
   while ((10 + n + 1) % 64 != 0) header[n++] = ' ';
@@ -153,7 +153,7 @@ static int nearest_int(float fval) {
 }
 
 /* quantize_row_q8_K_ref: per 256-block, d[i] and q[256*i .. 256*i+255]. */
-static void quantize_row_q8_K(const float *x, int n, float *d, int8_t *q) {
+static inline void quantize_row_q8_K(const float *x, int n, float *d, int8_t *q) {
   for (int i = 0; i < n / QK_K; i++, x += QK_K, q += QK_K) {
     float amax = 0, max = 0;
     for (int j = 0; j < QK_K; j++) {
@@ -195,6 +195,65 @@ static inline int serve_resident(char *argv0, int (*run_case)(int argc, char **a
     fflush(stdout);
   }
   return 0;
+}
+
+/*
+ * For TriRun-format kernels (spec/kernel-protocol.md section 11): fp16 rounding, raw files and .npy files of
+ * any dtype, and an fp16 (m, n) y.npy.
+ */
+
+/* float -> fp16 bits, rounded to nearest even (subnormals, overflow to inf and NaN as IEEE says). */
+static inline uint16_t f32_to_fp16(float f) {
+  uint32_t x;
+  memcpy(&x, &f, 4);
+  uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
+  uint32_t abs = x & 0x7fffffff;
+  if (abs > 0x7f800000) return sign | 0x7e00;                /* NaN */
+  if (abs >= 0x477ff000) return sign | 0x7c00;               /* >= 65520: inf */
+  if (abs < 0x38800000) {                                    /* below 2^-14: fp16 subnormal or zero */
+    float a;
+    memcpy(&a, &abs, 4);
+    return sign | (uint16_t)nearbyintf(a * 16777216.0f);     /* units of 2^-24, ties to even (default mode) */
+  }
+  uint32_t rounded = abs + 0xfff + ((abs >> 13) & 1);        /* round the 13 dropped bits to nearest even */
+  return sign | (uint16_t)((rounded - 0x38000000) >> 13);
+}
+
+/* A whole file of exactly `size` bytes, or die(2). */
+static inline uint8_t *read_exact(const char *path, long size) {
+  long got;
+  uint8_t *bytes = read_file(path, &got);
+  if (got != size) die(2, "wrong size", path);
+  return bytes;
+}
+
+/* The data of a .npy file whose descr is `descr` and which holds `count` elements of `elem` bytes, or die(2). */
+static inline void *read_npy(const char *path, const char *descr, size_t elem, long count) {
+  long size;
+  uint8_t *npy = read_file(path, &size);
+  if (size < 10 || memcmp(npy, "\x93NUMPY", 6) != 0) die(2, "not a .npy file", path);
+  long header = npy[6] == 1 ? 10 + (npy[8] | npy[9] << 8) : 12 + (npy[8] | npy[9] << 8 | npy[10] << 16 | (long)npy[11] << 24);
+  if (!strstr((char *)npy + 10, descr)) die(2, "unexpected .npy dtype", path);
+  if (size - header != (long)elem * count) die(2, ".npy has the wrong size", path);
+  void *data = malloc(size - header);
+  memcpy(data, npy + header, size - header); /* little-endian host assumed */
+  free(npy);
+  return data;
+}
+
+/* Write fp16 bits [rows, cols] as a version 1.0 .npy file ('<f2'). */
+static inline void write_npy_f16(const char *path, const uint16_t *data, int rows, int cols) {
+  char header[128];
+  int n = snprintf(header, sizeof header, "{'descr': '<f2', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols);
+  while ((10 + n + 1) % 64 != 0) header[n++] = ' ';
+  header[n++] = '\n';
+  uint8_t preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(n & 0xff), (uint8_t)(n >> 8)};
+  FILE *f = fopen(path, "wb");
+  if (!f) die(2, "cannot write", path);
+  fwrite(preamble, 1, 10, f);
+  fwrite(header, 1, n, f);
+  fwrite(data, 2, (size_t)rows * cols, f);
+  fclose(f);
 }
 
 #endif

@@ -24,6 +24,11 @@ export * from "./rounding.js";
 export * from "./row.js";
 export * from "./tq1_0.js";
 export * from "./tq2_0.js";
+export * from "./trirun.js";
+export * from "./trirun-convert.js";
+export * from "./trirun-dequant.js";
+export * from "./trirun-fragment.js";
+export * from "./trirun-matmul.js";
 export * from "./validate.js";
 
 /** x: Float32Array[n] → bytes, one 16-bit value per element, little-endian. */

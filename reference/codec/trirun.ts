@@ -204,12 +204,31 @@ function assertLength(what: string, actual: number, expected: number): void {
 }
 
 /**
- * Permute logical scales [rows × n] into TriRun's `s` (Spec §6): per column, each run of 32 columns takes
- * s[32c + j] = scales[32c + P₃₂[j]]; grouped, the row-major scales are cut into runs of 64 and
- * s[64c + j] = scales[64c + P₆₄[j]].
+ * The scale permutation TriRun applies to this shape (Spec §6): the per-column one whenever `s` has one row —
+ * per column, and also grouped with k = 128, where `Layer.pack` takes its per-column branch (groupsize == k)
+ * and the kernel reads one scale row as groupsize -1 (`trirun_cuda.cpp`: `s.size(0) == 1 ? -1 : ...`) —
+ * and the grouped one when there are k/128 ≥ 2 rows.
+ */
+export function trirunScalePermutation(shape: TrirunShape): Int32Array {
+  return trirunScaleRows(shape) === 1 ? trirunColumnScalePermutation() : trirunGroupedScalePermutation();
+}
+
+/**
+ * Does the kernel apply the scale after accumulation (per-column arithmetic, Spec §6.1, §8.1)? True whenever `s` has
+ * one row: groupSize −1, and also groupSize 128 with k = 128, which `Layer.pack` and `trirun_cuda.cpp`
+ * (`groupsize = s.size(0) == 1 ? -1 : …`) both treat as per column.
+ */
+export function trirunScalesPerColumn(shape: TrirunShape): boolean {
+  return trirunScaleRows(shape) === 1;
+}
+
+/**
+ * Permute logical scales [rows × n] into TriRun's `s` (Spec §6): with one scale row, each run of 32 columns
+ * takes s[32c + j] = scales[32c + P₃₂[j]]; with k/128 ≥ 2 rows, the row-major scales are cut into runs of 64
+ * and s[64c + j] = scales[64c + P₆₄[j]] (trirunScalePermutation).
  */
 export function permuteTrirunScales(shape: TrirunShape, scales: Uint16Array): Uint16Array {
-  const perm = shape.groupSize === -1 ? trirunColumnScalePermutation() : trirunGroupedScalePermutation();
+  const perm = trirunScalePermutation(shape);
   const out = new Uint16Array(scales.length);
   for (let g = 0; g < scales.length; g += perm.length) {
     for (let j = 0; j < perm.length; j++) out[g + j] = scales[g + perm[j]];
@@ -219,7 +238,7 @@ export function permuteTrirunScales(shape: TrirunShape, scales: Uint16Array): Ui
 
 /** Inverse of permuteTrirunScales: logical scales from TriRun's `s`. Spec §6. */
 export function unpermuteTrirunScales(shape: TrirunShape, s: Uint16Array): Uint16Array {
-  const perm = shape.groupSize === -1 ? trirunColumnScalePermutation() : trirunGroupedScalePermutation();
+  const perm = trirunScalePermutation(shape);
   const out = new Uint16Array(s.length);
   for (let g = 0; g < s.length; g += perm.length) {
     for (let j = 0; j < perm.length; j++) out[g + perm[j]] = s[g + j];

@@ -18,4 +18,5 @@ export * from "./nmse.js";
 export * from "./rmsnorm.js";
 export * from "./rope.js";
 export * from "./swiglu.js";
+export * from "./trirun-matmul.js";
 export { dotResultsAgree, ternaryDotErrorBound, ternaryDotMayOverflow } from "../codec/dot-tolerance.js";

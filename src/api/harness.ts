@@ -60,5 +60,37 @@ export {
   UnsupportedCaseError,
   type CheckKernelOptions,
   type CheckKernelResult,
+  type CheckTrirunKernelOptions,
+  type CheckTrirunKernelResult,
   type KernelFunction,
+  type TrirunKernelFunction,
 } from "../harness/api.js";
+export {
+  readTrirunCaseDir,
+  TRIRUN_ACTIVATIONS,
+  TRIRUN_FILES,
+  TRIRUN_FORMAT,
+  trirunCaseJsonOf,
+  writeTrirunCaseDir,
+  type TrirunCaseJson,
+  type TrirunKernelCase,
+} from "../harness/trirun-case.js";
+export {
+  describeTrirunOutput,
+  describeWeightPlace,
+  judgeTrirunMatmul,
+  type TrirunJudgeOptions,
+  type TrirunOutputElement,
+  type TrirunVerdict,
+  type TrirunWeightPlace,
+} from "../harness/trirun-judge.js";
+export { trirunBuiltinCases } from "../harness/trirun-cases.js";
+export {
+  describeTrirunCase,
+  fuzzTrirunCases,
+  shrinkTrirunCase,
+  trirunSubCase,
+  type TrirunFuzzOptions,
+  type TrirunFuzzResult,
+} from "../harness/trirun-fuzz.js";
+export { fuzzTrirunKernel, type TrirunFuzzKernelResult, type TrirunKernelRunOptions } from "../harness/trirun-check.js";

@@ -8,6 +8,7 @@ import type { CliIo } from "./cli-io.js";
 import { registerBench } from "./commands/bench.js";
 import { registerCheck } from "./commands/check.js";
 import { registerConvert } from "./commands/convert.js";
+import { registerConvertWeights } from "./commands/convert-weights.js";
 import { registerDecode } from "./commands/decode.js";
 import { registerEncode } from "./commands/encode.js";
 import { registerExplain } from "./commands/explain.js";
@@ -64,6 +65,7 @@ export function createProgram(io: CliIo): Command {
   registerRun(program, io);
   registerPerplexity(program, io);
   registerMakeModel(program, io);
+  registerConvertWeights(program, io);
   registerBench(program, io);
   registerCheck(program, io);
   registerFuzz(program, io);

@@ -14,3 +14,5 @@ export {
   SEEDED_SCALE_RANGE,
 } from "./input.js";
 export { drawTrit, mulberry32 } from "../random/index.js";
+export { explainTrirunTile } from "./trirun.js";
+export { parseCodeList, parseTile, type TrirunExplainInput } from "./trirun-input.js";

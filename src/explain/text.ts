@@ -8,9 +8,9 @@ export const LINE_WIDTH = 100;
 /** Indentation of everything under a heading. */
 export const INDENT = "   ";
 
-/** A section heading with the spec sections it follows, and a rule under it. */
-export function heading(title: string, specSections: string): string[] {
-  const reference = `see spec/formats.md ${specSections}`;
+/** A section heading with the spec sections it follows (of `specDocument`), and a rule under it. */
+export function heading(title: string, specSections: string, specDocument = "spec/formats.md"): string[] {
+  const reference = `see ${specDocument} ${specSections}`;
   const gap = Math.max(2, LINE_WIDTH - title.length - reference.length);
   return ["", title + " ".repeat(gap) + reference, "-".repeat(LINE_WIDTH)];
 }

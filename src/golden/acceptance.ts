@@ -14,6 +14,7 @@ import { intParam, type GroupSpec } from "./compute.js";
 import { ManifestError, type ElementwiseBound, type Tolerance } from "./manifest-core.js";
 import { isBoundedFloatOp, opBoundTensor } from "./op-bounds.js";
 import type { Tensor } from "./tensor-core.js";
+import { trirunMatmulBoundTensors } from "./trirun-matmul.js";
 
 /** The role of an output's bound file: y → y_bound. */
 export function boundRoleOf(outputRole: string): string {
@@ -23,6 +24,11 @@ export function boundRoleOf(outputRole: string): string {
 /** The role of the value an output's bound is centred on where that is not the output itself: y → y_center. */
 export function centerRoleOf(outputRole: string): string {
   return `${outputRole}_center`;
+}
+
+/** The role of an fp16 output's non-finite mask (spec/golden.md §6.3): y → y_nonfinite. */
+export function nonFiniteRoleOf(outputRole: string): string {
+  return `${outputRole}_nonfinite`;
 }
 
 /**
@@ -66,8 +72,9 @@ export function acceptedByLogitsCriterion(
 
 /**
  * The rule files of one test of `group` (role → tensor): for an elementwise-bound matmul group
- * its y_bound and y_center (matmulBoundTensors), for an elementwise-bound `f32` ops group its y_bound
- * (opBoundTensor, centred on y), for every other group none. ManifestError when the group cannot have them.
+ * its y_bound and y_center (matmulBoundTensors; a trirun matmul's also y_nonfinite, trirunMatmulBoundTensors),
+ * for an elementwise-bound `f32` ops group its y_bound (opBoundTensor, centred on y), for every other group none.
+ * ManifestError when the group cannot have them.
  */
 export function computeBounds(
   group: GroupSpec & { readonly tolerance: Tolerance },
@@ -76,6 +83,8 @@ export function computeBounds(
 ): Record<string, Tensor> {
   const rule = group.tolerance.bounds?.y;
   if (group.tolerance.kind !== "elementwise-bound" || rule === undefined) return {};
+  if (group.op === "matmul" && group.format === "trirun")
+    return trirunMatmulBoundTensors(group, inputs, outputs.y, rule);
   if (isBoundedFloatOp(group.op)) {
     if (rule.center !== "y") throw new ManifestError(`a ${group.op} group's bound is centred on y`);
     return { [rule.bound]: opBoundTensor(group, inputs, outputs.y) };

@@ -15,6 +15,8 @@ import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu } from "../../reference/model/swiglu.js";
 import { EMBEDDED_MODEL_FILE, embeddedModelPath } from "../model/embedded.js";
 import { loadModel, type LoadedModelFile } from "../model/load-model.js";
+import { computeTrirunOutputs, TRIRUN_INPUT_ROLES, TRIRUN_OUTPUT_ROLES } from "./trirun-compute.js";
+import { computeTrirunMatmul, TRIRUN_MATMUL_INPUT_ROLES } from "./trirun-matmul.js";
 import { ManifestError, type GoldenFormat, type GoldenOp, type ParamValue } from "./manifest.js";
 import {
   floatTensor,
@@ -96,7 +98,8 @@ function activations(group: GroupSpec): Extract<ForwardActivationMode, "f32" | "
 }
 
 function packedFormat(group: GroupSpec): PackedDtype {
-  if (group.format === "f32") throw new ManifestError(`a ${group.op} group needs a packed format, not f32`);
+  if (group.format === "f32" || group.format === "trirun")
+    throw new ManifestError(`a ${group.op} group needs a ggml packed format, not ${group.format}`);
   return group.format;
 }
 
@@ -150,10 +153,11 @@ export function goldenModel(): { sha256: string; model: LoadedModelFile } {
   return cachedModel;
 }
 
-/** The output roles of each op, in the order the manifest lists them. */
+/** The output roles of each op, in the order the manifest lists them (a trirun matmul's: outputRolesOf). */
 export const OUTPUT_ROLES: Readonly<Record<GoldenOp, readonly string[]>> = {
   quantize: ["weight"],
   dequantize: ["w"],
+  ...TRIRUN_OUTPUT_ROLES,
   matmul: ["y"],
   rmsnorm: ["y"],
   rope: ["y"],
@@ -162,10 +166,11 @@ export const OUTPUT_ROLES: Readonly<Record<GoldenOp, readonly string[]>> = {
   model: ["logits"],
 };
 
-/** The input roles of each op. */
+/** The input roles of each op (a trirun matmul's: inputRolesOf). */
 export const INPUT_ROLES: Readonly<Record<GoldenOp, readonly string[]>> = {
   quantize: ["w"],
   dequantize: ["weight"],
+  ...TRIRUN_INPUT_ROLES,
   matmul: ["weight", "x"],
   rmsnorm: ["x", "gamma"],
   rope: ["x"],
@@ -174,12 +179,26 @@ export const INPUT_ROLES: Readonly<Record<GoldenOp, readonly string[]>> = {
   model: [],
 };
 
+/** A group's input roles: INPUT_ROLES of its op, TriRun's B, s and x for a trirun matmul (spec/golden.md §9). */
+export function inputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly string[] {
+  return group.op === "matmul" && group.format === "trirun" ? TRIRUN_MATMUL_INPUT_ROLES : INPUT_ROLES[group.op];
+}
+
+/** A group's output roles: OUTPUT_ROLES of its op (y for a trirun matmul too). */
+export function outputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly string[] {
+  return OUTPUT_ROLES[group.op];
+}
+
 /**
  * The expected outputs of one test: role → tensor, computed by the reference. ManifestError when
  * the params or inputs do not fit the op.
  */
 export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
   switch (group.op) {
+    case "pack":
+    case "unpack":
+    case "validate":
+      return computeTrirunOutputs({ ...group, op: group.op }, inputs);
     case "quantize": {
       const dtype = packedFormat(group);
       const rows = intParam(group, "rows");
@@ -202,6 +221,7 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       return { w: stack(out, cols) };
     }
     case "matmul": {
+      if (group.format === "trirun") return computeTrirunMatmul(group, inputs);
       const dtype = packedFormat(group);
       if (dtype === "q8_K") throw new ManifestError("matmul groups take tq1_0 or tq2_0 weights");
       const rows = intParam(group, "rows");

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { computeBounds } from "./acceptance.js";
-import { computeOutputs, INPUT_ROLES, OUTPUT_ROLES } from "./compute.js";
+import { computeOutputs, inputRolesOf, outputRolesOf } from "./compute.js";
 import {
   formatManifest,
   MANIFEST_VERSION,
@@ -69,8 +69,8 @@ function generateSuite(dir: string, name: SuiteName, options: GenerateOptions): 
         bytes += data.length;
         files[role] = { file, sha256: sha256Hex(data), shape: [...tensor.shape], dtype: tensor.dtype };
       };
-      for (const role of INPUT_ROLES[group.op]) write(role, spec.inputs[role]);
-      for (const role of OUTPUT_ROLES[group.op]) write(role, outputs[role]);
+      for (const role of inputRolesOf(group)) write(role, spec.inputs[role]);
+      for (const role of outputRolesOf(group)) write(role, outputs[role]);
       for (const [role, bound] of Object.entries(computeBounds(group, spec.inputs, outputs))) write(role, bound);
       spec.flags.forEach((flag) => usedFlags.add(flag));
       options.onProgress?.(name, tcId, total);
@@ -80,8 +80,8 @@ function generateSuite(dir: string, name: SuiteName, options: GenerateOptions): 
       op: group.op,
       format: group.format,
       params: group.params,
-      inputs: [...INPUT_ROLES[group.op]],
-      outputs: [...OUTPUT_ROLES[group.op]],
+      inputs: [...inputRolesOf(group)],
+      outputs: [...outputRolesOf(group)],
       tolerance: {
         kind: group.tolerance.kind,
         description: group.tolerance.description,

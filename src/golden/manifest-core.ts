@@ -22,13 +22,24 @@ export type TestResult = "valid" | "invalid" | "acceptable";
 export type BugType = "BASIC" | "EDGE_CASE" | "ROUNDING" | "NON_CANONICAL" | "LOSSY" | "INVALID_ENCODING";
 
 /** The element types of the files: .npy dtypes and packed ggml rows (.bin). */
-export type FileDtype = "float32" | "float64" | "int8" | "uint8" | "tq1_0" | "tq2_0" | "q8_K";
+export type FileDtype = "float32" | "float64" | "float16" | "int32" | "int8" | "uint8" | "tq1_0" | "tq2_0" | "q8_K";
 
-/** The operations a test group can test. */
-export type GoldenOp = "quantize" | "dequantize" | "matmul" | "rmsnorm" | "rope" | "attention" | "swiglu" | "model";
+/** The operations a test group can test (`pack`, `unpack`, `validate`: TriRun's layout, spec/golden.md §9). */
+export type GoldenOp =
+  | "quantize"
+  | "dequantize"
+  | "pack"
+  | "unpack"
+  | "validate"
+  | "matmul"
+  | "rmsnorm"
+  | "rope"
+  | "attention"
+  | "swiglu"
+  | "model";
 
-/** The storage format a group is about (`f32` for float-only ops). */
-export type GoldenFormat = "tq1_0" | "tq2_0" | "q8_K" | "f32";
+/** The storage format a group is about (`f32` for float-only ops, `trirun` for TriRun's B and s). */
+export type GoldenFormat = "tq1_0" | "tq2_0" | "q8_K" | "trirun" | "f32";
 
 /** A scalar or a list of scalars: the values a group's params hold. */
 export type ParamValue = string | number | boolean | ReadonlyArray<string | number | boolean>;
@@ -74,10 +85,15 @@ export interface Tolerance {
   readonly nmse?: number;
 }
 
-/** The files of one output's elementwise rule (spec/golden.md §6.1). */
+/** The files of one output's elementwise rule (spec/golden.md §6.1, §6.3). */
 export interface ElementwiseBound {
   readonly bound: string;
   readonly center: string;
+  /**
+   * Where the output is fp16 with non-finite results judged apart (TriRun, spec/golden.md §6.3): the role of a uint8
+   * mask, bit 0 ±inf accepted, bit 1 NaN accepted; the bound is then never negative.
+   */
+  readonly nonFinite?: string;
 }
 
 /** The roles of a group's bound and centre files that are not outputs (elementwise-bound), in the order of its outputs. */
@@ -86,7 +102,8 @@ export function boundRoles(group: Pick<TestGroup, "outputs" | "tolerance">): str
   return group.outputs.flatMap((role) => {
     const rule = bounds[role];
     if (rule === undefined) return [];
-    return rule.center === role ? [rule.bound] : [rule.bound, rule.center];
+    const files = rule.center === role ? [rule.bound] : [rule.bound, rule.center];
+    return rule.nonFinite === undefined ? files : [...files, rule.nonFinite];
   });
 }
 

@@ -28,6 +28,13 @@ import {
 import { boundRoleOf, centerRoleOf } from "./acceptance.js";
 import { goldenModel, MODEL_PARAM, type GoldenActivations, type GroupSpec } from "./compute.js";
 import type { Note, ParamValue, TestResult, Tolerance } from "./manifest.js";
+import {
+  TRIRUN_BENCH_SHAPES,
+  TRIRUN_MATMUL_SHAPES,
+  TRIRUN_NOTES,
+  trirunLayoutGroups,
+  trirunMatmulGroups,
+} from "./trirun-suite.js";
 import { floatTensor, packedTensor, type PackedDtype, type Tensor } from "./tensor.js";
 
 /** One test before its outputs are computed. */
@@ -173,9 +180,9 @@ export const NOTES: Readonly<Record<string, Note>> = {
 };
 
 /** The suites `generate` writes by default (the checked-in corpus), and the on-demand ones. */
-export const DEFAULT_SUITES = ["codecs", "matmul", "ops", "model"] as const;
+export const DEFAULT_SUITES = ["codecs", "matmul", "ops", "model", "trirun"] as const;
 /** Every suite name. */
-export const ALL_SUITES = [...DEFAULT_SUITES, "matmul-large"] as const;
+export const ALL_SUITES = [...DEFAULT_SUITES, "matmul-large", "trirun-bench"] as const;
 /** A suite name. */
 export type SuiteName = (typeof ALL_SUITES)[number];
 
@@ -195,6 +202,14 @@ export function planSuite(name: SuiteName, seed: number): SuitePlan {
       return { name, notes: NOTES, groups: opGroups(rng) };
     case "model":
       return { name, notes: NOTES, groups: modelGroups() };
+    case "trirun":
+      return {
+        name,
+        notes: { ...NOTES, ...TRIRUN_NOTES },
+        groups: [...trirunLayoutGroups(rng), ...trirunMatmulGroups(rng, TRIRUN_MATMUL_SHAPES)],
+      };
+    case "trirun-bench":
+      return { name, notes: { ...NOTES, ...TRIRUN_NOTES }, groups: trirunMatmulGroups(rng, TRIRUN_BENCH_SHAPES) };
   }
 }
 

@@ -6,6 +6,9 @@
 import { fuzzCases, randomSeed, type FuzzOptions } from "./fuzz.js";
 import { judgeMatmul } from "./judge.js";
 import { unsupportedVerdict, type CaseVerdict, type Diagnosis, type KernelCase } from "./protocol.js";
+import { TRIRUN_FORMAT, type TrirunKernelCase } from "./trirun-case.js";
+import { fuzzTrirunCases, type TrirunFuzzOptions, type TrirunFuzzResult } from "./trirun-fuzz.js";
+import { judgeTrirunMatmul, type TrirunVerdict } from "./trirun-judge.js";
 
 /**
  * Thrown by a KernelFunction for a case it does not implement (a format or activation mode): the
@@ -55,6 +58,35 @@ export interface CheckKernelResult {
 }
 
 /**
+ * A TriRun-format kernel under test (spec/kernel-protocol.md §11): given a case (weights k × n, packed
+ * with packTrirun as the kernel reads them; x fp16 bits [m × k]) it returns y = x·W as fp16 bits [m × n].
+ */
+export type TrirunKernelFunction = (kernelCase: TrirunKernelCase) => Uint16Array | Promise<Uint16Array>;
+
+/** What checkKernel checks for a TriRun-format kernel: format "trirun", the fuzzing options, the launch's slices. */
+export interface CheckTrirunKernelOptions extends Partial<Omit<TrirunFuzzOptions, "onProgress">> {
+  readonly format: typeof TRIRUN_FORMAT;
+  /** The launch's thread-block slices P (spec/tolerances.md §10); default the worst case for each k. */
+  readonly slices?: number;
+}
+
+/** The outcome of checkKernel for a TriRun-format kernel: the fuzzing session, counterexample shrunk to the fewest tiles. */
+export type CheckTrirunKernelResult = TrirunFuzzResult;
+
+/** Is the option bag a TriRun one? */
+function isTrirunOptions(options: CheckKernelOptions | CheckTrirunKernelOptions): options is CheckTrirunKernelOptions {
+  return (options.format as string | undefined) === TRIRUN_FORMAT;
+}
+
+/**
+ * Check a TriRun-format JavaScript kernel (options.format "trirun"): random cases judged with
+ * judgeTrirunMatmul, a failure shrunk to the fewest tiles (src/harness/trirun-fuzz.ts).
+ */
+export function checkKernel(
+  fn: TrirunKernelFunction,
+  options: CheckTrirunKernelOptions,
+): Promise<CheckTrirunKernelResult>;
+/**
  * Check a JavaScript kernel against the reference: run it on `runs` random cases (judged with
  * judgeMatmul) and, on a failure, shrink it to a minimal case (one row, one or two blocks, batch 1,
  * simplest values). A thrown exception counts as a failure, except UnsupportedCaseError: that case
@@ -75,7 +107,37 @@ export interface CheckKernelResult {
  * if (!result.passed) console.log(result.verdict?.reason, result.counterexample);
  * ```
  */
-export async function checkKernel(fn: KernelFunction, options: CheckKernelOptions = {}): Promise<CheckKernelResult> {
+export function checkKernel(fn: KernelFunction, options?: CheckKernelOptions): Promise<CheckKernelResult>;
+/** checkKernel's implementation: TriRun-format kernels by options.format, the others as before. */
+export async function checkKernel(
+  fn: KernelFunction | TrirunKernelFunction,
+  options: CheckKernelOptions | CheckTrirunKernelOptions = {},
+): Promise<CheckKernelResult | CheckTrirunKernelResult> {
+  if (isTrirunOptions(options)) return checkTrirunKernel(fn as TrirunKernelFunction, options);
+  return checkTernaryKernel(fn as KernelFunction, options);
+}
+
+/** checkKernel for a TriRun-format kernel. */
+async function checkTrirunKernel(
+  fn: TrirunKernelFunction,
+  options: CheckTrirunKernelOptions,
+): Promise<CheckTrirunKernelResult> {
+  const judgeOptions = options.slices === undefined ? {} : { slices: options.slices };
+  const judge = async (kernelCase: TrirunKernelCase): Promise<TrirunVerdict> => {
+    let y: Uint16Array;
+    try {
+      y = await fn(kernelCase);
+    } catch (error) {
+      if (error instanceof UnsupportedCaseError) return unsupportedVerdict(`unsupported: ${error.message}`);
+      throw error;
+    }
+    return judgeTrirunMatmul(kernelCase, y, judgeOptions);
+  };
+  return fuzzTrirunCases(judge, { ...options, seed: options.seed ?? randomSeed() });
+}
+
+/** checkKernel for a TQ1_0 / TQ2_0 kernel. */
+async function checkTernaryKernel(fn: KernelFunction, options: CheckKernelOptions): Promise<CheckKernelResult> {
   const seed = options.seed ?? randomSeed();
   const judge = async (kernelCase: KernelCase): Promise<CaseVerdict> => {
     let y: Float32Array;

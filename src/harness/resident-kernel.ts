@@ -98,6 +98,14 @@ export class ResidentKernel {
   }
 
   /**
+   * Send the case directory `dir` (already written) to the resident process and wait for its answer: the
+   * runner a TriRun-format case (src/harness/trirun-run.ts) uses, as runCase does for the other formats.
+   */
+  runDir(dir: string): Promise<KernelExit> {
+    return this.ask(dir);
+  }
+
+  /**
    * End the session: close stdin, wait up to the timeout for the process to exit, then kill its
    * process group (so no child outlives it).
    */

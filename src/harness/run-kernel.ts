@@ -126,7 +126,7 @@ function lastLine(text: string): string {
 }
 
 /** Why the kernel declined a case, as the report shows it: "unsupported (exit status 3: <last line of stderr>)". */
-function unsupportedReason(exit: KernelExit): string {
+export function unsupportedReason(exit: KernelExit): string {
   if (exit.reason !== undefined) return exit.reason; // a resident kernel's `unsupported` answer
   const detail = lastLine(exit.stderr);
   return `unsupported (exit status ${UNSUPPORTED_EXIT_STATUS}${detail === "" ? "" : `: ${detail}`})`;

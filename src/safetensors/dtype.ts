@@ -8,8 +8,14 @@ import { GgmlType } from "../../reference/codec/index.js";
 /** The dtypes the oracle reads: the float types Hugging Face checkpoints of LLMs use. */
 export type SafetensorsDtype = "F32" | "F16" | "BF16";
 
-/** Bytes per element of each readable dtype. */
-export const DTYPE_ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
+/**
+ * The dtypes the writer writes, and parseSafetensors reads when asked for `int32`: the float types and
+ * I32 (TriRun's packed weights `B`, src/model/trirun-files.ts).
+ */
+export type SafetensorsStoredDtype = SafetensorsDtype | "I32";
+
+/** Bytes per element of each dtype the oracle reads or writes. */
+export const DTYPE_ITEM_SIZE: Readonly<Record<SafetensorsStoredDtype, number>> = { F32: 4, F16: 2, BF16: 2, I32: 4 };
 
 /** Every other dtype the safetensors format defines (recognized, so the error can say "not read" rather than "unknown"). */
 const OTHER_DTYPES: ReadonlySet<string> = new Set([

@@ -17,7 +17,13 @@
 
 import { InputError } from "../errors.js";
 import { MAX_JSON_DEPTH, jsonDeeperThan } from "../io/json-depth.js";
-import { DTYPE_ITEM_SIZE, isOtherSafetensorsDtype, isSafetensorsDtype, type SafetensorsDtype } from "./dtype.js";
+import {
+  DTYPE_ITEM_SIZE,
+  isOtherSafetensorsDtype,
+  isSafetensorsDtype,
+  type SafetensorsDtype,
+  type SafetensorsStoredDtype,
+} from "./dtype.js";
 
 /** Largest header the format allows (the Rust crate's MAX_HEADER_SIZE). */
 export const MAX_HEADER_LENGTH = 100_000_000;
@@ -25,11 +31,11 @@ export const MAX_HEADER_LENGTH = 100_000_000;
 /** The key of the free-form string → string map in the header. */
 export const METADATA_KEY = "__metadata__";
 
-/** One tensor of a parsed file. */
-export interface SafetensorsTensor {
+/** One tensor of a parsed file (dtype D: the float dtypes, or with I32 when parsed with `int32`). */
+export interface SafetensorsTensor<D extends SafetensorsStoredDtype = SafetensorsDtype> {
   /** Its key in the header (non-empty). */
   readonly name: string;
-  readonly dtype: SafetensorsDtype;
+  readonly dtype: D;
   /** Dimensions, outermost first (a Hugging Face weight is [out, in]); [] for a scalar. */
   readonly shape: readonly number[];
   /** [begin, end) of its bytes, relative to the start of the data section. */
@@ -39,7 +45,7 @@ export interface SafetensorsTensor {
 }
 
 /** A parsed safetensors file. */
-export interface SafetensorsFile {
+export interface SafetensorsFile<D extends SafetensorsStoredDtype = SafetensorsDtype> {
   /** The name errors about this file use (its path, as the user gave it). */
   readonly name: string;
   /** N: the header's length in bytes (the data section starts at 8 + N). */
@@ -47,7 +53,7 @@ export interface SafetensorsFile {
   /** The `__metadata__` map (empty when absent), in header order. */
   readonly metadata: ReadonlyMap<string, string>;
   /** The tensors by name, in header order. */
-  readonly tensors: ReadonlyMap<string, SafetensorsTensor>;
+  readonly tensors: ReadonlyMap<string, SafetensorsTensor<D>>;
 }
 
 const TENSOR_FIELDS = ["dtype", "shape", "data_offsets"] as const;
@@ -151,7 +157,8 @@ function readTensorInfo(
   bytes: Uint8Array,
   dataStart: number,
   fileName: string,
-): SafetensorsTensor {
+  int32: boolean,
+): SafetensorsTensor<SafetensorsStoredDtype> {
   if (name === "") throw new InputError(fileName, "a tensor name is empty");
   const at = `tensor '${name}'`;
   if (!isObject(entry))
@@ -165,7 +172,7 @@ function readTensorInfo(
   if (missing !== undefined) throw new InputError(fileName, `${at}: missing field '${missing}'`);
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== "string") throw new InputError(fileName, `${at}: dtype is ${kindOf(dtype)}, not a string`);
-  if (!isSafetensorsDtype(dtype)) {
+  if (!isSafetensorsDtype(dtype) && !(int32 && dtype === "I32")) {
     if (isOtherSafetensorsDtype(dtype)) {
       throw new InputError(
         fileName,
@@ -207,12 +214,16 @@ function readTensorInfo(
 }
 
 /** The tensors, sorted by offset, must cover the data section exactly: no overlap, no gap, nothing after. */
-function checkCoverage(tensors: readonly SafetensorsTensor[], dataLength: number, fileName: string): void {
+function checkCoverage(
+  tensors: readonly SafetensorsTensor<SafetensorsStoredDtype>[],
+  dataLength: number,
+  fileName: string,
+): void {
   const sorted = [...tensors].sort(
     (a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1],
   );
   let end = 0;
-  let previous: SafetensorsTensor | undefined;
+  let previous: SafetensorsTensor<SafetensorsStoredDtype> | undefined;
   for (const tensor of sorted) {
     const [begin, stop] = tensor.dataOffsets;
     if (previous !== undefined && begin < end) {
@@ -236,19 +247,35 @@ function checkCoverage(tensors: readonly SafetensorsTensor[], dataLength: number
   }
 }
 
+/** What parseSafetensors reads beyond the float dtypes. */
+export interface SafetensorsParseOptions {
+  /** Also read I32 tensors (TriRun's packed weights). */
+  readonly int32: true;
+}
+
 /**
  * Parse a whole safetensors file strictly (see the module comment). The tensors' data are views
  * into `bytes`. Throws InputError(fileName, one line) at the first problem.
  */
-export function parseSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
+export function parseSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile;
+export function parseSafetensors(
+  bytes: Uint8Array,
+  fileName: string,
+  options: SafetensorsParseOptions,
+): SafetensorsFile<SafetensorsStoredDtype>;
+export function parseSafetensors(
+  bytes: Uint8Array,
+  fileName: string,
+  options?: SafetensorsParseOptions,
+): SafetensorsFile<SafetensorsStoredDtype> {
   const headerLength = readHeaderLength(bytes, fileName);
   const header = readHeaderJson(bytes, headerLength, fileName);
   const dataStart = 8 + headerLength;
   let metadata = new Map<string, string>();
-  const tensors = new Map<string, SafetensorsTensor>();
+  const tensors = new Map<string, SafetensorsTensor<SafetensorsStoredDtype>>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === METADATA_KEY) metadata = readMetadata(entry, fileName);
-    else tensors.set(name, readTensorInfo(name, entry, bytes, dataStart, fileName));
+    else tensors.set(name, readTensorInfo(name, entry, bytes, dataStart, fileName, options?.int32 === true));
   }
   checkCoverage([...tensors.values()], bytes.length - dataStart, fileName);
   return { name: fileName, headerLength, metadata, tensors };

@@ -4,13 +4,13 @@
  * tensors' bytes one after another (here in the order given).
  */
 
-import { DTYPE_ITEM_SIZE, type SafetensorsDtype } from "./dtype.js";
+import { DTYPE_ITEM_SIZE, type SafetensorsStoredDtype } from "./dtype.js";
 import { METADATA_KEY } from "./parse.js";
 
 /** A tensor to write. */
 export interface SafetensorsTensorInput {
   readonly name: string;
-  readonly dtype: SafetensorsDtype;
+  readonly dtype: SafetensorsStoredDtype;
   /** Dimensions, outermost first. */
   readonly shape: readonly number[];
   /** prod(shape) · item size bytes, elements little-endian. */

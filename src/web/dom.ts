@@ -68,6 +68,7 @@ export const SPEC_DOCUMENTS = [
   "golden",
   "gguf",
   "kernel-protocol",
+  "trirun",
 ] as const;
 
 /** One of SPEC_DOCUMENTS. */

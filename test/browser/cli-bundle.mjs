@@ -24,8 +24,9 @@ const packagesExternalExceptJson = {
 
 /**
  * Bundle the CLI (and src/random's mulberry32, which the tests draw their inputs with, and
- * reference/tolerances, whose NMSE and argmax rule judge the runner's logits); resolves with
- * { cli(args) → stdout, mulberry32, tolerances, close() }. cli throws with the CLI's stderr on a non-zero exit.
+ * reference/tolerances, whose NMSE and argmax rule judge the runner's logits, and reference/codec's trirun.ts and
+ * trirun-fragment.ts, which place TriRun elements); resolves with
+ * { cli(args) → stdout, mulberry32, tolerances, trirun, trirunFragment, close() }. cli throws with the CLI's stderr on a non-zero exit.
  */
 export async function bundleCli() {
   const dir = join(repoRoot, "test", `tmp-browser-cli-${process.pid}`);
@@ -36,6 +37,8 @@ export async function bundleCli() {
       main: join(repoRoot, "src/cli/main.ts"),
       mulberry32: join(repoRoot, "src/random/mulberry32.ts"),
       tolerances: join(repoRoot, "reference/tolerances/index.ts"),
+      trirun: join(repoRoot, "reference/codec/trirun.ts"),
+      trirunFragment: join(repoRoot, "reference/codec/trirun-fragment.ts"),
     },
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -48,9 +51,13 @@ export async function bundleCli() {
   });
   const { mulberry32 } = await import(pathToFileURL(join(dir, "mulberry32.mjs")).href);
   const tolerances = await import(pathToFileURL(join(dir, "tolerances.mjs")).href);
+  const trirun = await import(pathToFileURL(join(dir, "trirun.mjs")).href);
+  const trirunFragment = await import(pathToFileURL(join(dir, "trirunFragment.mjs")).href);
   return {
     mulberry32,
     tolerances,
+    trirun,
+    trirunFragment,
     cli(args) {
       try {
         return execFileSync(process.execPath, [outfile, ...args], {

@@ -257,6 +257,8 @@ async function runWebPhase() {
       cli: cli.cli,
       mulberry32: cli.mulberry32,
       tolerances: cli.tolerances,
+      trirun: cli.trirun,
+      trirunFragment: cli.trirunFragment,
       seed: options.seed,
       log: say,
     }),

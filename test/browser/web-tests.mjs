@@ -15,6 +15,8 @@
  *             file gives a one-line error naming it
  *   golden    suites listed = golden/suites; a suite's cases and a case's flags/result = its manifest;
  *             the case's files verified by sha256 in the page
+ *   trirun    clicking an element of a TriRun tile shows the word, crumb, lane, register and half that
+ *             reference/codec gives, and the word `trilm explain trirun` prints (web-trirun-tests.mjs)
  *   spec      a spec link in the explorer opens that section of the spec reader
  * Each view is saved as a screenshot in test/browser/screenshots/.
  */
@@ -23,6 +25,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./build.mjs";
+import { runTrirunWebTests } from "./web-trirun-tests.mjs";
 
 /** Where the screenshots go (gitignored). */
 export const SCREENSHOT_DIR = join(repoRoot, "test/browser/screenshots");
@@ -119,9 +122,10 @@ function argmaxProblems(tolerances, candidate, reference, tau) {
  * Run the page tests. `page` is a playwright Page on a fresh context, `url` the served page,
  * `cli(args)` runs the bundled trilm CLI and returns stdout, `mulberry32` is src/random's generator
  * (the test's inputs are drawn with it), `tolerances` is reference/tolerances (NMSE, the argmax
- * rule), bundled with the CLI. Resolves with { passed, failed, failures, renderer, gpujsMode, screenshots }.
+ * rule), `trirun` and `trirunFragment` are reference/codec/trirun.ts and trirun-fragment.ts, all bundled with
+ * the CLI. Resolves with { passed, failed, failures, renderer, gpujsMode, screenshots }.
  */
-export async function runWebTests({ page, url, cli, mulberry32, tolerances, seed, log }) {
+export async function runWebTests({ page, url, cli, mulberry32, tolerances, trirun, trirunFragment, seed, log }) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "trilm-web-test-"));
   const result = { passed: 0, failed: 0, failures: [], renderer: null, gpujsMode: null, screenshots: [] };
@@ -321,6 +325,9 @@ export async function runWebTests({ page, url, cli, mulberry32, tolerances, seed
       await page.screenshot({ path: join(SCREENSHOT_DIR, "spec.png") });
       result.screenshots.push(join(SCREENSHOT_DIR, "spec.png"));
     });
+
+    // --- TriRun view (web-trirun-tests.mjs) ---
+    await runTrirunWebTests({ page, cli, mulberry32, trirun, trirunFragment, seed, open, check, step, shoot, attr });
 
     // --- golden viewer ---
     await step("golden: suites and a case", async () => {

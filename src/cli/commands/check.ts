@@ -20,6 +20,9 @@ import {
   type SuiteEntry,
 } from "../../harness/check.js";
 import { readCaseDir } from "../../harness/case-dir.js";
+import { readTrirunCaseDir, trirunCaseJsonIn, TRIRUN_FORMAT } from "../../harness/trirun-case.js";
+import { trirunBuiltinCases } from "../../harness/trirun-cases.js";
+import { runTrirunCheck, trirunCheckRowCells } from "../../harness/trirun-check.js";
 import {
   DEFAULT_TIMEOUT_S,
   KERNEL_ACTIVATIONS,
@@ -43,6 +46,8 @@ Examples:
       every matmul test of the golden suite (golden/suites/codecs holds the quantize and dequantize tests)
   $ trilm check --kernel "python3 kernel.py" --resident --op matmul --format tq2_0
       one kernel process for all cases: it reads a case directory a line on stdin, answers ok, unsupported or error
+  $ trilm check --kernel ./trirun_matmul --format trirun
+      the fixed TriRun-format cases (fp16 x 2-bit, B + s as TriRun packs them; both scale modes)
   $ trilm check --kernel "./my-kernel" --case failing-case/
       the kernel is run as: sh -c '<command> <case directory>'; it exits 3 for a case it does not support (SKIP)
 Exit status: 0 when no case failed, 1 when one failed or every case was skipped, 2 for bad usage.`;
@@ -52,12 +57,13 @@ interface CheckOptions {
   readonly kernel: string;
   readonly suite?: string;
   readonly op?: KernelOp;
-  readonly format?: KernelFormat;
+  readonly format?: KernelFormat | typeof TRIRUN_FORMAT;
   readonly case?: string;
   readonly activations?: KernelActivations;
   readonly timeout: number;
   readonly resident?: boolean;
   readonly seed: number;
+  readonly slices?: number;
 }
 
 /** A commander parser accepting exactly `allowed`. */
@@ -85,6 +91,56 @@ function parseSeed(text: string): number {
   return v;
 }
 
+/** --slices: a positive integer (the TriRun launch's thread-block slices P). */
+function parseSlices(text: string): number {
+  const v = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(v) || v < 1)
+    throw new InvalidArgumentError("Expected a positive integer.");
+  return v;
+}
+
+/**
+ * `check --format trirun` or `--case` of a TriRun-format case directory (spec/kernel-protocol.md §11):
+ * the fixed cases or the saved one, judged by spec/tolerances.md §10. Returns false for any other case source.
+ */
+async function checkTrirun(options: CheckOptions, io: CliIo): Promise<boolean> {
+  const saved = options.case === undefined ? undefined : trirunCaseJsonIn(options.case);
+  if (options.format !== TRIRUN_FORMAT && saved === undefined) return false;
+  if (options.suite !== undefined) throw new UsageError("check: --format trirun takes no --suite");
+  if (options.op !== undefined && options.op !== "matmul")
+    throw new UsageError("check: format trirun is a matmul format");
+  if (options.activations !== undefined) throw new UsageError("check: format trirun's activations are always f16");
+  if (options.case !== undefined && options.format !== undefined)
+    throw new UsageError("check: --case takes its op and format from case.json");
+  const cases =
+    options.case === undefined
+      ? trirunBuiltinCases(options.seed)
+      : [{ ...readTrirunCaseDir(options.case), label: saved?.label ?? options.case }];
+  const results = await runTrirunCheck(options.kernel, cases, {
+    timeoutS: options.timeout,
+    resident: options.resident === true,
+    ...(options.slices === undefined ? {} : { slices: options.slices }),
+  });
+  reportResults(results.map(trirunCheckRowCells), summarizeCheck(results), io);
+  return true;
+}
+
+/** Print the table and the summary line; CommandFailed when a case failed or every case was skipped. */
+function reportResults(rows: string[][], summary: ReturnType<typeof summarizeCheck>, io: CliIo): void {
+  for (const line of formatTable(CHECK_HEADER, rows, ["left", "left", "right", "right", "right"]))
+    writeLine(io.stdout, line);
+  writeLine(io.stdout, checkSummaryLine(summary));
+  if (summary.failed > 0) throw new CommandFailed(`${summary.failed} failed`);
+  if (summary.passed === 0) {
+    writeLine(
+      io.stderr,
+      `trilm check: WARNING: all ${summary.skipped} cases were skipped, nothing was checked ` +
+        "(does the kernel support this op, format and activation mode?)",
+    );
+    throw new CommandFailed("every case was skipped");
+  }
+}
+
 /** The cases the options select; UsageError when they select none or several sources. */
 function selectCases(options: CheckOptions): SuiteEntry[] {
   const builtin = options.suite === undefined && (options.op !== undefined || options.format !== undefined);
@@ -103,7 +159,7 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
     if (existsSync(manifestPath)) readManifest(manifestPath);
     const entries = suiteCases(options.suite, {
       op: options.op,
-      format: options.format,
+      format: options.format as KernelFormat | undefined, // checkTrirun took format trirun
       activations: options.activations,
     });
     if (entries.length === 0) throw new UsageError(`check: ${options.suite} holds no kernel test groups`);
@@ -111,35 +167,26 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
   }
   if (options.op === undefined || options.format === undefined)
     throw new UsageError("check: --op and --format go together");
-  const formatIssue = formatProblem(options.op, options.format);
+  const formatIssue = formatProblem(options.op, options.format as KernelFormat);
   if (formatIssue !== undefined) throw new UsageError(`check: ${formatIssue} (q8_K takes --op quantize or dequantize)`);
-  return builtinCases(options.op, options.format, { seed: options.seed, activations: options.activations }).map(
-    (kernelCase) => ({
-      label: kernelCase.label ?? kernelCase.op,
-      kernelCase,
-    }),
-  );
+  return builtinCases(options.op, options.format as KernelFormat, {
+    seed: options.seed,
+    activations: options.activations,
+  }).map((kernelCase) => ({
+    label: kernelCase.label ?? kernelCase.op,
+    kernelCase,
+  }));
 }
 
 async function check(options: CheckOptions, io: CliIo): Promise<void> {
+  if (await checkTrirun(options, io)) return;
+  if (options.slices !== undefined) throw new UsageError("check: --slices applies to --format trirun only");
   const entries = selectCases(options);
   const results = await runCheck(options.kernel, entries, {
     timeoutS: options.timeout,
     resident: options.resident === true,
   });
-  for (const line of formatTable(CHECK_HEADER, results.map(checkRowCells), ["left", "left", "right", "right", "right"]))
-    writeLine(io.stdout, line);
-  const summary = summarizeCheck(results);
-  writeLine(io.stdout, checkSummaryLine(summary));
-  if (summary.failed > 0) throw new CommandFailed(`${summary.failed} failed`);
-  if (summary.passed === 0) {
-    writeLine(
-      io.stderr,
-      `trilm check: WARNING: all ${summary.skipped} cases were skipped, nothing was checked ` +
-        "(does the kernel support this op, format and activation mode?)",
-    );
-    throw new CommandFailed("every case was skipped");
-  }
+  reportResults(results.map(checkRowCells), summarizeCheck(results), io);
 }
 
 /** Add the `check` command to `program`. */
@@ -163,8 +210,9 @@ export function registerCheck(program: Command, io: CliIo): void {
     )
     .option(
       "--format <format>",
-      `with --op: ${KERNEL_FORMATS.join(", ")} (with --suite: only this format)`,
-      choice(KERNEL_FORMATS),
+      `with --op: ${KERNEL_FORMATS.join(", ")} (with --suite: only this format); ${TRIRUN_FORMAT}: the fixed ` +
+        "TriRun-format cases (fp16 x 2-bit matmul, spec/kernel-protocol.md §11; --op may be left out)",
+      choice<KernelFormat | typeof TRIRUN_FORMAT>([...KERNEL_FORMATS, TRIRUN_FORMAT]),
     )
     .option("--case <dir>", "one saved case directory")
     .option(
@@ -174,6 +222,11 @@ export function registerCheck(program: Command, io: CliIo): void {
     )
     .option("--timeout <seconds>", "seconds each kernel run may take", parseTimeout, DEFAULT_TIMEOUT_S)
     .option("--seed <N>", "seed of the built-in cases, 0 to 4294967295", parseSeed, 1)
+    .option(
+      "--slices <P>",
+      "format trirun: the thread-block slices P of the launch under test (spec/tolerances.md §10; default k/64, the worst case)",
+      parseSlices,
+    )
     .option(
       "--resident",
       "start the kernel once, with no argument, and send it case directories one per line on stdin (protocol v1.1)",

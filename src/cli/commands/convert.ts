@@ -2,38 +2,102 @@
  * `trilm convert <hf-dir> <out.gguf> [--type tq2_0|tq1_0|f16] [--name <name>]`: a Hugging Face
  * llama checkpoint (a TriLM "Unpacked" release) to GGUF, as llama.cpp's convert_hf_to_gguf.py
  * --outtype does, with a warning per matrix whose conversion is lossy.
+ * `trilm convert <hf-dir|model.gguf> <out-dir> --type trirun [--group-size -1|128]`: every ternary linear
+ * layer to TriRun's B + s in `<out-dir>/model.safetensors`, described by `<out-dir>/trirun.json`
+ * (src/model/convert-trirun.ts).
  */
 
 import { basename, resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { writeGgufFile } from "../../gguf/file.js";
+import type { TrirunGroupChoice } from "../../../reference/codec/trirun-convert.js";
+import { readGgufFile, writeGgufFile } from "../../gguf/file.js";
 import { ggmlTypeName } from "../../gguf/index.js";
 import { CONVERT_TYPES, convertHfCheckpoint, type ConvertType } from "../../model/convert.js";
-import { checkpointInputPaths, readHfCheckpoint } from "../../model/hf-folder.js";
+import { convertGgufToTrirun, convertHfToTrirun, type TrirunModelConversion } from "../../model/convert-trirun.js";
+import { checkpointInputPaths, isDirectory, readHfCheckpoint } from "../../model/hf-folder.js";
+import { trirunFolderFiles, writeTrirunFolder } from "../../model/trirun-folder.js";
+import { UsageError } from "../../errors.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { refuseOutputOverInput } from "../output-path.js";
 
 const EXAMPLES = `
 Examples:
   $ trilm convert TriLM_99M_Unpacked/ TriLM_99M-tq2_0.gguf --type tq2_0
-  $ trilm convert TriLM_99M_Unpacked/ TriLM_99M-f16.gguf --type f16 --name TriLM_99M`;
+  $ trilm convert TriLM_99M_Unpacked/ TriLM_99M-f16.gguf --type f16 --name TriLM_99M
+  $ trilm convert TriLM_99M_Unpacked/ TriLM_99M-trirun/ --type trirun
+  $ trilm convert TriLM_99M-tq2_0.gguf TriLM_99M-trirun/ --type trirun --group-size 128`;
+
+/** What --type takes: a GGUF type, or trirun (a folder of TriRun weights). */
+type ConvertTarget = ConvertType | "trirun";
+
+const CONVERT_TARGETS: readonly ConvertTarget[] = [...CONVERT_TYPES, "trirun"];
 
 /** The options commander collects for `convert`. */
 interface ConvertCommandOptions {
-  readonly type: ConvertType;
+  readonly type: ConvertTarget;
   readonly name?: string;
+  readonly groupSize?: TrirunGroupChoice;
 }
 
 /** commander's parser for --type. */
-function parseConvertType(text: string): ConvertType {
+function parseConvertType(text: string): ConvertTarget {
   const lower = text.toLowerCase();
-  const found = CONVERT_TYPES.find((t) => t === lower);
-  if (found === undefined) throw new InvalidArgumentError(`Expected ${CONVERT_TYPES.join(", ")}.`);
+  const found = CONVERT_TARGETS.find((t) => t === lower);
+  if (found === undefined) throw new InvalidArgumentError(`Expected ${CONVERT_TARGETS.join(", ")}.`);
   return found;
 }
 
+/** commander's parser for --group-size. */
+function parseGroupSize(text: string): TrirunGroupChoice {
+  if (text === "-1") return -1;
+  if (text === "128") return 128;
+  throw new InvalidArgumentError("Expected -1 (per column) or 128.");
+}
+
+/** Convert `input` (a folder: Hugging Face; else a GGUF file) to the TriRun folder `outputDir`, and report. */
+function convertToTrirun(input: string, outputDir: string, groupSize: TrirunGroupChoice, io: CliIo): void {
+  const outputs = trirunFolderFiles(outputDir);
+  let conversion: TrirunModelConversion;
+  if (isDirectory(input)) {
+    const checkpoint = readHfCheckpoint(input);
+    for (const path of checkpointInputPaths(checkpoint))
+      for (const output of outputs) refuseOutputOverInput(output, path);
+    conversion = convertHfToTrirun(checkpoint, groupSize);
+  } else {
+    for (const output of outputs) refuseOutputOverInput(output, input);
+    conversion = convertGgufToTrirun(readGgufFile(input), groupSize);
+  }
+  writeTrirunFolder(outputDir, conversion);
+  for (const warning of conversion.warnings) writeLine(io.stderr, `trilm: warning: ${input}: ${warning}`);
+  const { layers, copied, skipped, row_order: rowOrder } = conversion.description;
+  const width = Math.max(...layers.map((l) => l.source_tensor.length));
+  const count = layers.length;
+  layers.forEach((layer, i) => {
+    const index = `[${String(i + 1).padStart(String(count).length)}/${count}]`;
+    const group = layer.groupsize === -1 ? "per column" : `groups of ${layer.groupsize}`;
+    writeLine(
+      io.stdout,
+      `${index} ${layer.source_tensor.padEnd(width)} ${layer.source_type.padEnd(5)} -> ${layer.name}.{B,s} k=${layer.k} n=${layer.n} ${group}`,
+    );
+  });
+  for (const tensor of copied)
+    writeLine(io.stdout, `copied  ${tensor.name} ${tensor.dtype} [${tensor.shape.join(", ")}]`);
+  for (const tensor of skipped) writeLine(io.stdout, `skipped ${tensor.name} ${tensor.source_type}: ${tensor.reason}`);
+  writeLine(
+    io.stdout,
+    `wrote ${outputs[0]} (${conversion.safetensors.byteLength} bytes: ${count} TriRun layers, ${copied.length} tensors copied, ` +
+      `${skipped.length} skipped) and ${outputs[1]} (row order ${rowOrder})`,
+  );
+}
+
 function convert(inputDir: string, outputPath: string, options: ConvertCommandOptions, io: CliIo): void {
+  if (options.type === "trirun") {
+    if (options.name !== undefined) throw new UsageError("--name names a GGUF file; --type trirun writes none");
+    convertToTrirun(inputDir, outputPath, options.groupSize ?? "auto", io);
+    return;
+  }
+  if (options.groupSize !== undefined) throw new UsageError("--group-size applies to --type trirun only");
   const checkpoint = readHfCheckpoint(inputDir);
   for (const input of checkpointInputPaths(checkpoint)) refuseOutputOverInput(outputPath, input);
   const name = options.name ?? basename(resolve(inputDir));
@@ -62,7 +126,7 @@ function convert(inputDir: string, outputPath: string, options: ConvertCommandOp
 export function registerConvert(program: Command, io: CliIo): void {
   program
     .command("convert")
-    .summary("convert a Hugging Face llama checkpoint (a TriLM release) to GGUF, like convert_hf_to_gguf.py")
+    .summary("convert a Hugging Face llama checkpoint (a TriLM release) to GGUF, or a model to TriRun weights")
     .description(
       "Read a Hugging Face LlamaForCausalLM folder (config.json and model.safetensors, or " +
         "model.safetensors.index.json and its shards, F32/F16/BF16) and write a llama GGUF file as " +
@@ -71,12 +135,29 @@ export function registerConvert(program: Command, io: CliIo): void {
         "not whole 256-blocks). No tokenizer is written (no tokenizer.* keys): trilm runs the file on token " +
         "ids, but llama.cpp expects a vocabulary in the file. " +
         "A matrix whose values change is reported on stderr, one line each: for a ternary matrix, a " +
-        "256-block holding two shard scales, which tq1_0/tq2_0 cannot keep. The output is written atomically.",
+        "256-block holding two shard scales, which tq1_0/tq2_0 cannot keep. The output is written atomically. " +
+        "With --type trirun (spec/trirun.md §10) the input is a Hugging Face folder or a GGUF file and the output " +
+        "a folder: model.safetensors holds, for every ternary linear layer <layer> (its tensor's name without " +
+        ".weight), <layer>.B (I32 [k/16, n]) and <layer>.s (F16 [groups, n]) as TriRun's Layer names them " +
+        "(workspace is implied, not stored); every other tensor (token embedding, norms, output head) is copied " +
+        "bit for bit under its source name when it is F32, F16 or BF16, and skipped with the reason (listed in " +
+        "trirun.json) when it is a ggml block type (Q8_0), which no safetensors dtype holds. trirun.json lists " +
+        "the layers (k, n, groupsize, source tensor and type), the copied and skipped tensors, and row_order: " +
+        "names and rows stay the source's, and a GGUF file's q/k rows are permuted for llama.cpp's RoPE " +
+        '("gguf"), a Hugging Face folder\'s are not ("hf"). --group-size -1 keeps one scale per output column, ' +
+        "128 one per 128 inputs (always possible from TQ2_0/TQ1_0); without it, per column where lossless, else " +
+        "128, layer by layer. If any layer cannot be held by TriRun (k % 128, n % 256, values that are not " +
+        "ternary, two scales in a column with --group-size -1), nothing is written and every such layer is named.",
     )
-    .argument("<hf-dir>", "Hugging Face checkpoint folder")
-    .argument("<output>", "GGUF file to write")
-    .option("--type <type>", `output type: ${CONVERT_TYPES.join(", ")}`, parseConvertType, "f16" as ConvertType)
+    .argument("<input>", "Hugging Face checkpoint folder (or, with --type trirun, a GGUF file)")
+    .argument("<output>", "GGUF file to write (with --type trirun, a folder)")
+    .option("--type <type>", `output type: ${CONVERT_TARGETS.join(", ")}`, parseConvertType, "f16" as ConvertTarget)
     .option("--name <name>", "general.name (default: the folder's name)")
+    .option(
+      "--group-size <g>",
+      "with --type trirun: -1 per column, 128 per 128 inputs (default: per column if lossless)",
+      parseGroupSize,
+    )
     .addHelpText("after", EXAMPLES)
     .action((input: string, output: string, options: ConvertCommandOptions) => convert(input, output, options, io));
 }

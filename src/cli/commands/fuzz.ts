@@ -28,6 +28,10 @@ import {
   type KernelActivations,
   type TernaryFormat,
 } from "../../harness/protocol.js";
+import { TRIRUN_FORMAT, writeTrirunCaseDir } from "../../harness/trirun-case.js";
+import { fuzzTrirunKernel, type TrirunFuzzKernelResult } from "../../harness/trirun-check.js";
+import { describeTrirunCase } from "../../harness/trirun-fuzz.js";
+import { describeTrirunOutput, describeWeightPlace } from "../../harness/trirun-judge.js";
 import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
 import { CommandFailed } from "../exit-code.js";
 
@@ -36,6 +40,8 @@ Examples:
   $ trilm fuzz --kernel ./my_kernel --op matmul --format tq2_0
   $ trilm fuzz --kernel "python3 kernel.py" --op matmul --format tq1_0 --activations ggml --runs 500 --seed 42
   $ trilm fuzz --kernel "python3 examples/kernels/tq_matmul_resident.py" --resident --op matmul --format tq2_0 --runs 200
+  $ trilm fuzz --kernel ./trirun_matmul --format trirun --runs 200 --seed 1
+      TriRun-format cases (k <= 256, n <= 512, m <= --max-batch); a failure shrinks to the fewest 16x16 tiles
       one kernel process for the whole session (protocol v1.1): case directories one per line on stdin
 A kernel exits 3 for a case it does not support: the run is skipped, not failed.
 Exit status: 0 when no run failed, 1 when a counterexample was found (saved under --out) or every run was skipped,
@@ -45,7 +51,7 @@ Exit status: 0 when no run failed, 1 when a counterexample was found (saved unde
 interface FuzzCliOptions {
   readonly kernel: string;
   readonly op: string;
-  readonly format: TernaryFormat;
+  readonly format: TernaryFormat | typeof TRIRUN_FORMAT;
   readonly activations: KernelActivations;
   readonly runs: string;
   readonly seed?: string;
@@ -57,6 +63,7 @@ interface FuzzCliOptions {
   readonly edgeScales?: boolean;
   readonly edgeValues?: boolean;
   readonly resident?: boolean;
+  readonly slices?: string;
 }
 
 /** An integer option in [min, max]; UsageError otherwise. */
@@ -158,9 +165,94 @@ export function counterexampleReport(command: string, result: FuzzResult, dir: s
   return lines;
 }
 
+/** The report of a failed TriRun-format session, line by line (spec/kernel-protocol.md §11.5). */
+export function trirunCounterexampleReport(
+  command: string,
+  result: TrirunFuzzKernelResult,
+  dir: string,
+  rerun: string,
+): string[] {
+  const verdict = result.verdict;
+  const lines = [
+    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, ` +
+      `shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${result.seed})`,
+    `  minimal case: ${describeTrirunCase(result.counterexample!)}`,
+  ];
+  if (result.firstCounterexample !== undefined)
+    lines.push(`  first failing case: ${describeTrirunCase(result.firstCounterexample)}`);
+  const minimal = verdict?.diagnosis;
+  const first = result.firstVerdict?.diagnosis;
+  if (minimal !== undefined && first !== undefined)
+    lines.push(
+      `  diagnosis: ${describeDiagnosis(diagnosisOfBoth(first, minimal))} (the first failing case and the minimal case together)`,
+    );
+  if (verdict?.output !== undefined) lines.push(`  failing element: ${describeTrirunOutput(verdict.output)}`);
+  for (const place of verdict?.weights ?? []) lines.push(`  weight: ${describeWeightPlace(place)}`);
+  lines.push(`  reason: ${verdict?.reason ?? "(none given)"}`);
+  const error = verdict === undefined ? undefined : describeError(verdict);
+  if (error !== undefined) lines.push(`  error: ${error}`);
+  lines.push(`  saved: ${dir}`);
+  lines.push(`  replay: trilm check --kernel ${shellWord(command)} --case ${shellWord(dir)}`);
+  lines.push(`      or: ${command} ${shellWord(dir)}`);
+  lines.push(`  search again: ${rerun}`);
+  return lines;
+}
+
+/** `trilm fuzz --format trirun`: random TriRun-format cases, a failure shrunk to the fewest tiles. */
+async function fuzzTrirun(options: FuzzCliOptions, io: CliIo): Promise<void> {
+  if (options.activations !== "f32") throw new UsageError("--activations: format trirun's activations are always f16");
+  const runs = integerOption("runs", options.runs, 1, 1_000_000);
+  const seed = options.seed === undefined ? randomSeed() : integerOption("seed", options.seed, 0, 0x7fffffff);
+  const timeoutS = secondsOption(options.timeout);
+  const maxM = integerOption("max-batch", options.maxBatch, 1, 4096);
+  const slices = options.slices === undefined ? undefined : integerOption("slices", options.slices, 1, 1 << 20);
+  const progress = progressReporter(io.stderr);
+  let result: TrirunFuzzKernelResult;
+  try {
+    result = await fuzzTrirunKernel(options.kernel, {
+      runs,
+      seed,
+      timeoutS,
+      maxM,
+      resident: options.resident === true,
+      ...(slices === undefined ? {} : { slices }),
+      onProgress: (p) => progress.update({ ...p, runs }),
+    });
+  } finally {
+    progress.clear();
+  }
+  const slicesFlag = slices === undefined ? "" : ` --slices ${slices}`;
+  const what = `--format trirun${slicesFlag}`;
+  const skipped = result.numUnsupported === 0 ? "" : `, ${result.numUnsupported} skipped as unsupported`;
+  if (result.passed) {
+    writeLine(
+      io.stdout,
+      `trilm fuzz: ${result.numRuns - result.numUnsupported} runs passed${skipped} (${what}, k ≤ 256, n ≤ 512, ` +
+        `m ≤ ${maxM}, both scale modes; seed ${seed})`,
+    );
+    return;
+  }
+  if (result.counterexample === undefined) {
+    writeLine(
+      io.stderr,
+      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
+        `(${what}): ${result.unsupportedReason ?? ""}`,
+    );
+    throw new CommandFailed("every run was skipped");
+  }
+  const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
+  writeTrirunCaseDir(dir, { ...result.counterexample, label: `trilm fuzz seed ${seed}` });
+  const resident = options.resident === true ? " --resident" : "";
+  const rerun = `trilm fuzz --kernel ${shellWord(options.kernel)}${resident} ${what} --runs ${runs} --seed ${seed}`;
+  for (const line of trirunCounterexampleReport(options.kernel, result, dir, rerun)) writeLine(io.stdout, line);
+  throw new CommandFailed(`counterexample saved in ${dir}`);
+}
+
 async function fuzz(options: FuzzCliOptions, io: CliIo): Promise<void> {
-  if (options.op !== "matmul") throw new UsageError(`--op: only matmul can be fuzzed so far, not '${options.op}'`);
   if (options.kernel.trim() === "") throw new UsageError("--kernel must name a command");
+  if (options.format === TRIRUN_FORMAT) return fuzzTrirun(options, io);
+  if (options.slices !== undefined) throw new UsageError("--slices applies to --format trirun only");
+  if (options.op !== "matmul") throw new UsageError(`--op: only matmul can be fuzzed so far, not '${options.op}'`);
   const runs = integerOption("runs", options.runs, 1, 1_000_000);
   const seed = options.seed === undefined ? randomSeed() : integerOption("seed", options.seed, 0, 0x7fffffff);
   const timeoutS = secondsOption(options.timeout);
@@ -248,7 +340,14 @@ export function registerFuzz(program: Command, io: CliIo): void {
     )
     .requiredOption("--kernel <command>", "the kernel command (run by sh; the case directory is appended)")
     .addOption(new Option("--op <op>", "the op to fuzz").choices(["matmul"]).default("matmul"))
-    .addOption(new Option("--format <format>", "the weight format").choices([...TERNARY_FORMATS]).makeOptionMandatory())
+    .addOption(
+      new Option(
+        "--format <format>",
+        "the weight format (trirun: TriRun's fp16 x 2-bit layout, spec/kernel-protocol.md §11)",
+      )
+        .choices([...TERNARY_FORMATS, TRIRUN_FORMAT])
+        .makeOptionMandatory(),
+    )
     .addOption(
       new Option("--activations <mode>", "f32, or ggml (x quantized to Q8_K)")
         .choices([...KERNEL_ACTIVATIONS])
@@ -261,6 +360,10 @@ export function registerFuzz(program: Command, io: CliIo): void {
     .option("--max-rows <N>", "at most this many weight rows a case", "4")
     .option("--max-blocks <N>", "at most this many 256-element blocks a row", "4")
     .option("--max-batch <N>", "at most this many activation rows a case", "3")
+    .option(
+      "--slices <P>",
+      "format trirun: the thread-block slices P of the launch under test (spec/tolerances.md §10; default k/64)",
+    )
     .option(
       "--resident",
       "start the kernel once, with no argument, and send it case directories one per line on stdin (protocol v1.1)",

@@ -117,6 +117,8 @@ Examples:
   $ ${GOLDEN_CORPUS_COMMAND}
       the checked-in corpus, byte for byte (seed ${GOLDEN_DEFAULT_SEED}, commit recorded as "unknown")
   $ trilm golden generate /tmp/golden --suite matmul-large
+  $ trilm golden generate /tmp/golden --suite trirun-bench
+      TriRun matmuls at the shapes of TriRun's bench.py (Spectra: k × n = 3072 × 11264 … 768 × 3072, m = 16; ~55 MB)
   $ trilm golden verify golden/suites`;
 
 /** Add the `golden` command (with `generate` and `verify`) to `program`. */

@@ -13,6 +13,7 @@ export const SPEC_DOCUMENT_NAMES = [
   "golden",
   "gguf",
   "kernel-protocol",
+  "trirun",
 ] as const;
 
 /** One of SPEC_DOCUMENT_NAMES. */

@@ -21,6 +21,11 @@ import * as rounding from "../../../reference/codec/rounding.js";
 import * as row from "../../../reference/codec/row.js";
 import * as tq1_0 from "../../../reference/codec/tq1_0.js";
 import * as tq2_0 from "../../../reference/codec/tq2_0.js";
+import * as trirun from "../../../reference/codec/trirun.js";
+import * as trirunConvert from "../../../reference/codec/trirun-convert.js";
+import * as trirunDequant from "../../../reference/codec/trirun-dequant.js";
+import * as trirunFragment from "../../../reference/codec/trirun-fragment.js";
+import * as trirunMatmul from "../../../reference/codec/trirun-matmul.js";
 import * as validate from "../../../reference/codec/validate.js";
 import { checkProperty } from "../../support/property.js";
 
@@ -280,6 +285,11 @@ describe("re-exports", () => {
     row,
     tq1_0,
     tq2_0,
+    trirun,
+    "trirun-convert": trirunConvert,
+    "trirun-dequant": trirunDequant,
+    "trirun-fragment": trirunFragment,
+    "trirun-matmul": trirunMatmul,
     validate,
   };
   test.each(Object.entries(modules))("index re-exports every export of %s, as the same object", (_name, mod) => {

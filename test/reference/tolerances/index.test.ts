@@ -17,6 +17,7 @@ import * as nmse from "../../../reference/tolerances/nmse.js";
 import * as rmsnorm from "../../../reference/tolerances/rmsnorm.js";
 import * as rope from "../../../reference/tolerances/rope.js";
 import * as swiglu from "../../../reference/tolerances/swiglu.js";
+import * as trirunMatmul from "../../../reference/tolerances/trirun-matmul.js";
 
 describe("reference/tolerances/index.ts", () => {
   test("exports exactly the files' exports and formats §8.2's dot bound, overflow test and agreement rule, the same functions", () => {
@@ -33,6 +34,7 @@ describe("reference/tolerances/index.ts", () => {
       rmsnorm,
       rope,
       swiglu,
+      trirunMatmul,
     ];
     const expected = new Map<string, unknown>();
     for (const file of files) for (const [name, value] of Object.entries(file)) expected.set(name, value);

@@ -3,16 +3,19 @@
  * GGUF loader), lossy-conversion warnings on stderr, and bad input refused with one line and exit 2.
  */
 
-import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GgmlType } from "../../../reference/codec/index.js";
 import { evaluateSequence } from "../../../reference/model/forward.js";
-import { readGgufFile } from "../../../src/gguf/file.js";
+import { findPreset } from "../../../reference/model/presets.js";
+import { readGgufFile, writeGgufFile } from "../../../src/gguf/file.js";
 import { modelFromGguf } from "../../../src/model/gguf-model.js";
 import { loadHfModel } from "../../../src/model/hf-folder.js";
+import { randomTrilm } from "../../../src/model/random-model.js";
+import { parseSafetensors } from "../../../src/safetensors/index.js";
 import { LOSSLESS, STRADDLING, makeFixture, writeHfFolder, type FixtureOptions } from "../model/hf-fixture.js";
-import { expectRefused, trilm, useTempDir } from "./harness.js";
+import { expectRefused, repoFile, trilm, useTempDir } from "./harness.js";
 
 const temp = useTempDir();
 const TINY: FixtureOptions = { ...LOSSLESS, dim: 256, hiddenDim: 512, nLayers: 1, vocabSize: 40 };
@@ -170,8 +173,94 @@ describe("trilm convert refuses bad input with one line and exit 2", () => {
     expectRefused(
       await trilm("convert", dir, temp("out.gguf"), "--type", "q8_0"),
       undefined,
-      "Expected tq2_0, tq1_0, f16.",
+      "Expected tq2_0, tq1_0, f16, trirun.",
       temp("out.gguf"),
+    );
+  });
+});
+
+describe("trilm convert --type trirun", () => {
+  /** A random tiny TQ2_0 model whose k/v projections are n = 256 wide (as many k/v heads as heads), on disk. */
+  function writeTinyGguf(path: string): string {
+    const tiny = findPreset("tiny");
+    if (tiny === undefined) throw new Error("no tiny preset");
+    const preset = { ...tiny, config: { ...tiny.config, nKvHeads: tiny.config.nHeads } };
+    writeGgufFile(path, randomTrilm(preset, 2, "tq2_0"));
+    return path;
+  }
+
+  it("a GGUF file: one line per layer, the folder with model.safetensors and trirun.json", async () => {
+    const input = writeTinyGguf(temp("m.gguf"));
+    const out = temp("out/trirun");
+    const result = await trilm("convert", input, out, "--type", "trirun", "--group-size", "128");
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(14 + 7 + 1);
+    expect(lines[0]).toBe("[ 1/14] blk.0.attn_k.weight      tq2_0 -> blk.0.attn_k.{B,s} k=256 n=256 groups of 128");
+    expect(lines[14]).toBe("copied  output.weight F16 [512, 256]");
+    const weights = join(out, "model.safetensors");
+    expect(lines[21]).toBe(
+      `wrote ${weights} (${readFileSync(weights).length} bytes: 14 TriRun layers, 7 tensors copied, 0 skipped) ` +
+        `and ${join(out, "trirun.json")} (row order gguf)`,
+    );
+    const description = JSON.parse(readFileSync(join(out, "trirun.json"), "utf8")) as Record<string, unknown>;
+    expect(description).toMatchObject({
+      format: "trirun",
+      version: 1,
+      weights: "model.safetensors",
+      row_order: "gguf",
+    });
+    const file = parseSafetensors(readFileSync(weights), weights, { int32: true });
+    expect(file.tensors.get("blk.1.ffn_down.B")).toMatchObject({ dtype: "I32", shape: [768 / 16, 256] });
+    expect(file.tensors.get("blk.1.ffn_down.s")).toMatchObject({ dtype: "F16", shape: [768 / 128, 256] });
+    expect(file.tensors.get("token_embd.weight")).toMatchObject({ dtype: "F16", shape: [512, 256] });
+  });
+
+  it("a Hugging Face folder: Hugging Face names, row order hf", async () => {
+    const dir = writeHfFolder(temp("m"), makeFixture({ ...TINY, dim: 512, hiddenDim: 1024 }));
+    const result = await trilm("convert", dir, temp("out"), "--type", "trirun");
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toContain(
+      "model.layers.0.self_attn.o_proj.weight f16   -> model.layers.0.self_attn.o_proj.{B,s} k=512 n=512 groups of 128",
+    );
+    const description = JSON.parse(readFileSync(temp("out/trirun.json"), "utf8")) as { row_order: string };
+    expect(description.row_order).toBe("hf");
+  });
+
+  it("refuses the embedded model, naming every layer TriRun cannot hold, and writes nothing", async () => {
+    const input = repoFile("golden/models/trilm-tiny-tq2_0.gguf");
+    const result = await trilm("convert", input, temp("out"), "--type", "trirun");
+    expectRefused(
+      result,
+      input,
+      "cannot convert to TriRun, nothing written: 4 of 14 linear layers do not fit: blk.0.attn_k.weight (tq2_0 [128, 256]): " +
+        "TriRun shape k=256, n=128: n = 128 must be a positive multiple of 256; blk.0.attn_v.weight",
+      temp("out"),
+    );
+    for (const layer of ["blk.1.attn_k.weight", "blk.1.attn_v.weight"]) expect(result.stderr).toContain(layer);
+  });
+
+  it("refuses an output folder that would overwrite the input, and options that do not go together", async () => {
+    const dir = writeHfFolder(temp("m"), makeFixture(TINY));
+    const before = readFileSync(join(dir, "model.safetensors"));
+    expectRefused(
+      await trilm("convert", dir, dir, "--type", "trirun"),
+      join(dir, "model.safetensors"),
+      "is also the input file",
+    );
+    expect(Buffer.compare(readFileSync(join(dir, "model.safetensors")), before)).toBe(0);
+    expect(existsSync(join(dir, "trirun.json"))).toBe(false);
+    expectRefused(
+      await trilm("convert", dir, temp("out.gguf"), "--group-size", "128"),
+      undefined,
+      "--group-size applies to --type trirun only",
+      temp("out.gguf"),
+    );
+    expectRefused(
+      await trilm("convert", dir, temp("out"), "--type", "trirun", "--name", "x"),
+      undefined,
+      "--name names a GGUF file",
+      temp("out"),
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainBlock } from "../../../src/explain/index.js";
+import { explainBlock, explainTrirunTile } from "../../../src/explain/index.js";
 import { expectRefused, trilm } from "./harness.js";
 
 describe("trilm explain", () => {
@@ -19,7 +19,11 @@ describe("trilm explain", () => {
   });
 
   it("refuses an unknown format with one line", async () => {
-    expectRefused(await trilm("explain", "q8_K"), undefined, "unknown format 'q8_K': explain knows tq1_0 and tq2_0");
+    expectRefused(
+      await trilm("explain", "q8_K"),
+      undefined,
+      "unknown format 'q8_K': explain knows tq1_0, tq2_0 and trirun",
+    );
   });
 
   it("refuses --values together with --seed", async () => {
@@ -27,6 +31,26 @@ describe("trilm explain", () => {
       await trilm("explain", "--values", "1,2", "--seed", "3"),
       undefined,
       "give --values or --seed, not both",
+    );
+  });
+
+  it("explains a TriRun tile: --tile, --seed, --codes", async () => {
+    expect(await trilm("explain", "trirun", "--tile", "2", "--seed", "5")).toEqual({
+      code: 0,
+      stdout: explainTrirunTile({ tile: 2, seed: 5 }),
+      stderr: "",
+    });
+    expect((await trilm("explain", "trirun", "--codes", "2,0,3")).stdout).toBe(explainTrirunTile({ codes: [2, 0, 3] }));
+  });
+
+  it("refuses options of the other formats, and a bad --tile or --codes, with one line", async () => {
+    expectRefused(await trilm("explain", "trirun", "--values", "1"), undefined, "--values is for tq1_0 / tq2_0");
+    expectRefused(await trilm("explain", "tq2_0", "--tile", "1"), undefined, "--codes and --tile are for trirun");
+    expectRefused(await trilm("explain", "trirun", "--tile", "4"), undefined, "--tile must be 0, 1, 2 or 3");
+    expectRefused(
+      await trilm("explain", "trirun", "--codes", "1,4"),
+      undefined,
+      "--codes: item 2 ('4') is not a code 0..3",
     );
   });
 

@@ -31,7 +31,8 @@ describe("trilm golden verify", () => {
       "matmul: 36 passed, 0 failed",
       "model: 2 passed, 0 failed",
       "ops: 30 passed, 0 failed",
-      "113 passed, 0 failed",
+      "trirun: 61 passed, 0 failed",
+      "174 passed, 0 failed",
       "",
     ]);
   });
@@ -174,7 +175,7 @@ describe("trilm golden generate", () => {
     expectRefused(
       await trilm("golden", "generate", temp("x"), "--suite", "nope"),
       undefined,
-      /Expected one of codecs, matmul, ops, model, matmul-large/,
+      /Expected one of codecs, matmul, ops, model, trirun, matmul-large, trirun-bench/,
     );
     expectRefused(await trilm("golden", "generate", temp("x"), "--seed", "-1"), undefined, /seed/);
     expectRefused(await trilm("golden", "generate", temp("x"), "--commit", "HEAD"), undefined, /--commit/);

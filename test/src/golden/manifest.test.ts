@@ -35,8 +35,8 @@ describe("golden/schema/manifest.schema.json", () => {
 });
 
 describe("the checked-in manifests", () => {
-  it("are the four default suites", () => {
-    expect(suiteNames).toEqual(["codecs", "matmul", "model", "ops"]);
+  it("are the five default suites", () => {
+    expect(suiteNames).toEqual(["codecs", "matmul", "model", "ops", "trirun"]);
   });
 
   it.each(suiteNames)("%s validates against the schema and the extra rules, and is formatted canonically", (name) => {

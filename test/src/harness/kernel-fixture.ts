@@ -15,12 +15,12 @@ export interface TestKernel {
   dispose(): void;
 }
 
-/** Bundle the test kernel (a few hundred ms). */
-export function bundleTestKernel(): TestKernel {
+/** Bundle the test kernel test/src/harness/fixtures/<fixture> (default node-kernel.ts; a few hundred ms). */
+export function bundleTestKernel(fixture = "node-kernel.ts"): TestKernel {
   const dir = mkdtempSync(join(tmpdir(), "trilm-kernel-"));
   const outfile = join(dir, "kernel.mjs");
   buildSync({
-    entryPoints: [fileURLToPath(new URL("./fixtures/node-kernel.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))],
     bundle: true,
     platform: "node",
     format: "esm",

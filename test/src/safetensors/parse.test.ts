@@ -169,6 +169,12 @@ describe("parseSafetensors refuses, with an InputError naming the file", () => {
     );
   });
 
+  it("I32 only when asked for int32 (TriRun's B)", () => {
+    const file = rawFile(header({ w: { dtype: "I32", shape: [2], data_offsets: [0, 8] } }), 8);
+    expect(problemOf(file)).toBe("tensor 'w' has dtype I32, which the oracle does not read (only F32, F16 and BF16)");
+    expect(parseSafetensors(file, "f", { int32: true }).tensors.get("w")?.dtype).toBe("I32");
+  });
+
   it("an unknown dtype", () => {
     expect(problemOf(rawFile(header({ w: { dtype: "float16", shape: [2, 3], data_offsets: [0, 12] } }), 12))).toBe(
       "tensor 'w' has unknown dtype \"float16\"",

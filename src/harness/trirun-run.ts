@@ -1,0 +1,96 @@
+/**
+ * Running a kernel command on one TriRun-format case (spec/kernel-protocol.md §11): write the case
+ * directory, run the kernel as for every format (one process, §1, or a resident one, §8), read y.npy
+ * and judge it. Kernel faults never throw: they give a failed verdict.
+ */
+
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UNSUPPORTED_EXIT_STATUS, unsupportedVerdict } from "./protocol.js";
+import { ResidentKernel } from "./resident-kernel.js";
+import { exitProblem, runKernelProcess, unsupportedReason, type KernelExit } from "./run-kernel.js";
+import { TRIRUN_FILES, writeTrirunCaseDir, type TrirunKernelCase } from "./trirun-case.js";
+import { judgeTrirunOutputFile, type TrirunJudgeOptions, type TrirunVerdict } from "./trirun-judge.js";
+
+/** Options of runTrirunKernelOnCase. */
+export interface RunTrirunKernelOptions extends TrirunJudgeOptions {
+  /** Seconds the kernel may run before its process group is killed. */
+  readonly timeoutS: number;
+  /** Write the case directory here (created if needed) and keep it, instead of a removed temp dir. */
+  readonly keepDir?: string;
+  /** A resident kernel (protocol v1.1, §8) to send the case to, instead of one process for the case. */
+  readonly resident?: ResidentKernel;
+}
+
+/** A TriRun-format case judge: runs the kernel on a case and judges its y. */
+export type TrirunCaseJudge = (kernelCase: TrirunKernelCase) => Promise<TrirunVerdict>;
+
+/**
+ * Run the kernel `command` on `kernelCase`: write its case directory (spec/kernel-protocol.md §11),
+ * run it (exit status 3 or a resident `unsupported` skips the case, §4), then read y.npy and judge it
+ * with judgeTrirunOutputFile.
+ */
+export async function runTrirunKernelOnCase(
+  command: string,
+  kernelCase: TrirunKernelCase,
+  options: RunTrirunKernelOptions,
+): Promise<TrirunVerdict> {
+  let dir: string;
+  try {
+    dir = options.keepDir ?? mkdtempSync(join(tmpdir(), "trilm-trirun-case-"));
+  } catch (error) {
+    return {
+      passed: false,
+      reason: `no temp directory for the case: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  try {
+    try {
+      writeTrirunCaseDir(dir, kernelCase);
+    } catch (error) {
+      return {
+        passed: false,
+        reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    const exit: KernelExit =
+      options.resident === undefined
+        ? await runKernelProcess(command, dir, options.timeoutS)
+        : await options.resident.runDir(dir);
+    if (exit.code === UNSUPPORTED_EXIT_STATUS && !exit.timedOut) return unsupportedVerdict(unsupportedReason(exit));
+    const problem = exitProblem(exit, options.timeoutS);
+    if (problem !== undefined) return { passed: false, reason: problem };
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(join(dir, TRIRUN_FILES.y)));
+    } catch {
+      return { passed: false, reason: `the kernel exited 0 but wrote no ${TRIRUN_FILES.y}` };
+    }
+    return judgeTrirunOutputFile(kernelCase, bytes, options);
+  } finally {
+    if (options.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Call `body` with a judge that runs `command` on TriRun-format cases: one process per case, or with
+ * `resident` one resident process for all of them, closed when `body` settles.
+ */
+export async function withTrirunKernel<T>(
+  command: string,
+  options: TrirunJudgeOptions & { readonly timeoutS: number; readonly resident?: boolean },
+  body: (judge: TrirunCaseJudge, kernel: ResidentKernel | undefined) => Promise<T>,
+): Promise<T> {
+  const resident = options.resident === true ? new ResidentKernel(command, { timeoutS: options.timeoutS }) : undefined;
+  const judgeOptions = {
+    timeoutS: options.timeoutS,
+    ...(options.slices === undefined ? {} : { slices: options.slices }),
+    ...(resident === undefined ? {} : { resident }),
+  };
+  try {
+    return await body((kernelCase) => runTrirunKernelOnCase(command, kernelCase, judgeOptions), resident);
+  } finally {
+    await resident?.close();
+  }
+}
