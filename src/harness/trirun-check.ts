@@ -8,6 +8,7 @@ import type { TrirunKernelCase } from "./trirun-case.js";
 import { fuzzTrirunCases, type TrirunFuzzOptions, type TrirunFuzzResult } from "./trirun-fuzz.js";
 import { describeWeightPlace, type TrirunVerdict } from "./trirun-judge.js";
 import { withTrirunKernel } from "./trirun-run.js";
+import type { TrirunSuite } from "./trirun-suite.js";
 
 /** How a TriRun-format kernel is run and judged. */
 export interface TrirunKernelRunOptions {
@@ -34,6 +35,30 @@ export async function runTrirunCheck(
     const results: TrirunCheckResult[] = [];
     for (const kernelCase of cases)
       results.push({ label: kernelCase.label ?? "trirun", verdict: await judge(kernelCase) });
+    return results;
+  });
+}
+
+/**
+ * Run `command` on a golden suite's TriRun matmul tests in order (trirunSuiteTests), judging each with the suite's
+ * own acceptance data and y; a skipped test gives a SKIP row. Never throws for kernel faults.
+ */
+export async function runTrirunSuiteCheck(
+  command: string,
+  entries: TrirunSuite["entries"],
+  options: Omit<TrirunKernelRunOptions, "slices">,
+): Promise<TrirunCheckResult[]> {
+  return withTrirunKernel(command, options, async (judge) => {
+    const results: TrirunCheckResult[] = [];
+    for (const entry of entries)
+      results.push(
+        "skipped" in entry
+          ? entry
+          : {
+              label: entry.label,
+              verdict: await judge(entry.kernelCase, { acceptance: entry.acceptance, expected: entry.expected }),
+            },
+      );
     return results;
   });
 }

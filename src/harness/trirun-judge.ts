@@ -8,7 +8,11 @@
 import { trirunMatmul } from "../../reference/codec/trirun-matmul.js";
 import { f16BitsToF32 } from "../../reference/codec/float16.js";
 import { trirunElementLocation, TRIRUN_TILE, type TrirunMatrix } from "../../reference/codec/trirun.js";
-import { trirunMatmulAcceptance, trirunOutputAccepted } from "../../reference/tolerances/trirun-matmul.js";
+import {
+  trirunMatmulAcceptance,
+  trirunOutputAccepted,
+  type TrirunMatmulAcceptance,
+} from "../../reference/tolerances/trirun-matmul.js";
 import { parseNpy, pythonTupleRepr } from "../io/npy.js";
 import type { CaseVerdict } from "./protocol.js";
 import { TRIRUN_FILES, type TrirunKernelCase } from "./trirun-case.js";
@@ -104,16 +108,24 @@ export function describeTrirunOutput(output: TrirunOutputElement): string {
   );
 }
 
-/** Options of judging: the launch the kernel declares. */
+/** Options of judging: the launch the kernel declares, or a golden suite's acceptance data. */
 export interface TrirunJudgeOptions {
   /** Thread-block slices P of the fp16 partial sums (spec/tolerances.md §10); default the worst case for k. */
   readonly slices?: number;
+  /**
+   * A golden test's acceptance region as its files hold it (y_center, y_bound, y_nonfinite: spec/golden.md §6.3):
+   * judge with it instead of computing spec/tolerances.md §10's (`slices` is then not used).
+   */
+  readonly acceptance?: TrirunMatmulAcceptance;
+  /** A golden test's y.npy (fp16 bits [m × n]): the statistics' and the report's expected values, instead of trirunMatmul's. */
+  readonly expected?: Uint16Array;
 }
 
 /**
  * Judge the fp16 bits `y` [m × n] a kernel computed for `kernelCase` (spec/kernel-protocol.md §11.3):
- * every element must be accepted by trirunOutputAccepted. The statistics compare y with the reference
- * trirunMatmul's fp16 output (max abs error and NMSE over elements where both are finite).
+ * every element must be accepted by trirunOutputAccepted, in the region options.acceptance gives (a golden
+ * test's files) or else spec/tolerances.md §10's. The statistics compare y with options.expected (a golden
+ * test's y) or else the reference trirunMatmul's fp16 output (max abs error and NMSE where both are finite).
  */
 export function judgeTrirunMatmul(
   kernelCase: TrirunKernelCase,
@@ -123,13 +135,10 @@ export function judgeTrirunMatmul(
   const { weights, m, x } = kernelCase;
   const n = weights.n;
   if (y.length !== m * n) return { passed: false, reason: `y has ${y.length} elements, expected ${m * n}` };
-  const acceptance = trirunMatmulAcceptance(
-    weights,
-    x,
-    m,
-    options.slices === undefined ? {} : { slices: options.slices },
-  );
-  const reference = trirunMatmul(weights, x, m);
+  const acceptance =
+    options.acceptance ??
+    trirunMatmulAcceptance(weights, x, m, options.slices === undefined ? {} : { slices: options.slices });
+  const reference = options.expected ?? trirunMatmul(weights, x, m);
   let maxAbsError = 0;
   let squaredError = 0;
   let squaredExpected = 0;
@@ -168,11 +177,15 @@ export function judgeTrirunMatmul(
     actual: f16BitsToF32(y[worstIndex]),
   };
   const worstBound = acceptance.bound[worstIndex];
+  const region =
+    options.acceptance === undefined
+      ? "spec/tolerances.md §10 bound"
+      : "suite's acceptance files (spec/golden.md §6.3)";
   return {
     passed: false,
     diagnosis: diagnoseTrirunMatmul(kernelCase, y, acceptance),
     reason:
-      `${rejected} of ${m * n} outputs outside the spec/tolerances.md §10 bound (P = ${acceptance.slices} slices); ` +
+      `${rejected} of ${m * n} outputs outside the ${region} (P = ${acceptance.slices} slices); ` +
       `worst ${describeTrirunOutput(output)} (accepted: ${acceptance.center[worstIndex]} ± ${worstBound})`,
     ...stats,
     output,

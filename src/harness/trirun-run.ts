@@ -23,8 +23,8 @@ export interface RunTrirunKernelOptions extends TrirunJudgeOptions {
   readonly resident?: ResidentKernel;
 }
 
-/** A TriRun-format case judge: runs the kernel on a case and judges its y. */
-export type TrirunCaseJudge = (kernelCase: TrirunKernelCase) => Promise<TrirunVerdict>;
+/** A TriRun-format case judge: runs the kernel on a case and judges its y (with `judging` for this case, if given). */
+export type TrirunCaseJudge = (kernelCase: TrirunKernelCase, judging?: TrirunJudgeOptions) => Promise<TrirunVerdict>;
 
 /**
  * Run the kernel `command` on `kernelCase`: write its case directory (spec/kernel-protocol.md §11),
@@ -89,7 +89,10 @@ export async function withTrirunKernel<T>(
     ...(resident === undefined ? {} : { resident }),
   };
   try {
-    return await body((kernelCase) => runTrirunKernelOnCase(command, kernelCase, judgeOptions), resident);
+    return await body(
+      (kernelCase, judging) => runTrirunKernelOnCase(command, kernelCase, { ...judgeOptions, ...judging }),
+      resident,
+    );
   } finally {
     await resident?.close();
   }

@@ -1,7 +1,8 @@
 /**
  * The TriRun-format example kernels of examples/kernels/ (spec/kernel-protocol.md §11): compiled with the
  * system C compiler, trirun_matmul.c passes `trilm check --format trirun` (one process per case and
- * resident) and a fuzz session; each trirun_bug_*.c fails check, and `trilm fuzz --seed 1` shrinks its
+ * resident), the golden suite's TriRun matmul tests (`check --suite golden/suites/trirun`, which the scale bug
+ * fails) and a fuzz session; each trirun_bug_*.c fails check, and `trilm fuzz --seed 1` shrinks its
  * failure to k 128 × n 256, m 1, naming the weight's tile, B word and crumb.
  */
 
@@ -63,6 +64,25 @@ describe.skipIf(!HAS_CC)("examples/kernels TriRun format (C)", () => {
       expect(result.stdout).toMatch(/\n50 passed, 0 failed, 0 skipped\n$/);
       expect(result.stdout).toMatch(/fp16-accumulation-stall-k256-n256-m1-g128 +PASS/);
     }
+  });
+
+  test("golden/suites/trirun: trirun_matmul passes its 10 matmul tests (one process per case and resident); the scale bug fails some", async () => {
+    for (const resident of [[], ["--resident"]]) {
+      const result = await trilm(
+        "check",
+        ...["--kernel", binary("trirun_matmul"), "--suite", repoFile("golden/suites/trirun"), ...resident],
+      );
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).toMatch(/^note: the 51 pack, unpack, validate tests of .* are codec tests/);
+      expect(result.stdout).toMatch(/\n10 passed, 0 failed, 0 skipped\n$/);
+    }
+    const bug = await trilm(
+      "check",
+      ...["--kernel", binary("trirun_bug_scale_perm"), "--suite", repoFile("golden/suites/trirun")],
+    );
+    expect(bug.code, bug.stdout).toBe(1);
+    expect(bug.stdout).toMatch(/\n\d+ passed, [1-9]\d* failed, 0 skipped\n$/);
+    expect(bug.stdout).toMatch(/\ntc52 +FAIL .*matches: TriRun's permuted s .*\(row 0, column \d+, n-tile \d+\)/);
   });
 
   test("trirun_matmul passes 30 fuzz runs (seed 1) and --slices 1; a TQ case is declined (exit 3 → SKIP)", async () => {

@@ -22,7 +22,8 @@ import {
 import { readCaseDir } from "../../harness/case-dir.js";
 import { readTrirunCaseDir, trirunCaseJsonIn, TRIRUN_FORMAT } from "../../harness/trirun-case.js";
 import { trirunBuiltinCases } from "../../harness/trirun-cases.js";
-import { runTrirunCheck, trirunCheckRowCells } from "../../harness/trirun-check.js";
+import { runTrirunCheck, runTrirunSuiteCheck, trirunCheckRowCells } from "../../harness/trirun-check.js";
+import { trirunCodecTestsNote, trirunSuiteTests } from "../../harness/trirun-suite.js";
 import {
   DEFAULT_TIMEOUT_S,
   KERNEL_ACTIVATIONS,
@@ -48,6 +49,8 @@ Examples:
       one kernel process for all cases: it reads a case directory a line on stdin, answers ok, unsupported or error
   $ trilm check --kernel ./trirun_matmul --format trirun
       the fixed TriRun-format cases (fp16 x 2-bit, B + s as TriRun packs them; both scale modes)
+  $ trilm check --kernel ./trirun_matmul --suite golden/suites/trirun
+      the golden suite's TriRun matmul tests, judged by its own y_center, y_bound and y_nonfinite files
   $ trilm check --kernel "./my-kernel" --case failing-case/
       the kernel is run as: sh -c '<command> <case directory>'; it exits 3 for a case it does not support (SKIP)
 Exit status: 0 when no case failed, 1 when one failed or every case was skipped, 2 for bad usage.`;
@@ -106,7 +109,8 @@ function parseSlices(text: string): number {
 async function checkTrirun(options: CheckOptions, io: CliIo): Promise<boolean> {
   const saved = options.case === undefined ? undefined : trirunCaseJsonIn(options.case);
   if (options.format !== TRIRUN_FORMAT && saved === undefined) return false;
-  if (options.suite !== undefined) throw new UsageError("check: --format trirun takes no --suite");
+  if (options.suite !== undefined)
+    throw new UsageError("check: give exactly one of --suite <dir>, --op <op> --format <format>, or --case <dir>");
   if (options.op !== undefined && options.op !== "matmul")
     throw new UsageError("check: format trirun is a matmul format");
   if (options.activations !== undefined) throw new UsageError("check: format trirun's activations are always f16");
@@ -141,7 +145,7 @@ function reportResults(rows: string[][], summary: ReturnType<typeof summarizeChe
   }
 }
 
-/** The cases the options select; UsageError when they select none or several sources. */
+/** The built-in or saved cases the options select (--suite: checkSuite); UsageError when they select none or several sources. */
 function selectCases(options: CheckOptions): SuiteEntry[] {
   const builtin = options.suite === undefined && (options.op !== undefined || options.format !== undefined);
   const sources = [options.suite !== undefined, builtin, options.case !== undefined].filter(Boolean).length;
@@ -152,18 +156,6 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
   if (options.case !== undefined) {
     const kernelCase = readCaseDir(options.case);
     return [{ label: kernelCase.label ?? options.case, kernelCase }];
-  }
-  if (options.suite !== undefined) {
-    // the strict reading of golden verify first: a malformed manifest is refused (exit 2), not run
-    const manifestPath = join(options.suite, "manifest.json");
-    if (existsSync(manifestPath)) readManifest(manifestPath);
-    const entries = suiteCases(options.suite, {
-      op: options.op,
-      format: options.format as KernelFormat | undefined, // checkTrirun took format trirun
-      activations: options.activations,
-    });
-    if (entries.length === 0) throw new UsageError(`check: ${options.suite} holds no kernel test groups`);
-    return entries;
   }
   if (options.op === undefined || options.format === undefined)
     throw new UsageError("check: --op and --format go together");
@@ -178,7 +170,44 @@ function selectCases(options: CheckOptions): SuiteEntry[] {
   }));
 }
 
+/**
+ * `check --suite <dir>`: the suite's TQ kernel tests (suiteCases) and its TriRun matmul tests (trirunSuiteTests,
+ * judged by the suite's own acceptance files, spec/kernel-protocol.md §11.4), as --op, --format and --activations
+ * select them; a one-line note first when the suite's pack, unpack and validate tests are left out.
+ */
+async function checkSuite(dir: string, options: CheckOptions, io: CliIo): Promise<void> {
+  if (options.slices !== undefined)
+    throw new UsageError(
+      "check: --slices applies to --format trirun only (a suite's bounds are for its groups' slices)",
+    );
+  // the strict reading of golden verify first: a malformed manifest is refused (exit 2), not run
+  const manifestPath = join(dir, "manifest.json");
+  if (existsSync(manifestPath)) readManifest(manifestPath);
+  const tq =
+    options.format === TRIRUN_FORMAT
+      ? []
+      : suiteCases(dir, { op: options.op, format: options.format, activations: options.activations });
+  // TriRun tests are fp16 matmuls: --activations (f32 or ggml) selects none of them
+  const trirun =
+    (options.format === undefined || options.format === TRIRUN_FORMAT) && options.activations === undefined
+      ? trirunSuiteTests(dir, options.op)
+      : undefined;
+  const trirunEntries = trirun?.entries ?? [];
+  if (tq.length === 0 && trirunEntries.length === 0) throw new UsageError(`check: ${dir} holds no kernel test groups`);
+  const note = trirun === undefined ? undefined : trirunCodecTestsNote(trirun, dir);
+  if (note !== undefined) writeLine(io.stdout, note);
+  const run = { timeoutS: options.timeout, resident: options.resident === true };
+  const tqResults = tq.length === 0 ? [] : await runCheck(options.kernel, tq, run);
+  const trirunResults = trirunEntries.length === 0 ? [] : await runTrirunSuiteCheck(options.kernel, trirunEntries, run);
+  reportResults(
+    [...tqResults.map(checkRowCells), ...trirunResults.map(trirunCheckRowCells)],
+    summarizeCheck([...tqResults, ...trirunResults]),
+    io,
+  );
+}
+
 async function check(options: CheckOptions, io: CliIo): Promise<void> {
+  if (options.suite !== undefined && options.case === undefined) return checkSuite(options.suite, options, io);
   if (await checkTrirun(options, io)) return;
   if (options.slices !== undefined) throw new UsageError("check: --slices applies to --format trirun only");
   const entries = selectCases(options);
