@@ -214,8 +214,9 @@ function padTo(values: Float32Array, length: number): Float32Array {
 
 /**
  * Each row of x: Float32Array[B·C] converted for `type` by convertActivations (spec/forward.md §3):
- * Q8_K rows as their int8 q with the block scales d apart (the ternary kernels sum q·trit exactly per
- * block), every other conversion as the values the float kernels multiply by.
+ * Q8_K rows for the ternary kernels (blocksPerRow > 0) as their int8 q with the block scales d apart
+ * (they sum q·trit exactly per block); every other row — Q8_K rows for a matrix decoded to floats on
+ * the host (blocksPerRow 0: Q4_K, Q5_K, Q6_K) included — as the values the float kernels multiply by.
  */
 function hostActivations(
   mode: BackendActivationMode,
@@ -231,7 +232,7 @@ function hostActivations(
   for (let b = 0; b < batch; b++) {
     const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
     rows.push(converted);
-    if (converted.kind !== "q8_k") {
+    if (converted.kind !== "q8_k" || blocksPerRow === 0) {
       values.set(dotInputValues(converted), b * cols);
       continue;
     }

@@ -3,14 +3,18 @@
  * Implements spec/formats.md §1 (conventions) and §9 (bits per weight).
  */
 
-/** Elements per super-block of the K-quant family (TQ1_0, TQ2_0, Q8_K). */
+/** Elements per super-block of the K-quant family (TQ1_0, TQ2_0, Q4_K, Q5_K, Q6_K, Q8_K). */
 export const QK_K = 256;
 
 /** ggml type ids (enum ggml_type in ggml.h), as stored in GGUF tensor infos. */
 export enum GgmlType {
   F32 = 0,
   F16 = 1,
+  Q4_0 = 2,
   Q8_0 = 8,
+  Q4_K = 12,
+  Q5_K = 13,
+  Q6_K = 14,
   Q8_K = 15,
   BF16 = 30,
   TQ1_0 = 34,
@@ -31,7 +35,11 @@ export interface GgmlTypeTraits {
 const TRAITS: readonly GgmlTypeTraits[] = [
   { type: GgmlType.F32, name: "f32", blockSize: 1, typeSize: 4 },
   { type: GgmlType.F16, name: "f16", blockSize: 1, typeSize: 2 },
+  { type: GgmlType.Q4_0, name: "q4_0", blockSize: 32, typeSize: 2 + 16 },
   { type: GgmlType.Q8_0, name: "q8_0", blockSize: 32, typeSize: 34 },
+  { type: GgmlType.Q4_K, name: "q4_K", blockSize: QK_K, typeSize: 2 + 2 + 12 + QK_K / 2 },
+  { type: GgmlType.Q5_K, name: "q5_K", blockSize: QK_K, typeSize: 2 + 2 + 12 + QK_K / 8 + QK_K / 2 },
+  { type: GgmlType.Q6_K, name: "q6_K", blockSize: QK_K, typeSize: QK_K / 2 + QK_K / 4 + QK_K / 16 + 2 },
   { type: GgmlType.Q8_K, name: "q8_K", blockSize: QK_K, typeSize: 4 + QK_K + 2 * (QK_K / 16) },
   { type: GgmlType.BF16, name: "bf16", blockSize: 1, typeSize: 2 },
   { type: GgmlType.TQ1_0, name: "tq1_0", blockSize: QK_K, typeSize: 48 + 4 + 2 },

@@ -6,6 +6,10 @@
 import { bf16BitsToF32, f32ToBf16Bits } from "./bfloat16.js";
 import { f16BitsToF32, f32ToF16Bits } from "./float16.js";
 import { GgmlType, ggmlTypeTraits, rowByteSize } from "./ggml-type.js";
+import { dequantizeRowQ4_0, quantizeRowQ4_0 } from "./q4_0.js";
+import { dequantizeRowQ4K, quantizeRowQ4K } from "./q4_k.js";
+import { dequantizeRowQ5K, quantizeRowQ5K } from "./q5_k.js";
+import { dequantizeRowQ6K, quantizeRowQ6K } from "./q6_k.js";
 import { dequantizeRowQ8_0, quantizeRowQ8_0 } from "./q8_0.js";
 import { dequantizeRowQ8K, quantizeRowQ8K } from "./q8_k.js";
 import { dequantizeRowTq1_0, quantizeRowTq1_0 } from "./tq1_0.js";
@@ -18,6 +22,14 @@ export * from "./dot-tolerance.js";
 export * from "./float-bits.js";
 export * from "./float16.js";
 export * from "./ggml-type.js";
+export * from "./k-affine-block.js";
+export * from "./k-quant-search.js";
+export * from "./k-scale-min.js";
+export * from "./kquant-dot.js";
+export * from "./q4_0.js";
+export * from "./q4_k.js";
+export * from "./q5_k.js";
+export * from "./q6_k.js";
 export * from "./q8_0.js";
 export * from "./q8_k.js";
 export * from "./rounding.js";
@@ -68,7 +80,7 @@ function encodeF32(x: Float32Array): Uint8Array {
 /**
  * Quantize a row x: Float32Array[n] to `type`, exactly as ggml's reference quantizer
  * (quantize_row_*_ref, or the fp16/bf16 row conversions). n must be a multiple of the type's block size.
- * Spec §1 (rows), §2.2, §2.3, §4.3, §5.4, §6.2, §7.
+ * Spec §1 (rows), §2.2, §2.3, §4.3, §5.4, §6.2, §7, §12.2, §13.4, §14.2, §15.2.
  */
 export function quantizeRow(type: GgmlType, x: Float32Array): Uint8Array {
   requireWholeBlocks(type, x.length);
@@ -79,8 +91,16 @@ export function quantizeRow(type: GgmlType, x: Float32Array): Uint8Array {
       return encodeHalfWords(x, f32ToF16Bits);
     case GgmlType.BF16:
       return encodeHalfWords(x, f32ToBf16Bits);
+    case GgmlType.Q4_0:
+      return quantizeRowQ4_0(x);
     case GgmlType.Q8_0:
       return quantizeRowQ8_0(x);
+    case GgmlType.Q4_K:
+      return quantizeRowQ4K(x);
+    case GgmlType.Q5_K:
+      return quantizeRowQ5K(x);
+    case GgmlType.Q6_K:
+      return quantizeRowQ6K(x);
     case GgmlType.Q8_K:
       return quantizeRowQ8K(x);
     case GgmlType.TQ1_0:
@@ -92,7 +112,7 @@ export function quantizeRow(type: GgmlType, x: Float32Array): Uint8Array {
 
 /**
  * Dequantize `n` elements of `type` stored in `bytes` (exactly rowByteSize(type, n) bytes) → Float32Array[n].
- * Spec §1 (rows), §2.2, §2.3, §4.4, §5.5, §6.3, §7.
+ * Spec §1 (rows), §2.2, §2.3, §4.4, §5.5, §6.3, §7, §12.3, §13.5, §14.3, §15.4.
  */
 export function dequantizeRow(type: GgmlType, bytes: Uint8Array, n: number): Float32Array {
   const expected = requireWholeBlocks(type, n);
@@ -106,8 +126,16 @@ export function dequantizeRow(type: GgmlType, bytes: Uint8Array, n: number): Flo
       return decodeHalfWords(bytes, f16BitsToF32);
     case GgmlType.BF16:
       return decodeHalfWords(bytes, bf16BitsToF32);
+    case GgmlType.Q4_0:
+      return dequantizeRowQ4_0(bytes);
     case GgmlType.Q8_0:
       return dequantizeRowQ8_0(bytes);
+    case GgmlType.Q4_K:
+      return dequantizeRowQ4K(bytes);
+    case GgmlType.Q5_K:
+      return dequantizeRowQ5K(bytes);
+    case GgmlType.Q6_K:
+      return dequantizeRowQ6K(bytes);
     case GgmlType.Q8_K:
       return dequantizeRowQ8K(bytes);
     case GgmlType.TQ1_0:

@@ -4,11 +4,15 @@
  */
 
 export * from "./expf.js";
+export * from "./f16-matmul.js";
 export * from "./fma.js";
 export * from "./fma64.js";
 export * from "./glibc-trig.js";
 export * from "./hsum.js";
 export * from "./isa.js";
+export * from "./kquant-dot.js";
+export * from "./q8_0-dot.js";
+export * from "./q8_0-quantize.js";
 export * from "./rope.js";
 export * from "./softmax.js";
 export * from "./swiglu.js";

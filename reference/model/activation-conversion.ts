@@ -10,8 +10,10 @@
  *   f32             any                   x as given                                 "float"
  *   ggml-*          TQ1_0, TQ2_0          Q8_K blocks of x                            "q8_k"
  *                   Q8_0                  Q8_0 blocks of x                            "q8_0"
- *                   F16                   x as given when tinyBLAS takes the matmul   "float"
- *                                         (F16 × F32), else x rounded to fp16          "fp16"
+ *                   F16                   x rounded to fp16                            "fp16"
+ *                                         (llama.cpp de3ff815; with the older build's
+ *                                         "f32-tinyblas" input, x as given when tinyBLAS
+ *                                         takes the matmul, "float": spec §9.3)
  *                   BF16                  x rounded to bf16                           "bf16"
  *                   F32, Q8_K             x as given                                 "float"
  *   int8-per-token  any                   int8 codes and σ = 127/max|x|              "int8-per-token"
@@ -25,24 +27,29 @@ import {
   GgmlType,
   nearestInt,
   quantizeRowQ8K,
-  quantizeRowQ8_0,
   roundToBf16,
   roundToF16,
 } from "../codec/index.js";
-import { f32Lanes, LLAMA_REFERENCE_ISA } from "../ggml-x86/index.js";
+import {
+  f32Lanes,
+  LLAMA_F16_MATMUL_INPUT,
+  LLAMA_REFERENCE_ISA,
+  quantizeRowQ8_0Avx2,
+  type F16MatmulInput,
+} from "../ggml-x86/index.js";
 import type { BackendActivationMode, ForwardActivationMode } from "./modes.js";
 
 /** An activation row x: [C] converted for one weight type: exactly what the dot product consumes. Spec §3. */
 export type ConvertedActivations =
-  /** x as given, float32 (f32 mode; ggml modes with F32, Q8_K weights, and F16 weights that tinyBLAS takes). */
+  /** x as given, float32 (f32 mode; ggml modes with F32, Q8_K weights, and F16 weights that the older build's tinyBLAS takes). */
   | { readonly kind: "float"; readonly values: Float32Array }
-  /** x rounded element-wise to the nearest fp16, ties to even (ggml modes, F16 weights on ggml_vec_dot_f16). */
+  /** x rounded element-wise to the nearest fp16, ties to even (ggml modes, F16 weights: tinyBLAS F16 × F16 or ggml_vec_dot_f16). */
   | { readonly kind: "fp16"; readonly values: Float32Array }
   /** x rounded element-wise to bf16 (ggml modes, BF16 weights). */
   | { readonly kind: "bf16"; readonly values: Float32Array }
   /** quantize_row_q8_K of x: C/256 packed 292-byte blocks (ggml modes, TQ1_0/TQ2_0 weights; formats.md §6). */
   | { readonly kind: "q8_k"; readonly blocks: Uint8Array }
-  /** quantize_row_q8_0_ref of x: C/32 packed 34-byte blocks (ggml modes, Q8_0 weights; formats.md §7). */
+  /** quantize_row_q8_0 of x as the x86 build runs it: C/32 packed 34-byte blocks (ggml modes, Q4_0/Q8_0 weights; formats.md §16.3). */
   | { readonly kind: "q8_0"; readonly blocks: Uint8Array }
   /**
    * BitNet per-token int8 (int8-per-token mode): codes q: Float32Array[C] holding integers in
@@ -71,16 +78,25 @@ export function takenByTinyBlas(cols: number): boolean {
   return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0;
 }
 
-/** ggml's conversion of x to the vec_dot_type of `weightType` (ggml_compute_forward_mul_mat's from_float). Spec §3.2. */
-function convertForGgml(weightType: GgmlType, x: Float32Array): ConvertedActivations {
+/**
+ * ggml's conversion of x to the vec_dot_type of `weightType` (ggml_compute_forward_mul_mat's from_float),
+ * F16 weights as the build of `f16Input` feeds them (spec §9.3). Spec §3.2.
+ */
+function convertForGgml(weightType: GgmlType, x: Float32Array, f16Input: F16MatmulInput): ConvertedActivations {
   switch (weightType) {
     case GgmlType.TQ1_0:
     case GgmlType.TQ2_0:
+    case GgmlType.Q4_K:
+    case GgmlType.Q5_K:
+    case GgmlType.Q6_K:
       return { kind: "q8_k", blocks: quantizeRowQ8K(x) };
+    case GgmlType.Q4_0:
     case GgmlType.Q8_0:
-      return { kind: "q8_0", blocks: quantizeRowQ8_0(x) };
-    case GgmlType.F16: // tinyBLAS multiplies F16 weights by F32 activations; ggml_vec_dot_f16 reads fp16
-      return takenByTinyBlas(x.length) ? { kind: "float", values: x } : { kind: "fp16", values: x.map(roundToF16) };
+      return { kind: "q8_0", blocks: quantizeRowQ8_0Avx2(x) }; // the x86 runtime quantize_row_q8_0, not _ref
+    case GgmlType.F16: // de3ff815: fp16 always; the older build's tinyBLAS took F16 × F32 (spec §9.3)
+      return f16Input === "f32-tinyblas" && takenByTinyBlas(x.length)
+        ? { kind: "float", values: x }
+        : { kind: "fp16", values: x.map(roundToF16) };
     case GgmlType.BF16:
       return { kind: "bf16", values: x.map(roundToBf16) };
     case GgmlType.F32:
@@ -91,19 +107,21 @@ function convertForGgml(weightType: GgmlType, x: Float32Array): ConvertedActivat
 
 /**
  * The activation row x: Float32Array[C] as a linear layer with `weightType` weights consumes it in
- * `mode` (ggml-exact and ggml-matmul convert alike). Implements spec/forward.md §3.2 and §3.3.
+ * `mode` (ggml-exact and ggml-matmul convert alike); `f16Input` names the llama.cpp build whose F16
+ * matmul input is reproduced (spec §9.3). Implements spec/forward.md §3.2 and §3.3.
  */
 export function convertActivations(
   mode: ForwardActivationMode | BackendActivationMode,
   weightType: GgmlType,
   x: Float32Array,
+  f16Input: F16MatmulInput = LLAMA_F16_MATMUL_INPUT,
 ): ConvertedActivations {
   switch (mode) {
     case "f32":
       return { kind: "float", values: x };
     case "ggml-exact":
     case "ggml-matmul":
-      return convertForGgml(weightType, x);
+      return convertForGgml(weightType, x, f16Input);
     case "int8-per-token": {
       const { q, inputScale } = quantizeInt8PerToken(x);
       return { kind: "int8-per-token", codes: q, inputScale };

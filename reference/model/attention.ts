@@ -11,7 +11,17 @@
  * LLAMA_REFERENCE_ISA), see attendQuery.
  */
 
-import { f32Lanes, LLAMA_REFERENCE_ISA, softMaxRow, tinyBlasDot, vecDotF16, vecDotF32 } from "../ggml-x86/index.js";
+import { roundToF16 } from "../codec/index.js";
+import {
+  f32Lanes,
+  LLAMA_F16_MATMUL_INPUT,
+  LLAMA_REFERENCE_ISA,
+  softMaxRow,
+  tinyBlasDot,
+  vecDotF16,
+  vecDotF32,
+  type F16MatmulInput,
+} from "../ggml-x86/index.js";
 import type { KvCache, KvCacheType } from "./kv-cache.js";
 import { roundForCache } from "./kv-cache.js";
 import type { OpArithmetic } from "./modes.js";
@@ -27,6 +37,8 @@ export interface AttentionShape {
 export interface AttentionOptions {
   readonly arithmetic: OpArithmetic;
   readonly cacheType: KvCacheType;
+  /** "ggml-x86" with an f16 cache: whose F16 matmul input `kqv` reproduces (spec §9.3); absent: LLAMA_F16_MATMUL_INPUT. */
+  readonly f16MatmulInput?: F16MatmulInput;
 }
 
 /**
@@ -106,11 +118,12 @@ function headF32(head: HeadInputs, cacheType: KvCacheType): Float32Array {
  *                                                   row padded to n_kv (a multiple of 32)
  *   p     = softmax(w, "ggml-x86")
  *   o_h,i = tinyBLAS(v_·,i, p)                      kqv = mul_mat(v, kq), k = n_kv, padding contributes 0
- *                                                   (F32 or F16 V times F32 probabilities)
+ *                                                   (F32 V times F32 probabilities; F16 V times fp16(p) in
+ *                                                   llama.cpp de3ff815, times F32 p in the older build: §9.3)
  * Padded positions contribute exact zeros everywhere (exp(−inf) = 0, 0·0 = 0), so any multiple of 32
  * gives the bits of llama.cpp's n_kv. → Float32Array[headDim].
  */
-function headGgmlX86(head: HeadInputs, cacheType: KvCacheType): Float32Array {
+function headGgmlX86(head: HeadInputs, cacheType: KvCacheType, f16Input: F16MatmulInput): Float32Array {
   const { qh, values, count, headDim, kvDim, offset } = head;
   const isa = LLAMA_REFERENCE_ISA;
   const scale = Math.fround(1 / Math.fround(Math.sqrt(headDim))); // 1.0f/sqrtf(float(n_embd_head))
@@ -120,7 +133,8 @@ function headGgmlX86(head: HeadInputs, cacheType: KvCacheType): Float32Array {
   const visible = 0; // the mask of a position the query sees; adding it turns −0 into +0, as ggml does
   const w = new Float32Array(n).fill(-Infinity);
   for (let t = 0; t < count; t++) w[t] = Math.fround(kqDot(keyOf(head, t), qh, isa) * scale) + visible;
-  const p = softmax(w, "ggml-x86");
+  const probabilities = softmax(w, "ggml-x86");
+  const p = cacheType === "f16" && f16Input === "fp16" ? probabilities.map(roundToF16) : probabilities;
   const column = new Float32Array(n); // v_·,i over positions, zero past `count` (the cache's cleared cells)
   const o = new Float32Array(headDim);
   for (let i = 0; i < headDim; i++) {
@@ -163,7 +177,9 @@ export function attendQuery(
       offset: Math.floor(h / headsPerKv) * headDim,
     };
     out.set(
-      options.arithmetic === "f32" ? headF32(head, options.cacheType) : headGgmlX86(head, options.cacheType),
+      options.arithmetic === "f32"
+        ? headF32(head, options.cacheType)
+        : headGgmlX86(head, options.cacheType, options.f16MatmulInput ?? LLAMA_F16_MATMUL_INPUT),
       h * headDim,
     );
   }
@@ -182,11 +198,13 @@ export function attend(
   q: Float32Array,
   shape: AttentionShape,
   arithmetic: OpArithmetic,
+  f16Input?: F16MatmulInput,
 ): Float32Array {
   if (cache.kvDim !== shape.nKvHeads * shape.headDim)
     throw new RangeError(`attend: the cache holds ${cache.kvDim} values per position, not nKvHeads·headDim`);
   return attendQuery(cache.keys[layer], cache.values[layer], pos + 1, q, shape, {
     arithmetic,
     cacheType: cache.type,
+    f16MatmulInput: f16Input,
   });
 }

@@ -16,6 +16,7 @@
  * of tokens, so `forward` and `evaluateSequence` still agree bit for bit.
  */
 
+import type { F16MatmulInput } from "../ggml-x86/index.js";
 import { attend, attendQuery, type AttentionOptions, type AttentionShape } from "./attention.js";
 import type { TrilmConfig } from "./config.js";
 import { createKvCache, roundForCache, storeKeyValue, type KvCache, type KvCacheType } from "./kv-cache.js";
@@ -33,6 +34,8 @@ export interface ForwardOptions {
   readonly activations: ForwardActivationMode;
   /** Element type of the KV cache (spec §7). */
   readonly kvCache: KvCacheType;
+  /** ggml-exact: whose F16-weight matmul input to reproduce (spec §9.3); absent: LLAMA_F16_MATMUL_INPUT. */
+  readonly f16MatmulInput?: F16MatmulInput;
 }
 
 /** The model as trained: float activations, f32 arithmetic, float32 cache (for callers to pass; nothing defaults to it). */
@@ -75,10 +78,12 @@ function feedForward(
   layer: LayerWeights,
   x: Float32Array,
   mode: ForwardActivationMode,
+  f16Input: F16MatmulInput | undefined,
 ): Float32Array {
   const xn = rmsNorm(x, layer.ffnNorm, config.normEps);
-  const hidden = swiglu(linear(layer.wGate, xn, mode), linear(layer.wUp, xn, mode), opArithmeticOf(mode)); // [hiddenDim]
-  return addResidual(x, linear(layer.wDown, hidden, mode));
+  const gate = linear(layer.wGate, xn, mode, f16Input); // [hiddenDim]
+  const hidden = swiglu(gate, linear(layer.wUp, xn, mode, f16Input), opArithmeticOf(mode)); // [hiddenDim]
+  return addResidual(x, linear(layer.wDown, hidden, mode, f16Input));
 }
 
 /** logits = W_out · rmsnorm(x, output_norm): [dim] → [vocabSize]. Spec §8. */
@@ -86,8 +91,9 @@ function lmHead(
   state: { config: TrilmConfig; weights: TrilmWeights },
   x: Float32Array,
   mode: ForwardActivationMode,
+  f16Input: F16MatmulInput | undefined,
 ): Float32Array {
-  return linear(state.weights.output, rmsNorm(x, state.weights.outputNorm, state.config.normEps), mode);
+  return linear(state.weights.output, rmsNorm(x, state.weights.outputNorm, state.config.normEps), mode, f16Input);
 }
 
 /**
@@ -98,22 +104,23 @@ export function forward(state: ForwardState, token: number, pos: number): Float3
   const { config, weights, options, cache } = state;
   checkTokenAndPosition(config, token, pos);
   const mode = options.activations;
+  const f16 = options.f16MatmulInput;
   const arithmetic = opArithmeticOf(mode);
   const angles = ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic);
   let x = decodeMatrixRow(weights.tokenEmbedding, token); // [dim]
   weights.layers.forEach((layer, l) => {
     const xn = rmsNorm(x, layer.attnNorm, config.normEps);
-    const q = linear(layer.wq, xn, mode); // [nHeads·hd]
-    const k = linear(layer.wk, xn, mode); // [nKv·hd]
-    const v = linear(layer.wv, xn, mode); // [nKv·hd]
+    const q = linear(layer.wq, xn, mode, f16); // [nHeads·hd]
+    const k = linear(layer.wk, xn, mode, f16); // [nKv·hd]
+    const v = linear(layer.wv, xn, mode, f16); // [nKv·hd]
     rotated(q, config, angles, arithmetic);
     rotated(k, config, angles, arithmetic);
     storeKeyValue(cache, l, pos, k, v);
-    const attention = attend(cache, l, pos, q, attentionShape(config), arithmetic);
-    x = addResidual(x, linear(layer.wo, attention, mode));
-    x = feedForward(config, layer, x, mode);
+    const attention = attend(cache, l, pos, q, attentionShape(config), arithmetic, f16);
+    x = addResidual(x, linear(layer.wo, attention, mode, f16));
+    x = feedForward(config, layer, x, mode, f16);
   });
-  return lmHead(state, x, mode);
+  return lmHead(state, x, mode, f16);
 }
 
 /**
@@ -130,20 +137,29 @@ export function evaluateSequence(
 ): Float32Array[] {
   tokens.forEach((token, pos) => checkTokenAndPosition(config, token, pos));
   const mode = options.activations;
+  const f16 = options.f16MatmulInput;
   const arithmetic = opArithmeticOf(mode);
   const angles = tokens.map((_, pos) => ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic));
   let xs = tokens.map((token) => decodeMatrixRow(weights.tokenEmbedding, token)); // n × [dim]
   for (const layer of weights.layers) {
     const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
-    const qs = xns.map((xn, pos) => rotated(linear(layer.wq, xn, mode), config, angles[pos], arithmetic));
+    const qs = xns.map((xn, pos) => rotated(linear(layer.wq, xn, mode, f16), config, angles[pos], arithmetic));
     const ks = xns.map((xn, pos) =>
-      roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode), config, angles[pos], arithmetic)),
+      roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode, f16), config, angles[pos], arithmetic)),
     );
-    const vs = xns.map((xn) => roundForCache(options.kvCache, linear(layer.wv, xn, mode)));
-    const attentions = causalAttention(config, { arithmetic, cacheType: options.kvCache }, qs, ks, vs);
-    xs = xs.map((x, pos) => feedForward(config, layer, addResidual(x, linear(layer.wo, attentions[pos], mode)), mode));
+    const vs = xns.map((xn) => roundForCache(options.kvCache, linear(layer.wv, xn, mode, f16)));
+    const attentions = causalAttention(
+      config,
+      { arithmetic, cacheType: options.kvCache, f16MatmulInput: f16 },
+      qs,
+      ks,
+      vs,
+    );
+    xs = xs.map((x, pos) =>
+      feedForward(config, layer, addResidual(x, linear(layer.wo, attentions[pos], mode, f16)), mode, f16),
+    );
   }
-  return xs.map((x) => lmHead({ config, weights }, x, mode));
+  return xs.map((x) => lmHead({ config, weights }, x, mode, f16));
 }
 
 /** The head layout of `config`. */

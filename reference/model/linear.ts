@@ -5,11 +5,11 @@
  *   f32             y_r = Σ_c W[r,c]·x[c], W decoded exactly, summed in float64, rounded once to float32.
  *   ggml-exact      what llama.cpp's CPU backend does: x is first converted to the weight type's
  *                   dot-product type by the one rule of activation-conversion.ts (spec §3.2) — Q8_K
- *                   for TQ1_0/TQ2_0, BF16 for BF16, Q8_0 for Q8_0, unchanged for F32 and for F16
- *                   taken by tinyBLAS (F16 weights × F32 activations), else fp16 — and the dot
+ *                   for TQ1_0/TQ2_0/Q4_K/Q5_K/Q6_K, BF16 for BF16, Q8_0 for Q8_0, unchanged for F32, fp16 for F16
+ *                   (the older build's tinyBLAS took F16 × F32 unchanged: spec §9.3) — and the dot
  *                   product runs in the arithmetic order of the x86-64 build that produced
  *                   llama.cpp's reference logits (spec §9, reference/ggml-x86, LLAMA_REFERENCE_ISA):
- *                   TQ1_0/TQ2_0 · Q8_K through the AVX2 vec_dot kernels; F32/F16/BF16 through
+ *                   TQ1_0/TQ2_0/K-quants · Q8_K and Q8_0 · Q8_0 through the AVX2 vec_dot kernels; F32/F16/BF16 through
  *                   llamafile's tinyBLAS as for a batch of ≥ 2 tokens when cols is a multiple of the
  *                   lane count, else ggml_vec_dot_f32/f16/bf16.
  *                   BF16 follows the AVX-512F kernels, not AVX512-BF16's, and is unchecked against
@@ -20,14 +20,21 @@
  * For a ternary W with block scales d_b this is y = s ⊙ (T·x) with the scale applied per block.
  */
 
-import { GgmlType, vecDotQ8_0Q8_0 } from "../codec/index.js";
+import { GgmlType } from "../codec/index.js";
 import {
+  LLAMA_F16_MATMUL_INPUT,
   LLAMA_REFERENCE_ISA,
+  type F16MatmulInput,
   type X86Isa,
   tinyBlasDot,
   vecDotBf16,
   vecDotF16,
   vecDotF32,
+  vecDotQ4_0Q8_0Avx2,
+  vecDotQ4KQ8KAvx2,
+  vecDotQ5KQ8KAvx2,
+  vecDotQ6KQ8KAvx2,
+  vecDotQ8_0Q8_0Avx2,
   vecDotTq1_0Q8KAvx2,
   vecDotTq2_0Q8KAvx2,
 } from "../ggml-x86/index.js";
@@ -73,6 +80,18 @@ function matvecFloatGgml(matrix: PackedMatrix, x: Float32Array, dot: FloatDot): 
 }
 
 /**
+ * The x86 vec_dot kernel of a weight type whose vec_dot_type is Q8_K (TQ1_0, TQ2_0, Q4_K, Q5_K, Q6_K).
+ * None is repacked on x86 for the matmuls a TriLM file has (spec §15): each output row is one vec_dot call.
+ */
+function q8KDot(type: GgmlType): (weights: Uint8Array, activations: Uint8Array) => number {
+  if (type === GgmlType.TQ1_0) return vecDotTq1_0Q8KAvx2;
+  if (type === GgmlType.Q4_K) return vecDotQ4KQ8KAvx2;
+  if (type === GgmlType.Q5_K) return vecDotQ5KQ8KAvx2;
+  if (type === GgmlType.Q6_K) return vecDotQ6KQ8KAvx2;
+  return vecDotTq2_0Q8KAvx2;
+}
+
+/**
  * y = W·x the way ggml's x86-64 CPU backend computes it from the converted activations of spec §3.2:
  * the kernel llama.cpp runs for W's type in a batch (tinyBLAS when it takes the matmul, spec §8.2).
  * Kinds without a ggml kernel (a Q8_K weight) are summed in float64. W: [R, C] → y: [R]. Spec §3.2, §9.
@@ -81,22 +100,23 @@ function matvecX86(matrix: PackedMatrix, activations: ConvertedActivations): Flo
   const tinyBlas = takenByTinyBlas(matrix.cols);
   switch (activations.kind) {
     case "q8_k": {
-      const dot = matrix.type === GgmlType.TQ1_0 ? vecDotTq1_0Q8KAvx2 : vecDotTq2_0Q8KAvx2;
+      const dot = q8KDot(matrix.type);
       const y = new Float32Array(matrix.rows);
       for (let r = 0; r < matrix.rows; r++) y[r] = dot(packedRow(matrix, r), activations.blocks);
       return y;
     }
     case "q8_0": {
-      // generic-order dot (the AVX2 Q8_0 kernel is not emulated)
+      // the AVX2 vec_dot kernels (spec §15); Q4_0 as if not repacked (llama.cpp repacks it when rows % 8 == 0)
+      const dot = matrix.type === GgmlType.Q4_0 ? vecDotQ4_0Q8_0Avx2 : vecDotQ8_0Q8_0Avx2;
       const y = new Float32Array(matrix.rows);
-      for (let r = 0; r < matrix.rows; r++) y[r] = vecDotQ8_0Q8_0(packedRow(matrix, r), activations.blocks);
+      for (let r = 0; r < matrix.rows; r++) y[r] = dot(packedRow(matrix, r), activations.blocks);
       return y;
     }
-    case "fp16": // F16 weights tinyBLAS does not take: ggml_vec_dot_f16
-      return matvecFloatGgml(matrix, activations.values, vecDotF16);
+    case "fp16": // F16 weights × fp16 activations: tinyBLAS F16 × F16, else ggml_vec_dot_f16 (spec §9.3)
+      return matvecFloatGgml(matrix, activations.values, tinyBlas ? tinyBlasDot : vecDotF16);
     case "bf16":
       return matvecFloatGgml(matrix, activations.values, tinyBlas ? tinyBlasDot : vecDotBf16);
-    case "float": // F32 weights, and F16 weights × F32 activations (only when tinyBLAS takes them)
+    case "float": // F32 weights, and F16 weights × F32 activations (the older build's tinyBLAS, spec §9.3)
       if (matrix.type === GgmlType.Q8_K) return matvecFloat64(matrix, activations);
       return matvecFloatGgml(matrix, activations.values, tinyBlas ? tinyBlasDot : vecDotF32);
     case "int8-per-token":
@@ -106,12 +126,18 @@ function matvecX86(matrix: PackedMatrix, activations: ConvertedActivations): Flo
 
 /**
  * y = W·x under an activation mode: x converted by the rule of activation-conversion.ts, then summed
- * in float64 (f32, int8-per-token) or in llama.cpp's x86 order (ggml-exact).
+ * in float64 (f32, int8-per-token) or in llama.cpp's x86 order (ggml-exact); F16 weights take their
+ * input as the llama.cpp build of `f16Input` does (spec §9.3).
  * W: [R, C], x: Float32Array[C] → y: Float32Array[R]. Implements spec/forward.md §3.
  */
-export function linear(matrix: PackedMatrix, x: Float32Array, mode: ForwardActivationMode): Float32Array {
+export function linear(
+  matrix: PackedMatrix,
+  x: Float32Array,
+  mode: ForwardActivationMode,
+  f16Input: F16MatmulInput = LLAMA_F16_MATMUL_INPUT,
+): Float32Array {
   if (x.length !== matrix.cols)
     throw new RangeError(`linear: input has ${x.length} elements, W has ${matrix.cols} columns`);
-  const activations = convertActivations(mode, matrix.type, x);
+  const activations = convertActivations(mode, matrix.type, x, f16Input);
   return mode === "ggml-exact" ? matvecX86(matrix, activations) : matvecFloat64(matrix, activations);
 }

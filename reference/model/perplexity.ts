@@ -6,15 +6,15 @@
  *   each window is evaluated from an empty KV cache; with first = ⌊N/2⌋, the positions
  *   i = first … N−2 of a window are scored: −log p(t[i+1] | t[0..i]), so N − first − 1 tokens per
  *   window (the second half, each with at least ⌊N/2⌋ tokens of context);
- *   PPL = exp(mean NLL) ± PPL·sqrt((mean NLL² − mean NLL²)/(count − 1)), as llama.cpp prints it.
- *
- * Unlike llama-perplexity the ids are used as given: llama.cpp overwrites the first token of each
- * window with BOS when its tokenizer adds one; put the BOS id among the ids to do that.
+ *   PPL = exp(mean NLL) ± PPL·sqrt((mean NLL² − mean NLL²)/(count − 1)), as llama.cpp prints it;
+ *   NLL = max + log(Σ_j expf(f32(l_j − max))) − l_t with the sum in double (perplexity.cpp log_softmax).
+ * With `bos` given, the first id of every window is replaced by it before the window is evaluated,
+ * as llama-perplexity does when the vocabulary adds BOS (`tokenizer.ggml.add_bos_token`).
  */
 
 import type { TrilmConfig } from "./config.js";
 import { createForwardState, forward, type ForwardOptions } from "./forward.js";
-import { logProbability } from "./sampling.js";
+import { requireFiniteLogits } from "./sampling.js";
 import type { TrilmWeights } from "./weights.js";
 
 /** Shortest window that scores anything: positions ⌊N/2⌋ … N−2 are empty below 3. */
@@ -63,6 +63,22 @@ export function perplexityEstimate(totals: NllTotals): PerplexityEstimate {
   return { ppl, plusMinus };
 }
 
+/**
+ * −log p(token) from one row of logits as llama-perplexity's log_softmax computes it:
+ * max_logit + log(Σ_j expf(l_j − max_logit)) − l_token, each difference and expf in float32, the sum in double.
+ * logits: Float32Array[vocab]. Spec §11.
+ */
+export function llamaNegativeLogLikelihood(logits: Float32Array, token: number): number {
+  if (!Number.isInteger(token) || token < 0 || token >= logits.length)
+    throw new RangeError(`token ${token} is outside the ${logits.length} logits`);
+  requireFiniteLogits(logits);
+  let max = logits[0];
+  for (let j = 1; j < logits.length; j++) max = Math.max(max, logits[j]);
+  let sumExp = 0;
+  for (let j = 0; j < logits.length; j++) sumExp += Math.fround(Math.exp(Math.fround(logits[j] - max)));
+  return -(Math.fround(logits[token] - max) - Math.log(sumExp));
+}
+
 /** What `evaluatePerplexity` found. */
 export interface PerplexityResult {
   readonly windows: PerplexityWindows;
@@ -79,14 +95,16 @@ export type WindowStep = (token: number, pos: number) => Float32Array;
  * Perplexity over `tokens`, windows of `ctx` (spec §11), with the logits of any forward pass:
  * `openWindow()` is called at the start of each window and returns the step of a forward pass from
  * an empty cache of `ctx` positions; each window's second half is scored. `onPosition(window, pos)`
- * is called after each position is evaluated (positions 0 … ctx−2 of each window). RangeError when
- * `ctx` is below 3, or there is not one whole window.
+ * is called after each position is evaluated (positions 0 … ctx−2 of each window); `bos`, when given,
+ * replaces the first id of every window (llama-perplexity with a vocabulary that adds BOS). RangeError
+ * when `ctx` is below 3, or there is not one whole window.
  */
 export function scorePerplexity(
   tokens: readonly number[],
   ctx: number,
   openWindow: () => WindowStep,
   onPosition: (window: number, pos: number) => void = () => {},
+  bos?: number,
 ): PerplexityResult {
   if (!Number.isSafeInteger(ctx) || ctx < MIN_PERPLEXITY_WINDOW)
     throw new RangeError(`perplexity windows of ${ctx} tokens score nothing; use at least ${MIN_PERPLEXITY_WINDOW}`);
@@ -96,11 +114,12 @@ export function scorePerplexity(
   const pplAfterWindow: number[] = [];
   for (let w = 0; w < windows.count; w++) {
     const ids = tokens.slice(w * ctx, (w + 1) * ctx);
+    if (bos !== undefined) ids[0] = bos;
     const step = openWindow();
     for (let i = 0; i < ctx - 1; i++) {
       const logits = step(ids[i], i);
       if (i >= windows.first) {
-        const nll = -logProbability(logits, ids[i + 1]);
+        const nll = llamaNegativeLogLikelihood(logits, ids[i + 1]);
         totals.count++;
         totals.sum += nll;
         totals.sumOfSquares += nll * nll;
@@ -116,7 +135,7 @@ export function scorePerplexity(
  * Perplexity of the model over `tokens`, windows of `ctx` (spec §11): scorePerplexity with each
  * window run by the forward pass of spec §8 from an empty cache of `ctx` positions. RangeError
  * when `ctx` is below 3 or above the model's context, or there is not one whole window; the ids must be
- * in the vocabulary (forward checks).
+ * in the vocabulary (forward checks). `bos` replaces each window's first id, as in scorePerplexity.
  */
 export function evaluatePerplexity(
   config: TrilmConfig,
@@ -125,6 +144,7 @@ export function evaluatePerplexity(
   ctx: number,
   options: ForwardOptions,
   onPosition: (window: number, pos: number) => void = () => {},
+  bos?: number,
 ): PerplexityResult {
   if (ctx > config.contextLength)
     throw new RangeError(`perplexity windows of ${ctx} tokens exceed the model's context of ${config.contextLength}`);
@@ -132,5 +152,5 @@ export function evaluatePerplexity(
     const state = createForwardState({ ...config, contextLength: ctx }, weights, options);
     return (token, pos) => forward(state, token, pos);
   };
-  return scorePerplexity(tokens, ctx, openWindow, onPosition);
+  return scorePerplexity(tokens, ctx, openWindow, onPosition, bos);
 }

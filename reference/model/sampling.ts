@@ -10,8 +10,8 @@
  * Implements spec/forward.md §11 (generation and perplexity).
  */
 
-/** Throw RangeError unless every logit is finite and there is at least one. */
-function requireFiniteLogits(logits: Float32Array): void {
+/** Throw RangeError unless every logit is finite and there is at least one. Spec §11. */
+export function requireFiniteLogits(logits: Float32Array): void {
   if (logits.length === 0) throw new RangeError("no logits to choose from");
   for (let j = 0; j < logits.length; j++) {
     if (!Number.isFinite(logits[j])) throw new RangeError(`logit ${j} is ${logits[j]}, not a finite number`);

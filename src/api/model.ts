@@ -33,3 +33,14 @@ export {
   type ShardLayout,
   type TernaryReport,
 } from "../model/ternary-detect.js";
+export {
+  Tokenizer,
+  TokenAttr,
+  hasTokenizer,
+  readVocab,
+  type PreTokenizerType,
+  type TokenizeOptions,
+  type TokenizerModel,
+  type Vocab,
+} from "../tokenizer/index.js";
+export { readTokenizerFile, tokenizerOf } from "../tokenizer/file.js";

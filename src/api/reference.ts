@@ -18,6 +18,7 @@
  * @packageDocumentation
  */
 
+export * from "../../reference/ggml-x86/f16-matmul.js";
 export * from "../../reference/model/activation-conversion.js";
 export * from "../../reference/model/attention.js";
 export * from "../../reference/model/config.js";

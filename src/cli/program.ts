@@ -19,6 +19,7 @@ import { registerMakeModel } from "./commands/make-model.js";
 import { registerPerplexity } from "./commands/perplexity.js";
 import { registerQuantize } from "./commands/quantize.js";
 import { registerRun } from "./commands/run.js";
+import { registerTokenize } from "./commands/tokenize.js";
 import { packageVersion } from "./package-version.js";
 
 /** Options of the program itself, valid before or after the command. */
@@ -63,6 +64,7 @@ export function createProgram(io: CliIo): Command {
   registerInspect(program, io);
   registerExplain(program, io);
   registerRun(program, io);
+  registerTokenize(program, io);
   registerPerplexity(program, io);
   registerMakeModel(program, io);
   registerConvertWeights(program, io);

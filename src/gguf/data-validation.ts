@@ -7,6 +7,11 @@
 
 import {
   GgmlType,
+  Q4_0_BLOCK_BYTES,
+  Q4_K_BLOCK_BYTES,
+  Q5_K_BLOCK_BYTES,
+  Q6_K_BLOCK_BYTES,
+  Q6_K_D_OFFSET,
   Q8_0_BLOCK_BYTES,
   Q8_K_BLOCK_BYTES,
   TQ1_0_BLOCK_BYTES,
@@ -47,8 +52,22 @@ function findNonFinite(type: GgmlType, bytes: Uint8Array): { unit: string; index
       return { unit: "element", index: firstBad(bytes.length / 2, (i) => isF16NonFinite(u16(2 * i))) };
     case GgmlType.BF16:
       return { unit: "element", index: firstBad(bytes.length / 2, (i) => isBf16NonFinite(u16(2 * i))) };
+    case GgmlType.Q4_0:
+      return blocks(Q4_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * Q4_0_BLOCK_BYTES)));
     case GgmlType.Q8_0:
       return blocks(Q8_0_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * Q8_0_BLOCK_BYTES)));
+    case GgmlType.Q4_K: // d or dmin
+      return blocks(
+        Q4_K_BLOCK_BYTES,
+        (b) => isF16NonFinite(u16(b * Q4_K_BLOCK_BYTES)) || isF16NonFinite(u16(b * Q4_K_BLOCK_BYTES + 2)),
+      );
+    case GgmlType.Q5_K: // d or dmin
+      return blocks(
+        Q5_K_BLOCK_BYTES,
+        (b) => isF16NonFinite(u16(b * Q5_K_BLOCK_BYTES)) || isF16NonFinite(u16(b * Q5_K_BLOCK_BYTES + 2)),
+      );
+    case GgmlType.Q6_K:
+      return blocks(Q6_K_BLOCK_BYTES, (b) => isF16NonFinite(u16(b * Q6_K_BLOCK_BYTES + Q6_K_D_OFFSET)));
     case GgmlType.Q8_K:
       return blocks(Q8_K_BLOCK_BYTES, (b) => !Number.isFinite(f32(b * Q8_K_BLOCK_BYTES)));
     case GgmlType.TQ1_0:
@@ -60,7 +79,7 @@ function findNonFinite(type: GgmlType, bytes: Uint8Array): { unit: string; index
 
 /**
  * What ggml_validate_row_data finds wrong with a tensor's bytes, if anything: the first infinite or
- * NaN element (f32, f16, bf16) or block scale (q8_0, q8_K, tq1_0, tq2_0). Spec §8.
+ * NaN element (f32, f16, bf16) or block scale (q4_0, q8_0, q8_K, tq1_0, tq2_0; d or dmin of q4_K/q5_K, d of q6_K). Spec §8.
  */
 export function invalidDataProblem(type: GgmlType, bytes: Uint8Array): string | undefined {
   const { unit, index } = findNonFinite(type, bytes);

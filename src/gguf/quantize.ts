@@ -23,9 +23,9 @@ export type { TernaryTarget } from "./quantize-policy.js";
 
 /** Per-tensor type choices llama-quantize takes as --token-embedding-type and --output-tensor-type. */
 export interface QuantizeOptions {
-  /** Type for `token_embd.weight`; without it llama-quantize would choose q4_K, which the oracle does not implement. */
+  /** Type for `token_embd.weight`; without it llama-quantize's choice: q4_K (q6_K, the output's type, when tied). */
   readonly tokenEmbeddingType?: GgmlType;
-  /** Type for `output.weight`; without it llama-quantize would choose q6_K (q8_0 when ne[0] is not a multiple of 256). */
+  /** Type for `output.weight`; without it llama-quantize's choice: q6_K (q8_0 when ne[0] is not a multiple of 256). */
   readonly outputTensorType?: GgmlType;
 }
 
@@ -154,7 +154,8 @@ function quantizeTensor(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgufTen
  * Quantize a model to TQ1_0 or TQ2_0 as llama-quantize does (spec/gguf.md §8): tensors in llama's
  * weight_name_comparer order; 2-D+ weights to the target (ne[0] must be a multiple of 256, else
  * llama falls back to q4_0 and the oracle refuses); norms and other 1-D tensors unchanged;
- * `token_embd.weight` / `output.weight` to the given option types; metadata copied with
+ * `token_embd.weight` / `output.weight` to the given option types, else llama-quantize's defaults (q4_K / q6_K,
+ * a tied token_embd q6_K; byte-identical, golden/external/llama-quantize); metadata copied with
  * `general.quantization_version` = 2 and `general.file_type` = 36 / 37 moved to the end.
  * Throws InputError (naming `input.name`) where llama-quantize would fail or would pick a type the
  * oracle does not implement, and UsageError for a target or option type llama-quantize cannot write.

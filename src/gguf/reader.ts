@@ -220,6 +220,9 @@ export function parseGguf(bytes: Uint8Array, fileName: string): GgufFile {
   const seenNames = new Map<string, number>();
   const infos = Array.from({ length: tensorCount }, (_, i) => readTensorInfo(r, i, seenNames));
   const headerEnd = r.offset;
+  // R16's one exception: a file without tensors may end right after its header (gguf-py writes no padding then;
+  // llama.cpp's models/ggml-vocab-*.gguf are such files).
+  if (infos.length === 0 && bytes.length === headerEnd) return GgufFile.create(fileName, metadata, []);
   const dataOffset = alignUp(headerEnd, alignment);
   checkZeroPadding(r, headerEnd, dataOffset, "between the header and the data section");
   const tensors = placeTensors(r, infos, dataOffset, alignment);

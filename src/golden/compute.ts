@@ -6,6 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { dequantizeRow, quantizeRow } from "../../reference/codec/index.js";
+import type { F16MatmulInput } from "../../reference/ggml-x86/index.js";
 import { attendQuery } from "../../reference/model/attention.js";
 import { evaluateSequence } from "../../reference/model/forward.js";
 import { linear } from "../../reference/model/linear.js";
@@ -86,6 +87,12 @@ export function intListParam(group: GroupSpec, name: string): number[] {
  * llama.cpp's x86-64 arithmetic — reference/model's ggml-exact mode.
  */
 export type GoldenActivations = "f32" | "ggml";
+
+/**
+ * F16 weights in the corpus's "ggml" groups take their input as the llama.cpp build of
+ * golden/external/llama/ did (F16 × F32 in tinyBLAS, spec/forward.md §9.3), so the corpus stays byte-identical.
+ */
+const GOLDEN_F16_INPUT: F16MatmulInput = "f32-tinyblas";
 
 /**
  * The reference mode of a group's `activations` param. The manifests spell llama.cpp's arithmetic
@@ -232,7 +239,7 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
       const x = floatInput(inputs, "x", [batch, cols]);
       return {
         y: stack(
-          Array.from({ length: batch }, (_, b) => linear(matrix, row(x, b, cols), mode)),
+          Array.from({ length: batch }, (_, b) => linear(matrix, row(x, b, cols), mode, GOLDEN_F16_INPUT)),
           rows,
         ),
       };
@@ -316,7 +323,11 @@ export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string,
         throw new Error(
           `${MODEL_PARAM} has sha256 ${sha256}, the manifest expects ${String(param(group, "modelSha256"))}`,
         );
-      const logits = evaluateSequence(model.config, model.weights, tokens, { activations: mode, kvCache: "f32" });
+      const logits = evaluateSequence(model.config, model.weights, tokens, {
+        activations: mode,
+        kvCache: "f32",
+        f16MatmulInput: GOLDEN_F16_INPUT,
+      });
       return { logits: stack(logits, model.config.vocabSize) };
     }
   }

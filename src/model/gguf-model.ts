@@ -38,6 +38,9 @@ const LINEAR_TYPES = new Set<GgmlType>([
   GgmlType.Q8_0,
   GgmlType.TQ1_0,
   GgmlType.TQ2_0,
+  GgmlType.Q4_K,
+  GgmlType.Q5_K,
+  GgmlType.Q6_K,
 ]);
 
 /** The per-layer tensor names of the llama architecture in GGUF. */

@@ -10,6 +10,8 @@ import { InputError } from "../errors.js";
 import { readGgufFile } from "../gguf/file.js";
 import { GgufValueType } from "../gguf/index.js";
 import { describeFileSystemError } from "../io/atomic-write.js";
+import { tokenizerOf } from "../tokenizer/file.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { modelFromGguf, type LoadedModel } from "./gguf-model.js";
 import { loadHfModel } from "./hf-folder.js";
 
@@ -21,6 +23,11 @@ export interface LoadedModelFile extends LoadedModel {
   readonly kind: string;
   /** The model's own name where the file records one (GGUF `general.name`), else undefined. */
   readonly modelName: string | undefined;
+  /**
+   * The tokenizer the file carries (GGUF `tokenizer.ggml.*`, src/tokenizer/), read on demand: InputError
+   * naming the file where it has none or one the oracle does not implement. Absent for kinds without one.
+   */
+  readonly readTokenizer?: () => Tokenizer;
 }
 
 /** One way of reading a model from disk. */
@@ -41,7 +48,11 @@ const ggufLoader: ModelLoader = {
     const file = readGgufFile(path);
     const model = modelFromGguf(file);
     const name = file.get("general.name");
-    return { ...model, modelName: name?.type === GgufValueType.STRING ? name.value : undefined };
+    return {
+      ...model,
+      modelName: name?.type === GgufValueType.STRING ? name.value : undefined,
+      readTokenizer: () => tokenizerOf(file),
+    };
   },
 };
 

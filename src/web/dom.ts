@@ -69,6 +69,7 @@ export const SPEC_DOCUMENTS = [
   "gguf",
   "kernel-protocol",
   "trirun",
+  "tokenizer",
 ] as const;
 
 /** One of SPEC_DOCUMENTS. */

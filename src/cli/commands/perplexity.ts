@@ -1,5 +1,5 @@
 /**
- * `trilm perplexity <model> --tokens-file F [--ctx N]`: perplexity over token ids, windowed and
+ * `trilm perplexity <model> --tokens-file F | --text-file T [--ctx N]`: perplexity over token ids, windowed and
  * scored exactly the way llama.cpp's `llama-perplexity` scores a text. The windows and the scoring
  * are reference/model/perplexity.ts (spec/forward.md §11), the tokens file src/model/tokens-file.ts;
  * this command checks the options, prints the windows, a progress bar and the estimate.
@@ -18,6 +18,7 @@ import {
 import { createBackendSession } from "../../backend/backend-forward.js";
 import { createReferenceBackend } from "../../backend/reference-backend.js";
 import { InputError, UsageError } from "../../errors.js";
+import { readInputFile } from "../../io/input-file.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
 import { checkTokensInVocabulary, readTokensFile } from "../../model/tokens-file.js";
 import { checkRunActivations, parseActivations } from "../../run/activation-choice.js";
@@ -29,7 +30,8 @@ const DEFAULT_CTX = 512;
 
 /** The options commander collects for `perplexity`. */
 interface PerplexityOptions {
-  readonly tokensFile: string;
+  readonly tokensFile?: string;
+  readonly textFile?: string;
   readonly ctx?: string;
   readonly activations: string;
   readonly kvCache: KvCacheType;
@@ -45,15 +47,62 @@ function ggmlMatmulPerplexity(
   ids: readonly number[],
   ctx: number,
   onPosition: (window: number, pos: number) => void,
+  bos: number | undefined,
 ): PerplexityResult {
   const options = { activations: "ggml-matmul", kvCache: "f32" } as const;
   const config = { ...model.config, contextLength: ctx };
   const session = createBackendSession(config, model.weights, createReferenceBackend(), options);
   try {
-    return scorePerplexity(ids, ctx, () => session.step, onPosition);
+    return scorePerplexity(ids, ctx, () => session.step, onPosition, bos);
   } finally {
     session.dispose();
   }
+}
+
+/**
+ * The id llama-perplexity writes over the first token of every window: the vocabulary's BOS when the
+ * GGUF file's tokenizer adds one (tokenizer.ggml.add_bos_token, true by default for SentencePiece);
+ * undefined for a model without a tokenizer the oracle reads (then the ids are used as given). Spec §11.
+ */
+function windowBos(model: LoadedModelFile): number | undefined {
+  if (model.readTokenizer === undefined) return undefined;
+  let vocab;
+  try {
+    vocab = model.readTokenizer().vocab;
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+  return vocab.addBos ? vocab.bosId : undefined;
+}
+
+/**
+ * The ids to score and the file they came from: --tokens-file as given, or --text-file tokenized by the
+ * GGUF file's own tokenizer as llama-perplexity -f does (one trailing newline dropped, BOS per the
+ * vocabulary, special-token texts as plain text). Spec §16.
+ */
+function perplexityIds(model: LoadedModelFile, options: PerplexityOptions): { ids: number[]; source: string } {
+  if (options.tokensFile !== undefined) {
+    const tokens = readTokensFile(options.tokensFile);
+    checkTokensInVocabulary(tokens, model.config.vocabSize, options.tokensFile);
+    return { ids: tokens.map((token) => token.id), source: options.tokensFile };
+  }
+  const path = options.textFile ?? "";
+  if (model.readTokenizer === undefined)
+    throw new InputError(path, `--text-file needs a GGUF file's tokenizer; a ${model.kind} model has none here`);
+  const tokenizer = model.readTokenizer();
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(readInputFile(path));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(path, "is not UTF-8 text");
+  }
+  const ids = tokenizer.tokenize(text.endsWith("\n") ? text.slice(0, -1) : text, { parseSpecial: false });
+  const outside = ids.find((id) => id >= model.config.vocabSize);
+  if (outside !== undefined)
+    throw new InputError(path, `tokenizes to id ${outside}, outside the model's ${model.config.vocabSize} tokens`);
+  return { ids, source: path };
 }
 
 /** A plain progress bar on stderr when it is a terminal: "[#####-----] 50% window 1/2". */
@@ -78,15 +127,16 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
       : parseWholeNumber(options.ctx, "--ctx", MIN_PERPLEXITY_WINDOW, Number.MAX_SAFE_INTEGER);
   const activations = parseActivations(options.activations);
   checkRunActivations("reference", activations, options.activations, options.kvCache);
+  if ((options.tokensFile === undefined) === (options.textFile === undefined))
+    throw new UsageError("give the ids either as --tokens-file or as --text-file (exactly one)");
   const model = loadModel(modelPath);
-  const tokens = readTokensFile(options.tokensFile);
-  checkTokensInVocabulary(tokens, model.config.vocabSize, options.tokensFile);
+  const { ids, source } = perplexityIds(model, options);
   const ctx = Math.min(requestedCtx, model.config.contextLength);
-  const { count: windows, first, scoredPerWindow, leftOver } = perplexityWindows(tokens.length, ctx);
+  const { count: windows, first, scoredPerWindow, leftOver } = perplexityWindows(ids.length, ctx);
   if (windows === 0) {
     throw new InputError(
-      options.tokensFile,
-      `has ${tokens.length} token ids, fewer than one window of ${ctx} (--ctx); give more ids or a smaller --ctx`,
+      source,
+      `has ${ids.length} token ids, fewer than one window of ${ctx} (--ctx); give more ids or a smaller --ctx`,
     );
   }
   if (ctx < MIN_PERPLEXITY_WINDOW)
@@ -96,20 +146,22 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
   writeLine(io.stdout, `activations ${activations}, kv cache ${options.kvCache}`);
   writeLine(
     io.stdout,
-    `${tokens.length} token ids from ${options.tokensFile}: ${windows} window(s) of ${ctx}` +
+    `${ids.length} token ids from ${source}: ${windows} window(s) of ${ctx}` +
       `${ctx < requestedCtx ? ` (--ctx ${requestedCtx} capped by the model's context)` : ""}, ${leftOver} left over; ` +
       `scoring positions ${first}..${ctx - 2} of each window (predicting tokens ${first + 1}..${ctx - 1}): ${scoredPerWindow} per window`,
   );
 
+  const bos = windowBos(model);
+  if (bos !== undefined)
+    writeLine(io.stdout, `the first id of every window is replaced by BOS ${bos}, as llama-perplexity does`);
   const progress = progressBar(io, windows * ctx);
   const start = performance.now();
-  const ids = tokens.map((token) => token.id);
   const onPosition = (w: number, i: number): void => progress.tick(w * ctx + i + 1, `window ${w + 1}/${windows}`);
   let result;
   try {
     result =
       activations === "ggml-matmul"
-        ? ggmlMatmulPerplexity(model, ids, ctx, onPosition)
+        ? ggmlMatmulPerplexity(model, ids, ctx, onPosition, bos)
         : evaluatePerplexity(
             model.config,
             model.weights,
@@ -117,6 +169,7 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
             ctx,
             { activations, kvCache: options.kvCache },
             onPosition,
+            bos,
           );
   } finally {
     progress.clear();
@@ -124,18 +177,20 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
   const elapsed = performance.now() - start;
   const { totals, pplAfterWindow } = result;
   const { ppl, plusMinus } = perplexityEstimate(totals);
-  writeLine(io.stdout, pplAfterWindow.map((windowPpl, w) => `[${w + 1}]${windowPpl.toFixed(4)}`).join(","));
+  writeLine(io.stdout, pplAfterWindow.map((windowPpl, w) => `[${w + 1}]${windowPpl.toFixed(4)},`).join(""));
   const uncertainty = plusMinus === undefined ? "" : ` +/- ${plusMinus.toFixed(5)}`;
-  writeLine(io.stdout, `Final estimate: PPL = ${ppl.toFixed(4)}${uncertainty} over ${totals.count} tokens`);
+  writeLine(io.stdout, `Final estimate: PPL = ${ppl.toFixed(4)}${uncertainty}`);
   writeLine(
     io.stdout,
-    `${windows * (ctx - 1)} positions evaluated in ${(elapsed / 1000).toFixed(2)} s (${(elapsed / (windows * (ctx - 1))).toFixed(2)} ms/token)`,
+    `${totals.count} tokens scored; ${windows * (ctx - 1)} positions evaluated in ${(elapsed / 1000).toFixed(2)} s ` +
+      `(${(elapsed / (windows * (ctx - 1))).toFixed(2)} ms/token)`,
   );
 }
 
 const EXAMPLES = `
 Examples:
   $ trilm perplexity model-tq2_0.gguf --tokens-file wiki.test.ids --ctx 512
+  $ trilm perplexity model-tq2_0.gguf --text-file wiki.test.raw --ctx 512 --activations ggml-exact
   $ trilm perplexity golden/models/trilm-tiny-tq2_0.gguf --tokens-file ids.txt --ctx 64 --activations ggml-exact`;
 
 /** Add the `perplexity` command to `program`. */
@@ -149,12 +204,17 @@ export function registerPerplexity(program: Command, io: CliIo): void {
         "leftover ids are not scored), each evaluated from an empty KV cache, and only the second half of each " +
         "window is scored: with first = floor(N/2), the logits at positions first..N-2 predict tokens first+1..N-1, " +
         "N - first - 1 tokens per window. PPL = exp(mean negative log-likelihood), ± " +
-        "PPL·sqrt(var(NLL)/(count - 1)); the running PPL after each window is printed as [1]…,[2]…. Unlike " +
-        "llama-perplexity the first id of a window is not replaced by BOS. A progress bar goes to stderr when it " +
+        "PPL·sqrt(var(NLL)/(count - 1)); the running PPL after each window is printed as [1]…,[2]…, and the estimate as " +
+        "llama-perplexity prints them. As llama-perplexity, the first id of every window is replaced by BOS when the " +
+        "GGUF file's tokenizer adds one (tokenizer.ggml.add_bos_token). A progress bar goes to stderr when it " +
         "is a terminal.",
     )
     .argument("<model>", "GGUF model file or Hugging Face checkpoint folder")
-    .requiredOption("--tokens-file <file>", "token ids as text: integers separated by white space and/or commas")
+    .option("--tokens-file <file>", "token ids as text: integers separated by white space and/or commas")
+    .option(
+      "--text-file <file>",
+      "UTF-8 text, tokenized by the GGUF file's own tokenizer as llama-perplexity -f does (instead of --tokens-file)",
+    )
     .option("--ctx <N>", `window length, at least 3 (default: ${DEFAULT_CTX}, capped by the model's context length)`)
     .addOption(activationsOption())
     .addOption(kvCacheOption())

@@ -11,7 +11,7 @@ import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import { argmax, topK } from "../../../reference/model/sampling.js";
 import type { Backend } from "../../backend/backend.js";
 import { NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
-import { UsageError } from "../../errors.js";
+import { InputError, UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { serializeNpy } from "../../io/npy.js";
 import { embeddedModelPath } from "../../model/embedded.js";
@@ -22,6 +22,7 @@ import { createForwardStepper } from "../../run/forward-stepper.js";
 import { prefillAndGenerate } from "../../run/generate.js";
 import { checkBackendKvCache, checkPromptFits, type RunRequest } from "../../run/run-request.js";
 import { parseTokenList } from "../../run/token-list.js";
+import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 import { writeLine, type CliIo, type TextSink } from "../cli-io.js";
 import { refuseOutputOverInput } from "../output-path.js";
 
@@ -99,6 +100,7 @@ export function isTerminal(sink: TextSink): boolean {
 /** The options commander collects for `run`. */
 interface RunOptions {
   readonly tokens?: string;
+  readonly prompt?: string;
   readonly logits?: string;
   readonly activations: string;
   readonly kvCache: KvCacheType;
@@ -130,11 +132,15 @@ function runRequest(modelArgument: string | undefined, options: RunOptions): Run
   checkRunActivations(backend, activations, options.activations, options.kvCache);
   checkBackendKvCache(backend, options.kvCache);
   const modelPath = modelArgument ?? embeddedModelPath();
+  if (options.tokens !== undefined && options.prompt !== undefined) {
+    throw new UsageError("give the prompt either as --tokens or as --prompt, not both");
+  }
   const request: RunCommandRequest = {
     modelPath,
     shownPath: modelArgument ?? `embedded ${modelPath}`,
     prompt: options.tokens === undefined ? DEFAULT_PROMPT : parseTokenList(options.tokens, "--tokens"),
-    promptSource: options.tokens === undefined ? "the default prompt" : "--tokens",
+    promptSource:
+      options.prompt !== undefined ? "--prompt" : options.tokens === undefined ? "the default prompt" : "--tokens",
     generate: parseWholeNumber(options.generate, "--generate", 0, Number.MAX_SAFE_INTEGER),
     temperature: parseTemperature(options.temperature),
     seed: parseSeedOption(options.seed),
@@ -165,9 +171,25 @@ function positionLine(pos: number, token: number, logits: Float32Array, generate
   return `${head}  top${VERBOSE_TOP} ${top}`;
 }
 
+/** The ids of `--prompt` text with the model file's own tokenizer (as llama-tokenize: BOS per the file), and that tokenizer. */
+function promptTokens(model: LoadedModelFile, text: string): { ids: number[]; tokenizer: Tokenizer } {
+  if (model.readTokenizer === undefined) {
+    throw new InputError(
+      model.path,
+      `--prompt needs a GGUF file's tokenizer (tokenizer.ggml.*); a ${model.kind} model has none here: give --tokens`,
+    );
+  }
+  const tokenizer = model.readTokenizer();
+  const ids = tokenizer.tokenize(text);
+  if (ids.length === 0) throw new UsageError(`--prompt ${JSON.stringify(text)} gives no tokens`);
+  return { ids, tokenizer };
+}
+
 async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
-  const request = runRequest(modelArgument, options);
-  const model = loadModel(request.modelPath);
+  const asked = runRequest(modelArgument, options);
+  const model = loadModel(asked.modelPath);
+  const text = options.prompt === undefined ? undefined : promptTokens(model, options.prompt);
+  const request = text === undefined ? asked : { ...asked, prompt: text.ids };
   checkPromptFits(request, model.config);
   const positions = request.prompt.length + request.generate;
   const stepper = await createForwardStepper(
@@ -178,7 +200,7 @@ async function run(modelArgument: string | undefined, options: RunOptions, io: C
     positions,
   );
   try {
-    runPositions(request, model, options, io, stepper.step, stepper.backend);
+    runPositions(request, model, options, io, stepper.step, stepper.backend, text?.tokenizer);
   } finally {
     stepper.dispose();
   }
@@ -191,6 +213,7 @@ function runPositions(
   io: CliIo,
   forwardStep: (token: number, pos: number) => Float32Array,
   backend: Backend | undefined,
+  tokenizer: Tokenizer | undefined,
 ): void {
   const positions = request.prompt.length + request.generate;
   const vocab = model.config.vocabSize;
@@ -201,14 +224,20 @@ function runPositions(
     `backend ${options.backend}, activations ${request.forwardOptions.activations}, kv cache ${options.kvCache}`,
   );
   if (backend !== undefined) writeLine(io.stdout, `backend: ${backend.describe()}`);
-  writeLine(io.stdout, `  pos    token   argmax       logit  source`);
+  writeLine(io.stdout, `  pos    token   argmax       logit  source${tokenizer === undefined ? "" : "     text"}`);
+  // with --prompt, each row also shows its token's text, decoded as the bytes arrive (a piece may end inside a character)
+  const decoder = new TextDecoder();
+  const pieceOf = (token: number): string =>
+    tokenizer === undefined
+      ? ""
+      : `  ${JSON.stringify(decoder.decode(tokenizer.tokenToPiece(token), { stream: true }))}`;
 
   const { generated, prefillMs, decodeMs } = prefillAndGenerate(
     forwardStep,
     request,
     (pos, token, logits, isGenerated) => {
       allLogits?.set(logits, pos * vocab);
-      writeLine(io.stdout, positionLine(pos, token, logits, isGenerated, request.verbose));
+      writeLine(io.stdout, positionLine(pos, token, logits, isGenerated, request.verbose) + pieceOf(token));
     },
   );
 
@@ -216,6 +245,9 @@ function runPositions(
     const how =
       request.temperature === 0 ? "greedy (temperature 0)" : `temperature ${request.temperature}, seed ${request.seed}`;
     writeLine(io.stdout, `generated (${how}): ${generated.join(" ")}`);
+    if (tokenizer !== undefined) {
+      writeLine(io.stdout, `generated text: ${JSON.stringify(new TextDecoder().decode(tokenizer.pieces(generated)))}`);
+    }
   }
   writeLine(
     io.stdout,
@@ -263,6 +295,11 @@ export function registerRun(program: Command, io: CliIo): void {
     )
     .argument("[model]", "GGUF model file or Hugging Face checkpoint folder (default: the embedded tiny random TriLM)")
     .option("--tokens <ids>", `prompt token ids, comma-separated (default: ${DEFAULT_PROMPT.join(",")})`)
+    .option(
+      "--prompt <text>",
+      "prompt text, tokenized with the GGUF file's own tokenizer as llama-tokenize does (BOS per tokenizer.ggml.add_bos_token); " +
+        "each row then also shows its token's text",
+    )
     .option(
       "--logits <out.npy>",
       "write the logits of every position (prompt and generated) as float32 [positions, vocab], atomically",

@@ -14,6 +14,7 @@ export const SPEC_DOCUMENT_NAMES = [
   "gguf",
   "kernel-protocol",
   "trirun",
+  "tokenizer",
 ] as const;
 
 /** One of SPEC_DOCUMENT_NAMES. */

@@ -14,7 +14,15 @@ import * as dot from "../../../reference/codec/dot.js";
 import * as floatBits from "../../../reference/codec/float-bits.js";
 import * as float16 from "../../../reference/codec/float16.js";
 import * as ggmlType from "../../../reference/codec/ggml-type.js";
+import * as kAffineBlock from "../../../reference/codec/k-affine-block.js";
+import * as kQuantSearch from "../../../reference/codec/k-quant-search.js";
+import * as kScaleMin from "../../../reference/codec/k-scale-min.js";
+import * as kquantDot from "../../../reference/codec/kquant-dot.js";
 import * as codec from "../../../reference/codec/index.js";
+import * as q4_0 from "../../../reference/codec/q4_0.js";
+import * as q4_k from "../../../reference/codec/q4_k.js";
+import * as q5_k from "../../../reference/codec/q5_k.js";
+import * as q6_k from "../../../reference/codec/q6_k.js";
 import * as q8_0 from "../../../reference/codec/q8_0.js";
 import * as q8_k from "../../../reference/codec/q8_k.js";
 import * as rounding from "../../../reference/codec/rounding.js";
@@ -35,7 +43,11 @@ type GgmlType = codec.GgmlType;
 const ALL_TYPES: GgmlType[] = [
   GgmlType.F32,
   GgmlType.F16,
+  GgmlType.Q4_0,
   GgmlType.Q8_0,
+  GgmlType.Q4_K,
+  GgmlType.Q5_K,
+  GgmlType.Q6_K,
   GgmlType.Q8_K,
   GgmlType.BF16,
   GgmlType.TQ1_0,
@@ -48,7 +60,9 @@ const bitsOf = (x: Float32Array): number[] => Array.from(new Uint32Array(new Flo
  * Rows that each type stores exactly (decode(encode(x)) = x bit for bit), n a multiple of the block size:
  *  F32: any non-NaN float32; F16: fp16 values; BF16: bf16 values; Q8_0: q·d with d an fp16 and some |q| = 127;
  *  Q8_K: q·2^k with the first largest element −127·2^k (iscale = 2^-k, d = 2^k exactly);
- *  TQ1_0 / TQ2_0: trits × one positive fp16 scale per block.
+ *  TQ1_0 / TQ2_0: trits × one positive fp16 scale per block; Q4_0: q·d, q ∈ −8..7, d an fp16, the first largest
+ *  |q| being −8; Q4_K / Q5_K: all +0 rows, Q6_K: all −0 rows (their scale searches make no wider family exact; the ggml KATs
+ *  in q4_k/q5_k/q6_k.test.ts test them).
  */
 function exactRowArb(type: GgmlType): fc.Arbitrary<Float32Array> {
   const blockSize = ggmlTypeTraits(type)!.blockSize;
@@ -90,6 +104,31 @@ function exactRowArb(type: GgmlType): fc.Arbitrary<Float32Array> {
             return x;
           }),
       );
+    case GgmlType.Q4_0:
+      return blocksArb.chain((nb) =>
+        fc
+          .array(
+            fc.tuple(
+              fc.array(fc.integer({ min: -7, max: 7 }), { minLength: 32, maxLength: 32 }),
+              fc.integer({ min: 0, max: 31 }),
+              fc.integer({ min: 0x0400, max: 0x7bff }),
+            ),
+            { minLength: nb, maxLength: nb },
+          )
+          .map((blocks) => {
+            const x = new Float32Array(32 * blocks.length);
+            blocks.forEach(([qs, at, h], b) => {
+              qs[at] = -8;
+              qs.forEach((q, j) => (x[32 * b + j] = q * float16.f16BitsToF32(h)));
+            });
+            return x;
+          }),
+      );
+    case GgmlType.Q4_K:
+    case GgmlType.Q5_K:
+      return blocksArb.map((nb) => new Float32Array(256 * nb));
+    case GgmlType.Q6_K: // a zero block decodes to (0·0)·(0 − 32) = −0
+      return blocksArb.map((nb) => new Float32Array(256 * nb).fill(-0));
     case GgmlType.Q8_K:
       return blocksArb.chain((nb) =>
         fc
@@ -151,8 +190,16 @@ function expectedBytes(type: GgmlType, x: Float32Array): Uint8Array {
       return halfWords(float16.f32ToF16Bits);
     case GgmlType.BF16:
       return halfWords(bfloat16.f32ToBf16Bits);
+    case GgmlType.Q4_0:
+      return q4_0.quantizeRowQ4_0(x);
     case GgmlType.Q8_0:
       return q8_0.quantizeRowQ8_0(x);
+    case GgmlType.Q4_K:
+      return q4_k.quantizeRowQ4K(x);
+    case GgmlType.Q5_K:
+      return q5_k.quantizeRowQ5K(x);
+    case GgmlType.Q6_K:
+      return q6_k.quantizeRowQ6K(x);
     case GgmlType.Q8_K:
       return q8_k.quantizeRowQ8K(x);
     case GgmlType.TQ1_0:
@@ -212,8 +259,20 @@ describe("quantizeRow / dequantizeRow", () => {
                 bfloat16.bf16BitsToF32(view.getUint16(2 * j, true)),
               );
               break;
+            case GgmlType.Q4_0:
+              expected = q4_0.dequantizeRowQ4_0(bytes);
+              break;
             case GgmlType.Q8_0:
               expected = q8_0.dequantizeRowQ8_0(bytes);
+              break;
+            case GgmlType.Q4_K:
+              expected = q4_k.dequantizeRowQ4K(bytes);
+              break;
+            case GgmlType.Q5_K:
+              expected = q5_k.dequantizeRowQ5K(bytes);
+              break;
+            case GgmlType.Q6_K:
+              expected = q6_k.dequantizeRowQ6K(bytes);
               break;
             case GgmlType.Q8_K:
               expected = q8_k.dequantizeRowQ8K(bytes);
@@ -265,7 +324,7 @@ describe("quantizeRow / dequantizeRow", () => {
   });
 
   test("an unknown type id throws RangeError", () => {
-    expect(() => quantizeRow(2 as GgmlType, new Float32Array(32))).toThrow(RangeError);
+    expect(() => quantizeRow(3 as GgmlType, new Float32Array(32))).toThrow(RangeError); // 3: Q4_1, not implemented
     expect(() => dequantizeRow(99 as GgmlType, new Uint8Array(0), 0)).toThrow(RangeError);
   });
 });
@@ -279,6 +338,14 @@ describe("re-exports", () => {
     "float-bits": floatBits,
     float16,
     "ggml-type": ggmlType,
+    "k-affine-block": kAffineBlock,
+    "k-quant-search": kQuantSearch,
+    "k-scale-min": kScaleMin,
+    "kquant-dot": kquantDot,
+    q4_0,
+    q4_k,
+    q5_k,
+    q6_k,
     q8_0,
     q8_k,
     rounding,

@@ -17,7 +17,7 @@ import {
   quantizeRowQ8K,
   quantizeRowQ8_0,
 } from "../../../reference/codec/index.js";
-import { f32Lanes, LLAMA_REFERENCE_ISA } from "../../../reference/ggml-x86/index.js";
+import { f32Lanes, LLAMA_REFERENCE_ISA, quantizeRowQ8_0Avx2 } from "../../../reference/ggml-x86/index.js";
 import {
   convertActivations,
   dotInputValues,
@@ -45,18 +45,47 @@ describe("convertActivations in the ggml modes (spec §3.2)", () => {
   });
 
   test.each(["ggml-exact", "ggml-matmul"] as const)("%s: Q8_0 weights consume Q8_0 blocks of x", (mode) => {
-    expect(convertActivations(mode, GgmlType.Q8_0, x256)).toEqual({ kind: "q8_0", blocks: quantizeRowQ8_0(x256) });
+    expect(convertActivations(mode, GgmlType.Q8_0, x256)).toEqual({ kind: "q8_0", blocks: quantizeRowQ8_0Avx2(x256) });
+    // the x86 runtime quantizer, not quantize_row_q8_0_ref: 2.5 with d = 1 rounds to even (2), _ref's roundf gives 3
+    const tie = new Float32Array(32);
+    tie[0] = 127;
+    tie[1] = 2.5;
+    for (const type of [GgmlType.Q8_0, GgmlType.Q4_0]) {
+      const converted = convertActivations(mode, type, tie);
+      expect(converted).toEqual({ kind: "q8_0", blocks: quantizeRowQ8_0Avx2(tie) });
+      expect(converted.kind === "q8_0" && converted.blocks[3]).toBe(2);
+    }
+    expect(quantizeRowQ8_0(tie)[3]).toBe(3);
   });
 
-  test("F16 weights: x as given when tinyBLAS takes the matmul (cols a multiple of the lane count), else fp16", () => {
+  test("F16 weights (llama.cpp de3ff815, the default): x rounded to fp16 whatever the shape (spec §9.3)", () => {
+    for (const [n, seed] of [
+      [4 * LANES, 2],
+      [4 * LANES + 3, 3],
+    ]) {
+      const x = activations(n, seed);
+      const fp16 = x.map((v) => f16BitsToF32(f32ToF16Bits(v)));
+      expect(fp16).not.toEqual(x); // the rounding is visible
+      expect(convertActivations("ggml-matmul", GgmlType.F16, x)).toEqual({ kind: "fp16", values: fp16 });
+      expect(convertActivations("ggml-exact", GgmlType.F16, x, "fp16")).toEqual({ kind: "fp16", values: fp16 });
+    }
+  });
+
+  test("F16 weights, the older build (f32-tinyblas): x as given when tinyBLAS takes the matmul, else fp16", () => {
     const taken = activations(4 * LANES, 2);
     expect(takenByTinyBlas(taken.length)).toBe(true);
-    expect(convertActivations("ggml-matmul", GgmlType.F16, taken)).toEqual({ kind: "float", values: taken });
+    expect(convertActivations("ggml-matmul", GgmlType.F16, taken, "f32-tinyblas")).toEqual({
+      kind: "float",
+      values: taken,
+    });
     const refused = activations(4 * LANES + 3, 3);
     expect(takenByTinyBlas(refused.length)).toBe(false);
     const fp16 = refused.map((v) => f16BitsToF32(f32ToF16Bits(v)));
     expect(fp16).not.toEqual(refused); // the rounding is visible
-    expect(convertActivations("ggml-matmul", GgmlType.F16, refused)).toEqual({ kind: "fp16", values: fp16 });
+    expect(convertActivations("ggml-matmul", GgmlType.F16, refused, "f32-tinyblas")).toEqual({
+      kind: "fp16",
+      values: fp16,
+    });
   });
 
   test("BF16 weights: x rounded to bf16 whatever the shape; F32 and Q8_K weights: x as given", () => {

@@ -1,7 +1,12 @@
 /** llama-perplexity's windows, scored positions and estimate (spec/forward.md §11) on a tiny model. */
 import { describe, expect, test } from "vitest";
 import { createForwardState, F32_FORWARD_OPTIONS, forward } from "../../../reference/model/forward.js";
-import { evaluatePerplexity, perplexityEstimate, perplexityWindows } from "../../../reference/model/perplexity.js";
+import {
+  evaluatePerplexity,
+  llamaNegativeLogLikelihood,
+  perplexityEstimate,
+  perplexityWindows,
+} from "../../../reference/model/perplexity.js";
 import { logProbability } from "../../../reference/model/sampling.js";
 import { mulberry32 } from "../../../src/random/index.js";
 import { randomTokens, tinyModel } from "../../support/tiny-model.js";
@@ -34,21 +39,35 @@ describe("perplexityEstimate", () => {
   });
 });
 
+describe("llamaNegativeLogLikelihood", () => {
+  test("is llama-perplexity's log_softmax: float32 differences and expf, the sum in double", () => {
+    const logits = Float32Array.from([0.1, -2.5, 3.75, 1e-3, 3.7499998]);
+    let sumExp = 0;
+    for (const l of logits) sumExp += Math.fround(Math.exp(Math.fround(l - logits[2])));
+    for (let t = 0; t < logits.length; t++) {
+      expect(llamaNegativeLogLikelihood(logits, t)).toBe(-(Math.fround(logits[t] - logits[2]) - Math.log(sumExp)));
+      expect(llamaNegativeLogLikelihood(logits, t)).toBeCloseTo(-logProbability(logits, t), 6);
+    }
+    expect(() => llamaNegativeLogLikelihood(logits, 5)).toThrow(RangeError);
+    expect(() => llamaNegativeLogLikelihood(Float32Array.from([0, Number.NaN]), 0)).toThrow(RangeError);
+  });
+});
+
 describe("evaluatePerplexity", () => {
   const { config, weights } = tinyModel({ seed: 11, nLayers: 1, contextLength: 8 });
   const tokens = randomTokens(mulberry32(5), 19, config.vocabSize);
 
   /** Σ NLL over positions ⌊N/2⌋ … N−2 of each whole window, each from a fresh cache, summed in order. */
-  function directSum(ctx: number): { count: number; sum: number; afterWindow: number[] } {
+  function directSum(ctx: number, bos?: number): { count: number; sum: number; afterWindow: number[] } {
     let sum = 0;
     let count = 0;
     const afterWindow: number[] = [];
     for (let w = 0; (w + 1) * ctx <= tokens.length; w++) {
       const state = createForwardState({ ...config, contextLength: ctx }, weights, F32_FORWARD_OPTIONS);
       for (let i = 0; i < ctx - 1; i++) {
-        const logits = forward(state, tokens[w * ctx + i], i);
+        const logits = forward(state, i === 0 && bos !== undefined ? bos : tokens[w * ctx + i], i);
         if (i >= Math.floor(ctx / 2)) {
-          sum += -logProbability(logits, tokens[w * ctx + i + 1]);
+          sum += llamaNegativeLogLikelihood(logits, tokens[w * ctx + i + 1]);
           count++;
         }
       }
@@ -67,6 +86,14 @@ describe("evaluatePerplexity", () => {
       expect(result.totals.sum).toBe(expected.sum);
       expect(result.pplAfterWindow).toEqual(expected.afterWindow);
     }
+  });
+
+  test("with a BOS id, the first id of every window is replaced by it before the window is evaluated", () => {
+    const bos = (tokens[0] + 1) % config.vocabSize;
+    const expected = directSum(6, bos);
+    const result = evaluatePerplexity(config, weights, tokens, 6, F32_FORWARD_OPTIONS, undefined, bos);
+    expect(result.totals.sum).toBe(expected.sum);
+    expect(result.totals.sum).not.toBe(directSum(6).sum);
   });
 
   test("reports every evaluated position, window by window", () => {

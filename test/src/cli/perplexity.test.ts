@@ -2,16 +2,19 @@
  * `trilm perplexity`: llama-perplexity's windows and scored positions on the embedded model, the
  * printed estimate, and one-line exit-2 refusals for bad token files.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createForwardState, F32_FORWARD_OPTIONS, forward } from "../../../reference/model/forward.js";
-import { perplexityEstimate, scorePerplexity } from "../../../reference/model/perplexity.js";
-import { logProbability } from "../../../reference/model/sampling.js";
+import {
+  llamaNegativeLogLikelihood,
+  perplexityEstimate,
+  scorePerplexity,
+} from "../../../reference/model/perplexity.js";
 import { createBackendSession } from "../../../src/backend/backend-forward.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { embeddedModelPath } from "../../../src/model/embedded.js";
 import { loadModel } from "../../../src/model/load-model.js";
-import { expectRefused, trilm, useTempDir } from "./harness.js";
+import { expectRefused, repoFile, trilm, useTempDir } from "./harness.js";
 
 const temp = useTempDir();
 const MODEL = embeddedModelPath();
@@ -25,7 +28,10 @@ function writeIds(path: string, ids: readonly number[] = IDS): string {
   return path;
 }
 
-/** Σ NLL, Σ NLL² and count over the second half of each window of `ctx`, computed directly. */
+/** The embedded model's BOS id (its vocabulary adds BOS, so llama-perplexity writes it over each window's first id). */
+const BOS = 1;
+
+/** Σ NLL, Σ NLL² and count over the second half of each window of `ctx` (first id → BOS), computed directly. */
 function expectedTotals(ids: readonly number[], ctx: number): { ppl: number; count: number; plusMinus: number } {
   const model = loadModel(MODEL);
   let sum = 0;
@@ -34,9 +40,9 @@ function expectedTotals(ids: readonly number[], ctx: number): { ppl: number; cou
   for (let w = 0; w + ctx <= ids.length; w += ctx) {
     const state = createForwardState(model.config, model.weights, F32_FORWARD_OPTIONS);
     for (let i = 0; i < ctx - 1; i++) {
-      const logits = forward(state, ids[w + i], i);
+      const logits = forward(state, i === 0 ? BOS : ids[w + i], i);
       if (i >= Math.floor(ctx / 2)) {
-        const nll = -logProbability(logits, ids[w + i + 1]);
+        const nll = llamaNegativeLogLikelihood(logits, ids[w + i + 1]);
         sum += nll;
         squares += nll * nll;
         count++;
@@ -56,15 +62,51 @@ describe("trilm perplexity", () => {
     expect(lines[2]).toBe(
       `40 token ids from ${temp("ids.txt")}: 2 window(s) of 16, 8 left over; scoring positions 8..14 of each window (predicting tokens 9..15): 7 per window`,
     );
-    expect(lines[3]).toMatch(/^\[1\]\d+\.\d{4},\[2\]\d+\.\d{4}$/);
+    expect(lines[3]).toBe("the first id of every window is replaced by BOS 1, as llama-perplexity does");
+    expect(lines[4]).toMatch(/^\[1\]\d+\.\d{4},\[2\]\d+\.\d{4},$/);
     const expected = expectedTotals(IDS, 16);
     expect(expected.count).toBe(14);
     expect(expected.ppl).toBeGreaterThan(1);
     expect(Number.isFinite(expected.ppl)).toBe(true);
-    expect(lines[4]).toBe(
-      `Final estimate: PPL = ${expected.ppl.toFixed(4)} +/- ${expected.plusMinus.toFixed(5)} over 14 tokens`,
+    expect(lines[5]).toBe(`Final estimate: PPL = ${expected.ppl.toFixed(4)} +/- ${expected.plusMinus.toFixed(5)}`);
+    expect(lines[6]).toMatch(/^14 tokens scored; 30 positions evaluated in \d+\.\d\d s \(\d+\.\d\d ms\/token\)$/);
+  });
+
+  it("prints llama-perplexity's own numbers on golden/external/llama-quantize (BOS over each window's first id)", async () => {
+    const fixture = (name: string): string => repoFile(`golden/external/llama-quantize/${name}`);
+    const result = await trilm(
+      "perplexity",
+      fixture("tied-spm-tq2_0-default.gguf"),
+      "--tokens-file",
+      fixture("ppl-tokens.txt"),
+      "--ctx",
+      "32",
+      "--activations",
+      "ggml-exact",
     );
-    expect(lines[5]).toMatch(/^30 positions evaluated in \d+\.\d\d s \(\d+\.\d\d ms\/token\)$/);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.trimEnd().split("\n");
+    const llamaStdout = readFileSync(fixture("llama-perplexity-stdout.txt"), "utf8").split("\n");
+    expect(lines[4]).toBe(llamaStdout[1]);
+    expect(lines[5]).toBe(readFileSync(fixture("llama-perplexity-final.txt"), "utf8").trimEnd());
+  });
+
+  it("--text-file: the GGUF's tokenizer gives llama.cpp's 179 ids (one final newline dropped, as -f), then its numbers", async () => {
+    const fixture = (name: string): string => repoFile(`golden/external/llama-quantize/${name}`);
+    writeFileSync(temp("text.txt"), `${readFileSync(fixture("ppl-text.txt"), "utf8")}\n`);
+    const model = fixture("tied-spm-tq2_0-default.gguf");
+    const args = ["--ctx", "32", "--activations", "ggml-exact"];
+    const result = await trilm("perplexity", model, "--text-file", temp("text.txt"), ...args);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[2]).toMatch(/^179 token ids from .*text\.txt: 5 window\(s\) of 32, 19 left over;/);
+    expect(lines[4]).toBe(readFileSync(fixture("llama-perplexity-stdout.txt"), "utf8").split("\n")[1]);
+    expect(lines[5]).toBe(readFileSync(fixture("llama-perplexity-final.txt"), "utf8").trimEnd());
+    expectRefused(
+      await trilm("perplexity", model, "--text-file", temp("text.txt"), "--tokens-file", fixture("ppl-tokens.txt")),
+      undefined,
+      "give the ids either as --tokens-file or as --text-file (exactly one)",
+    );
   });
 
   it("--ctx defaults to 512 capped by the model's context (256 for the tiny model)", async () => {
@@ -107,7 +149,7 @@ describe("trilm perplexity", () => {
       activations: "ggml-matmul",
       kvCache: "f32",
     });
-    const scored = scorePerplexity(IDS, 16, () => session.step);
+    const scored = scorePerplexity(IDS, 16, () => session.step, undefined, BOS);
     expect(result.stdout).toContain(`Final estimate: PPL = ${perplexityEstimate(scored.totals).ppl.toFixed(4)} +/- `);
     const refused = await trilm(
       "perplexity",
@@ -206,6 +248,10 @@ describe("trilm perplexity refuses bad input with one line and exit 2", () => {
       undefined,
       "--ctx must be a whole number from 3 to",
     );
-    expectRefused(await trilm("perplexity", MODEL), undefined, "required option '--tokens-file <file>' not specified");
+    expectRefused(
+      await trilm("perplexity", MODEL),
+      undefined,
+      "give the ids either as --tokens-file or as --text-file (exactly one)",
+    );
   });
 });

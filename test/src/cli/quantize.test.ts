@@ -37,13 +37,11 @@ describe("trilm quantize", () => {
     ]);
   });
 
-  it("refuses, naming the input, where llama-quantize would pick a type the oracle lacks", async () => {
-    expectRefused(
-      await trilm("quantize", TINY_F32, temp("out.gguf"), "tq2_0"),
-      TINY_F32,
-      "as q6_K, which the oracle does not implement",
-      temp("out.gguf"),
-    );
+  it("without options stores token_embd as q4_K and output as q6_K, as llama-quantize does", async () => {
+    const result = await trilm("quantize", TINY_F32, temp("out.gguf"), "tq2_0");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/token_embd\.weight .*converting to q4_K/);
+    expect(result.stdout).toMatch(/output\.weight .*converting to q6_K/);
   });
 
   it("refuses an option type llama-quantize cannot write", async () => {

@@ -20,6 +20,7 @@ import {
 } from "../../../src/gguf/index.js";
 import { parseNpy } from "../../../src/io/npy.js";
 import { embeddedModelPath } from "../../../src/model/embedded.js";
+import { BYTE_TO_UNICODE } from "../../../src/tokenizer/byte-unicode.js";
 import { loadModel } from "../../../src/model/load-model.js";
 import { randomTrilm } from "../../../src/model/random-model.js";
 import { mulberry32 } from "../../../src/random/index.js";
@@ -313,6 +314,75 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
     const before = readFileSync(model);
     expectRefused(await trilm("run", model, "--logits", model), model, "is also the input file");
     expect(readFileSync(model).equals(before)).toBe(true);
+  });
+});
+
+/** The tiny random model with a byte-level BPE vocabulary of its 512 tokens: ids 0–255 are the bytes (GPT-2 map), the rest unused. */
+function writeTinyWithTokenizer(path: string): string {
+  const bytes = Array.from({ length: 256 }, (_, b) => BYTE_TO_UNICODE[b]);
+  const tokens = [...bytes, ...Array.from({ length: VOCAB - 256 }, (_, i) => `<unused${i}>`)];
+  const entries: GgufKeyValue[] = [
+    { key: "tokenizer.ggml.model", value: { type: GgufValueType.STRING, value: "gpt2" } },
+    {
+      key: "tokenizer.ggml.tokens",
+      value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: tokens },
+    },
+    {
+      key: "tokenizer.ggml.merges",
+      value: { type: GgufValueType.ARRAY, elementType: GgufValueType.STRING, values: ["h i"] },
+    },
+  ];
+  return writeAlteredTiny(path, (metadata, tensors) => ({
+    metadata: [...withoutTokenizer(metadata), ...entries],
+    tensors,
+  }));
+}
+
+/** Metadata without the tokenizer.* keys (the random model's placeholder SentencePiece vocabulary). */
+function withoutTokenizer(metadata: GgufKeyValue[]): GgufKeyValue[] {
+  return metadata.filter((entry) => !entry.key.startsWith("tokenizer."));
+}
+
+describe("trilm run --prompt", () => {
+  it("tokenizes with the file's tokenizer and shows each token's text, streaming generated text", async () => {
+    const model = writeTinyWithTokenizer(temp("vocab.gguf"));
+    const byText = await trilm("run", model, "--prompt", "é!", "--generate", "2");
+    expect(byText.code).toBe(0);
+    // é is two bytes (0xC3 0xA9): the first piece is half a character, shown once the second arrives
+    const byIds = await trilm("run", model, "--tokens", "195,169,33", "--generate", "2");
+    const rows = (out: string): string[] => out.split("\n").filter((line) => /^\s+\d+\s+\d+/.test(line));
+    expect(rows(byText.stdout).map((r) => r.replace(/\s+"[^"]*"$/, ""))).toEqual(rows(byIds.stdout));
+    expect(
+      rows(byText.stdout)
+        .slice(0, 3)
+        .map((r) => /"[^"]*"$/.exec(r)?.[0]),
+    ).toEqual(['""', '"é"', '"!"']);
+    expect(byText.stdout).toMatch(/^generated text: ".*"$/m);
+  });
+
+  it("refuses --prompt with --tokens, and --prompt on a model without tokenizer keys, in one line", async () => {
+    const model = writeTinyWithTokenizer(temp("vocab.gguf"));
+    expectRefused(
+      await trilm("run", model, "--prompt", "hi", "--tokens", "1"),
+      undefined,
+      /either as --tokens or as --prompt/,
+    );
+    const bare = writeAlteredTiny(temp("bare.gguf"), (metadata, tensors) => ({
+      metadata: withoutTokenizer(metadata),
+      tensors,
+    }));
+    expectRefused(await trilm("run", bare, "--prompt", "hi"), bare, /has no tokenizer \(no tokenizer\.ggml\.\* keys\)/);
+  });
+
+  it("the embedded model's placeholder SentencePiece vocabulary spells text in byte tokens after BOS", async () => {
+    const result = await trilm("run", "--prompt", "hi");
+    expect(result.code).toBe(0);
+    // " hi" → "▁hi": no merges exist, so the UTF-8 bytes of ▁ (E2 96 81), h, i as <0xXX> = id 3 + byte, as llama-tokenize gives
+    const tokens = result.stdout
+      .split("\n")
+      .filter((l) => /^\s+\d+\s+\d+/.test(l))
+      .map((l) => Number(l.trim().split(/\s+/)[1]));
+    expect(tokens).toEqual([1, 3 + 0xe2, 3 + 0x96, 3 + 0x81, 3 + 0x68, 3 + 0x69]);
   });
 });
 

@@ -217,22 +217,29 @@ function tinyModel(extra: GgufTensor[] = [], metadata: GgufKeyValue[] = []): Ggu
 }
 
 describe("quantizeModel refuses what llama-quantize refuses or what the oracle cannot write", () => {
-  test("without options, llama would pick q4_K for token_embd: InputError with a hint", () => {
-    expect(inputError(() => quantizeModel(tinyModel(), GgmlType.TQ2_0)).problem).toBe(
-      "llama-quantize would store tensor 'output.weight' as q6_K, which the oracle does not implement; choose its type with outputTensorType",
+  test("without options, token_embd becomes q4_K and output q6_K, as llama-quantize writes them", () => {
+    const out = quantizeModel(tinyModel(), GgmlType.TQ2_0);
+    expect(out.tensor("token_embd.weight")).toMatchObject({ type: GgmlType.Q4_K, byteSize: 4 * 144 });
+    expect(out.tensor("output.weight")).toMatchObject({ type: GgmlType.Q6_K, byteSize: 4 * 210 });
+  });
+
+  test("a token_embd whose rows are not whole 256-blocks falls back to q5_0: InputError with a hint", () => {
+    const model = GgufFile.create(
+      "tiny.gguf",
+      [{ key: "general.architecture", value: { type: GgufValueType.STRING, value: "llama" } }],
+      [ternaryF32Tensor("token_embd.weight", [320, 4]), ternaryF32Tensor("output.weight", [256, 4])],
     );
-    expect(
-      inputError(() => quantizeModel(tinyModel(), GgmlType.TQ2_0, { outputTensorType: GgmlType.F16 })).problem,
-    ).toMatch(
-      /^llama-quantize would store tensor 'token_embd.weight' as q4_K, which the oracle does not implement; choose its type with tokenEmbeddingType/,
+    expect(inputError(() => quantizeModel(model, GgmlType.TQ2_0, { outputTensorType: GgmlType.F16 })).problem).toMatch(
+      /^llama-quantize would store tensor 'token_embd.weight' as q5_0, which the oracle does not implement; choose its type with tokenEmbeddingType/,
     );
   });
 
-  test("a matrix whose rows are not whole 256-blocks would be q4_0", () => {
+  test("a matrix whose rows are not whole 256-blocks becomes q4_0", () => {
     const model = tinyModel([ternaryF32Tensor("blk.0.attn_q.weight", [320, 2])]);
-    expect(inputError(() => quantizeModel(model, GgmlType.TQ1_0, F16_EMBEDDINGS)).problem).toBe(
-      "llama-quantize would store tensor 'blk.0.attn_q.weight' as q4_0, which the oracle does not implement",
-    );
+    expect(quantizeModel(model, GgmlType.TQ1_0, F16_EMBEDDINGS).tensor("blk.0.attn_q.weight")).toMatchObject({
+      type: GgmlType.Q4_0,
+      byteSize: 2 * 10 * 18,
+    });
   });
 
   test("…but one whose rows are not whole 32-blocks falls back to f16, which the oracle writes", () => {

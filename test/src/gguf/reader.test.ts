@@ -476,8 +476,11 @@ describe("every bad file is an InputError naming the file and the problem", () =
 
   test.each([
     [
-      2,
-      /^tensor 'a' has ggml type id 2, which the oracle does not implement \(it reads f32, f16, q8_0, q8_K, bf16, tq1_0, tq2_0\) \(offset \d+\)$/,
+      3,
+      new RegExp(
+        "^tensor 'a' has ggml type id 3, which the oracle does not implement " +
+          String.raw`\(it reads f32, f16, q4_0, q8_0, q4_K, q5_K, q6_K, q8_K, bf16, tq1_0, tq2_0\) \(offset \d+\)$`,
+      ),
     ],
     [999, /^tensor 'a' has ggml type id 999, which the oracle does not implement/],
   ])("tensor type id %i", (type, message) => {
@@ -574,6 +577,21 @@ describe("every bad file is an InputError naming the file and the problem", () =
       data: new Uint8Array(16),
     });
     expect(parseError(bytes).problem).toMatch(/^truncated: the file ends at \d+, inside the padding after tensor 'a'/);
+  });
+
+  test("a file without tensors may end right after its header (gguf-py's vocab-only files), or be padded", () => {
+    const kvs = [u32Entry("general.alignment", 32)];
+    const padded = rawGguf({ kvs });
+    const headerEnd = new RawBytes().raw([0x47, 0x47, 0x55, 0x46]).u32(3).u64(0).u64(1);
+    kvs[0](headerEnd);
+    const unpadded = padded.subarray(0, headerEnd.bytes().length);
+    expect(unpadded.length).toBeLessThan(padded.length);
+    for (const bytes of [padded, unpadded]) {
+      const file = parseGguf(bytes, "vocab.gguf");
+      expect([file.tensors.length, file.getUint32("general.alignment")]).toEqual([0, 32]);
+    }
+    expect(parseError(padded.subarray(0, unpadded.length + 1)).problem).toMatch(/^truncated: the file ends at/);
+    expect(parseError(new Uint8Array([...padded, 0])).problem).toMatch(/^1 unexpected bytes after the end/);
   });
 
   test("bytes after the end of the data section", () => {

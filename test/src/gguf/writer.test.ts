@@ -237,8 +237,8 @@ describe("GgufFile refuses what GGUF cannot hold, with an InputError naming the 
     [
       "an unknown type",
       [],
-      [{ ...tensor, type: 2 as GgmlType }],
-      /^tensor 't' has ggml type id 2, which the oracle does not implement/,
+      [{ ...tensor, type: 3 as GgmlType }],
+      /^tensor 't' has ggml type id 3, which the oracle does not implement/,
     ],
     [
       "a partial block",

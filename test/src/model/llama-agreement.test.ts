@@ -30,7 +30,8 @@ const GOLDEN = new URL("../../../golden/external/llama/", import.meta.url);
 const TOKENS: number[] = (JSON.parse(readFileSync(new URL("tokens.json", GOLDEN), "utf8")) as { tokens: number[] })
   .tokens;
 const VOCAB = 512;
-const GGML: ForwardOptions = { activations: "ggml-exact", kvCache: "f32" };
+/** golden/external/llama/ was made by the older llama.cpp build whose tinyBLAS took F16 × F32 (spec/forward.md §9.3). */
+const GGML: ForwardOptions = { activations: "ggml-exact", kvCache: "f32", f16MatmulInput: "f32-tinyblas" };
 const VARIANTS = ["f32", "tq2_0", "tq1_0"] as const;
 
 /** The model in tiny-<variant>.gguf. */
