@@ -6,11 +6,11 @@
  *   "fp16"          llama.cpp de3ff815 (node-llama-cpp@3.22.1), AVX-512: llamafile_sgemm takes
  *                   F16 × F16 only, so ggml_compute_forward_mul_mat first converts every activation
  *                   row to fp16 (from_float = ggml_cpu_fp32_to_fp16, round to nearest even), then runs
- *                   tinyBLAS<16, __m512, __m512, ggml_fp16_t, ggml_fp16_t, float> (k % 16 = 0) or
- *                   ggml_vec_dot_f16: y_r = Σ_c W[r,c]·fp16(x_c).
+ *                   tinyBLAS<16, __m512, __m512, ggml_fp16_t, ggml_fp16_t, float> (k % 16 = 0, m % 4 = 0,
+ *                   n ≥ 2 tokens: takenByTinyBlas) or ggml_vec_dot_f16: y_r = Σ_c W[r,c]·fp16(x_c).
  *   "f32-tinyblas"  the older build that wrote golden/external/llama/: tinyBLAS<16, __m512, __m512,
- *                   ggml_fp16_t, float, float> took the F32 activations as they were when k % 16 = 0
- *                   (y_r = Σ_c W[r,c]·x_c); otherwise ggml_vec_dot_f16 on fp16(x).
+ *                   ggml_fp16_t, float, float> took the F32 activations as they were when it took the
+ *                   matmul (y_r = Σ_c W[r,c]·x_c); otherwise ggml_vec_dot_f16 on fp16(x).
  * Both sum in the same tinyBLAS order; only the rounding of x to fp16 differs.
  */
 

@@ -11,6 +11,8 @@ export * from "./glibc-trig.js";
 export * from "./hsum.js";
 export * from "./isa.js";
 export * from "./kquant-dot.js";
+export * from "./q4_0-repack.js";
+export * from "./q4_k-repack.js";
 export * from "./q8_0-dot.js";
 export * from "./q8_0-quantize.js";
 export * from "./rope.js";

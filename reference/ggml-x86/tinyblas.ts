@@ -1,7 +1,8 @@
 /**
  * One output element of llamafile's tinyBLAS (ggml/src/ggml-cpu/llamafile/sgemm.cpp,
  * `tinyBLAS<KN, V, V, TA, TB, float>`, KN = 8 for AVX2 `__m256`, 16 for AVX-512 `__m512`), which
- * llama.cpp's CPU backend uses for F32 and F16 matmuls of a batch of ≥ 2 tokens when k % KN = 0.
+ * llama.cpp's CPU backend uses for F32 and F16 matmuls of a batch of ≥ 2 tokens when k % KN = 0 and m % 4 = 0
+ * (spec/forward.md §9.3).
  * Implements spec/forward.md §9 ("ggml-exact mode emulates the x86-64 build of ggml").
  *
  *   acc_t = 0;  for l = 0, KN, 2·KN, …:  acc_t = fma_f32(a[l+t], b[l+t], acc_t)    (t < KN, `madd`)

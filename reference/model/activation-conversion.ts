@@ -70,19 +70,33 @@ export function quantizeInt8PerToken(x: Float32Array): { readonly q: Float32Arra
   return { q: x.map((v) => Math.max(-128, Math.min(127, nearestInt(Math.fround(v * inputScale))))), inputScale };
 }
 
+/** A matmul as llamafile_sgemm sees it: m = W's rows, k = W's cols, n = tokens of the micro-batch multiplied together. */
+export interface SgemmShape {
+  readonly rows: number;
+  readonly cols: number;
+  readonly tokens: number;
+}
+
 /**
- * Whether llamafile_sgemm (tinyBLAS) takes a float matmul whose k is `cols`: k a multiple of the
- * lane count of LLAMA_REFERENCE_ISA (ggml's batched path, spec §3.2 and §8.2). Decides F16's conversion.
+ * Whether llamafile_sgemm (tinyBLAS) takes a float matmul of `shape` in the x86-64 build (spec §9.3):
+ * n ≥ 2 tokens ("only enable sgemm for prompt processing", sgemm.cpp llamafile_sgemm), k a multiple of
+ * the lane count KN of LLAMA_REFERENCE_ISA and m a multiple of 4 (tinyBLAS::matmul's tilings RM·BM = 16, 8, 4).
+ * Otherwise ggml_vec_dot_f32/f16/bf16 compute each output. Decides the kernel and, in the older build, F16's input.
  */
-export function takenByTinyBlas(cols: number): boolean {
-  return cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0;
+export function takenByTinyBlas(shape: SgemmShape): boolean {
+  return shape.tokens >= 2 && shape.cols % f32Lanes(LLAMA_REFERENCE_ISA) === 0 && shape.rows % 4 === 0;
 }
 
 /**
  * ggml's conversion of x to the vec_dot_type of `weightType` (ggml_compute_forward_mul_mat's from_float),
  * F16 weights as the build of `f16Input` feeds them (spec §9.3). Spec §3.2.
  */
-function convertForGgml(weightType: GgmlType, x: Float32Array, f16Input: F16MatmulInput): ConvertedActivations {
+function convertForGgml(
+  weightType: GgmlType,
+  x: Float32Array,
+  f16Input: F16MatmulInput,
+  tinyBlas: boolean,
+): ConvertedActivations {
   switch (weightType) {
     case GgmlType.TQ1_0:
     case GgmlType.TQ2_0:
@@ -94,7 +108,7 @@ function convertForGgml(weightType: GgmlType, x: Float32Array, f16Input: F16Matm
     case GgmlType.Q8_0:
       return { kind: "q8_0", blocks: quantizeRowQ8_0Avx2(x) }; // the x86 runtime quantize_row_q8_0, not _ref
     case GgmlType.F16: // de3ff815: fp16 always; the older build's tinyBLAS took F16 × F32 (spec §9.3)
-      return f16Input === "f32-tinyblas" && takenByTinyBlas(x.length)
+      return f16Input === "f32-tinyblas" && tinyBlas
         ? { kind: "float", values: x }
         : { kind: "fp16", values: x.map(roundToF16) };
     case GgmlType.BF16:
@@ -108,20 +122,23 @@ function convertForGgml(weightType: GgmlType, x: Float32Array, f16Input: F16Matm
 /**
  * The activation row x: Float32Array[C] as a linear layer with `weightType` weights consumes it in
  * `mode` (ggml-exact and ggml-matmul convert alike); `f16Input` names the llama.cpp build whose F16
- * matmul input is reproduced (spec §9.3). Implements spec/forward.md §3.2 and §3.3.
+ * matmul input is reproduced (spec §9.3), and `tinyBlas` whether llamafile_sgemm takes the matmul
+ * (takenByTinyBlas; only the older build's F16 input depends on it; absent: a matmul of ≥ 2 tokens and
+ * rows % 4 = 0, where it is k % KN = 0). Implements spec/forward.md §3.2 and §3.3.
  */
 export function convertActivations(
   mode: ForwardActivationMode | BackendActivationMode,
   weightType: GgmlType,
   x: Float32Array,
   f16Input: F16MatmulInput = LLAMA_F16_MATMUL_INPUT,
+  tinyBlas: boolean = takenByTinyBlas({ rows: 4, cols: x.length, tokens: 2 }),
 ): ConvertedActivations {
   switch (mode) {
     case "f32":
       return { kind: "float", values: x };
     case "ggml-exact":
     case "ggml-matmul":
-      return convertForGgml(weightType, x, f16Input);
+      return convertForGgml(weightType, x, f16Input, tinyBlas);
     case "int8-per-token": {
       const { q, inputScale } = quantizeInt8PerToken(x);
       return { kind: "int8-per-token", codes: q, inputScale };

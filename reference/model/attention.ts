@@ -22,6 +22,7 @@ import {
   vecDotF32,
   type F16MatmulInput,
 } from "../ggml-x86/index.js";
+import { takenByTinyBlas } from "./activation-conversion.js";
 import type { KvCache, KvCacheType } from "./kv-cache.js";
 import { roundForCache } from "./kv-cache.js";
 import type { OpArithmetic } from "./modes.js";
@@ -39,6 +40,11 @@ export interface AttentionOptions {
   readonly cacheType: KvCacheType;
   /** "ggml-x86" with an f16 cache: whose F16 matmul input `kqv` reproduces (spec §9.3); absent: LLAMA_F16_MATMUL_INPUT. */
   readonly f16MatmulInput?: F16MatmulInput;
+  /**
+   * "ggml-x86": n, the query tokens of the micro-batch this query is evaluated in; tinyBLAS takes `kqv` only for
+   * n ≥ 2, a token decoded alone runs ggml_vec_dot_f32/f16 (spec §9.3). Absent: 2, a batch.
+   */
+  readonly tokens?: number;
 }
 
 /**
@@ -61,9 +67,12 @@ export function softmax(scores: Float32Array, arithmetic: OpArithmetic): Float32
   return p;
 }
 
-/** n rounded up to a multiple of 32, as llama.cpp's KV window n_kv is (without flash attention). */
+/**
+ * n rounded up to a multiple of 256, as llama.cpp's KV window n_kv is (llama-kv-cache.cpp get_n_kv: n_pad of at
+ * least 256; capped there by the cache size, which gives the same bits when that is a multiple of 64).
+ */
 function paddedLength(n: number): number {
-  return Math.ceil(n / 32) * 32;
+  return Math.max(1, Math.ceil(n / 256)) * 256;
 }
 
 /** One query head h and its kv head g over positions 0..count−1 (attendQuery's layout). */
@@ -115,31 +124,36 @@ function headF32(head: HeadInputs, cacheType: KvCacheType): Float32Array {
  *   kq_t  = ggml_vec_dot_f32(k_t, q_h)              f32 cache: q is a permuted view, so no tinyBLAS
  *         = ggml_vec_dot_f16(k_t, f16(q_h))         f16 cache: q converted to fp16 (tinyBLAS refuses F16×F16)
  *   w_t   = f32(kq_t · 1/√headDim) + mask_t         soft_max_ext's scale and causal mask: 0, or −inf on the
- *                                                   row padded to n_kv (a multiple of 32)
+ *                                                   row padded to n_kv (a multiple of 256)
  *   p     = softmax(w, "ggml-x86")
  *   o_h,i = tinyBLAS(v_·,i, p)                      kqv = mul_mat(v, kq), k = n_kv, padding contributes 0
  *                                                   (F32 V times F32 probabilities; F16 V times fp16(p) in
  *                                                   llama.cpp de3ff815, times F32 p in the older build: §9.3)
- * Padded positions contribute exact zeros everywhere (exp(−inf) = 0, 0·0 = 0), so any multiple of 32
- * gives the bits of llama.cpp's n_kv. → Float32Array[headDim].
+ *         = ggml_vec_dot_f32(v_·,i, p)              a query decoded alone (n = 1 token: tinyBLAS declines, §9.3)
+ *         = ggml_vec_dot_f16(v_·,i, fp16(p))        the same with an f16 cache, in both builds
+ * Padded positions contribute exact zeros everywhere (exp(−inf) = 0, 0·0 = 0), so tinyBLAS gives the bits of
+ * llama.cpp's n_kv for any multiple of 16, ggml_vec_dot_f32/f16 for any multiple of 64 (lanes × 4 accumulators:
+ * a shorter window would sum its last elements in the scalar tail). → Float32Array[headDim].
  */
-function headGgmlX86(head: HeadInputs, cacheType: KvCacheType, f16Input: F16MatmulInput): Float32Array {
+function headGgmlX86(head: HeadInputs, cacheType: KvCacheType, f16Input: F16MatmulInput, tokens: number): Float32Array {
   const { qh, values, count, headDim, kvDim, offset } = head;
   const isa = LLAMA_REFERENCE_ISA;
   const scale = Math.fround(1 / Math.fround(Math.sqrt(headDim))); // 1.0f/sqrtf(float(n_embd_head))
   const kqDot = cacheType === "f32" ? vecDotF32 : vecDotF16;
-  const n = paddedLength(count); // a multiple of every lane count: tinyBLAS always takes kqv
+  const n = paddedLength(count); // a multiple of every lane count: k never stops tinyBLAS taking kqv
   if (n % f32Lanes(isa) !== 0) throw new RangeError(`KV window ${n} is not a multiple of the lane count`);
+  const tinyBlas = takenByTinyBlas({ rows: headDim, cols: n, tokens });
   const visible = 0; // the mask of a position the query sees; adding it turns −0 into +0, as ggml does
   const w = new Float32Array(n).fill(-Infinity);
   for (let t = 0; t < count; t++) w[t] = Math.fround(kqDot(keyOf(head, t), qh, isa) * scale) + visible;
   const probabilities = softmax(w, "ggml-x86");
-  const p = cacheType === "f16" && f16Input === "fp16" ? probabilities.map(roundToF16) : probabilities;
+  const p = cacheType === "f16" && (f16Input === "fp16" || !tinyBlas) ? probabilities.map(roundToF16) : probabilities;
+  const kqvDot = tinyBlas ? tinyBlasDot : kqDot; // vec_dot_f32 for an f32 cache, vec_dot_f16 for an f16 one
   const column = new Float32Array(n); // v_·,i over positions, zero past `count` (the cache's cleared cells)
   const o = new Float32Array(headDim);
   for (let i = 0; i < headDim; i++) {
     for (let t = 0; t < count; t++) column[t] = values[t * kvDim + offset + i];
-    o[i] = tinyBlasDot(column, p, isa);
+    o[i] = kqvDot(column, p, isa);
   }
   return o;
 }
@@ -179,7 +193,7 @@ export function attendQuery(
     out.set(
       options.arithmetic === "f32"
         ? headF32(head, options.cacheType)
-        : headGgmlX86(head, options.cacheType, options.f16MatmulInput ?? LLAMA_F16_MATMUL_INPUT),
+        : headGgmlX86(head, options.cacheType, options.f16MatmulInput ?? LLAMA_F16_MATMUL_INPUT, options.tokens ?? 2),
       h * headDim,
     );
   }
@@ -188,8 +202,9 @@ export function attendQuery(
 
 /**
  * Attention output for all query heads at position `pos` of `layer`, reading positions 0..pos
- * from the cache (attendQuery over the cache). q: Float32Array[nHeads · headDim] (already rotated)
- * → o: Float32Array[nHeads · headDim]. Implements spec/forward.md §7 (§9.1 in "ggml-x86" arithmetic).
+ * from the cache (attendQuery over the cache), the query one of a micro-batch of `tokens` (AttentionOptions;
+ * absent: 2). q: Float32Array[nHeads · headDim] (already rotated) → o: Float32Array[nHeads · headDim].
+ * Implements spec/forward.md §7 (§9.1 in "ggml-x86" arithmetic).
  */
 export function attend(
   cache: KvCache,
@@ -199,6 +214,7 @@ export function attend(
   shape: AttentionShape,
   arithmetic: OpArithmetic,
   f16Input?: F16MatmulInput,
+  tokens?: number,
 ): Float32Array {
   if (cache.kvDim !== shape.nKvHeads * shape.headDim)
     throw new RangeError(`attend: the cache holds ${cache.kvDim} values per position, not nKvHeads·headDim`);
@@ -206,5 +222,6 @@ export function attend(
     arithmetic,
     cacheType: cache.type,
     f16MatmulInput: f16Input,
+    tokens,
   });
 }

@@ -13,14 +13,18 @@
  * In ggml-exact mode every step follows llama.cpp's x86-64 CPU backend bit for bit (spec §9): the
  * linear layers, RoPE (ggml's cos/sin cache and fused rotation), attention and SwiGLU use the kernels
  * of reference/ggml-x86 ("ggml-x86" arithmetic, modes.ts), computed per output exactly as in a batch
- * of tokens, so `forward` and `evaluateSequence` still agree bit for bit.
+ * of tokens (MatmulBatch): `forward` is llama.cpp decoding one token alone, `evaluateSequence` one llama_decode
+ * of the whole prompt. They agree bit for bit except where llama.cpp's kernel depends on the micro-batch:
+ * llamafile's tinyBLAS declines a micro-batch of one token (float weights and attention's kqv: spec §9.3), and a
+ * repacked Q4_K matrix (spec §15) has a gemm kernel (the first n − n mod 4 tokens of each micro-batch) that sums in
+ * another order than its gemv kernel (the other tokens, and a token decoded alone).
  */
 
-import type { F16MatmulInput } from "../ggml-x86/index.js";
+import type { F16MatmulInput, RepackKernel } from "../ggml-x86/index.js";
 import { attend, attendQuery, type AttentionOptions, type AttentionShape } from "./attention.js";
 import type { TrilmConfig } from "./config.js";
 import { createKvCache, roundForCache, storeKeyValue, type KvCache, type KvCacheType } from "./kv-cache.js";
-import { linear } from "./linear.js";
+import { DECODE_BATCH, linear, type MatmulBatch } from "./linear.js";
 import { opArithmeticOf, type ForwardActivationMode, type OpArithmetic } from "./modes.js";
 import { decodeMatrixRow } from "./packed-matrix.js";
 import { rmsNorm } from "./rmsnorm.js";
@@ -36,6 +40,11 @@ export interface ForwardOptions {
   readonly kvCache: KvCacheType;
   /** ggml-exact: whose F16-weight matmul input to reproduce (spec §9.3); absent: LLAMA_F16_MATMUL_INPUT. */
   readonly f16MatmulInput?: F16MatmulInput;
+  /**
+   * ggml-exact: llama.cpp's n_ubatch, the tokens `evaluateSequence` multiplies through the weights together
+   * (spec §9.3, §15); absent: LLAMA_UBATCH_TOKENS. 1 evaluates every token as `forward` decodes it alone.
+   */
+  readonly ubatchTokens?: number;
 }
 
 /** The model as trained: float activations, f32 arithmetic, float32 cache (for callers to pass; nothing defaults to it). */
@@ -72,6 +81,13 @@ function checkTokenAndPosition(config: TrilmConfig, token: number, pos: number):
   }
 }
 
+/** Throw RangeError unless options.ubatchTokens is absent or a positive integer. */
+function checkUbatch(options: ForwardOptions): void {
+  const ubatch = options.ubatchTokens;
+  if (ubatch !== undefined && !(Number.isInteger(ubatch) && ubatch >= 1))
+    throw new RangeError(`micro-batch size ${ubatch} is not a positive whole number of tokens`);
+}
+
 /** The MLP block: x + W_down·(silu(W_gate·xn) ⊙ W_up·xn), xn = rmsnorm(x). [dim] → [dim]. Spec §6. */
 function feedForward(
   config: TrilmConfig,
@@ -79,21 +95,55 @@ function feedForward(
   x: Float32Array,
   mode: ForwardActivationMode,
   f16Input: F16MatmulInput | undefined,
+  batch: MatmulBatch,
 ): Float32Array {
   const xn = rmsNorm(x, layer.ffnNorm, config.normEps);
-  const gate = linear(layer.wGate, xn, mode, f16Input); // [hiddenDim]
-  const hidden = swiglu(gate, linear(layer.wUp, xn, mode, f16Input), opArithmeticOf(mode)); // [hiddenDim]
-  return addResidual(x, linear(layer.wDown, hidden, mode, f16Input));
+  const gate = linear(layer.wGate, xn, mode, f16Input, batch); // [hiddenDim]
+  const hidden = swiglu(gate, linear(layer.wUp, xn, mode, f16Input, batch), opArithmeticOf(mode)); // [hiddenDim]
+  return addResidual(x, linear(layer.wDown, hidden, mode, f16Input, batch));
 }
 
-/** logits = W_out · rmsnorm(x, output_norm): [dim] → [vocabSize]. Spec §8. */
+/**
+ * logits = W_out · rmsnorm(x, output_norm): [dim] → [vocabSize]. A tied W_out is repacked like an untied one
+ * (llama.cpp loads a second copy of token_embd.weight for the lm head; spec §15). Spec §8.
+ */
 function lmHead(
   state: { config: TrilmConfig; weights: TrilmWeights },
   x: Float32Array,
   mode: ForwardActivationMode,
   f16Input: F16MatmulInput | undefined,
+  batch: MatmulBatch,
 ): Float32Array {
-  return linear(state.weights.output, rmsNorm(x, state.weights.outputNorm, state.config.normEps), mode, f16Input);
+  return linear(
+    state.weights.output,
+    rmsNorm(x, state.weights.outputNorm, state.config.normEps),
+    mode,
+    f16Input,
+    batch,
+  );
+}
+
+/** llama.cpp's default micro-batch size n_ubatch: a prompt is multiplied through the weights 512 tokens at a time. */
+export const LLAMA_UBATCH_TOKENS = 512;
+
+/**
+ * The repack kernel llama.cpp runs for token `pos` of a prompt of n tokens evaluated in one llama_decode call
+ * with micro-batches of `ubatch` tokens: "gemm" for the first m − m mod 4 tokens of its micro-batch of m tokens,
+ * "gemv" for the rest. Spec §15.
+ */
+export function repackKernelAt(pos: number, n: number, ubatch: number = LLAMA_UBATCH_TOKENS): RepackKernel {
+  const start = pos - (pos % ubatch);
+  const size = Math.min(ubatch, n - start);
+  return pos - start < size - (size % 4) ? "gemm" : "gemv";
+}
+
+/**
+ * The micro-batch of token `pos` of a prompt of n tokens evaluated in one llama_decode call: its size
+ * (n split into micro-batches of `ubatch` tokens; spec §9.3) and repackKernelAt's kernel (spec §15).
+ */
+export function matmulBatchAt(pos: number, n: number, ubatch: number = LLAMA_UBATCH_TOKENS): MatmulBatch {
+  const start = pos - (pos % ubatch);
+  return { tokens: Math.min(ubatch, n - start), repack: repackKernelAt(pos, n, ubatch) };
 }
 
 /**
@@ -110,24 +160,26 @@ export function forward(state: ForwardState, token: number, pos: number): Float3
   let x = decodeMatrixRow(weights.tokenEmbedding, token); // [dim]
   weights.layers.forEach((layer, l) => {
     const xn = rmsNorm(x, layer.attnNorm, config.normEps);
-    const q = linear(layer.wq, xn, mode, f16); // [nHeads·hd]
-    const k = linear(layer.wk, xn, mode, f16); // [nKv·hd]
-    const v = linear(layer.wv, xn, mode, f16); // [nKv·hd]
+    const q = linear(layer.wq, xn, mode, f16, DECODE_BATCH); // [nHeads·hd]
+    const k = linear(layer.wk, xn, mode, f16, DECODE_BATCH); // [nKv·hd]
+    const v = linear(layer.wv, xn, mode, f16, DECODE_BATCH); // [nKv·hd]
     rotated(q, config, angles, arithmetic);
     rotated(k, config, angles, arithmetic);
     storeKeyValue(cache, l, pos, k, v);
-    const attention = attend(cache, l, pos, q, attentionShape(config), arithmetic, f16);
-    x = addResidual(x, linear(layer.wo, attention, mode, f16));
-    x = feedForward(config, layer, x, mode, f16);
+    const attention = attend(cache, l, pos, q, attentionShape(config), arithmetic, f16, DECODE_BATCH.tokens);
+    x = addResidual(x, linear(layer.wo, attention, mode, f16, DECODE_BATCH));
+    x = feedForward(config, layer, x, mode, f16, DECODE_BATCH);
   });
-  return lmHead(state, x, mode, f16);
+  return lmHead(state, x, mode, f16, DECODE_BATCH);
 }
 
 /**
  * Logits for every position of `tokens`, computed layer by layer over the whole sequence with an
  * explicit causal mask — the way a prompt is processed in one batch — without a KV cache.
  * Returns tokens.length rows of Float32Array[vocabSize]. Equal to calling `forward` for
- * positions 0, 1, … (a property the tests check). Implements spec/forward.md §8.2.
+ * positions 0, 1, … (a property the tests check) except where llama.cpp's kernels depend on the micro-batch
+ * (matmulBatchAt: tinyBLAS for float matmuls of ≥ 2 tokens, spec §9.3; the repacked Q4_K gemm kernel, spec §15).
+ * Implements spec/forward.md §8.2.
  */
 export function evaluateSequence(
   config: TrilmConfig,
@@ -136,30 +188,77 @@ export function evaluateSequence(
   options: ForwardOptions,
 ): Float32Array[] {
   tokens.forEach((token, pos) => checkTokenAndPosition(config, token, pos));
+  checkUbatch(options);
   const mode = options.activations;
   const f16 = options.f16MatmulInput;
   const arithmetic = opArithmeticOf(mode);
   const angles = tokens.map((_, pos) => ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic));
+  const batches = tokens.map((_, pos) => matmulBatchAt(pos, tokens.length, options.ubatchTokens));
   let xs = tokens.map((token) => decodeMatrixRow(weights.tokenEmbedding, token)); // n × [dim]
   for (const layer of weights.layers) {
     const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
-    const qs = xns.map((xn, pos) => rotated(linear(layer.wq, xn, mode, f16), config, angles[pos], arithmetic));
-    const ks = xns.map((xn, pos) =>
-      roundForCache(options.kvCache, rotated(linear(layer.wk, xn, mode, f16), config, angles[pos], arithmetic)),
+    const qs = xns.map((xn, pos) =>
+      rotated(linear(layer.wq, xn, mode, f16, batches[pos]), config, angles[pos], arithmetic),
     );
-    const vs = xns.map((xn) => roundForCache(options.kvCache, linear(layer.wv, xn, mode, f16)));
+    const ks = xns.map((xn, pos) =>
+      roundForCache(
+        options.kvCache,
+        rotated(linear(layer.wk, xn, mode, f16, batches[pos]), config, angles[pos], arithmetic),
+      ),
+    );
+    const vs = xns.map((xn, pos) => roundForCache(options.kvCache, linear(layer.wv, xn, mode, f16, batches[pos])));
     const attentions = causalAttention(
       config,
       { arithmetic, cacheType: options.kvCache, f16MatmulInput: f16 },
+      batches,
       qs,
       ks,
       vs,
     );
-    xs = xs.map((x, pos) =>
-      feedForward(config, layer, addResidual(x, linear(layer.wo, attentions[pos], mode, f16)), mode, f16),
-    );
+    xs = xs.map((x, pos) => {
+      const attended = addResidual(x, linear(layer.wo, attentions[pos], mode, f16, batches[pos]));
+      return feedForward(config, layer, attended, mode, f16, batches[pos]);
+    });
   }
-  return xs.map((x) => lmHead({ config, weights }, x, mode, f16));
+  return xs.map((x, pos) => lmHead({ config, weights }, x, mode, f16, batches[pos]));
+}
+
+/**
+ * One llama_decode call of `tokens` at positions start, start+1, … on `state`: the tokens go through the weights
+ * together (micro-batches of options.ubatchTokens, matmulBatchAt), their keys and values are written to the cache,
+ * and each attends over positions 0..its own. Returns tokens.length rows of Float32Array[vocabSize]. A prompt then
+ * `forward` for each generated token is what llama.cpp computes while generating. Implements spec/forward.md §8.2.
+ */
+export function decode(state: ForwardState, tokens: readonly number[], start: number): Float32Array[] {
+  const { config, weights, options, cache } = state;
+  tokens.forEach((token, i) => checkTokenAndPosition(config, token, start + i));
+  checkUbatch(options);
+  const mode = options.activations;
+  const f16 = options.f16MatmulInput;
+  const arithmetic = opArithmeticOf(mode);
+  const shape = attentionShape(config);
+  const angles = tokens.map((_, i) => ropeAngles(start + i, config.ropeDim, config.ropeTheta, arithmetic));
+  const batches = tokens.map((_, i) => matmulBatchAt(i, tokens.length, options.ubatchTokens));
+  let xs = tokens.map((token) => decodeMatrixRow(weights.tokenEmbedding, token)); // n × [dim]
+  weights.layers.forEach((layer, l) => {
+    const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
+    xns.forEach((xn, i) => {
+      const k = rotated(linear(layer.wk, xn, mode, f16, batches[i]), config, angles[i], arithmetic); // [nKv·hd]
+      storeKeyValue(cache, l, start + i, k, linear(layer.wv, xn, mode, f16, batches[i]));
+    });
+    xs = xs.map((x, i) => {
+      const q = rotated(linear(layer.wq, xns[i], mode, f16, batches[i]), config, angles[i], arithmetic);
+      const attention = attendQuery(cache.keys[l], cache.values[l], start + i + 1, q, shape, {
+        arithmetic,
+        cacheType: cache.type,
+        f16MatmulInput: f16,
+        tokens: batches[i].tokens,
+      });
+      const attended = addResidual(x, linear(layer.wo, attention, mode, f16, batches[i]));
+      return feedForward(config, layer, attended, mode, f16, batches[i]);
+    });
+  });
+  return xs.map((x, i) => lmHead(state, x, mode, f16, batches[i]));
 }
 
 /** The head layout of `config`. */
@@ -180,12 +279,13 @@ function rotated(
 
 /**
  * Causal attention for all n positions at once: query s over positions 0..s through attendQuery,
- * the per-query step `forward` runs over its cache, so both compute the same bits.
+ * the per-query step `forward` runs over its cache, with query s's micro-batch size (`batches`, spec §9.3).
  * qs, ks, vs: n × [heads·hd] (ks, vs rounded for the cache) → n × [nHeads·hd]. Spec §7 and §8.2.
  */
 function causalAttention(
   config: TrilmConfig,
   options: AttentionOptions,
+  batches: readonly MatmulBatch[],
   qs: Float32Array[],
   ks: Float32Array[],
   vs: Float32Array[],
@@ -196,5 +296,5 @@ function causalAttention(
   const values = new Float32Array(vs.length * kvDim);
   ks.forEach((k, t) => keys.set(k, t * kvDim));
   vs.forEach((v, t) => values.set(v, t * kvDim));
-  return qs.map((q, s) => attendQuery(keys, values, s + 1, q, shape, options));
+  return qs.map((q, s) => attendQuery(keys, values, s + 1, q, shape, { ...options, tokens: batches[s].tokens }));
 }

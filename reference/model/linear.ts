@@ -9,12 +9,14 @@
  *                   (the older build's tinyBLAS took F16 × F32 unchanged: spec §9.3) — and the dot
  *                   product runs in the arithmetic order of the x86-64 build that produced
  *                   llama.cpp's reference logits (spec §9, reference/ggml-x86, LLAMA_REFERENCE_ISA):
- *                   TQ1_0/TQ2_0/K-quants · Q8_K and Q8_0 · Q8_0 through the AVX2 vec_dot kernels; F32/F16/BF16 through
- *                   llamafile's tinyBLAS as for a batch of ≥ 2 tokens when cols is a multiple of the
- *                   lane count, else ggml_vec_dot_f32/f16/bf16.
+ *                   TQ1_0/TQ2_0/K-quants · Q8_K and Q4_0/Q8_0 · Q8_0 through the AVX2 vec_dot kernels,
+ *                   except a Q4_0 or Q4_K matrix with rows % 8 = 0, which llama.cpp repacks: its gemv/gemm
+ *                   kernels (spec §15, `batch.repack`); F32/F16/BF16 through
+ *                   llamafile's tinyBLAS when it takes the matmul (a micro-batch of ≥ 2 tokens, cols a
+ *                   multiple of the lane count, rows a multiple of 4: spec §9.3), else ggml_vec_dot_f32/f16/bf16.
  *                   BF16 follows the AVX-512F kernels, not AVX512-BF16's, and is unchecked against
- *                   llama.cpp. Every output is computed the batched way even for one token, so
- *                   incremental and batched evaluation agree bit for bit.
+ *                   llama.cpp. The caller names the micro-batch (MatmulBatch): a token decoded alone and
+ *                   the same token in a batch differ for float weights and repacked Q4_K matrices.
  *   int8-per-token  BitNet: x_q = clamp(round_half_even(x·127/max|x|), −128, 127),
  *                   y_r = (Σ_c W[r,c]·x_q[c]) / (127/max|x|) (activation-conversion.ts, spec §3.3).
  * For a ternary W with block scales d_b this is y = s ⊙ (T·x) with the scale applied per block.
@@ -26,6 +28,11 @@ import {
   LLAMA_REFERENCE_ISA,
   type F16MatmulInput,
   type X86Isa,
+  isRepackedQ4_0,
+  isRepackedQ4K,
+  repackedDotQ4_0Q8_0,
+  repackedDotQ4KQ8K,
+  type RepackKernel,
   tinyBlasDot,
   vecDotBf16,
   vecDotF16,
@@ -80,11 +87,18 @@ function matvecFloatGgml(matrix: PackedMatrix, x: Float32Array, dot: FloatDot): 
 }
 
 /**
- * The x86 vec_dot kernel of a weight type whose vec_dot_type is Q8_K (TQ1_0, TQ2_0, Q4_K, Q5_K, Q6_K).
- * None is repacked on x86 for the matmuls a TriLM file has (spec §15): each output row is one vec_dot call.
+ * The x86 kernel of a weight type whose vec_dot_type is Q8_K (TQ1_0, TQ2_0, Q4_K, Q5_K, Q6_K) for a matrix of
+ * `rows` rows: the repacked Q4_K gemv/gemm (spec §15), else the vec_dot kernel, one call per output row.
  */
-function q8KDot(type: GgmlType): (weights: Uint8Array, activations: Uint8Array) => number {
+function q8KDot(
+  type: GgmlType,
+  rows: number,
+  kernel: RepackKernel,
+): (weights: Uint8Array, activations: Uint8Array) => number {
   if (type === GgmlType.TQ1_0) return vecDotTq1_0Q8KAvx2;
+  if (type === GgmlType.Q4_K && isRepackedQ4K(rows)) {
+    return (weights, activations) => repackedDotQ4KQ8K(weights, activations, kernel);
+  }
   if (type === GgmlType.Q4_K) return vecDotQ4KQ8KAvx2;
   if (type === GgmlType.Q5_K) return vecDotQ5KQ8KAvx2;
   if (type === GgmlType.Q6_K) return vecDotQ6KQ8KAvx2;
@@ -92,22 +106,31 @@ function q8KDot(type: GgmlType): (weights: Uint8Array, activations: Uint8Array) 
 }
 
 /**
+ * The x86 kernel of a Q4_0 matrix of `rows` rows: repackedDotQ4_0Q8_0 when llama.cpp repacks it
+ * (isRepackedQ4_0; gemv and gemm give the same bits), else ggml_vec_dot_q4_0_q8_0. Spec §15.
+ */
+function q4_0Dot(rows: number): (weights: Uint8Array, activations: Uint8Array) => number {
+  return isRepackedQ4_0(rows) ? repackedDotQ4_0Q8_0 : vecDotQ4_0Q8_0Avx2;
+}
+
+/**
  * y = W·x the way ggml's x86-64 CPU backend computes it from the converted activations of spec §3.2:
- * the kernel llama.cpp runs for W's type in a batch (tinyBLAS when it takes the matmul, spec §8.2).
+ * the kernel llama.cpp runs for W's type in `batch` (tinyBLAS when it takes the matmul, spec §9.3).
  * Kinds without a ggml kernel (a Q8_K weight) are summed in float64. W: [R, C] → y: [R]. Spec §3.2, §9.
  */
-function matvecX86(matrix: PackedMatrix, activations: ConvertedActivations): Float32Array {
-  const tinyBlas = takenByTinyBlas(matrix.cols);
+function matvecX86(matrix: PackedMatrix, activations: ConvertedActivations, batch: MatmulBatch): Float32Array {
+  const tinyBlas = takenByTinyBlas({ rows: matrix.rows, cols: matrix.cols, tokens: batch.tokens });
+  const kernel = batch.repack;
   switch (activations.kind) {
     case "q8_k": {
-      const dot = q8KDot(matrix.type);
+      const dot = q8KDot(matrix.type, matrix.rows, kernel);
       const y = new Float32Array(matrix.rows);
       for (let r = 0; r < matrix.rows; r++) y[r] = dot(packedRow(matrix, r), activations.blocks);
       return y;
     }
     case "q8_0": {
-      // the AVX2 vec_dot kernels (spec §15); Q4_0 as if not repacked (llama.cpp repacks it when rows % 8 == 0)
-      const dot = matrix.type === GgmlType.Q4_0 ? vecDotQ4_0Q8_0Avx2 : vecDotQ8_0Q8_0Avx2;
+      // Q4_0 with rows % 8 == 0: repacked, the gemv/gemm order (spec §15); else the AVX2 vec_dot kernels
+      const dot = matrix.type === GgmlType.Q4_0 ? q4_0Dot(matrix.rows) : vecDotQ8_0Q8_0Avx2;
       const y = new Float32Array(matrix.rows);
       for (let r = 0; r < matrix.rows; r++) y[r] = dot(packedRow(matrix, r), activations.blocks);
       return y;
@@ -125,9 +148,26 @@ function matvecX86(matrix: PackedMatrix, activations: ConvertedActivations): Flo
 }
 
 /**
+ * The micro-batch a token's matmuls run in, as far as llama.cpp's choice of kernel depends on it (ggml-exact only):
+ * `tokens`, n, the tokens multiplied together (llamafile_sgemm declines n < 2: spec §9.3), and `repack`, the kernel
+ * of a matrix llama.cpp repacks (spec §15: "gemv" for a token decoded alone).
+ */
+export interface MatmulBatch {
+  readonly tokens: number;
+  readonly repack: RepackKernel;
+}
+
+/** A token decoded alone (llama_decode of one token): ggml_vec_dot_* for float weights, the gemv repack kernel. */
+export const DECODE_BATCH: MatmulBatch = { tokens: 1, repack: "gemv" };
+
+/** A token of a two-token micro-batch: tinyBLAS where it takes the shape, the gemv repack kernel (2 − 2 mod 4 = 0). */
+const TWO_TOKEN_BATCH: MatmulBatch = { tokens: 2, repack: "gemv" };
+
+/**
  * y = W·x under an activation mode: x converted by the rule of activation-conversion.ts, then summed
  * in float64 (f32, int8-per-token) or in llama.cpp's x86 order (ggml-exact); F16 weights take their
- * input as the llama.cpp build of `f16Input` does (spec §9.3).
+ * input as the llama.cpp build of `f16Input` does (spec §9.3); in ggml-exact mode the kernels are those llama.cpp
+ * runs for a token of `batch` (absent: a two-token micro-batch, the batched path).
  * W: [R, C], x: Float32Array[C] → y: Float32Array[R]. Implements spec/forward.md §3.
  */
 export function linear(
@@ -135,9 +175,11 @@ export function linear(
   x: Float32Array,
   mode: ForwardActivationMode,
   f16Input: F16MatmulInput = LLAMA_F16_MATMUL_INPUT,
+  batch: MatmulBatch = TWO_TOKEN_BATCH,
 ): Float32Array {
   if (x.length !== matrix.cols)
     throw new RangeError(`linear: input has ${x.length} elements, W has ${matrix.cols} columns`);
-  const activations = convertActivations(mode, matrix.type, x, f16Input);
-  return mode === "ggml-exact" ? matvecX86(matrix, activations) : matvecFloat64(matrix, activations);
+  const tinyBlas = takenByTinyBlas({ rows: matrix.rows, cols: matrix.cols, tokens: batch.tokens });
+  const activations = convertActivations(mode, matrix.type, x, f16Input, tinyBlas);
+  return mode === "ggml-exact" ? matvecX86(matrix, activations, batch) : matvecFloat64(matrix, activations);
 }

@@ -13,7 +13,7 @@
  */
 
 import type { TrilmConfig } from "./config.js";
-import { createForwardState, forward, type ForwardOptions } from "./forward.js";
+import { evaluateSequence, type ForwardOptions } from "./forward.js";
 import { requireFiniteLogits } from "./sampling.js";
 import type { TrilmWeights } from "./weights.js";
 
@@ -93,8 +93,8 @@ export type WindowStep = (token: number, pos: number) => Float32Array;
 
 /**
  * Perplexity over `tokens`, windows of `ctx` (spec §11), with the logits of any forward pass:
- * `openWindow()` is called at the start of each window and returns the step of a forward pass from
- * an empty cache of `ctx` positions; each window's second half is scored. `onPosition(window, pos)`
+ * `openWindow(ids)` is called at the start of each window with its ctx ids and returns the step of a forward pass
+ * from an empty cache of `ctx` positions; each window's second half is scored. `onPosition(window, pos)`
  * is called after each position is evaluated (positions 0 … ctx−2 of each window); `bos`, when given,
  * replaces the first id of every window (llama-perplexity with a vocabulary that adds BOS). RangeError
  * when `ctx` is below 3, or there is not one whole window.
@@ -102,7 +102,7 @@ export type WindowStep = (token: number, pos: number) => Float32Array;
 export function scorePerplexity(
   tokens: readonly number[],
   ctx: number,
-  openWindow: () => WindowStep,
+  openWindow: (ids: readonly number[]) => WindowStep,
   onPosition: (window: number, pos: number) => void = () => {},
   bos?: number,
 ): PerplexityResult {
@@ -115,7 +115,7 @@ export function scorePerplexity(
   for (let w = 0; w < windows.count; w++) {
     const ids = tokens.slice(w * ctx, (w + 1) * ctx);
     if (bos !== undefined) ids[0] = bos;
-    const step = openWindow();
+    const step = openWindow(ids);
     for (let i = 0; i < ctx - 1; i++) {
       const logits = step(ids[i], i);
       if (i >= windows.first) {
@@ -133,9 +133,10 @@ export function scorePerplexity(
 
 /**
  * Perplexity of the model over `tokens`, windows of `ctx` (spec §11): scorePerplexity with each
- * window run by the forward pass of spec §8 from an empty cache of `ctx` positions. RangeError
+ * window of ctx ids evaluated as one prompt (evaluateSequence, spec §8.2), as llama-perplexity decodes a window in
+ * one batch — in ggml-exact mode its kernels depend on the batch (spec §9.3). RangeError
  * when `ctx` is below 3 or above the model's context, or there is not one whole window; the ids must be
- * in the vocabulary (forward checks). `bos` replaces each window's first id, as in scorePerplexity.
+ * in the vocabulary (evaluateSequence checks). `bos` replaces each window's first id, as in scorePerplexity.
  */
 export function evaluatePerplexity(
   config: TrilmConfig,
@@ -148,9 +149,9 @@ export function evaluatePerplexity(
 ): PerplexityResult {
   if (ctx > config.contextLength)
     throw new RangeError(`perplexity windows of ${ctx} tokens exceed the model's context of ${config.contextLength}`);
-  const openWindow = (): WindowStep => {
-    const state = createForwardState({ ...config, contextLength: ctx }, weights, options);
-    return (token, pos) => forward(state, token, pos);
+  const openWindow = (ids: readonly number[]): WindowStep => {
+    const rows = evaluateSequence({ ...config, contextLength: ctx }, weights, ids, options);
+    return (_token, pos) => rows[pos];
   };
   return scorePerplexity(tokens, ctx, openWindow, onPosition, bos);
 }

@@ -19,6 +19,7 @@
  */
 
 export * from "../../reference/ggml-x86/f16-matmul.js";
+export type { RepackKernel } from "../../reference/ggml-x86/q4_k-repack.js";
 export * from "../../reference/model/activation-conversion.js";
 export * from "../../reference/model/attention.js";
 export * from "../../reference/model/config.js";

@@ -12,7 +12,7 @@ export const BLOCK_FORMAT_NAMES = ["tq1_0", "tq2_0", "q8_K"] as const;
 /** The ternary formats `trilm quantize` converts a model to. */
 export const TERNARY_FORMAT_NAMES = ["tq1_0", "tq2_0"] as const;
 /** The types `--token-embedding-type` and `--output-tensor-type` accept. */
-export const TENSOR_TYPE_NAMES = ["f32", "f16", "bf16", "q8_0", "tq1_0", "tq2_0"] as const;
+export const TENSOR_TYPE_NAMES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_K", "tq1_0", "tq2_0"] as const;
 
 /** "a, b or c". */
 function listOfNames(names: readonly string[]): string {

@@ -38,12 +38,14 @@ export const QUANTIZATION_VERSION = 2;
 /** Keys of a split model that llama-quantize removes from its (single-file) output. */
 const SPLIT_KEYS = new Set(["split.no", "split.count", "split.tensors.count"]);
 
-/** Types ggml_quantize_chunk can write: llama-quantize aborts on any other (q8_K among them). */
+/** Types trilm quantize writes byte for byte as ggml_quantize_chunk does (llama-quantize aborts on q8_K). */
 const WRITABLE_TYPES = new Set([
   GgmlType.F32,
   GgmlType.F16,
   GgmlType.BF16,
   GgmlType.Q8_0,
+  GgmlType.Q4_0,
+  GgmlType.Q4_K,
   GgmlType.TQ1_0,
   GgmlType.TQ2_0,
 ]);
@@ -69,7 +71,7 @@ function checkRequest(target: TernaryTarget, options: QuantizeOptions): void {
   for (const [option, type] of Object.entries(options)) {
     if (type !== undefined && !WRITABLE_TYPES.has(type)) {
       throw new UsageError(
-        `${option} ${ggmlTypeName(type)}: llama-quantize can only write f32, f16, bf16, q8_0, tq1_0 or tq2_0 tensors`,
+        `${option} ${ggmlTypeName(type)}: trilm quantize can only write f32, f16, bf16, q8_0, q4_0, q4_K, tq1_0 or tq2_0 tensors`,
       );
     }
   }

@@ -1,7 +1,7 @@
 /**
  * The model `trilm run` uses when none is given: golden/models/trilm-tiny-tq2_0.gguf, a random
- * TriLM of the `tiny` preset (seed 1, TQ2_0) shipped with the package (see golden/models/README.md
- * for how it was made). Node only.
+ * TriLM of the `tiny` preset (seed 1, TQ2_0) with the GPT-NeoX vocabulary cut to its 512 tokens,
+ * shipped with the package (see golden/models/README.md for how it was made). Node only.
  */
 
 import { existsSync } from "node:fs";
@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 export const EMBEDDED_MODEL_FILE = "trilm-tiny-tq2_0.gguf";
 
 /** The command that regenerates the embedded model byte for byte (from the repository root). */
-export const EMBEDDED_MODEL_COMMAND = `trilm make-model --preset tiny --seed 1 --type tq2_0 golden/models/${EMBEDDED_MODEL_FILE}`;
+export const EMBEDDED_MODEL_COMMAND =
+  "trilm make-model --preset tiny --seed 1 --type tq2_0 --vocab golden/external/llama-tokenize/ggml-vocab-gpt-neox.gguf " +
+  `golden/models/${EMBEDDED_MODEL_FILE}`;
 
 /**
  * Where the package root is relative to this module: two levels up from src/model/ (running the

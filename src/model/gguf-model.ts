@@ -35,6 +35,7 @@ const LINEAR_TYPES = new Set<GgmlType>([
   GgmlType.F32,
   GgmlType.F16,
   GgmlType.BF16,
+  GgmlType.Q4_0,
   GgmlType.Q8_0,
   GgmlType.TQ1_0,
   GgmlType.TQ2_0,

@@ -309,12 +309,20 @@ function buildTokenizerMetadata(vocabSize: number): GgufKeyValue[] {
   ];
 }
 
-/** The metadata of a random model: the llama.* keys src/model/gguf-model.ts reads, file type, tokenizer. */
-function modelMetadata(config: TrilmConfig, modelName: string, type: RandomModelType): GgufKeyValue[] {
+/**
+ * The metadata of a random model: the llama.* keys src/model/gguf-model.ts reads, file type, and
+ * `vocabulary` (tokenizer.ggml.* keys for config.vocabSize tokens) or else the placeholder one.
+ */
+function modelMetadata(
+  config: TrilmConfig,
+  modelName: string,
+  type: RandomModelType,
+  vocabulary: readonly GgufKeyValue[] | undefined,
+): GgufKeyValue[] {
   return [
     ...llamaHyperparameterMetadata(config, modelName),
     u32Entry("general.file_type", LLAMA_FILE_TYPE[type]),
-    ...tokenizerMetadata(config.vocabSize),
+    ...(vocabulary ?? tokenizerMetadata(config.vocabSize)),
     u32Entry("general.quantization_version", QUANTIZATION_VERSION),
   ];
 }
@@ -327,9 +335,16 @@ export function randomModelName(preset: TrilmPreset, seed: number): string {
 /**
  * A random TriLM of `preset`'s shape, described tensor by tensor (tensors in llama.cpp's
  * weight_name_comparer order, as llama-quantize writes them), with rows generated only when asked
- * for. Throws UsageError for an unknown preset name or a seed outside 0..2^32−1.
+ * for. `vocabulary`: the tokenizer.ggml.* keys to write (for the preset's vocabulary size, e.g.
+ * src/tokenizer/cut-vocab.ts cutBpeVocabulary); without it, a placeholder SentencePiece vocabulary.
+ * The weights do not depend on it. Throws UsageError for an unknown preset name or a seed outside 0..2^32−1.
  */
-export function planRandomTrilm(preset: TrilmPreset | string, seed: number, type: RandomModelType): PlannedGguf {
+export function planRandomTrilm(
+  preset: TrilmPreset | string,
+  seed: number,
+  type: RandomModelType,
+  vocabulary?: readonly GgufKeyValue[],
+): PlannedGguf {
   const resolved = resolvePreset(preset);
   checkSeed(seed);
   if (!RANDOM_MODEL_TYPES.includes(type))
@@ -344,7 +359,7 @@ export function planRandomTrilm(preset: TrilmPreset | string, seed: number, type
   for (let l = 0; l < config.nLayers; l++) tensors.push(...layerTensors(config, modelParallel, matrixType, seed, l));
   tensors.sort((a, b) => compareWeightNames(a.name, b.name));
   const modelName = randomModelName(resolved, seed);
-  return { modelName, metadata: modelMetadata(config, modelName, type), tensors };
+  return { modelName, metadata: modelMetadata(config, modelName, type, vocabulary), tensors };
 }
 
 /** All of a planned tensor's rows in one buffer. */

@@ -6,7 +6,7 @@
  */
 
 import type { TrilmConfig } from "../../reference/model/config.js";
-import { createForwardState, forward } from "../../reference/model/forward.js";
+import { createForwardState, decode, forward } from "../../reference/model/forward.js";
 import type { KvCacheType } from "../../reference/model/kv-cache.js";
 import type { TrilmWeights } from "../../reference/model/weights.js";
 import type { Backend } from "../backend/backend.js";
@@ -24,6 +24,11 @@ export interface RunForwardOptions {
 export interface ForwardStepper {
   /** The logits [vocabSize] of `token` at `pos` (positions in order from 0). */
   step(token: number, pos: number): Float32Array;
+  /**
+   * The logits of a prompt evaluated as one batch from position 0, as llama.cpp's llama_decode evaluates it
+   * (reference/model's `decode`: micro-batches of 512, spec/forward.md §9.3); absent where the stepper has only `step`.
+   */
+  readonly prefill?: (tokens: readonly number[]) => Float32Array[];
   /** The Backend that runs the steps; undefined for reference/model's own forward pass. */
   readonly backend?: Backend;
   /** Release the session and the backend. */
@@ -47,7 +52,11 @@ export async function createForwardStepper(
   const { activations, kvCache } = options;
   if (backend === "reference" && activations !== "ggml-matmul") {
     const state = createForwardState(runConfig, weights, { activations, kvCache });
-    return { step: (token, pos) => forward(state, token, pos), dispose: () => {} };
+    return {
+      step: (token, pos) => forward(state, token, pos),
+      prefill: (tokens) => decode(state, tokens, 0),
+      dispose: () => {},
+    };
   }
   if (activations === "ggml-exact")
     throw new RangeError(`ggml-exact is reference/model's forward pass only, not --backend ${backend}'s`);

@@ -445,6 +445,46 @@ export async function runWebTests({ page, url, cli, mulberry32, tolerances, trir
       await shoot("runner");
     });
 
+    // --- runner: text in, text out (the embedded model's GPT-NeoX vocabulary, cut to 512) ---
+    await step("runner: text is tokenized in the page and generated text streams", async () => {
+      const text = "Hello, ternary world: 10 émojis 🙂 and 中文";
+      const expectedIds = JSON.parse(cli(["tokenize", EMBEDDED_MODEL, text]).trim());
+      await page.fill("#runner-text", text); // its input event tokenizes at once
+      const pageIds = await page.inputValue("#runner-tokens");
+      check("runner: the page tokenizes text as trilm tokenize does", pageIds === expectedIds.join(", "), pageIds);
+      const shownIds = ((await page.textContent("#runner-text-ids")) ?? "").trim();
+      check(
+        "runner: the ids are shown under the text",
+        shownIds === `${expectedIds.length} tokens: ${expectedIds.join(", ")}`,
+        shownIds,
+      );
+      for (const name of ["gpujs", "tfjs-webgl", "tfjs-wasm"])
+        await page.uncheck(`input[name="runner-backend"][value="${name}"]`);
+      await page.selectOption("#runner-activations", "f32");
+      await page.fill("#runner-generate", "8");
+      await page.click("#runner-run");
+      await page.waitForSelector('#runner-status[data-state="done"], #runner-status[data-state="error"]', {
+        timeout: RUN_TIMEOUT_MS,
+      });
+      const run = await page.evaluate(() => window.trilmRunner?.lastRun ?? null);
+      const out = cli(["run", EMBEDDED_MODEL, "--prompt", text, "--generate", "8"]);
+      const ids = /^generated \(greedy \(temperature 0\)\): (.*)$/m.exec(out)?.[1].split(" ").map(Number);
+      const cliText = JSON.parse(/^generated text: (.*)$/m.exec(out)?.[1] ?? "null");
+      check(
+        "runner: the page generates the tokens trilm run --prompt --generate 8 generates",
+        run !== null && JSON.stringify(run.generated?.tokens) === JSON.stringify(ids),
+        JSON.stringify({ page: run?.generated?.tokens, cli: ids }),
+      );
+      check(
+        "runner: and the same text, shown in #runner-generated",
+        run?.generated?.text === cliText &&
+          (await attr("#runner-generated", "data-state")) === "done" &&
+          ((await page.textContent("#runner-generated")) ?? "").endsWith(cliText),
+        JSON.stringify({ page: run?.generated?.text, cli: cliText }),
+      );
+      await shoot("runner-text");
+    });
+
     // --- runner: a dropped GGUF, and a bad one ---
     await step("runner: a GGUF picked by the user", async () => {
       await page.setInputFiles("#runner-model-file", DROPPED_MODEL);

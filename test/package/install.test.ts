@@ -162,6 +162,9 @@ describe("the packed package, installed with production dependencies only", () =
       expect(installed.status).toBe(0);
       const fromSources = await trilm("run");
       expect(stableRunLines(installed.stdout)).toEqual(stableRunLines(fromSources.stdout));
+      // the embedded model's vocabulary (GPT-NeoX cut to 512) turns the default prompt text into ids and generated ids into text
+      expect(installed.stdout).toMatch(/^\s+0\s+48\s+\d+\s+-?\d+\.\d{4}\s+prompt\s+"O"$/m);
+      expect(installed.stdout).toMatch(/^generated text: ".+"$/m);
       expect(installed.stdout).toContain(`model: embedded ${join(project, "node_modules", manifest.name, "golden")}`);
     },
     TEST_TIMEOUT_MS,

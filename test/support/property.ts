@@ -41,18 +41,13 @@ function currentTestFile(): string {
   return testPath === undefined ? "<test file>" : relative(process.cwd(), testPath);
 }
 
-/**
- * Run a synchronous fast-check property with a printed, replayable seed; throws an Error whose
- * message says how to reproduce the failure (seed, path, counterexample, replay command).
- */
-export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, params: PropertyParams<Ts> = {}): void {
+/** The fast-check parameters of a run: the caller's, the seed, and the FC_NUM_RUNS / FC_PATH overrides. */
+function runParameters<Ts>(name: string, params: PropertyParams<Ts>): fc.Parameters<Ts> {
   const seed = propertySeed();
   const numRunsOverride = integerFromEnv("FC_NUM_RUNS");
   const replayPath = process.env.FC_SEED !== undefined ? process.env.FC_PATH : undefined;
-  const file = currentTestFile();
   process.stdout.write(`[fast-check] ${name} seed=${seed}\n`);
-
-  const details = fc.check(property, {
+  return {
     // A guard, far above any normal run in this suite: a failing property on 256-element inputs can
     // shrink for minutes; stop after 10 s and report the smallest counterexample found so far as a
     // failure. Soak runs (FC_NUM_RUNS set) are not cut off.
@@ -61,9 +56,13 @@ export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, para
     seed,
     ...(numRunsOverride !== undefined ? { numRuns: numRunsOverride } : {}),
     ...(replayPath !== undefined && replayPath !== "" ? { path: replayPath } : {}),
-  });
-  if (!details.failed) return;
+  };
+}
 
+/** Throw the replayable failure report of a failed run; return when it passed. */
+function reportFailure<Ts>(name: string, details: fc.RunDetails<Ts>): void {
+  if (!details.failed) return;
+  const file = currentTestFile();
   const lines = [
     `Property "${name}" failed after ${details.numRuns} run(s) and ${details.numShrinks} shrink(s).`,
     `  seed: ${details.seed}`,
@@ -75,4 +74,21 @@ export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, para
   ];
   if (details.interrupted) lines.push("  (the run was interrupted before it finished)");
   throw new Error(lines.join("\n"), { cause: details.errorInstance });
+}
+
+/**
+ * Run a synchronous fast-check property with a printed, replayable seed; throws an Error whose
+ * message says how to reproduce the failure (seed, path, counterexample, replay command).
+ */
+export function checkProperty<Ts>(name: string, property: fc.IProperty<Ts>, params: PropertyParams<Ts> = {}): void {
+  reportFailure(name, fc.check(property, runParameters(name, params)));
+}
+
+/** checkProperty for an asynchronous property (fc.asyncProperty): same seed, overrides and failure report. */
+export async function checkAsyncProperty<Ts>(
+  name: string,
+  property: fc.IAsyncProperty<Ts>,
+  params: PropertyParams<Ts> = {},
+): Promise<void> {
+  reportFailure(name, await fc.check(property, runParameters(name, params)));
 }

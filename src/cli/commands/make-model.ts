@@ -15,6 +15,8 @@ import {
 import { planRandomTrilm, RANDOM_MODEL_TYPES, type RandomModelType } from "../../model/random-model.js";
 import { randomTrilmFileSizes } from "../../model/random-model-size.js";
 import { writePlannedGguf } from "../../model/stream-gguf.js";
+import { readGgufFile } from "../../gguf/file.js";
+import { cutBpeVocabulary } from "../../tokenizer/cut-vocab.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { isTerminal, parseSeedOption } from "./run.js";
 
@@ -23,6 +25,7 @@ interface MakeModelOptions {
   readonly preset: TrilmPreset;
   readonly seed: string;
   readonly type: RandomModelType;
+  readonly vocab?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -76,7 +79,11 @@ function progressReporter(io: CliIo): { update: (written: number, total: number)
 
 function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
   const seed = parseSeedOption(options.seed);
-  const plan = planRandomTrilm(options.preset, seed, options.type);
+  const vocabulary =
+    options.vocab === undefined
+      ? undefined
+      : cutBpeVocabulary(readGgufFile(options.vocab), options.preset.config.vocabSize);
+  const plan = planRandomTrilm(options.preset, seed, options.type, vocabulary);
   const progress = progressReporter(io);
   let bytes: number;
   try {
@@ -98,8 +105,8 @@ function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
 
 const EXAMPLES = `
 Examples:
-  $ trilm make-model --preset tiny --seed 1 golden/models/trilm-tiny-tq2_0.gguf
-      the embedded default model, byte for byte
+  $ trilm make-model --preset tiny --seed 1 --vocab golden/external/llama-tokenize/ggml-vocab-gpt-neox.gguf golden/models/trilm-tiny-tq2_0.gguf
+      the embedded default model, byte for byte (the GPT-NeoX vocabulary cut to 512 tokens)
   $ trilm make-model --preset 99m --seed 7 --type f16 trilm-99m-f16.gguf`;
 
 /** Add the `make-model` command to `program`. */
@@ -113,7 +120,8 @@ export function registerMakeModel(program: Command, io: CliIo): void {
         "(P(0) = 0.4) times one fp16 scale per model-parallel shard (~1.25/sqrt(fan_in), like trained absmean " +
         "scales; column-parallel q, k, v, gate, up shard their output rows, row-parallel o, down their input " +
         "columns on 256-element block boundaries, so TQ storage is exact); token embedding and output are random " +
-        "F16 (untied), norm weights F32 near 1; a placeholder vocabulary lets llama.cpp load it. The file is " +
+        "F16 (untied), norm weights F32 near 1; the vocabulary is --vocab's cut to the preset's size, else a " +
+        "placeholder that lets llama.cpp load the file. The file is " +
         "generated and written tensor by tensor, row by row (little memory even for 3.9b), atomically; progress " +
         "goes to stderr when it is a terminal.",
     )
@@ -128,6 +136,11 @@ export function registerMakeModel(program: Command, io: CliIo): void {
     )
     .addOption(
       new Option("--type <type>", "storage of the ternary matrices").choices(RANDOM_MODEL_TYPES).default("tq2_0"),
+    )
+    .option(
+      "--vocab <file.gguf>",
+      "take the byte-level BPE (gpt2) vocabulary of this GGUF file, cut to the preset's vocabulary size: its first " +
+        "tokens, the merges among them, its special ids (all 256 byte tokens must be among the first tokens)",
     )
     .addHelpText("after", () => `\nOutput sizes (any seed):\n${sizeTable()}\n${EXAMPLES}`)
     .action((output: string, options: MakeModelOptions) => makeModel(output, options, io));

@@ -9,16 +9,15 @@
 import { Option, type Command } from "commander";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import { argmax, topK } from "../../../reference/model/sampling.js";
-import type { Backend } from "../../backend/backend.js";
 import { NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
 import { InputError, UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { serializeNpy } from "../../io/npy.js";
 import { embeddedModelPath } from "../../model/embedded.js";
-import { DEFAULT_PROMPT } from "../../model/default-prompt.js";
+import { DEFAULT_GENERATE, DEFAULT_PROMPT, DEFAULT_PROMPT_TEXT } from "../../model/default-prompt.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
 import { ACTIVATION_CHOICES, checkRunActivations, parseActivations } from "../../run/activation-choice.js";
-import { createForwardStepper } from "../../run/forward-stepper.js";
+import { createForwardStepper, type ForwardStepper } from "../../run/forward-stepper.js";
 import { prefillAndGenerate } from "../../run/generate.js";
 import { checkBackendKvCache, checkPromptFits, type RunRequest } from "../../run/run-request.js";
 import { parseTokenList } from "../../run/token-list.js";
@@ -104,7 +103,7 @@ interface RunOptions {
   readonly logits?: string;
   readonly activations: string;
   readonly kvCache: KvCacheType;
-  readonly generate: string;
+  readonly generate?: string;
   readonly temperature: string;
   readonly seed: string;
   readonly backend: string;
@@ -141,7 +140,8 @@ function runRequest(modelArgument: string | undefined, options: RunOptions): Run
     prompt: options.tokens === undefined ? DEFAULT_PROMPT : parseTokenList(options.tokens, "--tokens"),
     promptSource:
       options.prompt !== undefined ? "--prompt" : options.tokens === undefined ? "the default prompt" : "--tokens",
-    generate: parseWholeNumber(options.generate, "--generate", 0, Number.MAX_SAFE_INTEGER),
+    generate:
+      options.generate === undefined ? 0 : parseWholeNumber(options.generate, "--generate", 0, Number.MAX_SAFE_INTEGER),
     temperature: parseTemperature(options.temperature),
     seed: parseSeedOption(options.seed),
     forwardOptions: { activations, kvCache: options.kvCache },
@@ -185,11 +185,30 @@ function promptTokens(model: LoadedModelFile, text: string): { ids: number[]; to
   return { ids, tokenizer };
 }
 
+/**
+ * The request with its prompt text tokenized: --prompt, or, with neither --tokens nor --prompt and a model that has
+ * a tokenizer, DEFAULT_PROMPT_TEXT followed by DEFAULT_GENERATE generated tokens unless --generate says otherwise.
+ */
+function withPromptText(
+  asked: RunCommandRequest,
+  model: LoadedModelFile,
+  options: RunOptions,
+): { request: RunCommandRequest; tokenizer: Tokenizer | undefined } {
+  if (options.prompt !== undefined) {
+    const text = promptTokens(model, options.prompt);
+    return { request: { ...asked, prompt: text.ids }, tokenizer: text.tokenizer };
+  }
+  if (options.tokens !== undefined || model.readTokenizer === undefined)
+    return { request: asked, tokenizer: undefined };
+  const text = promptTokens(model, DEFAULT_PROMPT_TEXT);
+  const generate = options.generate === undefined ? DEFAULT_GENERATE : asked.generate;
+  return { request: { ...asked, prompt: text.ids, generate }, tokenizer: text.tokenizer };
+}
+
 async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
   const asked = runRequest(modelArgument, options);
   const model = loadModel(asked.modelPath);
-  const text = options.prompt === undefined ? undefined : promptTokens(model, options.prompt);
-  const request = text === undefined ? asked : { ...asked, prompt: text.ids };
+  const { request, tokenizer } = withPromptText(asked, model, options);
   checkPromptFits(request, model.config);
   const positions = request.prompt.length + request.generate;
   const stepper = await createForwardStepper(
@@ -200,7 +219,7 @@ async function run(modelArgument: string | undefined, options: RunOptions, io: C
     positions,
   );
   try {
-    runPositions(request, model, options, io, stepper.step, stepper.backend, text?.tokenizer);
+    runPositions(request, model, options, io, stepper, tokenizer);
   } finally {
     stepper.dispose();
   }
@@ -211,10 +230,10 @@ function runPositions(
   model: LoadedModelFile,
   options: RunOptions,
   io: CliIo,
-  forwardStep: (token: number, pos: number) => Float32Array,
-  backend: Backend | undefined,
+  stepper: ForwardStepper,
   tokenizer: Tokenizer | undefined,
 ): void {
+  const backend = stepper.backend;
   const positions = request.prompt.length + request.generate;
   const vocab = model.config.vocabSize;
   const allLogits = request.logitsPath === undefined ? undefined : new Float32Array(positions * vocab);
@@ -233,12 +252,13 @@ function runPositions(
       : `  ${JSON.stringify(decoder.decode(tokenizer.tokenToPiece(token), { stream: true }))}`;
 
   const { generated, prefillMs, decodeMs } = prefillAndGenerate(
-    forwardStep,
+    stepper.step,
     request,
     (pos, token, logits, isGenerated) => {
       allLogits?.set(logits, pos * vocab);
       writeLine(io.stdout, positionLine(pos, token, logits, isGenerated, request.verbose) + pieceOf(token));
     },
+    stepper.prefill,
   );
 
   if (request.generate > 0) {
@@ -270,7 +290,7 @@ function runPositions(
 const EXAMPLES = `
 Examples:
   $ trilm run
-      the embedded tiny random TriLM on the default prompt ${DEFAULT_PROMPT.join(",")}
+      the embedded tiny random TriLM on the default prompt ${JSON.stringify(DEFAULT_PROMPT_TEXT)}, then ${DEFAULT_GENERATE} generated tokens
   $ trilm run model-tq2_0.gguf --tokens 1,17,300,42 --activations ggml-exact --kv-cache f16 --logits logits.npy
       llama.cpp's CPU arithmetic bit for bit (--activations ggml is the same)
   $ trilm run model-tq2_0.gguf --backend tfjs-wasm --activations ggml-matmul
@@ -290,11 +310,13 @@ export function registerRun(program: Command, io: CliIo): void {
         "feeds N more tokens, each chosen from the previous position's logits: argmax at temperature 0, else drawn " +
         "from softmax(logits / T) with mulberry32(--seed). Timing: prefill = the prompt's positions, decode = the " +
         "generated ones (the reference does not batch, so both are per-token forward passes). Without a model, " +
-        "runs the embedded tiny random TriLM (golden/models/trilm-tiny-tq2_0.gguf); without --tokens, the prompt " +
-        `${DEFAULT_PROMPT.join(",")} (the first ids of golden/external/llama/tokens.json).`,
+        "runs the embedded tiny random TriLM (golden/models/trilm-tiny-tq2_0.gguf, GPT-NeoX's vocabulary cut to 512 tokens); " +
+        `without --tokens or --prompt, the text ${JSON.stringify(DEFAULT_PROMPT_TEXT)} with the model's tokenizer and ` +
+        `${DEFAULT_GENERATE} generated tokens (unless --generate says otherwise), or, for a model without a tokenizer, ` +
+        `the ids ${DEFAULT_PROMPT.join(",")} (the first ids of golden/external/llama/tokens.json).`,
     )
     .argument("[model]", "GGUF model file or Hugging Face checkpoint folder (default: the embedded tiny random TriLM)")
-    .option("--tokens <ids>", `prompt token ids, comma-separated (default: ${DEFAULT_PROMPT.join(",")})`)
+    .option("--tokens <ids>", "prompt token ids, comma-separated")
     .option(
       "--prompt <text>",
       "prompt text, tokenized with the GGUF file's own tokenizer as llama-tokenize does (BOS per tokenizer.ggml.add_bos_token); " +
@@ -306,7 +328,10 @@ export function registerRun(program: Command, io: CliIo): void {
     )
     .addOption(activationsOption())
     .addOption(kvCacheOption())
-    .option("--generate <N>", "generate N more tokens after the prompt", "0")
+    .option(
+      "--generate <N>",
+      `generate N more tokens after the prompt (default: ${DEFAULT_GENERATE} after the default prompt text, else 0)`,
+    )
     .option("--temperature <T>", "0 = greedy (argmax); T > 0 samples from softmax(logits / T)", "0")
     .option("--seed <S>", "seed of the sampler's PRNG, 0 to 4294967295", "0")
     .option(

@@ -9,7 +9,7 @@ import type { TrilmConfig } from "../../../reference/model/config.js";
 import type { TrilmWeights } from "../../../reference/model/weights.js";
 import type { Backend } from "../../backend/backend.js";
 import { createBackendSession, type BackendSession } from "../../backend/backend-forward.js";
-import { createForwardState, forward } from "../../../reference/model/forward.js";
+import { createForwardState, decode, forward } from "../../../reference/model/forward.js";
 import { backendModeOf, referenceModeOf, type ComparisonActivations } from "../../backend/comparison-modes.js";
 
 /**
@@ -44,6 +44,8 @@ export type BackendFactory =
 interface Stepper {
   readonly description: string;
   step(token: number, pos: number): Float32Array;
+  /** The prompt's logits from one batch (llama_decode's evaluation, as `trilm run` does); absent: step by step. */
+  readonly prefill?: (tokens: readonly number[]) => Float32Array[];
   dispose(): void;
 }
 
@@ -145,13 +147,25 @@ async function runOneBackend(
     }
     run.description = stepper.description;
     run.prepareMs = now() - start;
-    for (let pos = 0; pos < tokens.length; pos++) {
+    if (stepper.prefill !== undefined) {
       await pause();
       const t0 = now();
-      const logits = stepper.step(tokens[pos], pos);
-      run.msPerToken.push(now() - t0);
-      run.logits.push(logits);
-      options.onProgress?.(runs, { kind: "token", backend: factory.name, position: pos });
+      const logits = stepper.prefill(tokens);
+      const msPerToken = (now() - t0) / Math.max(1, tokens.length);
+      logits.forEach((row, pos) => {
+        run.msPerToken.push(msPerToken);
+        run.logits.push(row);
+        options.onProgress?.(runs, { kind: "token", backend: factory.name, position: pos });
+      });
+    } else {
+      for (let pos = 0; pos < tokens.length; pos++) {
+        await pause();
+        const t0 = now();
+        const logits = stepper.step(tokens[pos], pos);
+        run.msPerToken.push(now() - t0);
+        run.logits.push(logits);
+        options.onProgress?.(runs, { kind: "token", backend: factory.name, position: pos });
+      }
     }
   } catch (error) {
     run.error = errorText(error);
@@ -171,6 +185,7 @@ function referenceStepper(config: TrilmConfig, weights: TrilmWeights, activation
   return {
     description: `reference/model forward() (${how})`,
     step: (token, pos) => forward(state, token, pos),
+    prefill: (tokens) => decode(state, tokens, 0),
     dispose: () => {},
   };
 }

@@ -4,9 +4,14 @@
  * backends the browser offers (gpu.js on WebGL, tfjs on WebGL and on wasm), and show how far each
  * backend's logits are from the reference's (spec/tolerances.md §9) and how long each step took.
  *
+ * A model with a tokenizer (the embedded one has GPT-NeoX's, cut to 512 tokens) also takes text: it is
+ * tokenized in the page as `trilm tokenize` does, its ids fill the token field, and after the run the
+ * reference generates tokens greedily, showing their text as it streams.
+ *
  * DOM contract (test/browser): #runner-model-file, #runner-model[data-model-name][data-ready],
- * #runner-error, #runner-tokens, input[name=runner-backend], #runner-activations, #runner-run,
- * #runner-status[data-state], #runner-timings, #runner-argmax, #runner-plot, #runner-env, and
+ * #runner-error, #runner-text, #runner-text-ids, #runner-tokens, #runner-generate,
+ * input[name=runner-backend], #runner-activations, #runner-run, #runner-status[data-state],
+ * #runner-generated[data-state], #runner-timings, #runner-argmax, #runner-plot, #runner-env, and
  * window.trilmRunner.lastRun.
  */
 import modelUrl from "../../../golden/models/trilm-tiny-tq2_0.gguf?url";
@@ -18,7 +23,7 @@ import { median } from "../../bench/measure.js";
 import { referenceModeOf } from "../../backend/comparison-modes.js";
 import type { GgufFile } from "../../gguf/gguf-file.js";
 import { parseGguf } from "../../gguf/reader.js";
-import { DEFAULT_PROMPT } from "../../model/default-prompt.js";
+import { DEFAULT_GENERATE, DEFAULT_PROMPT, DEFAULT_PROMPT_TEXT } from "../../model/default-prompt.js";
 import { modelFromGguf, type LoadedModel } from "../../model/gguf-model.js";
 import { clear, h, specLink } from "../dom.js";
 import type { View } from "../view.js";
@@ -27,6 +32,7 @@ import { drawDiffPlot, type PlotSeries } from "./diff-plot.js";
 import { countGpujsKernelRuns, gpujsKernelRunsNow, gpujsModeSince, probeWebgl, type WebglInfo } from "./environment.js";
 import { errorText, runBackends, type BackendFactory, type BackendRun, type RunnerActivations } from "./run-loop.js";
 import { parseTokenIds } from "./tokens.js";
+import { fileTokenizer, generateGreedy, tokenizeText, type FileTokenizer } from "./prompt-text.js";
 import "./runner.css";
 
 /** One backend's part of the test hook's lastRun. */
@@ -53,6 +59,8 @@ export interface RunnerLastRun {
   /** The NMSE criterion the run was judged by (spec/tolerances.md §9.1/§9.2). */
   nmseCriterion: number;
   backends: RunnerBackendResult[];
+  /** The reference's greedy continuation and its text; null when nothing was generated. */
+  generated: { tokens: number[]; text: string } | null;
 }
 
 declare global {
@@ -82,6 +90,8 @@ interface RunnerModel {
   readonly byteLength: number;
   readonly file: GgufFile;
   readonly model: LoadedModel;
+  /** The file's own tokenizer, or why it has none. */
+  readonly tokenizer: FileTokenizer;
 }
 
 /** Everything the view keeps between events. */
@@ -98,7 +108,11 @@ interface RunnerElements {
   readonly fileInput: HTMLInputElement;
   readonly model: HTMLElement;
   readonly error: HTMLElement;
+  readonly text: HTMLInputElement;
+  readonly textIds: HTMLElement;
   readonly tokens: HTMLInputElement;
+  readonly generate: HTMLInputElement;
+  readonly generated: HTMLElement;
   readonly backends: HTMLInputElement[];
   readonly activations: HTMLSelectElement;
   readonly run: HTMLButtonElement;
@@ -137,6 +151,23 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
     fileInput: h("input", { id: "runner-model-file", type: "file", accept: ".gguf" }),
     model: h("div", { id: "runner-model", "data-ready": "false" }, "Loading the embedded model…"),
     error: h("p", { id: "runner-error", class: "error", role: "alert" }),
+    text: h("input", {
+      id: "runner-text",
+      type: "text",
+      value: DEFAULT_PROMPT_TEXT,
+      size: 48,
+      "aria-label": "prompt text",
+    }),
+    textIds: h("span", { id: "runner-text-ids", class: "mono muted" }),
+    generate: h("input", {
+      id: "runner-generate",
+      type: "number",
+      min: "0",
+      max: "256",
+      value: String(DEFAULT_GENERATE),
+      "aria-label": "tokens to generate",
+    }),
+    generated: h("pre", { id: "runner-generated", "data-state": "idle", class: "runner-generated" }),
     tokens: h("input", {
       id: "runner-tokens",
       type: "text",
@@ -182,6 +213,10 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
   el.tokens.addEventListener("keydown", (event) => {
     if (event.key === "Enter") void runClicked(el, state);
   });
+  el.text.addEventListener("input", () => applyText(el, state));
+  el.text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") void runClicked(el, state);
+  });
   root.append(...layout(el));
   drawDiffPlot(el.plot, [], 0, nmseCriterion("f32", 0));
   el.plotLegend.append(h("span", { class: "muted" }, "No run yet: press Run."));
@@ -224,7 +259,9 @@ function layout(el: RunnerElements): HTMLElement[] {
       h(
         "p",
         { class: "muted" },
-        "Token ids separated by commas or spaces. Each backend runs them one token per step with its KV cache (",
+        "Text, tokenized in the page with the model file's own tokenizer as llama-tokenize does (",
+        specLink("tokenizer", "9"),
+        "), fills the token ids; or type ids separated by commas or spaces. Each backend runs them one token per step with its KV cache (",
         specLink("forward", "8.1"),
         "); the activation mode is ",
         specLink("forward", "3.1", "§3.1 f32"),
@@ -235,7 +272,10 @@ function layout(el: RunnerElements): HTMLElement[] {
       h(
         "div",
         { class: "runner-controls" },
+        h("label", {}, "Prompt text ", el.text),
+        h("div", {}, el.textIds),
         h("label", {}, "Prompt tokens ", el.tokens),
+        h("label", {}, "Then generate ", el.generate, " tokens (reference, greedy)"),
         h(
           "fieldset",
           {},
@@ -254,6 +294,20 @@ function layout(el: RunnerElements): HTMLElement[] {
         el.run,
       ),
       h("p", {}, el.status),
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "Generated text"),
+      h(
+        "p",
+        { class: "muted" },
+        "The prompt's text, then the reference's greedy continuation (f32, as `trilm run --generate N`), " +
+          "each token's piece shown as it is chosen (",
+        specLink("tokenizer", "10"),
+        "). A random model writes real tokens in a random order.",
+      ),
+      el.generated,
     ),
     h(
       "section",
@@ -366,7 +420,7 @@ function loadModelBytes(el: RunnerElements, state: RunnerState, bytes: Uint8Arra
   let loaded: RunnerModel;
   try {
     const file = parseGguf(bytes, name);
-    loaded = { name, byteLength: bytes.length, file, model: modelFromGguf(file) };
+    loaded = { name, byteLength: bytes.length, file, model: modelFromGguf(file), tokenizer: fileTokenizer(file) };
   } catch (error) {
     const message = errorText(error);
     showError(el, message.startsWith(`${name}: `) ? message : `${name}: ${message}`);
@@ -375,6 +429,65 @@ function loadModelBytes(el: RunnerElements, state: RunnerState, bytes: Uint8Arra
   state.model = loaded;
   showError(el, "");
   renderModel(el, loaded);
+  applyText(el, state);
+}
+
+/** Tokenize the text field with the model's tokenizer: its ids fill the token field and show under the text. */
+function applyText(el: RunnerElements, state: RunnerState): void {
+  const loaded = state.model;
+  if (loaded === null) return;
+  if ("error" in loaded.tokenizer) {
+    el.text.disabled = true;
+    el.textIds.textContent = loaded.tokenizer.error;
+    return;
+  }
+  el.text.disabled = false;
+  const result = tokenizeText(loaded.tokenizer.tokenizer, el.text.value, loaded.model.config.contextLength);
+  el.textIds.textContent = result.ok ? `${result.tokens.length} tokens: ${result.tokens.join(", ")}` : result.error;
+  if (result.ok) el.tokens.value = result.tokens.join(", ");
+}
+
+/** The text of `ids` with the model's tokenizer (empty without one), decoded as the bytes arrive. */
+function pieceWriter(loaded: RunnerModel): (id: number) => string {
+  const decoder = new TextDecoder();
+  return (id) =>
+    "tokenizer" in loaded.tokenizer
+      ? decoder.decode(loaded.tokenizer.tokenizer.tokenToPiece(id), { stream: true })
+      : "";
+}
+
+/** Stream the reference's greedy continuation of `tokens` into #runner-generated; its tokens and text. */
+async function streamGenerated(
+  el: RunnerElements,
+  loaded: RunnerModel,
+  tokens: readonly number[],
+): Promise<{ tokens: number[]; text: string } | null> {
+  const count = Math.max(0, Math.min(256, Math.floor(Number(el.generate.value) || 0)));
+  const piece = pieceWriter(loaded);
+  const promptText = tokens.map(piece).join("");
+  clear(el.generated);
+  const generatedSpan = h("span", { class: "runner-generated-new" });
+  el.generated.append(h("span", { class: "muted" }, promptText), generatedSpan);
+  if (count === 0) {
+    el.generated.dataset.state = "done";
+    return null;
+  }
+  el.generated.dataset.state = "running";
+  const generated: number[] = [];
+  let text = "";
+  const { config, weights } = loaded.model;
+  for await (const token of generateGreedy(config, weights, tokens, count)) {
+    generated.push(token);
+    text += piece(token);
+    generatedSpan.textContent = text;
+    setStatus(el, "running", `Generating: token ${generated.length} of ${count}…`);
+  }
+  // the whole continuation decoded at once, as `trilm run` prints "generated text:"
+  const whole =
+    "tokenizer" in loaded.tokenizer ? new TextDecoder().decode(loaded.tokenizer.tokenizer.pieces(generated)) : "";
+  generatedSpan.textContent = whole;
+  el.generated.dataset.state = "done";
+  return { tokens: generated, text: whole };
 }
 
 /** Count the tensors by type: "TQ2_0 × 14, F32 × 5". */
@@ -533,7 +646,8 @@ async function runClicked(el: RunnerElements, state: RunnerState): Promise<void>
     state.gpujsMode = gpujsModeSince(gpujsBefore);
     renderResults(el, runs, tokens, criterion);
     renderEnvironment(el, state);
-    window.trilmRunner.lastRun = lastRunOf(loaded, tokens, activations, state, criterion, runs);
+    const generated = await streamGenerated(el, loaded, tokens);
+    window.trilmRunner.lastRun = { ...lastRunOf(loaded, tokens, activations, state, criterion, runs), generated };
     const failed = runs.filter((r) => r.error !== null).map((r) => r.name);
     setStatus(
       el,
@@ -577,6 +691,7 @@ function lastRunOf(
     gpujsMode: state.gpujsMode,
     crossOriginIsolated: window.crossOriginIsolated === true,
     nmseCriterion: criterion,
+    generated: null,
     backends: runs.map((r) => ({
       name: r.name,
       description: r.description,

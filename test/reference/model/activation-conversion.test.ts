@@ -71,15 +71,28 @@ describe("convertActivations in the ggml modes (spec §3.2)", () => {
     }
   });
 
+  test("tinyBLAS declines one token, rows not a multiple of 4, and k not a multiple of the lane count", () => {
+    const shape = { rows: 260, cols: 4 * LANES, tokens: 2 };
+    expect(takenByTinyBlas(shape)).toBe(true);
+    expect(takenByTinyBlas({ ...shape, tokens: 512 })).toBe(true);
+    expect(takenByTinyBlas({ ...shape, tokens: 1 })).toBe(false); // sgemm.cpp: `if (n < 2) return false`
+    for (const rows of [259, 261, 262, 263, 266, 301, 511, 513])
+      expect(takenByTinyBlas({ ...shape, rows })).toBe(false);
+    for (const rows of [4, 8, 16, 264, 500, 512, 600]) expect(takenByTinyBlas({ ...shape, rows })).toBe(true);
+    expect(takenByTinyBlas({ ...shape, cols: 4 * LANES + 4 })).toBe(false);
+  });
+
   test("F16 weights, the older build (f32-tinyblas): x as given when tinyBLAS takes the matmul, else fp16", () => {
     const taken = activations(4 * LANES, 2);
-    expect(takenByTinyBlas(taken.length)).toBe(true);
+    expect(takenByTinyBlas({ rows: 8, cols: taken.length, tokens: 2 })).toBe(true);
     expect(convertActivations("ggml-matmul", GgmlType.F16, taken, "f32-tinyblas")).toEqual({
       kind: "float",
       values: taken,
     });
+    const declined = convertActivations("ggml-exact", GgmlType.F16, taken, "f32-tinyblas", false);
+    expect(declined).toEqual({ kind: "fp16", values: taken.map((v) => f16BitsToF32(f32ToF16Bits(v))) });
     const refused = activations(4 * LANES + 3, 3);
-    expect(takenByTinyBlas(refused.length)).toBe(false);
+    expect(takenByTinyBlas({ rows: 8, cols: refused.length, tokens: 2 })).toBe(false);
     const fp16 = refused.map((v) => f16BitsToF32(f32ToF16Bits(v)));
     expect(fp16).not.toEqual(refused); // the rounding is visible
     expect(convertActivations("ggml-matmul", GgmlType.F16, refused, "f32-tinyblas")).toEqual({

@@ -209,3 +209,25 @@ describe("attend (spec §7)", () => {
     );
   });
 });
+
+describe("kqv and the micro-batch (spec §9.3): tinyBLAS for a batch, ggml_vec_dot_* for a token decoded alone", () => {
+  test.each(["f32", "f16"] as const)(
+    "%s cache: 40 positions differ between 1 and 2 tokens; 16 or fewer agree",
+    (type) => {
+      const random = mulberry32(21);
+      const [nHeads, headDim] = [2, 64];
+      const cache = createKvCache(1, headDim, 40, type);
+      for (let t = 0; t < 40; t++) {
+        const row = () => Float32Array.from({ length: headDim }, () => random() * 2 - 1);
+        storeKeyValue(cache, 0, t, row(), row());
+      }
+      const q = Float32Array.from({ length: nHeads * headDim }, () => random() * 2 - 1);
+      const shape = { nHeads, nKvHeads: 1, headDim };
+      const run = (pos: number, tokens: number) => attend(cache, 0, pos, q, shape, "ggml-x86", undefined, tokens);
+      // ≤ 16 positions, one per lane, all in vec_dot's vector loop (n_kv = 256): both sum the same products
+      expect(sameBits(run(15, 1), run(15, 2))).toBe(true);
+      expect(sameBits(run(39, 1), run(39, 2))).toBe(false);
+      expect(sameBits(run(39, 2), run(39, 512))).toBe(true);
+    },
+  );
+});

@@ -4,8 +4,9 @@
  * Properties, on small random models (test/support/tiny-model.ts):
  * - §8.2: token-by-token decoding with the KV cache (`forward` at positions 0..n−1) gives the same
  *   logits as full-sequence evaluation with an explicit causal mask (`evaluateSequence`), BIT FOR
- *   BIT, in f32 and ggml-exact modes, with f32 and f16 caches — including across the 32-position
- *   boundary where llama.cpp's KV window n_kv grows;
+ *   BIT, in f32 and ggml-exact modes (there with micro-batches of one token, `ubatchTokens: 1`: tinyBLAS
+ *   declines n < 2, so one batch of the prompt differs), with f32 and f16 caches — including across the
+ *   32-position boundary where llama.cpp's KV window n_kv grows;
  * - causality: changing token t changes no logits before t, and does change the logits at t;
  * - §2/§10.4: the same ternary model stored as TQ1_0, TQ2_0, F16 or F32 gives IDENTICAL logits in
  *   f32 mode (decoding is exact, the sums are the same float64 sums);
@@ -22,10 +23,14 @@ import { describe, expect, test } from "vitest";
 import { GgmlType } from "../../../reference/codec/index.js";
 import {
   createForwardState,
+  decode,
   F32_FORWARD_OPTIONS,
   evaluateSequence,
   forward,
   type ForwardOptions,
+  LLAMA_UBATCH_TOKENS,
+  matmulBatchAt,
+  repackKernelAt,
 } from "../../../reference/model/forward.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import type { ForwardActivationMode } from "../../../reference/model/modes.js";
@@ -53,6 +58,14 @@ function incremental(
 ): Float32Array[] {
   const state = createForwardState(model.config, model.weights, options);
   return tokens.map((token, pos) => forward(state, token, pos));
+}
+
+/**
+ * The options evaluateSequence needs to match token-by-token decoding: in ggml-exact mode, micro-batches of one
+ * token (llama.cpp's kernels depend on the micro-batch: tinyBLAS declines n < 2, spec §9.3).
+ */
+function decodedAlone(options: ForwardOptions): ForwardOptions {
+  return options.activations === "ggml-exact" ? { ...options, ubatchTokens: 1 } : options;
 }
 
 /** Describe the first differing logit for a failure message. */
@@ -110,7 +123,7 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
           const tokens = randomTokens(mulberry32(tokenSeed), n, model.config.vocabSize);
           const options = { activations, kvCache };
           const stepwise = incremental(model, tokens, options);
-          const batched = evaluateSequence(model.config, model.weights, tokens, options);
+          const batched = evaluateSequence(model.config, model.weights, tokens, decodedAlone(options));
           expect(batched).toHaveLength(n);
           stepwise.forEach((row) => expect(row.length).toBe(model.config.vocabSize));
           expect(where(stepwise, batched)).toBe("none");
@@ -137,8 +150,37 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
       const tokens = randomTokens(mulberry32(12), 40, 20);
       const options = { activations, kvCache };
       expect(
-        where(incremental(model, tokens, options), evaluateSequence(model.config, model.weights, tokens, options)),
+        where(
+          incremental(model, tokens, options),
+          evaluateSequence(model.config, model.weights, tokens, decodedAlone(options)),
+        ),
       ).toBe("none");
+    },
+  );
+
+  test.each(["f32", "f16"] as const)(
+    "ggml-exact, %s cache: one micro-batch of the prompt differs from decoding token by token (tinyBLAS needs n ≥ 2)",
+    (kvCache) => {
+      const model = tinyModel({
+        seed: 5,
+        dim: 32,
+        nHeads: 4,
+        nKvHeads: 2,
+        hiddenDim: 64,
+        vocabSize: 32,
+        nLayers: 1,
+        linearType: GgmlType.F32,
+      });
+      const tokens = randomTokens(mulberry32(6), 4, 32);
+      const options: ForwardOptions = { activations: "ggml-exact", kvCache };
+      const batched = evaluateSequence(model.config, model.weights, tokens, options);
+      expect(where(incremental(model, tokens, options), batched)).not.toBe("none");
+      expect(
+        where(evaluateSequence(model.config, model.weights, tokens, { ...options, ubatchTokens: 2 }), batched),
+      ).toBe("none");
+      expect(() => evaluateSequence(model.config, model.weights, tokens, { ...options, ubatchTokens: 0 })).toThrow(
+        /micro-batch size 0/,
+      );
     },
   );
 
@@ -150,6 +192,31 @@ describe("incremental decoding = full-sequence evaluation (spec §8.2)", () => {
     const batched = evaluateSequence(model.config, model.weights, [5], F32_FORWARD_OPTIONS);
     expect(sameBits(forward(state, 5, 0), batched[0])).toBe(true);
   });
+});
+
+describe("decode: one llama_decode call on a state (spec §8.2)", () => {
+  test.each(COMBINATIONS)(
+    "property: %s activations, %s cache — a prompt decoded = evaluateSequence; then one token decoded = forward",
+    (activations, kvCache) => {
+      const arbitrary = fc.tuple(modelSpec, fc.integer({ min: 1, max: 5 }), fc.integer());
+      checkProperty(
+        `forward: decode = evaluateSequence, then forward (${activations}, ${kvCache} cache)`,
+        fc.property(arbitrary, ([spec, n, tokenSeed]) => {
+          const model = tinyModel(spec);
+          const tokens = randomTokens(mulberry32(tokenSeed), n + 1, model.config.vocabSize);
+          const options: ForwardOptions = { activations, kvCache };
+          const prompt = tokens.slice(0, n);
+          const [a, b] = [0, 1].map(() => createForwardState(model.config, model.weights, options));
+          expect(where(decode(a, prompt, 0), evaluateSequence(model.config, model.weights, prompt, options))).toBe(
+            "none",
+          );
+          decode(b, prompt, 0);
+          expect(where(decode(a, [tokens[n]], n), [forward(b, tokens[n], n)])).toBe("none");
+        }),
+        { numRuns: 8 },
+      );
+    },
+  );
 });
 
 describe("causality", () => {
@@ -251,7 +318,7 @@ describe("grouped-query attention (spec §7)", () => {
           expect(duplicated.config.nKvHeads).toBe(duplicated.config.nHeads);
           const tokens = randomTokens(mulberry32(tokenSeed), 4, values.config.vocabSize);
           const options = { activations, kvCache };
-          const grouped = evaluateSequence(values.config, packModel(values, types), tokens, options);
+          const grouped = evaluateSequence(values.config, packModel(values, types), tokens, decodedAlone(options));
           const full = incremental(
             { config: duplicated.config, weights: packModel(duplicated, types) },
             tokens,
@@ -336,5 +403,39 @@ describe("refusals (spec §13)", () => {
 
   test("the last position of the context is accepted", () => {
     expect(evaluateSequence(model.config, model.weights, [1, 2, 3], F32_FORWARD_OPTIONS)).toHaveLength(3);
+  });
+});
+
+describe("repackKernelAt: which repacked-matrix kernel llama.cpp runs for a token of a prompt (spec §15)", () => {
+  test("gemm for the first m − m mod 4 tokens of a micro-batch of m, gemv for the rest", () => {
+    expect(Array.from({ length: 6 }, (_, pos) => repackKernelAt(pos, 6))).toEqual([
+      "gemm",
+      "gemm",
+      "gemm",
+      "gemm",
+      "gemv",
+      "gemv",
+    ]);
+    expect(repackKernelAt(0, 3)).toBe("gemv");
+    expect(repackKernelAt(0, 1)).toBe("gemv");
+  });
+
+  test("a prompt longer than 512 tokens is cut into micro-batches of 512", () => {
+    expect(LLAMA_UBATCH_TOKENS).toBe(512);
+    expect(repackKernelAt(511, 520)).toBe("gemm");
+    expect(repackKernelAt(512, 520)).toBe("gemm"); // second micro-batch: 8 tokens, two groups of four
+    expect(repackKernelAt(519, 520)).toBe("gemm");
+    expect(repackKernelAt(512, 515)).toBe("gemv"); // second micro-batch: 3 tokens
+  });
+});
+
+describe("matmulBatchAt: the micro-batch a token of a prompt is multiplied in (spec §9.3, §15)", () => {
+  test("its size, the prompt cut into micro-batches of n_ubatch, and repackKernelAt's kernel", () => {
+    expect(matmulBatchAt(0, 1)).toEqual({ tokens: 1, repack: "gemv" }); // a lone token: tinyBLAS declines
+    expect(matmulBatchAt(3, 6)).toEqual({ tokens: 6, repack: "gemm" });
+    expect(matmulBatchAt(511, 513)).toEqual({ tokens: 512, repack: "gemm" });
+    expect(matmulBatchAt(512, 513)).toEqual({ tokens: 1, repack: "gemv" }); // the lone last token of a prompt
+    expect(matmulBatchAt(5, 6, 4)).toEqual({ tokens: 2, repack: "gemv" });
+    expect(matmulBatchAt(2, 6, 1)).toEqual({ tokens: 1, repack: "gemv" });
   });
 });

@@ -111,4 +111,14 @@ describe("trilm make-model refuses bad input with one line and exit 2", () => {
     );
     expect(existsSync(temp("no"))).toBe(false);
   });
+
+  it("--vocab that is not a byte-level BPE vocabulary, naming the file, writing nothing", async () => {
+    const spm = repoFile("golden/external/llama-tokenize/ggml-vocab-llama-spm.gguf");
+    expectRefused(
+      await trilm("make-model", "--preset", "tiny", "--seed", "1", "--vocab", spm, temp("v.gguf")),
+      spm,
+      "has no byte-level BPE vocabulary (tokenizer.ggml.model is not gpt2)",
+    );
+    expect(existsSync(temp("v.gguf"))).toBe(false);
+  });
 });

@@ -49,7 +49,7 @@ describe("trilm quantize", () => {
     expectRefused(
       result,
       undefined,
-      "option '--output-tensor-type <type>' argument 'q8_K' is invalid. Expected f32, f16, bf16, q8_0, tq1_0 or tq2_0.",
+      "option '--output-tensor-type <type>' argument 'q8_K' is invalid. Expected f32, f16, bf16, q8_0, q4_0, q4_K, tq1_0 or tq2_0.",
       temp("out.gguf"),
     );
   });

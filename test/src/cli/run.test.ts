@@ -5,11 +5,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GgmlType, quantizeRow } from "../../../reference/codec/index.js";
-import { createForwardState, F32_FORWARD_OPTIONS, forward } from "../../../reference/model/forward.js";
+import {
+  createForwardState,
+  evaluateSequence,
+  F32_FORWARD_OPTIONS,
+  forward,
+} from "../../../reference/model/forward.js";
 import { createBackendSession } from "../../../src/backend/backend-forward.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { argmax, sampleToken } from "../../../reference/model/sampling.js";
-import { DEFAULT_PROMPT } from "../../../src/model/default-prompt.js";
+import { DEFAULT_GENERATE, DEFAULT_PROMPT, DEFAULT_PROMPT_TEXT } from "../../../src/model/default-prompt.js";
 import { writeGgufFile } from "../../../src/gguf/file.js";
 import {
   GgufFile,
@@ -58,7 +63,7 @@ function writeAlteredTiny(
 }
 
 describe("trilm run on the embedded model", () => {
-  it("prints the model, one line per position with the argmax and its logit, and the timing", async () => {
+  it("tokenizes the default prompt text, generates text, one line per position with its piece, and the timing", async () => {
     const result = await trilm("run");
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const lines = result.stdout.trimEnd().split("\n");
@@ -66,10 +71,27 @@ describe("trilm run on the embedded model", () => {
       /^model: embedded .*trilm-tiny-tq2_0\.gguf \(TriLM-tiny-random-seed1; gguf; dim 256, 2 layers, 4 heads, 2 kv heads, ffn 768, vocab 512, context 256\)$/,
     );
     expect(lines[1]).toBe("backend reference, activations f32, kv cache f32");
-    const rows = lines.filter((l) => /^\s+\d+\s+\d+\s+\d+\s+-?\d+\.\d{4}\s+prompt$/.test(l));
-    expect(rows).toHaveLength(DEFAULT_PROMPT.length);
-    expect(rows.map((row) => Number(row.trim().split(/\s+/)[1]))).toEqual(DEFAULT_PROMPT);
-    expect(lines.at(-1)).toMatch(/^prefill: 8 tokens in \d+\.\d\d ms \(\d+\.\d\d ms\/token\)$/);
+    const row = /^\s+\d+\s+(\d+)\s+\d+\s+-?\d+\.\d{4}\s+(prompt|generated)\s+(".*")$/;
+    const rows = lines.flatMap((l) => {
+      const m = row.exec(l);
+      return m === null ? [] : [{ token: Number(m[1]), source: m[2], piece: JSON.parse(m[3]) as string }];
+    });
+    // "Once upon a time" with GPT-NeoX's vocabulary cut to 512 tokens (llama-tokenize gives the same ids)
+    const prompt = rows.filter((r) => r.source === "prompt");
+    expect(prompt.map((r) => r.token)).toEqual([48, 79, 336, 209, 484, 251, 247, 246, 303, 70]);
+    expect(prompt.map((r) => r.piece).join("")).toBe(DEFAULT_PROMPT_TEXT);
+    expect(rows.filter((r) => r.source === "generated")).toHaveLength(DEFAULT_GENERATE);
+    expect(result.stdout).toMatch(/^generated text: ".+"$/m);
+    expect(lines.at(-1)).toMatch(/^decode: 16 tokens in \d+\.\d\d ms \(\d+\.\d\d ms\/token\)$/);
+  });
+
+  it("--generate overrides the default prompt's 16 generated tokens; --tokens runs ids alone", async () => {
+    const none = await trilm("run", "--generate", "0");
+    expect(none.stdout).toMatch(/^prefill: 10 tokens in /m);
+    expect(none.stdout).not.toContain("generated");
+    const ids = await trilm("run", "--tokens", DEFAULT_PROMPT.join(","));
+    expect(ids.stdout.split("\n").filter((l) => l.endsWith("prompt"))).toHaveLength(DEFAULT_PROMPT.length);
+    expect(ids.stdout).not.toContain("generated");
   });
 
   it("--logits writes float32 [n, 512]: finite, the reference forward pass, argmax as printed", async () => {
@@ -188,8 +210,15 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
   it("--activations ggml-exact (and its alias ggml) is reference/model's forward: refused on an accelerated backend", async () => {
     const tokens = [1, 17, 300];
     const model = loadModel(embeddedModelPath());
+    // the prompt is one batch, as llama.cpp's llama_decode evaluates it — not three one-token decodes, whose F16 head
+    // llama.cpp computes with ggml_vec_dot_f16 instead of tinyBLAS (spec/forward.md §9.3)
+    const expected = evaluateSequence(model.config, model.weights, tokens, {
+      activations: "ggml-exact",
+      kvCache: "f32",
+    });
     const state = createForwardState(model.config, model.weights, { activations: "ggml-exact", kvCache: "f32" });
-    const expected = tokens.map((token, pos) => forward(state, token, pos));
+    const oneByOne = tokens.map((token, pos) => forward(state, token, pos));
+    expect(oneByOne).not.toEqual(expected);
     for (const typed of ["ggml", "ggml-exact"]) {
       const result = await trilm("run", "--tokens", "1,17,300", "--activations", typed, "--logits", temp("e.npy"));
       expect(result.code).toBe(0);
@@ -374,15 +403,15 @@ describe("trilm run --prompt", () => {
     expectRefused(await trilm("run", bare, "--prompt", "hi"), bare, /has no tokenizer \(no tokenizer\.ggml\.\* keys\)/);
   });
 
-  it("the embedded model's placeholder SentencePiece vocabulary spells text in byte tokens after BOS", async () => {
-    const result = await trilm("run", "--prompt", "hi");
+  it("the embedded model's GPT-NeoX vocabulary (cut to 512) spells text as llama-tokenize does, without BOS", async () => {
+    const result = await trilm("run", "--prompt", "é <|endoftext|>");
     expect(result.code).toBe(0);
-    // " hi" → "▁hi": no merges exist, so the UTF-8 bytes of ▁ (E2 96 81), h, i as <0xXX> = id 3 + byte, as llama-tokenize gives
+    // é = C3 A9: byte tokens 127 and 104 (GPT-NeoX's byte tokens, ids 2…244, skip C0, C1 and F5–FF); " " = 209; <|endoftext|> = 0
     const tokens = result.stdout
       .split("\n")
       .filter((l) => /^\s+\d+\s+\d+/.test(l))
       .map((l) => Number(l.trim().split(/\s+/)[1]));
-    expect(tokens).toEqual([1, 3 + 0xe2, 3 + 0x96, 3 + 0x81, 3 + 0x68, 3 + 0x69]);
+    expect(tokens).toEqual([127, 104, 209, 0]);
   });
 });
 
@@ -392,6 +421,7 @@ describe("trilm run --help", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Usage: trilm run [options] [model]");
     expect(result.stdout).toContain(DEFAULT_PROMPT.join(","));
+    expect(result.stdout).toContain(JSON.stringify(DEFAULT_PROMPT_TEXT));
     expect(result.stdout).toContain("$ trilm run");
   });
 });
