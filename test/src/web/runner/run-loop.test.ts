@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { createTfjsBackend } from "../../../../accelerated/tfjs/index.js";
-import { createForwardState, forward } from "../../../../reference/model/forward.js";
+import { createForwardState, evaluateSequence, forward } from "../../../../reference/model/forward.js";
 import { NMSE_TOLERANCE, nmse } from "../../../../reference/tolerances/index.js";
 import { createReferenceBackend } from "../../../../src/backend/reference-backend.js";
 import { evaluateBackendSequence } from "../../../../src/backend/backend-forward.js";
@@ -70,7 +70,7 @@ describe("runBackends on the embedded model", () => {
     ]);
     expect(events.filter((e) => e.kind === "backend-done")).toHaveLength(3);
   }, 30_000);
-  test("ggml: the reference is reference/model's ggml-exact forward() bit for bit, a Backend runs ggml-matmul", async () => {
+  test("ggml: the reference is reference/model's ggml-exact prompt batch bit for bit, a Backend runs ggml-matmul", async () => {
     const runs = await runBackends({
       config: model.config,
       weights: model.weights,
@@ -81,8 +81,12 @@ describe("runBackends on the embedded model", () => {
         { name: "reference-backend", create: () => createReferenceBackend() },
       ],
     });
-    const state = createForwardState(model.config, model.weights, { activations: "ggml-exact", kvCache: "f32" });
-    const expected = TOKENS.map((token, pos) => forward(state, token, pos));
+    // the prompt as one batch, as llama_decode (and `trilm run`) evaluate it — not one-token decodes (spec/forward.md §9.3)
+    const expected = evaluateSequence(model.config, model.weights, TOKENS, {
+      activations: "ggml-exact",
+      kvCache: "f32",
+    });
+    expect(runs[0].logits).toHaveLength(TOKENS.length);
     runs[0].logits.forEach((row, p) => expect(Array.from(row)).toEqual(Array.from(expected[p])));
     const matmulOnly = evaluateBackendSequence(model.config, model.weights, createReferenceBackend(), TOKENS, {
       activations: "ggml-matmul",
