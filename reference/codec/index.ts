@@ -15,13 +15,20 @@ import { dequantizeRowQ8K, quantizeRowQ8K } from "./q8_k.js";
 import { dequantizeRowTq1_0, quantizeRowTq1_0 } from "./tq1_0.js";
 import { dequantizeRowTq2_0, quantizeRowTq2_0 } from "./tq2_0.js";
 
+export * from "./axis-permute.js";
 export * from "./bfloat16.js";
+export * from "./bitnet-cpp-type.js";
+export * from "./bitnet-lut-config.js";
 export * from "./block-scale.js";
 export * from "./dot.js";
 export * from "./dot-tolerance.js";
 export * from "./float-bits.js";
 export * from "./float16.js";
 export * from "./ggml-type.js";
+export * from "./hf-bitnet.js";
+export * from "./i2_s.js";
+export * from "./i2_s-dot.js";
+export * from "./i8_s.js";
 export * from "./k-affine-block.js";
 export * from "./k-quant-search.js";
 export * from "./k-scale-min.js";
@@ -34,6 +41,9 @@ export * from "./q8_0.js";
 export * from "./q8_k.js";
 export * from "./rounding.js";
 export * from "./row.js";
+export * from "./tl-lut.js";
+export * from "./tl1.js";
+export * from "./tl2.js";
 export * from "./tq1_0.js";
 export * from "./tq2_0.js";
 export * from "./trirun.js";
@@ -42,6 +52,8 @@ export * from "./trirun-dequant.js";
 export * from "./trirun-fragment.js";
 export * from "./trirun-matmul.js";
 export * from "./validate.js";
+export * from "./w2a8.js";
+export * from "./w2a8-matmul.js";
 
 /** x: Float32Array[n] → bytes, one 16-bit value per element, little-endian. */
 function encodeHalfWords(x: Float32Array, toBits: (v: number) => number): Uint8Array {

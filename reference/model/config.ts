@@ -9,6 +9,15 @@ export type RopeStyle =
   /** (x[i], x[i + d/2]): Hugging Face's rotate_half, used on HF checkpoints as released. */
   | "rotate-half";
 
+/**
+ * The decoder family (spec/forward.md §1, §17): "llama" is the TriLM/LLaMA decoder; "bitnet" adds BitNet b1.58's
+ * sub-norms (attn_sub_norm before W_o, ffn_sub_norm before W_down), its FFN activation and per-tensor scales.
+ */
+export type DecoderArchitecture = "llama" | "bitnet";
+
+/** The gate activation of the FFN (spec/forward.md §6, §17): SiLU (LLaMA, llama.cpp's bitnet graph) or ReLU² (BitNet b1.58-2B-4T). */
+export type FfnActivation = "silu" | "relu2";
+
 /** Shapes and constants of one model. */
 export interface TrilmConfig {
   /** Hidden size d_model (embedding length). */
@@ -35,6 +44,10 @@ export interface TrilmConfig {
   readonly ropeDim: number;
   /** Pair convention for RoPE. */
   readonly ropeStyle: RopeStyle;
+  /** The decoder family; absent means "llama" (spec §1, §17). */
+  readonly architecture?: DecoderArchitecture;
+  /** The FFN gate activation; absent means "silu" (spec §6, §17). */
+  readonly ffnActivation?: FfnActivation;
 }
 
 /** Everything wrong with a config, one line each (empty when it is usable). Spec §1. */

@@ -10,6 +10,9 @@
  *     xn = rmsnorm(x, ffn_norm)                               [dim]
  *     x = x + W_down · (silu(W_gate·xn) ⊙ (W_up·xn))          [hiddenDim] → [dim]
  *   logits = W_out · rmsnorm(x, output_norm)                  [vocabSize]
+ * The bitnet architecture (spec §17) adds, where its weights have them: the attention output normalized by
+ * attn_sub_norm before W_o, the FFN hidden state normalized by ffn_sub_norm before W_down, relu² in place of silu
+ * (config.ffnActivation), and a per-tensor scale on each linear layer's output (LayerWeights.outputScales).
  * In ggml-exact mode every step follows llama.cpp's x86-64 CPU backend bit for bit (spec §9): the
  * linear layers, RoPE (ggml's cos/sin cache and fused rotation), attention and SwiGLU use the kernels
  * of reference/ggml-x86 ("ggml-x86" arithmetic, modes.ts), computed per output exactly as in a batch
@@ -29,8 +32,9 @@ import { opArithmeticOf, type ForwardActivationMode, type OpArithmetic } from ".
 import { decodeMatrixRow } from "./packed-matrix.js";
 import { rmsNorm } from "./rmsnorm.js";
 import { applyRope, ropeAngles } from "./rope.js";
+import { relu2Gate } from "./relu2.js";
 import { swiglu } from "./swiglu.js";
-import type { LayerWeights, TrilmWeights } from "./weights.js";
+import type { LayerWeights, LinearName, TrilmWeights } from "./weights.js";
 
 /** How to run the model. */
 export interface ForwardOptions {
@@ -45,6 +49,28 @@ export interface ForwardOptions {
    * (spec §9.3, §15); absent: LLAMA_UBATCH_TOKENS. 1 evaluates every token as `forward` decodes it alone.
    */
   readonly ubatchTokens?: number;
+  /** Called with every named intermediate tensor as it is computed (spec §8.3); absent: nothing is reported. */
+  readonly trace?: ForwardTrace;
+}
+
+/**
+ * Receives one intermediate tensor of token position `pos` (layer −1 for tensors outside the layers), named as
+ * llama.cpp's graph names it (attn_norm, Qcur, …, l_out, result_norm, result_output; spec §8.3). The values are
+ * the oracle's own array: copy them to keep them.
+ */
+export type ForwardTrace = (tensor: string, layer: number, pos: number, values: Float32Array) => void;
+
+/** One token's tracer: name and values; a no-op when the options carry no trace. Spec §8.3. */
+type TokenTrace = (tensor: string, values: Float32Array) => Float32Array;
+
+/** The TokenTrace of `layer` at `pos`: reports to options.trace and returns the values unchanged. Spec §8.3. */
+function tokenTrace(options: ForwardOptions, layer: number, pos: number): TokenTrace {
+  const trace = options.trace;
+  if (trace === undefined) return (_tensor, values) => values;
+  return (tensor, values) => {
+    trace(tensor, layer, pos, values);
+    return values;
+  };
 }
 
 /** The model as trained: float activations, f32 arithmetic, float32 cache (for callers to pass; nothing defaults to it). */
@@ -88,7 +114,52 @@ function checkUbatch(options: ForwardOptions): void {
     throw new RangeError(`micro-batch size ${ubatch} is not a positive whole number of tokens`);
 }
 
-/** The MLP block: x + W_down·(silu(W_gate·xn) ⊙ W_up·xn), xn = rmsnorm(x). [dim] → [dim]. Spec §6. */
+/**
+ * y = W·x for the layer's linear `name`, then its per-tensor output scale if it has one (bitnet, spec §17.2):
+ * y = f32(y · s) (llama.cpp's ggml_mul by the `.scale` tensor) or y = f32(y / s). [cols] → [rows]. Spec §3, §17.2.
+ */
+function layerLinear(
+  layer: LayerWeights,
+  name: LinearName,
+  x: Float32Array,
+  mode: ForwardActivationMode,
+  f16Input: F16MatmulInput | undefined,
+  batch: MatmulBatch,
+): Float32Array {
+  const y = linear(layer[name], x, mode, f16Input, batch);
+  const scale = layer.outputScales?.[name];
+  if (scale === undefined) return y;
+  const s = scale.value;
+  return scale.op === "multiply" ? y.map((v) => v * s) : y.map((v) => v / s);
+}
+
+/**
+ * The attention block's output added to the residual: x + W_o·a, where a is the attention output, normalized
+ * first by attn_sub_norm in the bitnet architecture (spec §17.1). [nHeads·hd] → [dim]. Spec §8, §17.1.
+ */
+function attentionResidual(
+  config: TrilmConfig,
+  layer: LayerWeights,
+  x: Float32Array,
+  attention: Float32Array,
+  mode: ForwardActivationMode,
+  f16Input: F16MatmulInput | undefined,
+  batch: MatmulBatch,
+  trace: TokenTrace,
+): Float32Array {
+  trace("kqv_out", attention);
+  const normed =
+    layer.attnSubNorm === undefined
+      ? attention
+      : trace("attn_sub_norm", rmsNorm(attention, layer.attnSubNorm, config.normEps));
+  return trace("ffn_inp", addResidual(x, trace("attn_out", layerLinear(layer, "wo", normed, mode, f16Input, batch))));
+}
+
+/**
+ * The MLP block: x + W_down·(act(W_gate·xn) ⊙ W_up·xn), xn = rmsnorm(x); act = silu (spec §6) or relu²
+ * (config.ffnActivation, spec §17.3); in the bitnet architecture the hidden state is normalized by ffn_sub_norm
+ * before W_down (spec §17.1). [dim] → [dim]. Spec §6, §17.
+ */
 function feedForward(
   config: TrilmConfig,
   layer: LayerWeights,
@@ -96,16 +167,24 @@ function feedForward(
   mode: ForwardActivationMode,
   f16Input: F16MatmulInput | undefined,
   batch: MatmulBatch,
+  trace: TokenTrace,
 ): Float32Array {
-  const xn = rmsNorm(x, layer.ffnNorm, config.normEps);
-  const gate = linear(layer.wGate, xn, mode, f16Input, batch); // [hiddenDim]
-  const hidden = swiglu(gate, linear(layer.wUp, xn, mode, f16Input, batch), opArithmeticOf(mode)); // [hiddenDim]
-  return addResidual(x, linear(layer.wDown, hidden, mode, f16Input, batch));
+  const xn = trace("ffn_norm", rmsNorm(x, layer.ffnNorm, config.normEps));
+  const up = trace("ffn_up", layerLinear(layer, "wUp", xn, mode, f16Input, batch)); // [hiddenDim]
+  const gate = trace("ffn_gate", layerLinear(layer, "wGate", xn, mode, f16Input, batch)); // [hiddenDim]
+  const hidden = trace(
+    "ffn_gate_par",
+    config.ffnActivation === "relu2" ? relu2Gate(gate, up) : swiglu(gate, up, opArithmeticOf(mode)),
+  ); // [hiddenDim]
+  const normed =
+    layer.ffnSubNorm === undefined ? hidden : trace("ffn_sub_norm", rmsNorm(hidden, layer.ffnSubNorm, config.normEps));
+  return trace("l_out", addResidual(x, trace("ffn_out", layerLinear(layer, "wDown", normed, mode, f16Input, batch))));
 }
 
 /**
  * logits = W_out · rmsnorm(x, output_norm): [dim] → [vocabSize]. A tied W_out is repacked like an untied one
- * (llama.cpp loads a second copy of token_embd.weight for the lm head; spec §15). Spec §8.
+ * (llama.cpp loads a second copy of token_embd.weight for the lm head; spec §15). In int8-per-token mode the bitnet
+ * architecture's lm head takes float activations: transformers keeps lm_head a plain nn.Linear (spec §10.5). Spec §8.
  */
 function lmHead(
   state: { config: TrilmConfig; weights: TrilmWeights },
@@ -113,14 +192,11 @@ function lmHead(
   mode: ForwardActivationMode,
   f16Input: F16MatmulInput | undefined,
   batch: MatmulBatch,
+  trace: TokenTrace,
 ): Float32Array {
-  return linear(
-    state.weights.output,
-    rmsNorm(x, state.weights.outputNorm, state.config.normEps),
-    mode,
-    f16Input,
-    batch,
-  );
+  const normed = trace("result_norm", rmsNorm(x, state.weights.outputNorm, state.config.normEps));
+  const headMode = mode === "int8-per-token" && state.config.architecture === "bitnet" ? "f32" : mode;
+  return trace("result_output", linear(state.weights.output, normed, headMode, f16Input, batch));
 }
 
 /** llama.cpp's default micro-batch size n_ubatch: a prompt is multiplied through the weights 512 tokens at a time. */
@@ -159,18 +235,19 @@ export function forward(state: ForwardState, token: number, pos: number): Float3
   const angles = ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic);
   let x = decodeMatrixRow(weights.tokenEmbedding, token); // [dim]
   weights.layers.forEach((layer, l) => {
-    const xn = rmsNorm(x, layer.attnNorm, config.normEps);
-    const q = linear(layer.wq, xn, mode, f16, DECODE_BATCH); // [nHeads·hd]
-    const k = linear(layer.wk, xn, mode, f16, DECODE_BATCH); // [nKv·hd]
-    const v = linear(layer.wv, xn, mode, f16, DECODE_BATCH); // [nKv·hd]
-    rotated(q, config, angles, arithmetic);
-    rotated(k, config, angles, arithmetic);
+    const trace = tokenTrace(options, l, pos);
+    const xn = trace("attn_norm", rmsNorm(x, layer.attnNorm, config.normEps));
+    const q = layerLinear(layer, "wq", xn, mode, f16, DECODE_BATCH); // [nHeads·hd]
+    const k = layerLinear(layer, "wk", xn, mode, f16, DECODE_BATCH); // [nKv·hd]
+    const v = trace("Vcur", layerLinear(layer, "wv", xn, mode, f16, DECODE_BATCH)); // [nKv·hd]
+    trace("Qcur", rotated(q, config, angles, arithmetic));
+    trace("Kcur", rotated(k, config, angles, arithmetic));
     storeKeyValue(cache, l, pos, k, v);
     const attention = attend(cache, l, pos, q, attentionShape(config), arithmetic, f16, DECODE_BATCH.tokens);
-    x = addResidual(x, linear(layer.wo, attention, mode, f16, DECODE_BATCH));
-    x = feedForward(config, layer, x, mode, f16, DECODE_BATCH);
+    x = attentionResidual(config, layer, x, attention, mode, f16, DECODE_BATCH, trace);
+    x = feedForward(config, layer, x, mode, f16, DECODE_BATCH, trace);
   });
-  return lmHead(state, x, mode, f16, DECODE_BATCH);
+  return lmHead(state, x, mode, f16, DECODE_BATCH, tokenTrace(options, -1, pos));
 }
 
 /**
@@ -195,18 +272,27 @@ export function evaluateSequence(
   const angles = tokens.map((_, pos) => ropeAngles(pos, config.ropeDim, config.ropeTheta, arithmetic));
   const batches = tokens.map((_, pos) => matmulBatchAt(pos, tokens.length, options.ubatchTokens));
   let xs = tokens.map((token) => decodeMatrixRow(weights.tokenEmbedding, token)); // n × [dim]
-  for (const layer of weights.layers) {
-    const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
+  weights.layers.forEach((layer, l) => {
+    const traces = tokens.map((_, pos) => tokenTrace(options, l, pos));
+    const xns = xs.map((x, pos) => traces[pos]("attn_norm", rmsNorm(x, layer.attnNorm, config.normEps)));
     const qs = xns.map((xn, pos) =>
-      rotated(linear(layer.wq, xn, mode, f16, batches[pos]), config, angles[pos], arithmetic),
+      traces[pos](
+        "Qcur",
+        rotated(layerLinear(layer, "wq", xn, mode, f16, batches[pos]), config, angles[pos], arithmetic),
+      ),
     );
     const ks = xns.map((xn, pos) =>
       roundForCache(
         options.kvCache,
-        rotated(linear(layer.wk, xn, mode, f16, batches[pos]), config, angles[pos], arithmetic),
+        traces[pos](
+          "Kcur",
+          rotated(layerLinear(layer, "wk", xn, mode, f16, batches[pos]), config, angles[pos], arithmetic),
+        ),
       ),
     );
-    const vs = xns.map((xn, pos) => roundForCache(options.kvCache, linear(layer.wv, xn, mode, f16, batches[pos])));
+    const vs = xns.map((xn, pos) =>
+      roundForCache(options.kvCache, traces[pos]("Vcur", layerLinear(layer, "wv", xn, mode, f16, batches[pos]))),
+    );
     const attentions = causalAttention(
       config,
       { arithmetic, cacheType: options.kvCache, f16MatmulInput: f16 },
@@ -216,11 +302,11 @@ export function evaluateSequence(
       vs,
     );
     xs = xs.map((x, pos) => {
-      const attended = addResidual(x, linear(layer.wo, attentions[pos], mode, f16, batches[pos]));
-      return feedForward(config, layer, attended, mode, f16, batches[pos]);
+      const attended = attentionResidual(config, layer, x, attentions[pos], mode, f16, batches[pos], traces[pos]);
+      return feedForward(config, layer, attended, mode, f16, batches[pos], traces[pos]);
     });
-  }
-  return xs.map((x, pos) => lmHead({ config, weights }, x, mode, f16, batches[pos]));
+  });
+  return xs.map((x, pos) => lmHead({ config, weights }, x, mode, f16, batches[pos], tokenTrace(options, -1, pos)));
 }
 
 /**
@@ -241,24 +327,29 @@ export function decode(state: ForwardState, tokens: readonly number[], start: nu
   const batches = tokens.map((_, i) => matmulBatchAt(i, tokens.length, options.ubatchTokens));
   let xs = tokens.map((token) => decodeMatrixRow(weights.tokenEmbedding, token)); // n × [dim]
   weights.layers.forEach((layer, l) => {
-    const xns = xs.map((x) => rmsNorm(x, layer.attnNorm, config.normEps));
+    const traces = tokens.map((_, i) => tokenTrace(options, l, start + i));
+    const xns = xs.map((x, i) => traces[i]("attn_norm", rmsNorm(x, layer.attnNorm, config.normEps)));
     xns.forEach((xn, i) => {
-      const k = rotated(linear(layer.wk, xn, mode, f16, batches[i]), config, angles[i], arithmetic); // [nKv·hd]
-      storeKeyValue(cache, l, start + i, k, linear(layer.wv, xn, mode, f16, batches[i]));
+      const k = rotated(layerLinear(layer, "wk", xn, mode, f16, batches[i]), config, angles[i], arithmetic); // [nKv·hd]
+      const v = layerLinear(layer, "wv", xn, mode, f16, batches[i]); // [nKv·hd]
+      storeKeyValue(cache, l, start + i, traces[i]("Kcur", k), traces[i]("Vcur", v));
     });
     xs = xs.map((x, i) => {
-      const q = rotated(linear(layer.wq, xns[i], mode, f16, batches[i]), config, angles[i], arithmetic);
+      const q = traces[i](
+        "Qcur",
+        rotated(layerLinear(layer, "wq", xns[i], mode, f16, batches[i]), config, angles[i], arithmetic),
+      );
       const attention = attendQuery(cache.keys[l], cache.values[l], start + i + 1, q, shape, {
         arithmetic,
         cacheType: cache.type,
         f16MatmulInput: f16,
         tokens: batches[i].tokens,
       });
-      const attended = addResidual(x, linear(layer.wo, attention, mode, f16, batches[i]));
-      return feedForward(config, layer, attended, mode, f16, batches[i]);
+      const attended = attentionResidual(config, layer, x, attention, mode, f16, batches[i], traces[i]);
+      return feedForward(config, layer, attended, mode, f16, batches[i], traces[i]);
     });
   });
-  return xs.map((x, i) => lmHead(state, x, mode, f16, batches[i]));
+  return xs.map((x, i) => lmHead(state, x, mode, f16, batches[i], tokenTrace(options, -1, start + i)));
 }
 
 /** The head layout of `config`. */

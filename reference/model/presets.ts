@@ -93,10 +93,42 @@ export const TRILM_PRESETS: readonly TrilmPreset[] = [
 /** The preset names, smallest first: `tiny`, `99m`, … `3.9b`. */
 export const TRILM_PRESET_NAMES: readonly string[] = TRILM_PRESETS.map((preset) => preset.name);
 
-/** The preset called `name` (case-insensitive: `99M` = `99m`), or `undefined`. Spec §12. */
+/**
+ * Shapes of llama.cpp's bitnet architecture (spec/forward.md §17). `bitnet-tiny` is BitNet b1.58-2B-4T's layout
+ * scaled down — head dim 128, GQA 4:1 (2B-4T: 20 heads, 5 KV heads), RMSNorm eps 1e-5, RoPE θ 500000, NEOX
+ * ("rotate-half") RoPE — to dim 512 (4 heads, 1 KV head), FFN 1280, 2 layers, vocabulary 512: the shape of
+ * golden/external/llama-bitnet/. Its FFN activation is "silu", what llama.cpp computes (§17.3).
+ */
+export const BITNET_PRESETS: readonly TrilmPreset[] = [
+  {
+    name: "bitnet-tiny",
+    config: {
+      dim: 512,
+      hiddenDim: 1280,
+      nLayers: 2,
+      nHeads: 4,
+      nKvHeads: 1,
+      headDim: 128,
+      vocabSize: 512,
+      contextLength: 1024,
+      normEps: NORM_EPS,
+      ropeTheta: 500000,
+      ropeDim: 128,
+      ropeStyle: "rotate-half",
+      architecture: "bitnet",
+      ffnActivation: "silu",
+    },
+    modelParallel: 1,
+  },
+];
+
+/** The bitnet preset names: `bitnet-tiny`. */
+export const BITNET_PRESET_NAMES: readonly string[] = BITNET_PRESETS.map((preset) => preset.name);
+
+/** The preset called `name` (case-insensitive: `99M` = `99m`) among TRILM_PRESETS and BITNET_PRESETS, or `undefined`. Spec §12. */
 export function findPreset(name: string): TrilmPreset | undefined {
   const wanted = name.toLowerCase();
-  return TRILM_PRESETS.find((preset) => preset.name === wanted);
+  return [...TRILM_PRESETS, ...BITNET_PRESETS].find((preset) => preset.name === wanted);
 }
 
 /** Parameters of the seven ternary matrices of all layers: nLayers · (dim·(q + k + v + o) + 3·dim·hiddenDim). Spec §1, §2.1. */

@@ -64,7 +64,24 @@ export {
   type CheckTrirunKernelResult,
   type KernelFunction,
   type TrirunKernelFunction,
+  type CheckI2sKernelOptions,
+  type CheckI2sKernelResult,
+  type I2sKernelFunction,
 } from "../harness/api.js";
+export {
+  I2S_ACTIVATIONS,
+  I2S_FILES,
+  I2S_FORMAT,
+  i2sCaseJsonOf,
+  i2sKernelInputOf,
+  readI2sCaseDir,
+  writeI2sCaseDir,
+  type I2sCaseJson,
+  type I2sKernelCase,
+  type I2sKernelInput,
+} from "../harness/i2s-case.js";
+export { describeI2sOutput, judgeI2sMatmul, type I2sOutputElement, type I2sVerdict, type I2sWeightPlace } from "../harness/i2s-judge.js";
+export { type I2sFuzzResult } from "../harness/i2s-fuzz.js";
 export {
   readTrirunCaseDir,
   TRIRUN_ACTIVATIONS,

@@ -25,6 +25,8 @@ export { loadHfModel } from "../model/hf-folder.js";
 export type { HfLoadOptions } from "../model/hf-model.js";
 export { RANDOM_MODEL_TYPES, randomTrilm, type RandomModelType } from "../model/random-model.js";
 export { EMBEDDED_MODEL_FILE, embeddedModelPath } from "../model/embedded.js";
+export type { GgufModelOptions } from "../model/gguf-model.js";
+export type { RandomModelOptions } from "../model/random-model.js";
 export { DEFAULT_PROMPT } from "../model/default-prompt.js";
 export {
   detectTernary,

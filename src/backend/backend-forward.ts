@@ -19,6 +19,7 @@ import type { KvCacheType } from "../../reference/model/kv-cache.js";
 import type { BackendActivationMode } from "../../reference/model/modes.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import type { TrilmWeights } from "../../reference/model/weights.js";
+import { UsageError } from "../errors.js";
 import type { Backend, PreparedMatrix } from "./backend.js";
 
 /** How to run the model over a backend. */
@@ -74,6 +75,11 @@ export function createBackendSession(
 ): BackendSession {
   if (options.kvCache !== "f32")
     throw new Error(`backend forward: only an f32 KV cache is supported, not ${options.kvCache}`);
+  if (config.architecture === "bitnet")
+    throw new UsageError(
+      "the backend forward pass runs llama models only: a bitnet model (sub-norms, output scales, relu²; spec/forward.md §17) " +
+        "runs on reference/model's forward (the reference backend in f32 or ggml-exact activations)",
+    );
   const prepared: PreparedMatrix[] = [];
   const prepare = (m: PackedMatrix): PreparedMatrix => {
     const p = backend.prepareMatrix(m);

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { registerBench } from "./commands/bench.js";
 import { registerCheck } from "./commands/check.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerConvert } from "./commands/convert.js";
 import { registerConvertWeights } from "./commands/convert-weights.js";
 import { registerDecode } from "./commands/decode.js";
@@ -64,6 +65,7 @@ export function createProgram(io: CliIo): Command {
   registerInspect(program, io);
   registerExplain(program, io);
   registerRun(program, io);
+  registerCompare(program, io);
   registerTokenize(program, io);
   registerPerplexity(program, io);
   registerMakeModel(program, io);

@@ -39,7 +39,7 @@ const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 export function parseExplainFormat(text: string): ExplainFormat {
   const lower = text.toLowerCase();
   if (lower === "tq1_0" || lower === "tq2_0") return lower;
-  throw new UsageError(`unknown format '${text}': explain knows tq1_0, tq2_0 and trirun`);
+  throw new UsageError(`unknown format '${text}': explain knows tq1_0, tq2_0, trirun, i2_s, hf-bitnet and rosetta`);
 }
 
 /** Parse `--values v1,v2,…` (comma-separated decimal numbers); UsageError naming the bad item. */

@@ -107,7 +107,7 @@ function hostileValue(rng: FuzzRng, kind: GgufFieldKind, fileSize: number): bigi
     case "nDims":
       return BigInt(rng.pick([0, 1, 2, 3, 4, 5, 0xffffffff]));
     case "tensorType":
-      return BigInt(rng.pick([0, 1, 2, 3, 8, 15, 30, 34, 35, 36, 39, 0xffffffff, rng.int(64)]));
+      return BigInt(rng.pick([0, 1, 2, 3, 8, 15, 30, 34, 35, 36, 37, 38, 39, 40, 41, 42, 0xffffffff, rng.int(64)]));
     case "alignment":
       return BigInt(rng.pick([0, 1, 3, 8, 16, 31, 64, 100, 4096, 0x80000000, 0xffffffff]));
     case "tensorOffset":

@@ -16,6 +16,7 @@ import {
 import { caseJsonOf, KERNEL_ACTIVATIONS, KERNEL_FORMATS, KERNEL_OPS } from "../harness/protocol.js";
 import { serializeNpy } from "../io/npy.js";
 import { serializeSafetensors } from "../safetensors/index.js";
+import { bitnetCppSeedFile } from "./bitnet-cpp-seed.js";
 
 /** The seeds of every parser, as bytes or text. */
 export interface FuzzSeeds {
@@ -72,7 +73,10 @@ function smallMetadata(): GgufKeyValue[] {
   ];
 }
 
-/** GGUF seeds: built files (with and without tensors, alignment 32 and 64) and the disk seeds. */
+/**
+ * GGUF seeds: built files (with and without tensors, alignment 32 and 64), bitnet.cpp-dialect files (its
+ * architecture name and I2_S/TL1/TL2; TL2 alone under the shared name 'bitnet') and the disk seeds.
+ */
 function ggufSeeds(disk: DiskSeeds): Uint8Array[] {
   const meta = smallMetadata();
   const tensors = smallTensors();
@@ -84,6 +88,8 @@ function ggufSeeds(disk: DiskSeeds): Uint8Array[] {
     serializeGguf(GgufFile.create("seed", aligned64, tensors.slice(0, 2))),
     serializeGguf(GgufFile.create("seed", [], tensors.slice(0, 1))),
     serializeGguf(GgufFile.create("seed", meta.slice(0, 1), [])),
+    serializeGguf(bitnetCppSeedFile()),
+    serializeGguf(bitnetCppSeedFile({ architecture: "bitnet", onlyTl2: true })),
   ];
   if (disk.ggufModel !== undefined) {
     const model = parseGguf(disk.ggufModel, "model");

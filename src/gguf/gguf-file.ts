@@ -5,8 +5,8 @@
  * Implements spec/gguf.md §1–§4 and §6.
  */
 
-import { ggmlTypeTraits, type GgmlType } from "../../reference/codec/index.js";
 import { InputError } from "../errors.js";
+import { fileDialect, type DialectReport } from "./dialect.js";
 import { headerByteLength } from "./header-writer.js";
 import {
   ALIGNMENT_KEY,
@@ -15,11 +15,9 @@ import {
   alignmentOf,
   alignmentProblem,
   dimensionCountProblem,
-  rowLengthProblem,
-  tensorByteSize,
   tensorNameProblem,
-  unknownTensorTypeProblem,
 } from "./rules.js";
+import { tensorTypeName, tensorTypeSize, type GgufTensorType } from "./tensor-type.js";
 import { stringProblem, valueProblem } from "./value-check.js";
 import {
   GgufValueType,
@@ -35,7 +33,8 @@ import {
 export interface GgufTensor {
   /** At most 63 UTF-8 bytes, unique in the file. */
   readonly name: string;
-  readonly type: GgmlType;
+  /** A ggml type, or one of bitnet.cpp's (I2_S, TL1, TL2: the file is then in bitnet.cpp's dialect). */
+  readonly type: GgufTensorType;
   /** Shape, innermost (contiguous) dimension first: a weight matrix is [in, out]. 1 to 4 entries. */
   readonly ne: readonly number[];
   /** The tensor's bytes, exactly as many as its type and shape need. */
@@ -77,14 +76,12 @@ function checkTensor(tensor: GgufTensor): { problem: string } | { byteSize: numb
   const badDim = tensor.ne.findIndex((n) => !Number.isSafeInteger(n) || n < 0);
   if (badDim >= 0)
     return { problem: `${at} dimension ${badDim} is ${tensor.ne[badDim]}, not a non-negative safe integer` };
-  const traits = ggmlTypeTraits(tensor.type);
-  if (traits === undefined) return { problem: `${at} ${unknownTensorTypeProblem(tensor.type)}` };
-  const rowProblem = rowLengthProblem(traits, tensor.ne[0]);
-  if (rowProblem !== undefined) return { problem: `${at} ${rowProblem}` };
-  const byteSize = tensorByteSize(traits, tensor.ne);
-  if (BigInt(tensor.data.length) !== byteSize) {
+  const size = tensorTypeSize(tensor.type, tensor.ne);
+  if ("problem" in size) return { problem: `${at} ${size.problem}` };
+  if (BigInt(tensor.data.length) !== size.bytes) {
+    const type = tensorTypeName(tensor.type);
     return {
-      problem: `${at} has ${tensor.data.length} bytes of data, but ${traits.name} ${JSON.stringify(tensor.ne)} takes ${byteSize}`,
+      problem: `${at} has ${tensor.data.length} bytes of data, but ${type} ${JSON.stringify(tensor.ne)} takes ${size.bytes}`,
     };
   }
   return { byteSize: tensor.data.length };
@@ -104,6 +101,7 @@ export class GgufFile {
   readonly byteLength: number;
   private readonly valuesByKey: ReadonlyMap<string, GgufValue>;
   private readonly tensorsByName: ReadonlyMap<string, GgufTensorInfo>;
+  private dialectReport?: DialectReport;
 
   private constructor(
     /** The name errors about this file use (its path, as the user gave it). */
@@ -153,6 +151,18 @@ export class GgufFile {
       byteSizes.push(checked.byteSize);
     }
     return new GgufFile(name, [...metadata], [...tensors], byteSizes);
+  }
+
+  /**
+   * The file's GGUF dialect and the evidence for it: bitnet.cpp when it holds one of bitnet.cpp's types or an
+   * architecture only bitnet.cpp writes, else ggml. Spec: spec/bitnet.md §1.
+   */
+  get dialect(): DialectReport {
+    if (this.dialectReport === undefined) {
+      const arch = this.get("general.architecture");
+      this.dialectReport = fileDialect(arch?.type === GgufValueType.STRING ? arch.value : undefined, this.tensors);
+    }
+    return this.dialectReport;
   }
 
   /** The value of `key`, or `undefined` when absent. Spec §2. */

@@ -4,9 +4,9 @@
  * Implements spec/gguf.md §1–§3 and §6.
  */
 
-import type { GgmlType } from "../../reference/codec/index.js";
 import { ByteWriter } from "./byte-writer.js";
 import { GGUF_MAGIC, GGUF_VERSION } from "./rules.js";
+import type { GgufTensorType } from "./tensor-type.js";
 import { fileBytesOfTypedArray, isNumericArray } from "./typed-array.js";
 import { GgufValueType, type GgufArrayValue, type GgufKeyValue, type GgufValue } from "./value.js";
 
@@ -14,7 +14,7 @@ import { GgufValueType, type GgufArrayValue, type GgufKeyValue, type GgufValue }
 export interface TensorInfoRecord {
   readonly name: string;
   readonly ne: readonly number[];
-  readonly type: GgmlType;
+  readonly type: GgufTensorType;
   /** Offset of the tensor's data from the start of the data section. */
   readonly offset: number;
 }

@@ -19,4 +19,20 @@ export {
 } from "./quantize.js";
 export { ggmlTypeName, llamaQuantizeType } from "./quantize-policy.js";
 export { compareWeightNames } from "./tensor-order.js";
+export {
+  isBitnetCppType,
+  isGgmlType,
+  requireGgmlType,
+  tensorTypeName,
+  type GgufTensorType,
+  type WithGgmlType,
+} from "./tensor-type.js";
+export {
+  BITNET_CPP_ARCHITECTURES,
+  fileDialect,
+  resolveDialect,
+  type DialectReport,
+  type GgufDialect,
+  type RawTensorType,
+} from "./dialect.js";
 export * from "./value.js";

@@ -16,6 +16,7 @@ import {
   type TernaryTarget,
 } from "./quantize-policy.js";
 import { tensorToFloat32 } from "./tensor-data.js";
+import { requireGgmlType, type WithGgmlType } from "./tensor-type.js";
 import { compareWeightNames } from "./tensor-order.js";
 import { GgufValueType, type GgufKeyValue } from "./value.js";
 
@@ -99,7 +100,7 @@ function optionHint(name: string): string {
 }
 
 /** The traits of the type llama-quantize picks for `tensor`, which must be one the oracle implements. */
-function chosenTraits(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgmlTypeTraits {
+function chosenTraits(tensor: WithGgmlType<GgufTensorInfo>, ctx: TensorTypeContext): GgmlTypeTraits {
   const typeId = llamaQuantizeType(tensor.name, tensor.type, tensor.ne, ctx);
   const traits = ggmlTypeTraits(typeId);
   if (traits === undefined) {
@@ -112,7 +113,7 @@ function chosenTraits(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgmlTypeT
 }
 
 /** Convert one tensor to `traits` as llama-quantize does: decode to f32, quantize, validate. */
-function convertTensor(tensor: GgufTensorInfo, traits: GgmlTypeTraits, fileName: string): Uint8Array {
+function convertTensor(tensor: WithGgmlType<GgufTensorInfo>, traits: GgmlTypeTraits, fileName: string): Uint8Array {
   const from = ggmlTypeName(tensor.type);
   if (QUANTIZED_TYPES.has(tensor.type)) {
     throw new InputError(
@@ -138,7 +139,8 @@ function convertTensor(tensor: GgufTensorInfo, traits: GgmlTypeTraits, fileName:
 }
 
 /** One output tensor: the input's bytes when the type is unchanged, converted bytes otherwise; ne as ggml writes it. */
-function quantizeTensor(tensor: GgufTensorInfo, ctx: TensorTypeContext): GgufTensor {
+function quantizeTensor(input: GgufTensorInfo, ctx: TensorTypeContext): GgufTensor {
+  const tensor = requireGgmlType(ctx.fileName, input, "llama-quantize");
   const problem = invalidDataProblem(tensor.type, tensor.data);
   if (problem !== undefined) {
     throw new InputError(

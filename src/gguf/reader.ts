@@ -2,11 +2,13 @@
  * The strict GGUF v3 reader. It enforces ggml's gguf.cpp rules, and more where the oracle could not
  * hold a file or rewrite it byte for byte (spec §5 says where and why); every problem is an
  * InputError naming the file, the offset and the key or tensor. Every count and length is checked against the bytes left before
- * anything is allocated. Implements spec/gguf.md §5 (rules R1–R16).
+ * anything is allocated. Type ids 36–42 are read in the file's dialect, mainline ggml or bitnet.cpp, decided from
+ * evidence (./dialect.ts). Implements spec/gguf.md §5 (rules R1–R16) and §10.
  */
 
-import { ggmlTypeTraits, type GgmlTypeTraits } from "../../reference/codec/index.js";
+import { ggmlTypeTraits } from "../../reference/codec/index.js";
 import { ByteReader } from "./byte-reader.js";
+import { isDialectDependentTypeId, resolveDialect, typeInDialect } from "./dialect.js";
 import { GgufFile, type GgufTensor } from "./gguf-file.js";
 import {
   ALIGNMENT_KEY,
@@ -18,26 +20,35 @@ import {
   alignmentProblem,
   dimensionCountProblem,
   rowLengthProblem,
-  tensorByteSize,
   tensorNameProblem,
   unknownTensorTypeProblem,
 } from "./rules.js";
+import { tensorTypeSize, type GgufTensorType } from "./tensor-type.js";
 import { readValue, readValueType } from "./value-reader.js";
-import type { GgufKeyValue } from "./value.js";
+import { GgufValueType, type GgufKeyValue } from "./value.js";
 
 /** Fewest bytes a key/value pair takes: u64 key length, a 1-byte key, u32 type, a 1-byte value. */
 const MIN_KEY_VALUE_BYTES = 8 + 1 + 4 + 1;
 /** Fewest bytes a tensor info takes: u64 name length, u32 n_dims, one u64 ne, u32 type, u64 offset. */
 const MIN_TENSOR_INFO_BYTES = 8 + 4 + 8 + 4 + 8;
 
-/** A tensor info as read, before its offset is checked against the layout. */
+/** A tensor info as read, before its type id is given its dialect's meaning and its offset is checked. */
 interface TensorInfoAsRead {
   readonly name: string;
   readonly ne: number[];
-  readonly traits: GgmlTypeTraits;
+  readonly typeId: number;
+  /** Where the info starts and where its type field is in the file, for messages. */
+  readonly infoAt: number;
+  readonly typeAt: number;
   readonly offset: bigint;
   /** Where the info's offset field is in the file, for messages. */
   readonly offsetFieldAt: number;
+}
+
+/** A tensor info with its type decided and its byte size. */
+interface TypedTensorInfo extends TensorInfoAsRead {
+  readonly type: GgufTensorType;
+  readonly byteSize: bigint;
 }
 
 /** Printable form of 4 magic bytes. */
@@ -129,7 +140,10 @@ function readShape(r: ByteReader, name: string): number[] {
   return ne;
 }
 
-/** R9–R12: one tensor info — name (unique, ≤ 63 bytes), shape, a type the oracle implements, whole blocks per row. */
+/**
+ * R9–R12: one tensor info — name (unique, ≤ 63 bytes), shape, a type the oracle implements, whole blocks per
+ * row. A type id whose meaning depends on the dialect (36–42) is checked once the dialect is known (typeInfos).
+ */
 function readTensorInfo(r: ByteReader, index: number, seen: Map<string, number>): TensorInfoAsRead {
   const at = r.offset;
   const name = r.string(`name of tensor ${index}`, MAX_STRING_LENGTH);
@@ -141,13 +155,49 @@ function readTensorInfo(r: ByteReader, index: number, seen: Map<string, number>)
   const ne = readShape(r, name);
   const typeAt = r.offset;
   const typeId = r.u32(`type of tensor '${name}'`);
-  const traits = ggmlTypeTraits(typeId);
-  if (traits === undefined) r.fail(`tensor '${name}' ${unknownTensorTypeProblem(typeId)} (offset ${typeAt})`);
-  const rowProblem = rowLengthProblem(traits, ne[0]);
-  if (rowProblem !== undefined) r.fail(`tensor '${name}' ${rowProblem} (info at offset ${at})`);
+  if (!isDialectDependentTypeId(typeId)) {
+    const traits = ggmlTypeTraits(typeId);
+    if (traits === undefined) r.fail(`tensor '${name}' ${unknownTensorTypeProblem(typeId)} (offset ${typeAt})`);
+    const rowProblem = rowLengthProblem(traits, ne[0]);
+    if (rowProblem !== undefined) r.fail(`tensor '${name}' ${rowProblem} (info at offset ${at})`);
+  }
   const offsetFieldAt = r.offset;
   const offset = r.u64(`data offset of tensor '${name}'`);
-  return { name, ne, traits, offset, offsetFieldAt };
+  return { name, ne, typeId, infoAt: at, typeAt, offset, offsetFieldAt };
+}
+
+/** Bytes from each tensor's offset to the next one's, the last one's to the end of the file (negative: none). */
+function slotBytes(infos: readonly TensorInfoAsRead[], i: number, dataOffset: number, fileLength: number): bigint {
+  const next = i + 1 < infos.length ? infos[i + 1].offset : BigInt(fileLength - dataOffset);
+  return next - infos[i].offset;
+}
+
+/** The `general.architecture` string, if the file has one. */
+function architectureOf(metadata: readonly GgufKeyValue[]): string | undefined {
+  const value = metadata.find((kv) => kv.key === "general.architecture")?.value;
+  return value?.type === GgufValueType.STRING ? value.value : undefined;
+}
+
+/**
+ * The dialect (spec/bitnet.md §1), then each tensor's type in it and its byte size: an id the dialect does not
+ * give a type the oracle implements, I8_S, or a shape bitnet.cpp cannot size is an error at the info.
+ */
+function typeInfos(
+  r: ByteReader,
+  infos: readonly TensorInfoAsRead[],
+  metadata: readonly GgufKeyValue[],
+  dataOffset: number,
+  alignment: number,
+): TypedTensorInfo[] {
+  const raw = infos.map((info, i) => ({ ...info, slotBytes: slotBytes(infos, i, dataOffset, r.bytes.length) }));
+  const { dialect } = resolveDialect(r.fileName, architectureOf(metadata), raw, alignment);
+  return infos.map((info) => {
+    const typed = typeInDialect(dialect, info.typeId);
+    if ("problem" in typed) r.fail(`tensor '${info.name}' ${typed.problem} (offset ${info.typeAt})`);
+    const size = tensorTypeSize(typed.type, info.ne);
+    if ("problem" in size) r.fail(`tensor '${info.name}' ${size.problem} (info at offset ${info.infoAt})`);
+    return { ...info, type: typed.type, byteSize: size.bytes };
+  });
 }
 
 /** R16: bytes [from, to) exist and are zero (ggml and gguf-py write zeros; the writer must reproduce them). */
@@ -167,7 +217,7 @@ function checkZeroPadding(r: ByteReader, from: number, to: number, what: string)
  */
 function placeTensors(
   r: ByteReader,
-  infos: readonly TensorInfoAsRead[],
+  infos: readonly TypedTensorInfo[],
   dataOffset: number,
   alignment: number,
 ): GgufTensor[] {
@@ -186,7 +236,7 @@ function placeTensors(
       const after = i === 0 ? "the start of the data section" : `tensor '${infos[i - 1].name}'`;
       r.fail(`${where} leaves a gap after ${after}; ggml requires it at ${expected}`);
     }
-    const byteSize = tensorByteSize(info.traits, info.ne);
+    const byteSize = info.byteSize;
     const start = dataOffset + expected;
     if (BigInt(start) + byteSize > BigInt(r.bytes.length)) {
       r.fail(
@@ -194,7 +244,7 @@ function placeTensors(
       );
     }
     const end = start + Number(byteSize);
-    tensors.push({ name: info.name, type: info.traits.type, ne: info.ne, data: r.bytes.subarray(start, end) });
+    tensors.push({ name: info.name, type: info.type, ne: info.ne, data: r.bytes.subarray(start, end) });
     expected = alignUp(end - dataOffset, alignment);
     checkZeroPadding(r, end, dataOffset + expected, `after tensor '${info.name}'`);
   }
@@ -225,6 +275,6 @@ export function parseGguf(bytes: Uint8Array, fileName: string): GgufFile {
   if (infos.length === 0 && bytes.length === headerEnd) return GgufFile.create(fileName, metadata, []);
   const dataOffset = alignUp(headerEnd, alignment);
   checkZeroPadding(r, headerEnd, dataOffset, "between the header and the data section");
-  const tensors = placeTensors(r, infos, dataOffset, alignment);
+  const tensors = placeTensors(r, typeInfos(r, infos, metadata, dataOffset, alignment), dataOffset, alignment);
   return GgufFile.create(fileName, metadata, tensors);
 }

@@ -11,6 +11,7 @@ import { nmse } from "../../reference/tolerances/nmse.js";
 import { matmulReference } from "../harness/judge.js";
 import type { KernelActivations } from "../harness/protocol.js";
 import { intParam, type GroupSpec } from "./compute.js";
+import { i2sMatmulBoundTensors } from "./i2s-compute.js";
 import { ManifestError, type ElementwiseBound, type Tolerance } from "./manifest-core.js";
 import { isBoundedFloatOp, opBoundTensor } from "./op-bounds.js";
 import type { Tensor } from "./tensor-core.js";
@@ -85,6 +86,7 @@ export function computeBounds(
   if (group.tolerance.kind !== "elementwise-bound" || rule === undefined) return {};
   if (group.op === "matmul" && group.format === "trirun")
     return trirunMatmulBoundTensors(group, inputs, outputs.y, rule);
+  if (group.op === "matmul" && group.format === "i2_s") return i2sMatmulBoundTensors(group, inputs, outputs.y, rule);
   if (isBoundedFloatOp(group.op)) {
     if (rule.center !== "y") throw new ManifestError(`a ${group.op} group's bound is centred on y`);
     return { [rule.bound]: opBoundTensor(group, inputs, outputs.y) };

@@ -16,6 +16,7 @@ import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu } from "../../reference/model/swiglu.js";
 import { EMBEDDED_MODEL_FILE, embeddedModelPath } from "../model/embedded.js";
 import { loadModel, type LoadedModelFile } from "../model/load-model.js";
+import { computeI2sOutputs, i2sRoles } from "./i2s-compute.js";
 import { computeTrirunOutputs, TRIRUN_INPUT_ROLES, TRIRUN_OUTPUT_ROLES } from "./trirun-compute.js";
 import { computeTrirunMatmul, TRIRUN_MATMUL_INPUT_ROLES } from "./trirun-matmul.js";
 import { ManifestError, type GoldenFormat, type GoldenOp, type ParamValue } from "./manifest.js";
@@ -105,7 +106,7 @@ function activations(group: GroupSpec): Extract<ForwardActivationMode, "f32" | "
 }
 
 function packedFormat(group: GroupSpec): PackedDtype {
-  if (group.format === "f32" || group.format === "trirun")
+  if (group.format === "f32" || group.format === "trirun" || group.format === "i2_s")
     throw new ManifestError(`a ${group.op} group needs a ggml packed format, not ${group.format}`);
   return group.format;
 }
@@ -188,11 +189,13 @@ export const INPUT_ROLES: Readonly<Record<GoldenOp, readonly string[]>> = {
 
 /** A group's input roles: INPUT_ROLES of its op, TriRun's B, s and x for a trirun matmul (spec/golden.md §9). */
 export function inputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly string[] {
+  if (group.format === "i2_s") return i2sRoles(group.op, "inputs");
   return group.op === "matmul" && group.format === "trirun" ? TRIRUN_MATMUL_INPUT_ROLES : INPUT_ROLES[group.op];
 }
 
 /** A group's output roles: OUTPUT_ROLES of its op (y for a trirun matmul too). */
 export function outputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly string[] {
+  if (group.format === "i2_s") return i2sRoles(group.op, "outputs");
   return OUTPUT_ROLES[group.op];
 }
 
@@ -201,6 +204,7 @@ export function outputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly
  * the params or inputs do not fit the op.
  */
 export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+  if (group.format === "i2_s") return computeI2sOutputs(group, inputs);
   switch (group.op) {
     case "pack":
     case "unpack":

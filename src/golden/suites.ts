@@ -28,6 +28,7 @@ import {
 import { boundRoleOf, centerRoleOf } from "./acceptance.js";
 import { goldenModel, MODEL_PARAM, type GoldenActivations, type GroupSpec } from "./compute.js";
 import type { Note, ParamValue, TestResult, Tolerance } from "./manifest.js";
+import { I2S_NOTES, i2sSuiteGroups } from "./i2s-suite.js";
 import {
   TRIRUN_BENCH_SHAPES,
   TRIRUN_MATMUL_SHAPES,
@@ -180,7 +181,7 @@ export const NOTES: Readonly<Record<string, Note>> = {
 };
 
 /** The suites `generate` writes by default (the checked-in corpus), and the on-demand ones. */
-export const DEFAULT_SUITES = ["codecs", "matmul", "ops", "model", "trirun"] as const;
+export const DEFAULT_SUITES = ["codecs", "matmul", "ops", "model", "trirun", "i2_s"] as const;
 /** Every suite name. */
 export const ALL_SUITES = [...DEFAULT_SUITES, "matmul-large", "trirun-bench"] as const;
 /** A suite name. */
@@ -208,6 +209,8 @@ export function planSuite(name: SuiteName, seed: number): SuitePlan {
         notes: { ...NOTES, ...TRIRUN_NOTES },
         groups: [...trirunLayoutGroups(rng), ...trirunMatmulGroups(rng, TRIRUN_MATMUL_SHAPES)],
       };
+    case "i2_s":
+      return { name, notes: { ...NOTES, ...I2S_NOTES }, groups: i2sSuiteGroups(rng) };
     case "trirun-bench":
       return { name, notes: { ...NOTES, ...TRIRUN_NOTES }, groups: trirunMatmulGroups(rng, TRIRUN_BENCH_SHAPES) };
   }

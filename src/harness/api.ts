@@ -6,6 +6,10 @@
 import { fuzzCases, randomSeed, type FuzzOptions } from "./fuzz.js";
 import { judgeMatmul } from "./judge.js";
 import { unsupportedVerdict, type CaseVerdict, type Diagnosis, type KernelCase } from "./protocol.js";
+import type { I2sLayout } from "../../reference/codec/i2_s.js";
+import { I2S_FORMAT, i2sKernelInputOf, type I2sKernelCase, type I2sKernelInput } from "./i2s-case.js";
+import { fuzzI2sCases, type I2sFuzzOptions, type I2sFuzzResult } from "./i2s-fuzz.js";
+import { judgeI2sMatmul, type I2sVerdict } from "./i2s-judge.js";
 import { TRIRUN_FORMAT, type TrirunKernelCase } from "./trirun-case.js";
 import { fuzzTrirunCases, type TrirunFuzzOptions, type TrirunFuzzResult } from "./trirun-fuzz.js";
 import { judgeTrirunMatmul, type TrirunVerdict } from "./trirun-judge.js";
@@ -73,11 +77,42 @@ export interface CheckTrirunKernelOptions extends Partial<Omit<TrirunFuzzOptions
 /** The outcome of checkKernel for a TriRun-format kernel: the fuzzing session, counterexample shrunk to the fewest tiles. */
 export type CheckTrirunKernelResult = TrirunFuzzResult;
 
+/**
+ * An I2_S-format kernel under test (spec/kernel-protocol.md §12): given a case with its W.bin bytes (`weight`, in
+ * `layout`), x and x's I8_S rows (`q`, `actScale`, `actSum`), it returns y = x·Wᵀ as Float32Array[m × n].
+ */
+export type I2sKernelFunction = (input: I2sKernelInput) => Float32Array | Promise<Float32Array>;
+
+/** What checkKernel checks for an I2_S-format kernel: format "i2_s", the layout it implements, the fuzzing options. */
+export interface CheckI2sKernelOptions extends Partial<Omit<I2sFuzzOptions, "onProgress" | "layout">> {
+  readonly format: typeof I2S_FORMAT;
+  /** The I2_S packing the kernel reads (default "x86", the official GGUF's). */
+  readonly layout?: I2sLayout;
+}
+
+/** The outcome of checkKernel for an I2_S-format kernel: the fuzzing session, counterexample shrunk. */
+export type CheckI2sKernelResult = I2sFuzzResult;
+
+/** Is the option bag an I2_S one? */
+function isI2sOptions(
+  options: CheckKernelOptions | CheckTrirunKernelOptions | CheckI2sKernelOptions,
+): options is CheckI2sKernelOptions {
+  return (options.format as string | undefined) === I2S_FORMAT;
+}
+
 /** Is the option bag a TriRun one? */
-function isTrirunOptions(options: CheckKernelOptions | CheckTrirunKernelOptions): options is CheckTrirunKernelOptions {
+function isTrirunOptions(
+  options: CheckKernelOptions | CheckTrirunKernelOptions | CheckI2sKernelOptions,
+): options is CheckTrirunKernelOptions {
   return (options.format as string | undefined) === TRIRUN_FORMAT;
 }
 
+/**
+ * Check an I2_S-format JavaScript kernel (options.format "i2_s", options.layout): random cases judged with
+ * judgeI2sMatmul (spec/tolerances.md §12), a failure shrunk to one activation row, 128 inputs, one weight row and the
+ * fewest weights (src/harness/i2s-fuzz.ts), its cause named (spec/kernel-protocol.md §12.4).
+ */
+export function checkKernel(fn: I2sKernelFunction, options: CheckI2sKernelOptions): Promise<CheckI2sKernelResult>;
 /**
  * Check a TriRun-format JavaScript kernel (options.format "trirun"): random cases judged with
  * judgeTrirunMatmul, a failure shrunk to the fewest tiles (src/harness/trirun-fuzz.ts).
@@ -110,9 +145,10 @@ export function checkKernel(
 export function checkKernel(fn: KernelFunction, options?: CheckKernelOptions): Promise<CheckKernelResult>;
 /** checkKernel's implementation: TriRun-format kernels by options.format, the others as before. */
 export async function checkKernel(
-  fn: KernelFunction | TrirunKernelFunction,
-  options: CheckKernelOptions | CheckTrirunKernelOptions = {},
-): Promise<CheckKernelResult | CheckTrirunKernelResult> {
+  fn: KernelFunction | TrirunKernelFunction | I2sKernelFunction,
+  options: CheckKernelOptions | CheckTrirunKernelOptions | CheckI2sKernelOptions = {},
+): Promise<CheckKernelResult | CheckTrirunKernelResult | CheckI2sKernelResult> {
+  if (isI2sOptions(options)) return checkI2sKernel(fn as I2sKernelFunction, options);
   if (isTrirunOptions(options)) return checkTrirunKernel(fn as TrirunKernelFunction, options);
   return checkTernaryKernel(fn as KernelFunction, options);
 }
@@ -134,6 +170,21 @@ async function checkTrirunKernel(
     return judgeTrirunMatmul(kernelCase, y, judgeOptions);
   };
   return fuzzTrirunCases(judge, { ...options, seed: options.seed ?? randomSeed() });
+}
+
+/** checkKernel for an I2_S-format kernel. */
+async function checkI2sKernel(fn: I2sKernelFunction, options: CheckI2sKernelOptions): Promise<CheckI2sKernelResult> {
+  const judge = async (kernelCase: I2sKernelCase): Promise<I2sVerdict> => {
+    let y: Float32Array;
+    try {
+      y = await fn(i2sKernelInputOf(kernelCase));
+    } catch (error) {
+      if (error instanceof UnsupportedCaseError) return unsupportedVerdict(`unsupported: ${error.message}`);
+      throw error;
+    }
+    return judgeI2sMatmul(kernelCase, y);
+  };
+  return fuzzI2sCases(judge, { ...options, layout: options.layout ?? "x86", seed: options.seed ?? randomSeed() });
 }
 
 /** checkKernel for a TQ1_0 / TQ2_0 kernel. */

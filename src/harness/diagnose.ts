@@ -90,7 +90,9 @@ function tq1AliasTableReader(): CodeReader {
 export const MATMUL_HYPOTHESES: readonly MatmulHypothesis[] = [
   {
     id: "tq2-consecutive-elements",
-    description: "TQ2_0 element map: four consecutive elements a byte (element e at byte e/4, bits 2·(e mod 4))",
+    description:
+      "TQ2_0 element map: Q2_0's layout, four consecutive elements a byte (element e at byte e/4, bits 2·(e mod 4)), " +
+      "instead of TQ2_0's 32-byte planes",
     applies: isTq2,
     variant: { codes: tq2CodeReader(tq2ConsecutivePosition) },
   },
@@ -117,6 +119,12 @@ export const MATMUL_HYPOTHESES: readonly MatmulHypothesis[] = [
     description: "TQ2_0 code 3 decoded as code 0, weight −1 (it is +2)",
     applies: isTq2,
     variant: { codes: tq2Code3As(0) },
+  },
+  {
+    id: "code3-as-plus-one",
+    description: "TQ2_0 code 3 decoded as code 2, weight +1 (it is +2)",
+    applies: isTq2,
+    variant: { codes: tq2Code3As(2) },
   },
   {
     id: "tq1-alias-table",

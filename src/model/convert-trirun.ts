@@ -27,9 +27,9 @@ import {
 } from "../../reference/codec/trirun-convert.js";
 import { TrirunShapeError, packTrirun, type TrirunMatrix } from "../../reference/codec/trirun.js";
 import { InputError } from "../errors.js";
-import { GgufValueType, ggmlTypeName, type GgufFile, type GgufValue } from "../gguf/index.js";
+import { GgufValueType, ggmlTypeName, requireGgmlType, type GgufFile, type GgufValue } from "../gguf/index.js";
 import { ggmlTypeOfDtype, serializeSafetensors, type SafetensorsTensorInput } from "../safetensors/index.js";
-import { GGUF_LAYER_TENSORS, HF_LAYER_TENSORS, modelFromHf, type HfCheckpoint } from "./hf-model.js";
+import { floatTensorDtype, GGUF_LAYER_TENSORS, HF_LAYER_TENSORS, modelFromHf, type HfCheckpoint } from "./hf-model.js";
 import { trirunSafetensorsTensors } from "./trirun-files.js";
 
 /** The weights file of a TriRun model folder. */
@@ -235,13 +235,15 @@ export function convertGgufToTrirun(file: GgufFile, groupSize: TrirunGroupChoice
     const json = scalarJson(value);
     if (json !== undefined) config[key] = json;
   }
-  const tensors = file.tensors.map((t) => ({
-    name: t.name,
-    type: t.type,
-    shape: [...t.ne].reverse(),
-    data: t.data,
-    linear: GGUF_LINEAR.test(t.name) && t.ne.length === 2,
-  }));
+  const tensors = file.tensors
+    .map((tensor) => requireGgmlType(file.name, tensor, "a TriRun conversion"))
+    .map((t) => ({
+      name: t.name,
+      type: t.type,
+      shape: [...t.ne].reverse(),
+      data: t.data,
+      linear: GGUF_LINEAR.test(t.name) && t.ne.length === 2,
+    }));
   return convertSourceModel({ file: file.name, rowOrder: "gguf", config, tensors }, groupSize);
 }
 
@@ -252,10 +254,14 @@ export function convertGgufToTrirun(file: GgufFile, groupSize: TrirunGroupChoice
  * when a layer is refused.
  */
 export function convertHfToTrirun(checkpoint: HfCheckpoint, groupSize: TrirunGroupChoice): TrirunModelConversion {
-  modelFromHf(checkpoint, { ropeStyle: "rotate-half" });
-  const tensors = [...checkpoint.tensors.values()].map(({ tensor }) => ({
+  if (modelFromHf(checkpoint, { ropeStyle: "rotate-half" }).config.architecture === "bitnet")
+    throw new InputError(
+      checkpoint.name,
+      "is a BitNet checkpoint: its sub-norms and weight_scale have no TriRun tensors",
+    );
+  const tensors = [...checkpoint.tensors.values()].map(({ file, tensor }) => ({
     name: tensor.name,
-    type: ggmlTypeOfDtype(tensor.dtype),
+    type: ggmlTypeOfDtype(floatTensorDtype({ file, tensor })),
     shape: tensor.shape,
     data: tensor.data,
     linear: HF_LINEAR.test(tensor.name) && tensor.shape.length === 2,

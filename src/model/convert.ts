@@ -20,10 +20,17 @@
 import { GgmlType, dequantizeRow, ggmlTypeTraits, quantizeRow } from "../../reference/codec/index.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { decodeMatrixRow } from "../../reference/model/packed-matrix.js";
-import type { LayerWeights } from "../../reference/model/weights.js";
+import type { LlamaLayerTensor } from "../../reference/model/weights.js";
 import { InputError } from "../errors.js";
 import { invalidDataProblem } from "../gguf/data-validation.js";
-import { GgufFile, QUANTIZATION_VERSION, u32Entry, type GgufKeyValue, type GgufTensor } from "../gguf/index.js";
+import {
+  GgufFile,
+  QUANTIZATION_VERSION,
+  u32Entry,
+  type GgufKeyValue,
+  type GgufTensor,
+  type WithGgmlType,
+} from "../gguf/index.js";
 import { GGUF_LAYER_TENSORS, HF_LAYER_TENSORS, hfLayerTensorName, modelFromHf, type HfCheckpoint } from "./hf-model.js";
 import { llamaHyperparameterMetadata, type LoadedModel } from "./gguf-model.js";
 import { MAX_SHARD_SCALES, TERNARY_BLOCK_SIZE, detectTernary, type TernaryReport } from "./ternary-detect.js";
@@ -98,7 +105,7 @@ function sources({ weights }: LoadedModel): Source[] {
   if (weights.output !== weights.tokenEmbedding)
     list.push({ hfName: "lm_head.weight", name: "output.weight", value: weights.output, embedding: true });
   weights.layers.forEach((layer, l) => {
-    for (const role of Object.keys(HF_LAYER_TENSORS) as (keyof LayerWeights)[]) {
+    for (const role of Object.keys(HF_LAYER_TENSORS) as LlamaLayerTensor[]) {
       list.push({
         hfName: hfLayerTensorName(l, role),
         name: `blk.${l}.${GGUF_LAYER_TENSORS[role]}.weight`,
@@ -161,9 +168,9 @@ function convertSource(
   target: ConvertType,
   files: ReadonlyMap<string, string>,
   outputName: string,
-): { tensor: GgufTensor; warning?: ConvertWarning } {
+): { tensor: WithGgmlType<GgufTensor>; warning?: ConvertWarning } {
   const file = files.get(source.hfName) ?? outputName;
-  let tensor: GgufTensor;
+  let tensor: WithGgmlType<GgufTensor>;
   let warning: ConvertWarning | undefined;
   if (source.value instanceof Float32Array) {
     tensor = {
@@ -211,6 +218,11 @@ function llamaMetadata({ config }: LoadedModel, options: ConvertOptions): GgufKe
  */
 export function convertHfCheckpoint(checkpoint: HfCheckpoint, outputName: string, options: ConvertOptions): Conversion {
   const model = modelFromHf(checkpoint, { ropeStyle: "adjacent" });
+  if (model.config.architecture === "bitnet")
+    throw new InputError(
+      checkpoint.name,
+      "is a BitNet checkpoint: its sub-norms and weight_scale have no llama GGUF tensors",
+    );
   const metadata = llamaMetadata(model, options);
   const files = new Map([...checkpoint.tensors].map(([name, t]) => [name, t.file]));
   const tensors: GgufTensor[] = [];

@@ -1,18 +1,21 @@
 /**
- * A TriLM from a GGUF file of the llama architecture (llama.cpp's tensor names and keys).
- * Implements spec/forward.md §10.1.
+ * A TriLM from a GGUF file of the llama or bitnet architecture (llama.cpp's tensor names and keys).
+ * Implements spec/forward.md §10.1, §17.5.
  *
  *   token_embd.weight          ne [dim, vocab]          output.weight   ne [dim, vocab] (absent: tied)
  *   blk.N.attn_norm.weight     ne [dim]                 output_norm.weight ne [dim]
  *   blk.N.attn_q / attn_k / attn_v / attn_output.weight, blk.N.ffn_norm.weight,
  *   blk.N.ffn_gate / ffn_up / ffn_down.weight
+ * bitnet (keys `bitnet.*`, NEOX RoPE, always tied: no output.weight) adds
+ *   blk.N.attn_sub_norm.weight ne [dim]                 blk.N.ffn_sub_norm.weight ne [hiddenDim]
+ *   blk.N.<linear>.scale       ne [1] F32, optional: the linear layer's output is multiplied by it
  */
 
 import { GgmlType } from "../../reference/codec/index.js";
-import type { TrilmConfig } from "../../reference/model/config.js";
+import type { DecoderArchitecture, FfnActivation, TrilmConfig } from "../../reference/model/config.js";
 import { configProblems } from "../../reference/model/config.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
-import type { LayerWeights, TrilmWeights } from "../../reference/model/weights.js";
+import type { LayerWeights, LinearName, LinearOutputScale, TrilmWeights } from "../../reference/model/weights.js";
 import { InputError } from "../errors.js";
 import {
   f32Entry,
@@ -22,6 +25,7 @@ import {
   type GgufFile,
   type GgufKeyValue,
   type GgufTensorInfo,
+  requireGgmlType,
 } from "../gguf/index.js";
 
 /** A model read from a file: its shapes and its tensors. */
@@ -29,6 +33,19 @@ export interface LoadedModel {
   readonly config: TrilmConfig;
   readonly weights: TrilmWeights;
 }
+
+/** How to read a GGUF model: what the file does not say. */
+export interface GgufModelOptions {
+  /**
+   * The FFN activation of a bitnet file, which its metadata does not record (spec/forward.md §17.3): "silu", what
+   * llama.cpp de3ff815 computes for every bitnet file (the default), or "relu2", what BitNet b1.58 was trained with.
+   * A llama file is always SiLU: "relu2" is refused for it.
+   */
+  readonly ffnActivation?: FfnActivation;
+}
+
+/** The architectures whose GGUF files the oracle reads (`general.architecture`). */
+const GGUF_ARCHITECTURES: readonly DecoderArchitecture[] = ["llama", "bitnet"];
 
 /** Weight types a linear layer can hold (spec/forward.md §3.2). */
 const LINEAR_TYPES = new Set<GgmlType>([
@@ -57,19 +74,40 @@ const LAYER_TENSORS = [
   "ffn_down",
 ] as const;
 
-/** Read the hyper-parameters from `llama.*` keys (spec §10.1). */
-function ggufConfig(file: GgufFile): TrilmConfig {
+/** The file's `general.architecture`, one of GGUF_ARCHITECTURES, or an InputError naming it. */
+function ggufArchitecture(file: GgufFile): DecoderArchitecture {
   const architecture = file.getString("general.architecture");
   if (architecture === undefined) throw new InputError(file.name, "missing key 'general.architecture'");
-  if (architecture !== "llama") {
+  const known = GGUF_ARCHITECTURES.find((name) => name === architecture);
+  if (known === undefined) {
     throw new InputError(
       file.name,
-      `unsupported architecture '${architecture}' (the oracle runs 'llama', which TriLMs use)`,
+      `unsupported architecture '${architecture}' (the oracle runs 'llama', which TriLMs use, and 'bitnet')`,
     );
   }
+  return known;
+}
+
+/**
+ * The FFN activation of a file of `architecture`: a bitnet file's is the caller's choice (default "silu", what
+ * llama.cpp computes, kernel-bugs B8); a llama file's is SiLU. Spec §17.3.
+ */
+function ffnActivationOf(file: GgufFile, architecture: DecoderArchitecture, options: GgufModelOptions): FfnActivation {
+  const chosen = options.ffnActivation ?? "silu";
+  if (architecture === "llama" && chosen !== "silu")
+    throw new InputError(
+      file.name,
+      `is a llama model, whose FFN activation is SiLU: --ffn-activation ${chosen} applies to bitnet models`,
+    );
+  return chosen;
+}
+
+/** Read the hyper-parameters from the `llama.*` or `bitnet.*` keys (spec §10.1, §17.5). */
+function ggufConfig(file: GgufFile, options: GgufModelOptions): TrilmConfig {
+  const arch = ggufArchitecture(file);
   const required = (key: string): number => {
-    const value = file.getUint32(`llama.${key}`);
-    if (value === undefined) throw new InputError(file.name, `missing key 'llama.${key}'`);
+    const value = file.getUint32(`${arch}.${key}`);
+    if (value === undefined) throw new InputError(file.name, `missing key '${arch}.${key}'`);
     return value;
   };
   const embedding = file.tensor("token_embd.weight");
@@ -77,22 +115,25 @@ function ggufConfig(file: GgufFile): TrilmConfig {
   const dim = required("embedding_length");
   const nHeads = required("attention.head_count");
   const headDim = nHeads > 0 ? dim / nHeads : 0;
+  const ffnActivation = ffnActivationOf(file, arch, options);
   const config: TrilmConfig = {
     dim,
     hiddenDim: required("feed_forward_length"),
     nLayers: required("block_count"),
     nHeads,
-    nKvHeads: file.getUint32("llama.attention.head_count_kv") ?? nHeads,
+    nKvHeads: file.getUint32(`${arch}.attention.head_count_kv`) ?? nHeads,
     headDim,
-    vocabSize: file.getUint32("llama.vocab_size") ?? embedding.ne[1] ?? 0,
+    vocabSize: file.getUint32(`${arch}.vocab_size`) ?? embedding.ne[1] ?? 0,
     contextLength: required("context_length"),
-    normEps: file.getFloat32("llama.attention.layer_norm_rms_epsilon") ?? Math.fround(1e-5),
-    ropeTheta: file.getFloat32("llama.rope.freq_base") ?? 10000,
-    ropeDim: file.getUint32("llama.rope.dimension_count") ?? headDim,
-    ropeStyle: "adjacent",
+    normEps: file.getFloat32(`${arch}.attention.layer_norm_rms_epsilon`) ?? Math.fround(1e-5),
+    ropeTheta: file.getFloat32(`${arch}.rope.freq_base`) ?? 10000,
+    ropeDim: file.getUint32(`${arch}.rope.dimension_count`) ?? headDim,
+    // llama_model_rope_type: LLAMA_ROPE_TYPE_NORM for llama, LLAMA_ROPE_TYPE_NEOX for bitnet (spec §17.5)
+    ropeStyle: arch === "bitnet" ? "rotate-half" : "adjacent",
+    ...(arch === "bitnet" ? { architecture: arch, ffnActivation } : {}),
   };
   const problems = configProblems(config);
-  if (problems.length > 0) throw new InputError(file.name, `inconsistent llama hyper-parameters: ${problems[0]}`);
+  if (problems.length > 0) throw new InputError(file.name, `inconsistent ${arch} hyper-parameters: ${problems[0]}`);
   return config;
 }
 
@@ -111,7 +152,7 @@ function requireTensor(file: GgufFile, name: string, ne: readonly number[]): Ggu
 
 /** A weight matrix W: [rows = ne[1], cols = ne[0]] kept packed (spec §2). */
 function requireMatrix(file: GgufFile, name: string, cols: number, rows: number): PackedMatrix {
-  const tensor = requireTensor(file, name, [cols, rows]);
+  const tensor = requireGgmlType(file.name, requireTensor(file, name, [cols, rows]), "a linear layer");
   if (!LINEAR_TYPES.has(tensor.type)) {
     throw new InputError(
       file.name,
@@ -126,7 +167,44 @@ function requireVector(file: GgufFile, name: string, n: number): Float32Array {
   return tensorToFloat32(requireTensor(file, name, [n]));
 }
 
-/** The tensors of layer `l` (spec §10.1). */
+/** The GGUF tensor name of each linear layer (blk.N.<name>.weight, blk.N.<name>.scale). */
+const LINEAR_TENSOR_NAMES: Readonly<Record<LinearName, string>> = {
+  wq: "attn_q",
+  wk: "attn_k",
+  wv: "attn_v",
+  wo: "attn_output",
+  wGate: "ffn_gate",
+  wUp: "ffn_up",
+  wDown: "ffn_down",
+};
+
+/** A bitnet `.scale` tensor: F32 [1], multiplying the linear layer's output (spec §17.2). */
+function requireScale(file: GgufFile, name: string): LinearOutputScale {
+  const tensor = requireTensor(file, name, [1]);
+  if (tensor.type !== GgmlType.F32)
+    throw new InputError(file.name, `tensor '${name}' has type ${GgmlType[tensor.type]}, expected F32`);
+  return { value: tensorToFloat32(tensor)[0], op: "multiply" };
+}
+
+/** The bitnet additions to layer `l`: both sub-norms and the `.scale` tensors it has (spec §17.1, §17.2). */
+function bitnetLayerExtras(
+  file: GgufFile,
+  config: TrilmConfig,
+  l: number,
+): Pick<LayerWeights, "attnSubNorm" | "ffnSubNorm" | "outputScales"> {
+  const outputScales: Partial<Record<LinearName, LinearOutputScale>> = {};
+  for (const [linear, tensor] of Object.entries(LINEAR_TENSOR_NAMES) as [LinearName, string][]) {
+    const name = `blk.${l}.${tensor}.scale`;
+    if (file.tensor(name) !== undefined) outputScales[linear] = requireScale(file, name);
+  }
+  return {
+    attnSubNorm: requireVector(file, `blk.${l}.attn_sub_norm.weight`, config.nHeads * config.headDim),
+    ffnSubNorm: requireVector(file, `blk.${l}.ffn_sub_norm.weight`, config.hiddenDim),
+    ...(Object.keys(outputScales).length > 0 ? { outputScales } : {}),
+  };
+}
+
+/** The tensors of layer `l` (spec §10.1, §17.5). */
 function ggufLayer(file: GgufFile, config: TrilmConfig, l: number): LayerWeights {
   const { dim, hiddenDim, headDim } = config;
   const qDim = config.nHeads * headDim;
@@ -142,14 +220,34 @@ function ggufLayer(file: GgufFile, config: TrilmConfig, l: number): LayerWeights
     wGate: requireMatrix(file, name("ffn_gate"), dim, hiddenDim),
     wUp: requireMatrix(file, name("ffn_up"), dim, hiddenDim),
     wDown: requireMatrix(file, name("ffn_down"), hiddenDim, dim),
+    ...(config.architecture === "bitnet" ? bitnetLayerExtras(file, config, l) : {}),
   };
 }
 
-/** Refuse tensors the llama forward pass would silently ignore (biases, rope_freqs, other layers). */
+/** The tensor names a file of `config`'s architecture may hold (spec §10.1, §17.5). */
+function knownTensorNames(config: TrilmConfig): Set<string> {
+  const bitnet = config.architecture === "bitnet";
+  // llama.cpp's bitnet graph reads token_embd for the head and refuses a file with output.weight
+  const known = new Set(["token_embd.weight", "output_norm.weight", ...(bitnet ? [] : ["output.weight"])]);
+  for (let l = 0; l < config.nLayers; l++) {
+    for (const t of LAYER_TENSORS) known.add(`blk.${l}.${t}.weight`);
+    if (!bitnet) continue;
+    known.add(`blk.${l}.attn_sub_norm.weight`).add(`blk.${l}.ffn_sub_norm.weight`);
+    for (const t of Object.values(LINEAR_TENSOR_NAMES)) known.add(`blk.${l}.${t}.scale`);
+  }
+  return known;
+}
+
+/** Refuse tensors the forward pass would silently ignore (biases, rope_freqs, other layers; a bitnet output.weight). */
 function rejectUnknownTensors(file: GgufFile, config: TrilmConfig): void {
-  const known = new Set(["token_embd.weight", "output.weight", "output_norm.weight"]);
-  for (let l = 0; l < config.nLayers; l++) for (const t of LAYER_TENSORS) known.add(`blk.${l}.${t}.weight`);
+  const known = knownTensorNames(config);
   const unknown = file.tensors.find((t) => !known.has(t.name));
+  if (unknown?.name === "output.weight") {
+    throw new InputError(
+      file.name,
+      "unsupported tensor 'output.weight' (llama.cpp's bitnet architecture ties the lm head to token_embd.weight and refuses the file)",
+    );
+  }
   if (unknown !== undefined) {
     throw new InputError(
       file.name,
@@ -158,9 +256,12 @@ function rejectUnknownTensors(file: GgufFile, config: TrilmConfig): void {
   }
 }
 
-/** Config and packed weights of the llama model in `file`. Implements spec/forward.md §10.1. */
-export function modelFromGguf(file: GgufFile): LoadedModel {
-  const config = ggufConfig(file);
+/**
+ * Config and packed weights of the llama or bitnet model in `file`; `options.ffnActivation` chooses a bitnet file's
+ * FFN activation. Implements spec/forward.md §10.1, §17.5.
+ */
+export function modelFromGguf(file: GgufFile, options: GgufModelOptions = {}): LoadedModel {
+  const config = ggufConfig(file, options);
   rejectUnknownTensors(file, config);
   const tokenEmbedding = requireMatrix(file, "token_embd.weight", config.dim, config.vocabSize);
   const output =
@@ -174,21 +275,32 @@ export function modelFromGguf(file: GgufFile): LoadedModel {
 
 /**
  * The metadata a llama GGUF file starts with: architecture, name, and the `llama.*` keys this module
- * reads back (written by `trilm make-model` and `trilm convert`). Implements spec/forward.md §10.1.
+ * reads back (written by `trilm convert`). Implements spec/forward.md §10.1.
  */
 export function llamaHyperparameterMetadata(config: TrilmConfig, name: string): GgufKeyValue[] {
+  return ggufHyperparameterMetadata({ ...config, architecture: "llama" }, name);
+}
+
+/**
+ * The metadata a GGUF file of `config.architecture` (absent: llama) starts with: architecture, name, and the
+ * `llama.*` or `bitnet.*` keys this module reads back (written by `trilm make-model`). The file cannot record
+ * the RoPE style (llama: adjacent, bitnet: rotate-half) or a bitnet FFN activation: the reader infers the first from
+ * the architecture and takes the second from its caller. Implements spec/forward.md §10.1, §17.5.
+ */
+export function ggufHyperparameterMetadata(config: TrilmConfig, name: string): GgufKeyValue[] {
+  const arch = config.architecture ?? "llama";
   return [
-    stringEntry("general.architecture", "llama"),
+    stringEntry("general.architecture", arch),
     stringEntry("general.name", name),
-    u32Entry("llama.context_length", config.contextLength),
-    u32Entry("llama.embedding_length", config.dim),
-    u32Entry("llama.block_count", config.nLayers),
-    u32Entry("llama.feed_forward_length", config.hiddenDim),
-    u32Entry("llama.attention.head_count", config.nHeads),
-    u32Entry("llama.attention.head_count_kv", config.nKvHeads),
-    f32Entry("llama.attention.layer_norm_rms_epsilon", config.normEps),
-    f32Entry("llama.rope.freq_base", config.ropeTheta),
-    u32Entry("llama.rope.dimension_count", config.ropeDim),
-    u32Entry("llama.vocab_size", config.vocabSize),
+    u32Entry(`${arch}.context_length`, config.contextLength),
+    u32Entry(`${arch}.embedding_length`, config.dim),
+    u32Entry(`${arch}.block_count`, config.nLayers),
+    u32Entry(`${arch}.feed_forward_length`, config.hiddenDim),
+    u32Entry(`${arch}.attention.head_count`, config.nHeads),
+    u32Entry(`${arch}.attention.head_count_kv`, config.nKvHeads),
+    f32Entry(`${arch}.attention.layer_norm_rms_epsilon`, config.normEps),
+    f32Entry(`${arch}.rope.freq_base`, config.ropeTheta),
+    u32Entry(`${arch}.rope.dimension_count`, config.ropeDim),
+    u32Entry(`${arch}.vocab_size`, config.vocabSize),
   ];
 }

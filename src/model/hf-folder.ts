@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { describeFileSystemError } from "../io/atomic-write.js";
 import { readInputFile } from "../io/input-file.js";
-import { parseSafetensors, type SafetensorsFile } from "../safetensors/index.js";
+import { parseSafetensors, type SafetensorsFile, type SafetensorsStoredDtype } from "../safetensors/index.js";
 import { hfCheckpoint, modelFromHf, type HfCheckpoint, type HfLoadOptions } from "./hf-model.js";
 import type { LoadedModel } from "./gguf-model.js";
 
@@ -85,13 +85,13 @@ export function parseSafetensorsIndex(json: unknown, indexPath: string): Readonl
   return map;
 }
 
-/** Read and strictly parse one safetensors file. */
-function readSafetensorsFile(path: string): SafetensorsFile {
-  return parseSafetensors(readInputFile(path), path);
+/** Read and strictly parse one safetensors file (float tensors, and U8 for BitNet's packed weights). */
+function readSafetensorsFile(path: string): SafetensorsFile<SafetensorsStoredDtype> {
+  return parseSafetensors(readInputFile(path), path, { uint8: true });
 }
 
 /** The shards an index names, read, each checked to hold exactly the tensors the index puts there. */
-function readShards(dir: string, indexPath: string): SafetensorsFile[] {
+function readShards(dir: string, indexPath: string): SafetensorsFile<SafetensorsStoredDtype>[] {
   const weightMap = parseSafetensorsIndex(readJsonFile(indexPath), indexPath);
   const shardNames = [...new Set(weightMap.values())].sort();
   return shardNames.map((shardName) => {
@@ -126,7 +126,7 @@ export function readHfCheckpoint(dir: string): HfCheckpoint {
   const config = readJsonFile(configFile);
   const single = join(dir, HF_SINGLE_FILE);
   const index = join(dir, HF_INDEX_FILE);
-  let files: SafetensorsFile[];
+  let files: SafetensorsFile<SafetensorsStoredDtype>[];
   if (exists(single)) files = [readSafetensorsFile(single)];
   else if (exists(index)) files = readShards(dir, index);
   else throw new InputError(dir, `has neither ${HF_SINGLE_FILE} nor ${HF_INDEX_FILE}`);

@@ -6,13 +6,13 @@
  */
 
 import { statSync, type Stats } from "node:fs";
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { readGgufFile } from "../gguf/file.js";
 import { GgufValueType } from "../gguf/index.js";
 import { describeFileSystemError } from "../io/atomic-write.js";
 import { tokenizerOf } from "../tokenizer/file.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import { modelFromGguf, type LoadedModel } from "./gguf-model.js";
+import { modelFromGguf, type GgufModelOptions, type LoadedModel } from "./gguf-model.js";
 import { loadHfModel } from "./hf-folder.js";
 
 /** A model on disk with where it came from. */
@@ -36,17 +36,17 @@ export interface ModelLoader {
   readonly kind: string;
   /** Whether this loader reads `path` (`stats` is its lstat-free stat). */
   accepts(path: string, stats: Stats): boolean;
-  /** Read the model; InputError naming the file for anything wrong with it. */
-  load(path: string): Omit<LoadedModelFile, "path" | "kind">;
+  /** Read the model (`options`: what a GGUF file does not record); InputError naming the file for anything wrong with it. */
+  load(path: string, options: GgufModelOptions): Omit<LoadedModelFile, "path" | "kind">;
 }
 
-/** GGUF files of the llama architecture: any regular file. */
+/** GGUF files of the llama and bitnet architectures: any regular file. */
 const ggufLoader: ModelLoader = {
   kind: "gguf",
   accepts: (_path, stats) => !stats.isDirectory(),
-  load: (path) => {
+  load: (path, options) => {
     const file = readGgufFile(path);
-    const model = modelFromGguf(file);
+    const model = modelFromGguf(file, options);
     const name = file.get("general.name");
     return {
       ...model,
@@ -64,7 +64,13 @@ const ggufLoader: ModelLoader = {
 const hfFolderLoader: ModelLoader = {
   kind: "hf",
   accepts: (_path, stats) => stats.isDirectory(),
-  load: (path) => ({ ...loadHfModel(path, { ropeStyle: "rotate-half" }), modelName: undefined }),
+  load: (path, options) => {
+    if (options.ffnActivation !== undefined)
+      throw new UsageError(
+        "--ffn-activation applies to GGUF files: a Hugging Face folder's config.json names its activation",
+      );
+    return { ...loadHfModel(path, { ropeStyle: "rotate-half" }), modelName: undefined };
+  },
 };
 
 /** The loaders `loadModel` tries, in order: directories are Hugging Face folders, files GGUF. Another format adds an entry here. */
@@ -83,9 +89,10 @@ function statInput(path: string): Stats {
  * The model at `path`: config and packed weights, ready for reference/model/forward.ts. InputError
  * naming `path` (or the file inside a folder) when it is missing or unreadable, not a valid GGUF
  * file or Hugging Face folder, or a model the oracle cannot run (another architecture, a tensor
- * type a linear layer cannot use, a missing tensor, a shape mismatch).
+ * type a linear layer cannot use, a missing tensor, a shape mismatch). `options.ffnActivation`: a bitnet GGUF
+ * file's FFN activation (src/model/gguf-model.ts GgufModelOptions; UsageError for a Hugging Face folder).
  */
-export function loadModel(path: string): LoadedModelFile {
+export function loadModel(path: string, options: GgufModelOptions = {}): LoadedModelFile {
   const stats = statInput(path);
   const loader = MODEL_LOADERS.find((candidate) => candidate.accepts(path, stats));
   if (loader === undefined) {
@@ -97,5 +104,5 @@ export function loadModel(path: string): LoadedModelFile {
         : `is not a model file the oracle reads (${kinds})`,
     );
   }
-  return { ...loader.load(path), path, kind: loader.kind };
+  return { ...loader.load(path, options), path, kind: loader.kind };
 }

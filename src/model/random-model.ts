@@ -21,6 +21,12 @@
  * Normal-ish numbers are Irwin–Hall sums of four uniforms (only + and ×: the same bits in every
  * engine), so a (preset, seed, type) gives the same bytes everywhere.
  *
+ * A preset of the bitnet architecture (BITNET_PRESETS, spec/forward.md §17) gives llama.cpp's bitnet file instead:
+ * `bitnet.*` keys, attn_sub_norm [nHeads·headDim] and ffn_sub_norm [hiddenDim] (F32, like the norms), no
+ * output.weight (llama.cpp ties the head to token_embd), and with `scaleTensors` each matrix stored as its trits
+ * (scale 1) beside the F32 [1] tensor `blk.N.<linear>.scale` holding its scale s — the same draws, so the same
+ * trits and scales as the file without them.
+ *
  * Files are described tensor by tensor with lazily generated rows (`planRandomTrilm`), so the
  * largest preset can be streamed to disk (src/model/stream-gguf.ts) without holding it in memory;
  * `randomTrilm` builds the whole GgufFile for the small ones.
@@ -48,7 +54,7 @@ import {
   type GgufKeyValue,
   type GgufTensor,
 } from "../gguf/index.js";
-import { llamaHyperparameterMetadata } from "./gguf-model.js";
+import { ggufHyperparameterMetadata } from "./gguf-model.js";
 import { deriveSeed, mulberry32, normalish } from "../random/index.js";
 
 /** The weight types a random model's ternary matrices can be stored as. */
@@ -103,6 +109,12 @@ export interface PlannedGguf {
 
 /** Whether a matrix's scale shards split its output rows (column-parallel) or its input columns (row-parallel). */
 type ShardAxis = "rows" | "cols";
+
+/** Options of a random model beyond preset, seed, type and vocabulary. */
+export interface RandomModelOptions {
+  /** bitnet presets only: store each matrix's scale in its own `.scale` tensor (spec/forward.md §17.2). */
+  readonly scaleTensors?: boolean;
+}
 
 /** Validate and look up a preset given by name or object. */
 function resolvePreset(preset: TrilmPreset | string): TrilmPreset {
@@ -166,7 +178,10 @@ function assertLossless(
   }
 }
 
-/** A ternary matrix W: [rows, cols] × one scale per shard along `axis`, stored as `type`. See the module comment. */
+/**
+ * A ternary matrix W: [rows, cols] × one scale per shard along `axis`, stored as `type`; with `unitScale` the
+ * trits alone (the scales drawn but not applied: scaleTensor holds them). See the module comment.
+ */
 function plannedTernaryTensor(
   name: string,
   rows: number,
@@ -175,6 +190,7 @@ function plannedTernaryTensor(
   shards: number,
   type: GgmlType,
   seed: number,
+  unitScale = false,
 ): PlannedTensor {
   const traits = ggmlTypeTraits(type);
   if (traits === undefined) throw new RangeError(`unknown ggml type ${type}`);
@@ -186,7 +202,8 @@ function plannedTernaryTensor(
     byteSize: rows * rowBytes,
     *rows() {
       const next = mulberry32(deriveSeed(seed, name));
-      const scales = drawScales(next, shards, cols);
+      const drawn = drawScales(next, shards, cols);
+      const scales = unitScale ? drawn.map(() => 1) : drawn;
       const bounds = shardBoundaries(axis === "rows" ? rows : cols, shards, axis === "cols");
       const columnScale = new Float32Array(cols); // the scale of each column for row-parallel shards
       if (axis === "cols") for (let k = 0; k < shards; k++) columnScale.fill(scales[k], bounds[k], bounds[k + 1]);
@@ -204,6 +221,25 @@ function plannedTernaryTensor(
         assertLossless(type, bytes, values, name, r);
         yield bytes;
       }
+    },
+  };
+}
+
+/**
+ * `blk.N.<linear>.scale`: F32 [1] holding the scale plannedTernaryTensor draws first from `weightName`'s stream
+ * (one shard). Spec/forward.md §17.2.
+ */
+function scaleTensor(weightName: string, cols: number, seed: number): PlannedTensor {
+  return {
+    name: weightName.replace(/\.weight$/, ".scale"),
+    type: GgmlType.F32,
+    ne: [1],
+    byteSize: 4,
+    *rows() {
+      yield quantizeRow(
+        GgmlType.F32,
+        Float32Array.of(drawScales(mulberry32(deriveSeed(seed, weightName)), 1, cols)[0]),
+      );
     },
   };
 }
@@ -243,22 +279,36 @@ function normVector(name: string, n: number, seed: number): PlannedTensor {
   };
 }
 
-/** The tensors of decoder layer `l`. */
-function layerTensors(config: TrilmConfig, shards: number, type: GgmlType, seed: number, l: number): PlannedTensor[] {
+/** The tensors of decoder layer `l` (bitnet: with the sub-norms and, with `scaleTensors`, the `.scale` tensors). */
+function layerTensors(
+  config: TrilmConfig,
+  shards: number,
+  type: GgmlType,
+  seed: number,
+  l: number,
+  scaleTensors: boolean,
+): PlannedTensor[] {
   const { dim, hiddenDim } = config;
   const qDim = config.nHeads * config.headDim;
   const kvDim = config.nKvHeads * config.headDim;
   const name = (tensor: string) => `blk.${l}.${tensor}.weight`;
+  const matrix = (tensor: string, rows: number, cols: number, axis: ShardAxis): PlannedTensor[] => [
+    plannedTernaryTensor(name(tensor), rows, cols, axis, shards, type, seed, scaleTensors),
+    ...(scaleTensors ? [scaleTensor(name(tensor), cols, seed)] : []),
+  ];
+  const bitnet = config.architecture === "bitnet";
   return [
     normVector(name("attn_norm"), dim, seed),
-    plannedTernaryTensor(name("attn_q"), qDim, dim, "rows", shards, type, seed),
-    plannedTernaryTensor(name("attn_k"), kvDim, dim, "rows", shards, type, seed),
-    plannedTernaryTensor(name("attn_v"), kvDim, dim, "rows", shards, type, seed),
-    plannedTernaryTensor(name("attn_output"), dim, qDim, "cols", shards, type, seed),
+    ...matrix("attn_q", qDim, dim, "rows"),
+    ...matrix("attn_k", kvDim, dim, "rows"),
+    ...matrix("attn_v", kvDim, dim, "rows"),
+    ...(bitnet ? [normVector(name("attn_sub_norm"), qDim, seed)] : []),
+    ...matrix("attn_output", dim, qDim, "cols"),
     normVector(name("ffn_norm"), dim, seed),
-    plannedTernaryTensor(name("ffn_gate"), hiddenDim, dim, "rows", shards, type, seed),
-    plannedTernaryTensor(name("ffn_up"), hiddenDim, dim, "rows", shards, type, seed),
-    plannedTernaryTensor(name("ffn_down"), dim, hiddenDim, "cols", shards, type, seed),
+    ...matrix("ffn_gate", hiddenDim, dim, "rows"),
+    ...matrix("ffn_up", hiddenDim, dim, "rows"),
+    ...(bitnet ? [normVector(name("ffn_sub_norm"), hiddenDim, seed)] : []),
+    ...matrix("ffn_down", dim, hiddenDim, "cols"),
   ];
 }
 
@@ -320,16 +370,16 @@ function modelMetadata(
   vocabulary: readonly GgufKeyValue[] | undefined,
 ): GgufKeyValue[] {
   return [
-    ...llamaHyperparameterMetadata(config, modelName),
+    ...ggufHyperparameterMetadata(config, modelName),
     u32Entry("general.file_type", LLAMA_FILE_TYPE[type]),
     ...(vocabulary ?? tokenizerMetadata(config.vocabSize)),
     u32Entry("general.quantization_version", QUANTIZATION_VERSION),
   ];
 }
 
-/** `TriLM-<preset>-random-seed<S>`: the model's `general.name`. */
+/** `TriLM-<preset>-random-seed<S>` (bitnet presets: `BitNet-<preset>-random-seed<S>`): the model's `general.name`. */
 export function randomModelName(preset: TrilmPreset, seed: number): string {
-  return `TriLM-${preset.name}-random-seed${seed}`;
+  return `${preset.config.architecture === "bitnet" ? "BitNet" : "TriLM"}-${preset.name}-random-seed${seed}`;
 }
 
 /**
@@ -337,26 +387,36 @@ export function randomModelName(preset: TrilmPreset, seed: number): string {
  * weight_name_comparer order, as llama-quantize writes them), with rows generated only when asked
  * for. `vocabulary`: the tokenizer.ggml.* keys to write (for the preset's vocabulary size, e.g.
  * src/tokenizer/cut-vocab.ts cutBpeVocabulary); without it, a placeholder SentencePiece vocabulary.
- * The weights do not depend on it. Throws UsageError for an unknown preset name or a seed outside 0..2^32−1.
+ * The weights do not depend on it. `options.scaleTensors`: a bitnet preset's `.scale` tensors.
+ * Throws UsageError for an unknown preset name, a seed outside 0..2^32−1, or `.scale` tensors on a llama preset.
  */
 export function planRandomTrilm(
   preset: TrilmPreset | string,
   seed: number,
   type: RandomModelType,
   vocabulary?: readonly GgufKeyValue[],
+  options: RandomModelOptions = {},
 ): PlannedGguf {
   const resolved = resolvePreset(preset);
   checkSeed(seed);
   if (!RANDOM_MODEL_TYPES.includes(type))
     throw new UsageError(`type must be one of ${RANDOM_MODEL_TYPES.join(", ")}, got '${type}'`);
   const { config, modelParallel } = resolved;
+  const bitnet = config.architecture === "bitnet";
+  const scaleTensors = options.scaleTensors ?? false;
+  if (scaleTensors && !bitnet)
+    throw new UsageError(`.scale tensors are a bitnet feature; preset '${resolved.name}' is a llama model`);
   const matrixType = MATRIX_TYPE[type];
   const tensors: PlannedTensor[] = [
     normalMatrix("token_embd.weight", config.vocabSize, config.dim, EMBEDDING_STD, seed),
     normVector("output_norm.weight", config.dim, seed),
-    normalMatrix("output.weight", config.vocabSize, config.dim, OUTPUT_GAIN / Math.sqrt(config.dim), seed),
+    // llama.cpp's bitnet graph ties the lm head to token_embd and refuses output.weight (spec/forward.md §17.5)
+    ...(bitnet
+      ? []
+      : [normalMatrix("output.weight", config.vocabSize, config.dim, OUTPUT_GAIN / Math.sqrt(config.dim), seed)]),
   ];
-  for (let l = 0; l < config.nLayers; l++) tensors.push(...layerTensors(config, modelParallel, matrixType, seed, l));
+  for (let l = 0; l < config.nLayers; l++)
+    tensors.push(...layerTensors(config, modelParallel, matrixType, seed, l, scaleTensors));
   tensors.sort((a, b) => compareWeightNames(a.name, b.name));
   const modelName = randomModelName(resolved, seed);
   return { modelName, metadata: modelMetadata(config, modelName, type, vocabulary), tensors };
@@ -378,10 +438,16 @@ export function materializeTensor(tensor: PlannedTensor): GgufTensor {
 /**
  * A random TriLM of `preset`'s shape (a preset or its name: `tiny`, `99m`, … `3.9b`) as an
  * in-memory GGUF file, deterministic in `seed`: ternary matrices stored as `type` (tq2_0, tq1_0 or
- * f16), token embedding and output F16, norms F32, `general.name` = `TriLM-<preset>-random-seed<S>`.
+ * f16), token embedding and output F16, norms F32, `general.name` = `TriLM-<preset>-random-seed<S>`; a bitnet
+ * preset (`bitnet-tiny`) gives llama.cpp's bitnet file, with `.scale` tensors when `options.scaleTensors`.
  * Fine up to a few hundred MB; stream the large presets with writeRandomTrilm (stream-gguf.ts) instead.
  */
-export function randomTrilm(preset: TrilmPreset | string, seed: number, type: RandomModelType): GgufFile {
-  const plan = planRandomTrilm(preset, seed, type);
+export function randomTrilm(
+  preset: TrilmPreset | string,
+  seed: number,
+  type: RandomModelType,
+  options: RandomModelOptions = {},
+): GgufFile {
+  const plan = planRandomTrilm(preset, seed, type, undefined, options);
   return GgufFile.create(plan.modelName, plan.metadata, plan.tensors.map(materializeTensor));
 }

@@ -9,13 +9,20 @@ import { GgmlType } from "../../reference/codec/index.js";
 export type SafetensorsDtype = "F32" | "F16" | "BF16";
 
 /**
- * The dtypes the writer writes, and parseSafetensors reads when asked for `int32`: the float types and
- * I32 (TriRun's packed weights `B`, src/model/trirun-files.ts).
+ * The dtypes the writer writes, and parseSafetensors reads when asked for `int32` or `uint8`: the float types,
+ * I32 (TriRun's packed weights `B`, src/model/trirun-files.ts) and U8 (Hugging Face BitNet packed weights,
+ * src/model/hf-bitnet.ts).
  */
-export type SafetensorsStoredDtype = SafetensorsDtype | "I32";
+export type SafetensorsStoredDtype = SafetensorsDtype | "I32" | "U8";
 
 /** Bytes per element of each dtype the oracle reads or writes. */
-export const DTYPE_ITEM_SIZE: Readonly<Record<SafetensorsStoredDtype, number>> = { F32: 4, F16: 2, BF16: 2, I32: 4 };
+export const DTYPE_ITEM_SIZE: Readonly<Record<SafetensorsStoredDtype, number>> = {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U8: 1,
+};
 
 /** Every other dtype the safetensors format defines (recognized, so the error can say "not read" rather than "unknown"). */
 const OTHER_DTYPES: ReadonlySet<string> = new Set([

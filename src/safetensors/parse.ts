@@ -157,7 +157,7 @@ function readTensorInfo(
   bytes: Uint8Array,
   dataStart: number,
   fileName: string,
-  int32: boolean,
+  options: SafetensorsParseOptions | undefined,
 ): SafetensorsTensor<SafetensorsStoredDtype> {
   if (name === "") throw new InputError(fileName, "a tensor name is empty");
   const at = `tensor '${name}'`;
@@ -172,7 +172,8 @@ function readTensorInfo(
   if (missing !== undefined) throw new InputError(fileName, `${at}: missing field '${missing}'`);
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== "string") throw new InputError(fileName, `${at}: dtype is ${kindOf(dtype)}, not a string`);
-  if (!isSafetensorsDtype(dtype) && !(int32 && dtype === "I32")) {
+  const extra = (options?.int32 === true && dtype === "I32") || (options?.uint8 === true && dtype === "U8");
+  if (!isSafetensorsDtype(dtype) && !extra) {
     if (isOtherSafetensorsDtype(dtype)) {
       throw new InputError(
         fileName,
@@ -250,7 +251,9 @@ function checkCoverage(
 /** What parseSafetensors reads beyond the float dtypes. */
 export interface SafetensorsParseOptions {
   /** Also read I32 tensors (TriRun's packed weights). */
-  readonly int32: true;
+  readonly int32?: true;
+  /** Also read U8 tensors (Hugging Face BitNet packed weights). */
+  readonly uint8?: true;
 }
 
 /**
@@ -275,7 +278,7 @@ export function parseSafetensors(
   const tensors = new Map<string, SafetensorsTensor<SafetensorsStoredDtype>>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === METADATA_KEY) metadata = readMetadata(entry, fileName);
-    else tensors.set(name, readTensorInfo(name, entry, bytes, dataStart, fileName, options?.int32 === true));
+    else tensors.set(name, readTensorInfo(name, entry, bytes, dataStart, fileName, options));
   }
   checkCoverage([...tensors.values()], bytes.length - dataStart, fileName);
   return { name: fileName, headerLength, metadata, tensors };

@@ -70,6 +70,8 @@ export const SPEC_DOCUMENTS = [
   "kernel-protocol",
   "trirun",
   "tokenizer",
+  "bitnet",
+  "bug-zoo",
 ] as const;
 
 /** One of SPEC_DOCUMENTS. */

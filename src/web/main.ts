@@ -1,6 +1,6 @@
 /**
- * The page shell: a hash router over five views (format explorer, TriRun explorer, model runner, golden
- * viewer, spec reader). `#explorer`, `#trirun`, `#runner`, `#golden/<suite>/<tcId>`, `#spec/<document>/<section>`.
+ * The page shell: a hash router over six views (format explorer, TriRun explorer, Rosetta stone, model runner,
+ * golden viewer, spec reader). `#explorer`, `#trirun`, `#rosetta`, `#runner`, `#golden/<suite>/<tcId>`, `#spec/<document>/<section>`.
  * Views are loaded on first visit (the runner pulls in gpu.js and tfjs, which the explorer does
  * not need) and stay mounted.
  */
@@ -10,6 +10,7 @@ import { VIEW_NAMES, type MountView, type View, type ViewName } from "./view.js"
 const loaders: Readonly<Record<ViewName, () => Promise<MountView>>> = {
   explorer: async () => (await import("./explorer/explorer-view.js")).mountExplorer,
   trirun: async () => (await import("./explorer/trirun-view.js")).mountTrirunView,
+  rosetta: async () => (await import("./explorer/rosetta-view.js")).mountRosettaView,
   runner: async () => (await import("./runner/runner-view.js")).mountRunner,
   golden: async () => (await import("./golden/golden-view.js")).mountGoldenViewer,
   spec: async () => (await import("./spec/spec-view.js")).mountSpecReader,

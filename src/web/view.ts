@@ -15,7 +15,7 @@ export interface View {
 export type MountView = (root: HTMLElement) => View | Promise<View>;
 
 /** The names of the views, in navigation order; also the first route segment. */
-export const VIEW_NAMES = ["explorer", "trirun", "runner", "golden", "spec"] as const;
+export const VIEW_NAMES = ["explorer", "trirun", "rosetta", "runner", "golden", "spec"] as const;
 
 /** One of VIEW_NAMES. */
 export type ViewName = (typeof VIEW_NAMES)[number];

@@ -20,6 +20,16 @@ import {
   type SuiteEntry,
 } from "../../harness/check.js";
 import { readCaseDir } from "../../harness/case-dir.js";
+import {
+  BITLINEAR_FORMAT_NAMES,
+  runBitlinearFormatCheck,
+  savedBitlinearFormat,
+  type BitlinearFormatName,
+} from "../../harness/bitlinear-check.js";
+import { I2S_LAYOUTS, type I2sLayout } from "../../../reference/codec/i2_s.js";
+import { i2sCaseJsonIn, I2S_FORMAT, readI2sCaseDir } from "../../harness/i2s-case.js";
+import { i2sBuiltinCases } from "../../harness/i2s-cases.js";
+import { i2sCheckRowCells, runI2sCheck } from "../../harness/i2s-check.js";
 import { readTrirunCaseDir, trirunCaseJsonIn, TRIRUN_FORMAT } from "../../harness/trirun-case.js";
 import { trirunBuiltinCases } from "../../harness/trirun-cases.js";
 import { runTrirunCheck, runTrirunSuiteCheck, trirunCheckRowCells } from "../../harness/trirun-check.js";
@@ -51,6 +61,10 @@ Examples:
       the fixed TriRun-format cases (fp16 x 2-bit, B + s as TriRun packs them; both scale modes)
   $ trilm check --kernel ./trirun_matmul --suite golden/suites/trirun
       the golden suite's TriRun matmul tests, judged by its own y_center, y_bound and y_nonfinite files
+  $ trilm check --kernel ./i2_s_matmul --format i2_s --layout x86
+      the fixed I2_S-format cases (bitnet.cpp's I2_S weights x I8_S activations) of one I2_S packing
+  $ trilm check --kernel ./w2a8_matmul --format w2a8
+      the fixed W2A8 cases (BitNet's GPU layout, int8 x int2, bf16 y judged exactly; hf-bitnet likewise)
   $ trilm check --kernel "./my-kernel" --case failing-case/
       the kernel is run as: sh -c '<command> <case directory>'; it exits 3 for a case it does not support (SKIP)
 Exit status: 0 when no case failed, 1 when one failed or every case was skipped, 2 for bad usage.`;
@@ -60,7 +74,8 @@ interface CheckOptions {
   readonly kernel: string;
   readonly suite?: string;
   readonly op?: KernelOp;
-  readonly format?: KernelFormat | typeof TRIRUN_FORMAT;
+  readonly format?: KernelFormat | typeof TRIRUN_FORMAT | typeof I2S_FORMAT | BitlinearFormatName;
+  readonly layout?: I2sLayout;
   readonly case?: string;
   readonly activations?: KernelActivations;
   readonly timeout: number;
@@ -129,6 +144,64 @@ async function checkTrirun(options: CheckOptions, io: CliIo): Promise<boolean> {
   return true;
 }
 
+/**
+ * `check --format i2_s [--layout x86|arm|1x4]` or `--case` of an I2_S-format case directory (spec/kernel-protocol.md
+ * §12): the fixed cases of the layout or the saved one, judged by spec/tolerances.md §12. False for any other source.
+ */
+async function checkI2s(options: CheckOptions, io: CliIo): Promise<boolean> {
+  const saved = options.case === undefined ? undefined : i2sCaseJsonIn(options.case);
+  if (options.format !== I2S_FORMAT && saved === undefined) {
+    if (options.layout !== undefined) throw new UsageError("check: --layout applies to --format i2_s only");
+    return false;
+  }
+  if (options.suite !== undefined)
+    throw new UsageError("check: give exactly one of --suite <dir>, --op <op> --format <format>, or --case <dir>");
+  if (options.op !== undefined && options.op !== "matmul")
+    throw new UsageError("check: format i2_s is a matmul format");
+  if (options.activations !== undefined)
+    throw new UsageError("check: format i2_s's activations are always i8_s (x and its quantize_row_i8_s rows)");
+  if (options.slices !== undefined) throw new UsageError("check: --slices applies to --format trirun only");
+  if (options.case !== undefined && (options.format !== undefined || options.layout !== undefined))
+    throw new UsageError("check: --case takes its op, format and layout from case.json");
+  const cases =
+    options.case === undefined
+      ? i2sBuiltinCases(options.layout ?? "x86", options.seed)
+      : [{ ...readI2sCaseDir(options.case), label: saved?.label ?? options.case }];
+  const results = await runI2sCheck(options.kernel, cases, {
+    timeoutS: options.timeout,
+    resident: options.resident === true,
+  });
+  reportResults(results.map(i2sCheckRowCells), summarizeCheck(results), io);
+  return true;
+}
+
+/**
+ * `check --format hf-bitnet|w2a8` or `--case` of such a case directory (spec/kernel-protocol.md §13, §14): the fixed
+ * cases or the saved one. Returns false for any other case source.
+ */
+async function checkBitlinear(options: CheckOptions, io: CliIo): Promise<boolean> {
+  const saved = options.case === undefined ? undefined : savedBitlinearFormat(options.case);
+  const named = BITLINEAR_FORMAT_NAMES.find((name) => name === options.format);
+  const format = saved ?? named;
+  if (format === undefined) return false;
+  if (options.suite !== undefined)
+    throw new UsageError("check: give exactly one of --suite <dir>, --op <op> --format <format>, or --case <dir>");
+  if (options.op !== undefined && options.op !== "matmul")
+    throw new UsageError(`check: format ${format} is a matmul format`);
+  if (options.activations !== undefined || options.slices !== undefined || options.layout !== undefined)
+    throw new UsageError(`check: format ${format} takes no --activations, --slices or --layout (int8 per token)`);
+  if (options.case !== undefined && options.format !== undefined)
+    throw new UsageError("check: --case takes its op and format from case.json");
+  const results = await runBitlinearFormatCheck(format, options.kernel, {
+    seed: options.seed,
+    timeoutS: options.timeout,
+    resident: options.resident === true,
+    ...(options.case === undefined ? {} : { caseDir: options.case }),
+  });
+  reportResults(results.map(checkRowCells), summarizeCheck(results), io);
+  return true;
+}
+
 /** Print the table and the summary line; CommandFailed when a case failed or every case was skipped. */
 function reportResults(rows: string[][], summary: ReturnType<typeof summarizeCheck>, io: CliIo): void {
   for (const line of formatTable(CHECK_HEADER, rows, ["left", "left", "right", "right", "right"]))
@@ -184,7 +257,10 @@ async function checkSuite(dir: string, options: CheckOptions, io: CliIo): Promis
   const manifestPath = join(dir, "manifest.json");
   if (existsSync(manifestPath)) readManifest(manifestPath);
   const tq =
-    options.format === TRIRUN_FORMAT
+    options.format === TRIRUN_FORMAT ||
+    options.format === I2S_FORMAT ||
+    options.format === "hf-bitnet" ||
+    options.format === "w2a8"
       ? []
       : suiteCases(dir, { op: options.op, format: options.format, activations: options.activations });
   // TriRun tests are fp16 matmuls: --activations (f32 or ggml) selects none of them
@@ -208,6 +284,8 @@ async function checkSuite(dir: string, options: CheckOptions, io: CliIo): Promis
 
 async function check(options: CheckOptions, io: CliIo): Promise<void> {
   if (options.suite !== undefined && options.case === undefined) return checkSuite(options.suite, options, io);
+  if (await checkBitlinear(options, io)) return;
+  if (await checkI2s(options, io)) return;
   if (await checkTrirun(options, io)) return;
   if (options.slices !== undefined) throw new UsageError("check: --slices applies to --format trirun only");
   const entries = selectCases(options);
@@ -240,8 +318,21 @@ export function registerCheck(program: Command, io: CliIo): void {
     .option(
       "--format <format>",
       `with --op: ${KERNEL_FORMATS.join(", ")} (with --suite: only this format); ${TRIRUN_FORMAT}: the fixed ` +
-        "TriRun-format cases (fp16 x 2-bit matmul, spec/kernel-protocol.md §11; --op may be left out)",
-      choice<KernelFormat | typeof TRIRUN_FORMAT>([...KERNEL_FORMATS, TRIRUN_FORMAT]),
+        "TriRun-format cases (fp16 x 2-bit matmul, spec/kernel-protocol.md §11; --op may be left out); " +
+        `${I2S_FORMAT}: the fixed I2_S-format cases (spec/kernel-protocol.md §12); hf-bitnet, w2a8: the fixed ` +
+        "cases of transformers' packed BitLinear (§13) and BitNet's GPU W2A8 kernel (§14)",
+      choice<KernelFormat | typeof TRIRUN_FORMAT | typeof I2S_FORMAT | BitlinearFormatName>([
+        ...KERNEL_FORMATS,
+        TRIRUN_FORMAT,
+        I2S_FORMAT,
+        ...BITLINEAR_FORMAT_NAMES,
+      ]),
+    )
+    .option(
+      "--layout <layout>",
+      `format ${I2S_FORMAT} (bitnet.cpp's I2_S x I8_S, spec/kernel-protocol.md §12): the I2_S packing the kernel ` +
+        `implements, ${I2S_LAYOUTS.join(", ")} (default x86, the official GGUF's)`,
+      choice(I2S_LAYOUTS),
     )
     .option("--case <dir>", "one saved case directory")
     .option(

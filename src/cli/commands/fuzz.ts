@@ -28,6 +28,18 @@ import {
   type KernelActivations,
   type TernaryFormat,
 } from "../../harness/protocol.js";
+import { I2S_LAYOUTS, type I2sLayout } from "../../../reference/codec/i2_s.js";
+import {
+  BITLINEAR_FORMAT_NAMES,
+  describeBitlinearCounterexample,
+  fuzzBitlinearKernel,
+  writeBitlinearCounterexample,
+  type BitlinearFormatName,
+} from "../../harness/bitlinear-check.js";
+import { I2S_FORMAT, writeI2sCaseDir } from "../../harness/i2s-case.js";
+import { fuzzI2sKernel, type I2sFuzzKernelResult } from "../../harness/i2s-check.js";
+import { describeI2sCase } from "../../harness/i2s-fuzz.js";
+import { describeI2sOutput, describeI2sWeightPlace } from "../../harness/i2s-judge.js";
 import { TRIRUN_FORMAT, writeTrirunCaseDir } from "../../harness/trirun-case.js";
 import { fuzzTrirunKernel, type TrirunFuzzKernelResult } from "../../harness/trirun-check.js";
 import { describeTrirunCase } from "../../harness/trirun-fuzz.js";
@@ -40,6 +52,10 @@ Examples:
   $ trilm fuzz --kernel ./my_kernel --op matmul --format tq2_0
   $ trilm fuzz --kernel "python3 kernel.py" --op matmul --format tq1_0 --activations ggml --runs 500 --seed 42
   $ trilm fuzz --kernel "python3 examples/kernels/tq_matmul_resident.py" --resident --op matmul --format tq2_0 --runs 200
+  $ trilm fuzz --kernel ./i2_s_matmul --format i2_s --runs 200 --seed 1
+      I2_S-format cases of one --layout; a failure shrinks to one activation row, 128 inputs, one weight row
+  $ trilm fuzz --kernel ./w2a8_matmul --format w2a8 --runs 100 --seed 1
+      BitNet GPU W2A8 cases (hf-bitnet likewise); a failure shrinks to one token, fewer blocks, fewer weights
   $ trilm fuzz --kernel ./trirun_matmul --format trirun --runs 200 --seed 1
       TriRun-format cases (k <= 256, n <= 512, m <= --max-batch); a failure shrinks to the fewest 16x16 tiles
       one kernel process for the whole session (protocol v1.1): case directories one per line on stdin
@@ -51,7 +67,8 @@ Exit status: 0 when no run failed, 1 when a counterexample was found (saved unde
 interface FuzzCliOptions {
   readonly kernel: string;
   readonly op: string;
-  readonly format: TernaryFormat | typeof TRIRUN_FORMAT;
+  readonly format: TernaryFormat | typeof TRIRUN_FORMAT | typeof I2S_FORMAT | BitlinearFormatName;
+  readonly layout?: I2sLayout;
   readonly activations: KernelActivations;
   readonly runs: string;
   readonly seed?: string;
@@ -248,8 +265,143 @@ async function fuzzTrirun(options: FuzzCliOptions, io: CliIo): Promise<void> {
   throw new CommandFailed(`counterexample saved in ${dir}`);
 }
 
+/** The report of a failed I2_S-format session, line by line (spec/kernel-protocol.md §12.6). */
+export function i2sCounterexampleReport(
+  command: string,
+  result: I2sFuzzKernelResult,
+  dir: string,
+  rerun: string,
+): string[] {
+  const verdict = result.verdict;
+  const layout = result.counterexample?.layout ?? "x86";
+  const lines = [
+    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, ` +
+      `shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${result.seed})`,
+    `  minimal case: ${describeI2sCase(result.counterexample!)}`,
+  ];
+  if (result.firstCounterexample !== undefined)
+    lines.push(`  first failing case: ${describeI2sCase(result.firstCounterexample)}`);
+  const minimal = verdict?.diagnosis;
+  const first = result.firstVerdict?.diagnosis;
+  if (minimal !== undefined && first !== undefined)
+    lines.push(
+      `  diagnosis: ${describeDiagnosis(diagnosisOfBoth(first, minimal))} (the first failing case and the minimal case together)`,
+    );
+  if (verdict?.output !== undefined) lines.push(`  failing element: ${describeI2sOutput(verdict.output)}`);
+  for (const place of verdict?.weights ?? []) lines.push(`  weight: ${describeI2sWeightPlace(place, layout)}`);
+  lines.push(`  reason: ${verdict?.reason ?? "(none given)"}`);
+  const error = verdict === undefined ? undefined : describeError(verdict);
+  if (error !== undefined) lines.push(`  error: ${error}`);
+  lines.push(`  saved: ${dir}`);
+  lines.push(`  replay: trilm check --kernel ${shellWord(command)} --case ${shellWord(dir)}`);
+  lines.push(`      or: ${command} ${shellWord(dir)}`);
+  lines.push(`  search again: ${rerun}`);
+  return lines;
+}
+
+/** `trilm fuzz --format i2_s [--layout …]`: random I2_S-format cases, a failure shrunk to the fewest weights. */
+async function fuzzI2s(options: FuzzCliOptions, io: CliIo): Promise<void> {
+  if (options.activations !== "f32")
+    throw new UsageError("--activations: format i2_s's activations are always i8_s (x and its quantize_row_i8_s rows)");
+  if (options.slices !== undefined) throw new UsageError("--slices applies to --format trirun only");
+  const runs = integerOption("runs", options.runs, 1, 1_000_000);
+  const seed = options.seed === undefined ? randomSeed() : integerOption("seed", options.seed, 0, 0x7fffffff);
+  const timeoutS = secondsOption(options.timeout);
+  const maxM = integerOption("max-batch", options.maxBatch, 1, 4096);
+  const layout = options.layout ?? "x86";
+  const progress = progressReporter(io.stderr);
+  let result: I2sFuzzKernelResult;
+  try {
+    result = await fuzzI2sKernel(options.kernel, {
+      runs,
+      seed,
+      timeoutS,
+      maxM,
+      layout,
+      resident: options.resident === true,
+      onProgress: (p) => progress.update({ ...p, runs }),
+    });
+  } finally {
+    progress.clear();
+  }
+  const what = `--format i2_s --layout ${layout}`;
+  const skipped = result.numUnsupported === 0 ? "" : `, ${result.numUnsupported} skipped as unsupported`;
+  if (result.passed) {
+    writeLine(
+      io.stdout,
+      `trilm fuzz: ${result.numRuns - result.numUnsupported} runs passed${skipped} (${what}, k ≤ 512 or long ` +
+        `same-sign cases up to 2560, n ≤ 16, m ≤ ${maxM}; seed ${seed})`,
+    );
+    return;
+  }
+  if (result.counterexample === undefined) {
+    writeLine(
+      io.stderr,
+      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
+        `(${what}): ${result.unsupportedReason ?? ""}`,
+    );
+    throw new CommandFailed("every run was skipped");
+  }
+  const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
+  writeI2sCaseDir(dir, { ...result.counterexample, label: `trilm fuzz seed ${seed}` });
+  const resident = options.resident === true ? " --resident" : "";
+  const rerun = `trilm fuzz --kernel ${shellWord(options.kernel)}${resident} ${what} --runs ${runs} --seed ${seed}`;
+  for (const line of i2sCounterexampleReport(options.kernel, result, dir, rerun)) writeLine(io.stdout, line);
+  throw new CommandFailed(`counterexample saved in ${dir}`);
+}
+
+/** `trilm fuzz --format hf-bitnet|w2a8` (spec/kernel-protocol.md §13.6, §14.6): random cases, a failure shrunk. */
+async function fuzzBitlinear(format: BitlinearFormatName, options: FuzzCliOptions, io: CliIo): Promise<void> {
+  if (options.activations !== "f32" || options.slices !== undefined || options.layout !== undefined)
+    throw new UsageError(`format ${format} takes no --activations, --slices or --layout (int8 per token)`);
+  const runs = integerOption("runs", options.runs, 1, 1_000_000);
+  const seed = options.seed === undefined ? randomSeed() : integerOption("seed", options.seed, 0, 0x7fffffff);
+  const progress = progressReporter(io.stderr);
+  let result;
+  try {
+    result = await fuzzBitlinearKernel(format, options.kernel, {
+      runs,
+      seed,
+      timeoutS: secondsOption(options.timeout),
+      resident: options.resident === true,
+      onProgress: (p) => progress.update({ ...p, runs }),
+    });
+  } finally {
+    progress.clear();
+  }
+  const skipped = result.numUnsupported === 0 ? "" : `, ${result.numUnsupported} skipped as unsupported`;
+  if (result.passed) {
+    writeLine(
+      io.stdout,
+      `trilm fuzz: ${result.numRuns - result.numUnsupported} runs passed${skipped} (--format ${format}; seed ${seed})`,
+    );
+    return;
+  }
+  const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
+  if (!writeBitlinearCounterexample(result, dir, `trilm fuzz seed ${seed}`)) {
+    writeLine(
+      io.stderr,
+      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested (--format ${format}): ${result.unsupportedReason ?? ""}`,
+    );
+    throw new CommandFailed("every run was skipped");
+  }
+  const lines = [
+    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${seed})`,
+    `  minimal case: ${describeBitlinearCounterexample(result)}`,
+  ];
+  if (result.verdict?.diagnosis !== undefined)
+    lines.push(`  diagnosis: ${describeDiagnosis(result.verdict.diagnosis)}`);
+  lines.push(`  reason: ${result.verdict?.reason ?? "(none given)"}`, `  saved: ${dir}`);
+  lines.push(`  replay: trilm check --kernel ${shellWord(options.kernel)} --case ${shellWord(dir)}`);
+  for (const line of lines) writeLine(io.stdout, line);
+  throw new CommandFailed(`counterexample saved in ${dir}`);
+}
+
 async function fuzz(options: FuzzCliOptions, io: CliIo): Promise<void> {
   if (options.kernel.trim() === "") throw new UsageError("--kernel must name a command");
+  if (options.format === "hf-bitnet" || options.format === "w2a8") return fuzzBitlinear(options.format, options, io);
+  if (options.format === I2S_FORMAT) return fuzzI2s(options, io);
+  if (options.layout !== undefined) throw new UsageError("--layout applies to --format i2_s only");
   if (options.format === TRIRUN_FORMAT) return fuzzTrirun(options, io);
   if (options.slices !== undefined) throw new UsageError("--slices applies to --format trirun only");
   if (options.op !== "matmul") throw new UsageError(`--op: only matmul can be fuzzed so far, not '${options.op}'`);
@@ -345,8 +497,14 @@ export function registerFuzz(program: Command, io: CliIo): void {
         "--format <format>",
         "the weight format (trirun: TriRun's fp16 x 2-bit layout, spec/kernel-protocol.md §11)",
       )
-        .choices([...TERNARY_FORMATS, TRIRUN_FORMAT])
+        .choices([...TERNARY_FORMATS, TRIRUN_FORMAT, I2S_FORMAT, ...BITLINEAR_FORMAT_NAMES])
         .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option(
+        "--layout <layout>",
+        "format i2_s (spec/kernel-protocol.md §12): the I2_S packing the kernel implements (default x86)",
+      ).choices([...I2S_LAYOUTS]),
     )
     .addOption(
       new Option("--activations <mode>", "f32, or ggml (x quantized to Q8_K)")

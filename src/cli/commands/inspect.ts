@@ -7,10 +7,9 @@
 
 import { statSync } from "node:fs";
 import type { Command } from "commander";
-import { ggmlTypeTraits } from "../../../reference/codec/index.js";
 import type { PackedMatrix } from "../../../reference/model/packed-matrix.js";
 import { readGgufFile } from "../../gguf/file.js";
-import { describeValueType, type GgufFile } from "../../gguf/index.js";
+import { describeValueType, isGgmlType, tensorTypeName, type GgufFile } from "../../gguf/index.js";
 import { ggmlDimensionCount } from "../../gguf/quantize-policy.js";
 import { readHfCheckpoint } from "../../model/hf-folder.js";
 import { packedMatrixOf, type HfCheckpoint } from "../../model/hf-model.js";
@@ -40,8 +39,9 @@ interface NamedMatrix {
   readonly matrix: PackedMatrix;
 }
 
+/** A type's name: ggml's, or bitnet.cpp's own (i2_s, tl1, tl2) in a bitnet.cpp-dialect file. */
 function typeName(type: number): string {
-  return ggmlTypeTraits(type)?.name ?? `type ${type}`;
+  return tensorTypeName(type);
 }
 
 /** A scale in 6 significant digits. */
@@ -52,10 +52,11 @@ function scaleText(scale: number): string {
 // ---------------------------------------------------------------------------------------------
 // The ternary section, for both kinds of input.
 
-/** The matrices of a GGUF file: its 2-D tensors (ne [cols, rows]). */
+/** The matrices of a GGUF file: its 2-D tensors (ne [cols, rows]) of ggml types (the codec decodes them). */
 function ggufMatrices(file: GgufFile): NamedMatrix[] {
   return file.tensors
     .filter((t) => ggmlDimensionCount(t.ne) === 2)
+    .flatMap((t) => (isGgmlType(t.type) ? [{ ...t, type: t.type }] : []))
     .map((t) => ({
       name: t.name,
       shape: [...t.ne],
@@ -67,7 +68,7 @@ function ggufMatrices(file: GgufFile): NamedMatrix[] {
 /** The matrices of a checkpoint: its 2-D tensors ([out, in]), in name order. */
 function hfMatrices(checkpoint: HfCheckpoint): NamedMatrix[] {
   return [...checkpoint.tensors.values()]
-    .filter(({ tensor }) => tensor.shape.length === 2)
+    .filter(({ tensor }) => tensor.shape.length === 2 && tensor.dtype !== "U8") // BitNet's packed weights: not floats
     .sort((a, b) => (a.tensor.name < b.tensor.name ? -1 : 1))
     .map(({ tensor }) => ({
       name: tensor.name,
@@ -171,6 +172,8 @@ function inspectJson(file: GgufFile, ternary: readonly ReportedMatrix[] | undefi
     alignment: file.alignment,
     dataOffset: file.dataOffset,
     byteLength: file.byteLength,
+    dialect: file.dialect.dialect,
+    dialectEvidence: [...file.dialect.evidence],
     metadata: file.metadata.map(({ key, value }) => ({ key, type: describeValueType(value), value: valueJson(value) })),
     tensors: file.tensors.map((t) => ({
       name: t.name,
@@ -181,6 +184,12 @@ function inspectJson(file: GgufFile, ternary: readonly ReportedMatrix[] | undefi
     })),
     ...(ternary === undefined ? {} : { ternaryMatrices: ternaryJson(ternary) }),
   };
+}
+
+/** "type ids: bitnet.cpp dialect (…evidence)" or "type ids: ggml dialect". Spec: spec/bitnet.md §1. */
+function dialectLine(file: GgufFile): string {
+  const { dialect, evidence } = file.dialect;
+  return `type ids: ${dialect} dialect${evidence.length > 0 ? ` (${evidence.join("; ")})` : ""}`;
 }
 
 /** The file as text: a summary line, the metadata table, the tensor table. */
@@ -196,6 +205,7 @@ function inspectText(file: GgufFile): string[] {
   return [
     `${file.name}: GGUF v${file.version}, ${file.byteLength} bytes, alignment ${file.alignment}, ` +
       `${file.metadata.length} metadata keys, ${file.tensors.length} tensors, data section at byte ${file.dataOffset}`,
+    dialectLine(file),
     "",
     "metadata:",
     ...formatTable(["key", "type", "value"], metadataRows).map((line) => `  ${line}`),

@@ -1,11 +1,14 @@
 /**
  * `trilm make-model --preset <name> --seed S [--type tq2_0|tq1_0|f16] <out.gguf>`: write a random
  * TriLM of a published shape (src/model/random-model.ts), streamed to disk tensor by tensor and
- * row by row, atomically.
+ * row by row, atomically. `--arch bitnet [--preset bitnet-tiny] [--scale-tensors]`: a file of llama.cpp's
+ * bitnet architecture (spec/forward.md §17).
  */
 
 import { InvalidArgumentError, Option, type Command } from "commander";
+import type { DecoderArchitecture } from "../../../reference/model/config.js";
 import {
+  BITNET_PRESET_NAMES,
   findPreset,
   parameterCount,
   TRILM_PRESETS,
@@ -17,12 +20,15 @@ import { randomTrilmFileSizes } from "../../model/random-model-size.js";
 import { writePlannedGguf } from "../../model/stream-gguf.js";
 import { readGgufFile } from "../../gguf/file.js";
 import { cutBpeVocabulary } from "../../tokenizer/cut-vocab.js";
+import { UsageError } from "../../errors.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import { isTerminal, parseSeedOption } from "./run.js";
 
 /** The options commander collects for `make-model`. */
 interface MakeModelOptions {
-  readonly preset: TrilmPreset;
+  readonly arch: DecoderArchitecture;
+  readonly preset?: TrilmPreset;
+  readonly scaleTensors?: boolean;
   readonly seed: string;
   readonly type: RandomModelType;
   readonly vocab?: string;
@@ -33,7 +39,18 @@ const MIB = 1024 * 1024;
 /** commander parser for --preset: a preset name, case-insensitive. */
 function parsePreset(name: string): TrilmPreset {
   const preset = findPreset(name);
-  if (preset === undefined) throw new InvalidArgumentError(`Expected one of ${TRILM_PRESET_NAMES.join(", ")}.`);
+  if (preset === undefined)
+    throw new InvalidArgumentError(`Expected one of ${[...TRILM_PRESET_NAMES, ...BITNET_PRESET_NAMES].join(", ")}.`);
+  return preset;
+}
+
+/** The preset to build: --preset (required for llama; bitnet: default bitnet-tiny), of --arch's architecture. */
+function chosenPreset(options: MakeModelOptions): TrilmPreset {
+  const preset = options.preset ?? (options.arch === "bitnet" ? findPreset(BITNET_PRESET_NAMES[0]) : undefined);
+  if (preset === undefined) throw new UsageError("required option '--preset <name>' not specified");
+  const arch = preset.config.architecture ?? "llama";
+  if (arch !== options.arch)
+    throw new UsageError(`preset '${preset.name}' is a ${arch} model, not ${options.arch} (--arch ${options.arch})`);
   return preset;
 }
 
@@ -78,12 +95,11 @@ function progressReporter(io: CliIo): { update: (written: number, total: number)
 }
 
 function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
+  const preset = chosenPreset(options);
   const seed = parseSeedOption(options.seed);
   const vocabulary =
-    options.vocab === undefined
-      ? undefined
-      : cutBpeVocabulary(readGgufFile(options.vocab), options.preset.config.vocabSize);
-  const plan = planRandomTrilm(options.preset, seed, options.type, vocabulary);
+    options.vocab === undefined ? undefined : cutBpeVocabulary(readGgufFile(options.vocab), preset.config.vocabSize);
+  const plan = planRandomTrilm(preset, seed, options.type, vocabulary, { scaleTensors: options.scaleTensors });
   const progress = progressReporter(io);
   let bytes: number;
   try {
@@ -91,7 +107,7 @@ function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
   } finally {
     progress.clear();
   }
-  const c = options.preset.config;
+  const c = preset.config;
   writeLine(
     io.stdout,
     `wrote ${output} (${bytes} bytes): ${plan.modelName}, ternary matrices ${options.type}, ${formatCount(parameterCount(c))} parameters`,
@@ -99,15 +115,23 @@ function makeModel(output: string, options: MakeModelOptions, io: CliIo): void {
   writeLine(
     io.stdout,
     `  dim ${c.dim}, ffn ${c.hiddenDim}, ${c.nLayers} layers, ${c.nHeads} heads (${c.nKvHeads} kv, ` +
-      `head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${options.preset.modelParallel} scale shard(s) per matrix`,
+      `head dim ${c.headDim}), vocab ${c.vocabSize}, context ${c.contextLength}, ${preset.modelParallel} scale shard(s) per matrix`,
   );
+  if (c.architecture === "bitnet")
+    writeLine(
+      io.stdout,
+      `  bitnet: sub-norms, tied lm head${options.scaleTensors === true ? ", .scale tensors" : ""}; the FFN activation is ` +
+        "not in the file (run --ffn-activation silu|relu2, spec/forward.md §17.3)",
+    );
 }
 
 const EXAMPLES = `
 Examples:
   $ trilm make-model --preset tiny --seed 1 --vocab golden/external/llama-tokenize/ggml-vocab-gpt-neox.gguf golden/models/trilm-tiny-tq2_0.gguf
       the embedded default model, byte for byte (the GPT-NeoX vocabulary cut to 512 tokens)
-  $ trilm make-model --preset 99m --seed 7 --type f16 trilm-99m-f16.gguf`;
+  $ trilm make-model --preset 99m --seed 7 --type f16 trilm-99m-f16.gguf
+  $ trilm make-model --arch bitnet --scale-tensors --seed 1 bitnet-tiny-tq2_0.gguf
+      BitNet b1.58-2B-4T's layout scaled down, as llama.cpp's bitnet architecture`;
 
 /** Add the `make-model` command to `program`. */
 export function registerMakeModel(program: Command, io: CliIo): void {
@@ -127,9 +151,19 @@ export function registerMakeModel(program: Command, io: CliIo): void {
     )
     .argument("<output>", "GGUF file to write")
     .addOption(
-      new Option("--preset <name>", `model shape: ${TRILM_PRESET_NAMES.join(", ")}`)
-        .argParser(parsePreset)
-        .makeOptionMandatory(),
+      new Option(
+        "--preset <name>",
+        `model shape: ${TRILM_PRESET_NAMES.join(", ")}; bitnet: ${BITNET_PRESET_NAMES.join(", ")} (its default)`,
+      ).argParser(parsePreset),
+    )
+    .addOption(
+      new Option("--arch <architecture>", "GGUF architecture: llama (TriLM) or bitnet (llama.cpp's BitNet b1.58 graph)")
+        .choices(["llama", "bitnet"])
+        .default("llama"),
+    )
+    .option(
+      "--scale-tensors",
+      "bitnet: store each matrix as its trits and its scale as the F32 tensor blk.N.<linear>.scale (llama.cpp multiplies the matmul output by it)",
     )
     .addOption(
       new Option("--seed <S>", "seed, 0 to 4294967295: the same seed gives the same bytes").makeOptionMandatory(),

@@ -6,6 +6,7 @@
  */
 
 import type { Command } from "commander";
+import type { FfnActivation } from "../../../reference/model/config.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import {
   evaluatePerplexity,
@@ -23,7 +24,15 @@ import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
 import { checkTokensInVocabulary, readTokensFile } from "../../model/tokens-file.js";
 import { checkRunActivations, parseActivations } from "../../run/activation-choice.js";
 import { writeLine, type CliIo } from "../cli-io.js";
-import { activationsOption, describeModel, isTerminal, kvCacheOption, parseWholeNumber } from "./run.js";
+import {
+  activationsOption,
+  describeFfnActivation,
+  describeModel,
+  ffnActivationOption,
+  isTerminal,
+  kvCacheOption,
+  parseWholeNumber,
+} from "./run.js";
 
 /** Window length without --ctx (llama-perplexity's usual -c 512), capped by the model's context. */
 const DEFAULT_CTX = 512;
@@ -35,6 +44,7 @@ interface PerplexityOptions {
   readonly ctx?: string;
   readonly activations: string;
   readonly kvCache: KvCacheType;
+  readonly ffnActivation?: FfnActivation;
 }
 
 /**
@@ -129,7 +139,7 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
   checkRunActivations("reference", activations, options.activations, options.kvCache);
   if ((options.tokensFile === undefined) === (options.textFile === undefined))
     throw new UsageError("give the ids either as --tokens-file or as --text-file (exactly one)");
-  const model = loadModel(modelPath);
+  const model = loadModel(modelPath, { ffnActivation: options.ffnActivation });
   const { ids, source } = perplexityIds(model, options);
   const ctx = Math.min(requestedCtx, model.config.contextLength);
   const { count: windows, first, scoredPerWindow, leftOver } = perplexityWindows(ids.length, ctx);
@@ -143,6 +153,8 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
     throw new UsageError(`--ctx: windows of ${ctx} tokens score nothing; use at least ${MIN_PERPLEXITY_WINDOW}`);
 
   writeLine(io.stdout, describeModel(model, modelPath));
+  const activationLine = describeFfnActivation(model);
+  if (activationLine !== undefined) writeLine(io.stdout, activationLine);
   writeLine(io.stdout, `activations ${activations}, kv cache ${options.kvCache}`);
   writeLine(
     io.stdout,
@@ -218,6 +230,7 @@ export function registerPerplexity(program: Command, io: CliIo): void {
     .option("--ctx <N>", `window length, at least 3 (default: ${DEFAULT_CTX}, capped by the model's context length)`)
     .addOption(activationsOption())
     .addOption(kvCacheOption())
+    .addOption(ffnActivationOption())
     .addHelpText("after", EXAMPLES)
     .action((model: string, options: PerplexityOptions) => perplexity(model, options, io));
 }

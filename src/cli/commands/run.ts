@@ -7,6 +7,7 @@
  */
 
 import { Option, type Command } from "commander";
+import type { FfnActivation } from "../../../reference/model/config.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import { argmax, topK } from "../../../reference/model/sampling.js";
 import { NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
@@ -65,6 +66,31 @@ export function activationsOption(): Option {
     .default("f32");
 }
 
+/** The FFN activations `--ffn-activation` takes. */
+const FFN_ACTIVATIONS: readonly FfnActivation[] = ["silu", "relu2"];
+
+/** The commander option `--ffn-activation <act>` (silu or relu2; no default: a bitnet GGUF file's is then silu). */
+export function ffnActivationOption(): Option {
+  return new Option(
+    "--ffn-activation <act>",
+    "FFN activation of a bitnet GGUF file, which the file does not record: silu (the default: what llama.cpp computes) " +
+      "or relu2 (what BitNet b1.58 was trained with; spec/forward.md §17.3)",
+  ).choices(FFN_ACTIVATIONS);
+}
+
+/**
+ * For a bitnet model, the line naming its FFN activation and why it is a choice (llama.cpp computes SiLU where
+ * BitNet b1.58 was trained with ReLU²: kernel-bugs B8, spec/forward.md §17.3); undefined for llama models.
+ */
+export function describeFfnActivation(model: LoadedModelFile): string | undefined {
+  const c = model.config;
+  if (c.architecture !== "bitnet") return undefined;
+  return (
+    `ffn activation: ${c.ffnActivation ?? "silu"} (bitnet; llama.cpp de3ff815 computes silu for every bitnet GGUF, BitNet ` +
+    "b1.58 was trained with relu2: llama.cpp bug B8, spec/forward.md §17.3; choose with --ffn-activation)"
+  );
+}
+
 /** The commander option `--kv-cache <type>` (f32 or f16; default f32). */
 export function kvCacheOption(): Option {
   return new Option("--kv-cache <type>", "element type of the KV cache (f16 = llama.cpp's default)")
@@ -103,6 +129,7 @@ interface RunOptions {
   readonly logits?: string;
   readonly activations: string;
   readonly kvCache: KvCacheType;
+  readonly ffnActivation?: FfnActivation;
   readonly generate?: string;
   readonly temperature: string;
   readonly seed: string;
@@ -207,7 +234,7 @@ function withPromptText(
 
 async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
   const asked = runRequest(modelArgument, options);
-  const model = loadModel(asked.modelPath);
+  const model = loadModel(asked.modelPath, { ffnActivation: options.ffnActivation });
   const { request, tokenizer } = withPromptText(asked, model, options);
   checkPromptFits(request, model.config);
   const positions = request.prompt.length + request.generate;
@@ -238,6 +265,8 @@ function runPositions(
   const vocab = model.config.vocabSize;
   const allLogits = request.logitsPath === undefined ? undefined : new Float32Array(positions * vocab);
   writeLine(io.stdout, describeModel(model, request.shownPath));
+  const activationLine = describeFfnActivation(model);
+  if (activationLine !== undefined) writeLine(io.stdout, activationLine);
   writeLine(
     io.stdout,
     `backend ${options.backend}, activations ${request.forwardOptions.activations}, kv cache ${options.kvCache}`,
@@ -328,6 +357,7 @@ export function registerRun(program: Command, io: CliIo): void {
     )
     .addOption(activationsOption())
     .addOption(kvCacheOption())
+    .addOption(ffnActivationOption())
     .option(
       "--generate <N>",
       `generate N more tokens after the prompt (default: ${DEFAULT_GENERATE} after the default prompt text, else 0)`,

@@ -15,6 +15,8 @@ export const SPEC_DOCUMENT_NAMES = [
   "kernel-protocol",
   "trirun",
   "tokenizer",
+  "bitnet",
+  "bug-zoo",
 ] as const;
 
 /** One of SPEC_DOCUMENT_NAMES. */

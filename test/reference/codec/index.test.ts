@@ -7,13 +7,20 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import * as axisPermute from "../../../reference/codec/axis-permute.js";
 import * as bfloat16 from "../../../reference/codec/bfloat16.js";
+import * as bitnetCppType from "../../../reference/codec/bitnet-cpp-type.js";
+import * as bitnetLutConfig from "../../../reference/codec/bitnet-lut-config.js";
 import * as blockScale from "../../../reference/codec/block-scale.js";
 import * as dotTolerance from "../../../reference/codec/dot-tolerance.js";
 import * as dot from "../../../reference/codec/dot.js";
 import * as floatBits from "../../../reference/codec/float-bits.js";
 import * as float16 from "../../../reference/codec/float16.js";
 import * as ggmlType from "../../../reference/codec/ggml-type.js";
+import * as hfBitnet from "../../../reference/codec/hf-bitnet.js";
+import * as i2sDot from "../../../reference/codec/i2_s-dot.js";
+import * as i2_s from "../../../reference/codec/i2_s.js";
+import * as i8_s from "../../../reference/codec/i8_s.js";
 import * as kAffineBlock from "../../../reference/codec/k-affine-block.js";
 import * as kQuantSearch from "../../../reference/codec/k-quant-search.js";
 import * as kScaleMin from "../../../reference/codec/k-scale-min.js";
@@ -27,6 +34,9 @@ import * as q8_0 from "../../../reference/codec/q8_0.js";
 import * as q8_k from "../../../reference/codec/q8_k.js";
 import * as rounding from "../../../reference/codec/rounding.js";
 import * as row from "../../../reference/codec/row.js";
+import * as tlLut from "../../../reference/codec/tl-lut.js";
+import * as tl1 from "../../../reference/codec/tl1.js";
+import * as tl2 from "../../../reference/codec/tl2.js";
 import * as tq1_0 from "../../../reference/codec/tq1_0.js";
 import * as tq2_0 from "../../../reference/codec/tq2_0.js";
 import * as trirun from "../../../reference/codec/trirun.js";
@@ -35,6 +45,8 @@ import * as trirunDequant from "../../../reference/codec/trirun-dequant.js";
 import * as trirunFragment from "../../../reference/codec/trirun-fragment.js";
 import * as trirunMatmul from "../../../reference/codec/trirun-matmul.js";
 import * as validate from "../../../reference/codec/validate.js";
+import * as w2a8Matmul from "../../../reference/codec/w2a8-matmul.js";
+import * as w2a8 from "../../../reference/codec/w2a8.js";
 import { checkProperty } from "../../support/property.js";
 
 const { GgmlType, dequantizeRow, quantizeRow, ggmlTypeTraits } = codec;
@@ -331,13 +343,20 @@ describe("quantizeRow / dequantizeRow", () => {
 
 describe("re-exports", () => {
   const modules: Record<string, Record<string, unknown>> = {
+    "axis-permute": axisPermute,
     bfloat16,
+    "bitnet-cpp-type": bitnetCppType,
+    "bitnet-lut-config": bitnetLutConfig,
     "block-scale": blockScale,
     dot,
     "dot-tolerance": dotTolerance,
     "float-bits": floatBits,
     float16,
     "ggml-type": ggmlType,
+    "hf-bitnet": hfBitnet,
+    i2_s,
+    "i2_s-dot": i2sDot,
+    i8_s,
     "k-affine-block": kAffineBlock,
     "k-quant-search": kQuantSearch,
     "k-scale-min": kScaleMin,
@@ -350,6 +369,9 @@ describe("re-exports", () => {
     q8_k,
     rounding,
     row,
+    "tl-lut": tlLut,
+    tl1,
+    tl2,
     tq1_0,
     tq2_0,
     trirun,
@@ -358,6 +380,8 @@ describe("re-exports", () => {
     "trirun-fragment": trirunFragment,
     "trirun-matmul": trirunMatmul,
     validate,
+    w2a8,
+    "w2a8-matmul": w2a8Matmul,
   };
   test.each(Object.entries(modules))("index re-exports every export of %s, as the same object", (_name, mod) => {
     const exported = Object.keys(mod);

@@ -2,6 +2,8 @@
 import { describe, expect, test } from "vitest";
 import { configProblems } from "../../../reference/model/config.js";
 import {
+  BITNET_PRESET_NAMES,
+  BITNET_PRESETS,
   findPreset,
   parameterCount,
   ternaryParameterCount,
@@ -97,5 +99,15 @@ describe("presets", () => {
     expect(findPreset("3.9B")?.name).toBe("3.9b");
     expect(findPreset("99M")?.config.dim).toBe(512);
     expect(findPreset("7b")).toBeUndefined();
+  });
+
+  test("bitnet-tiny: BitNet b1.58-2B-4T's layout scaled down (head dim 128, GQA 4:1, NEOX RoPE), a usable config", () => {
+    expect(BITNET_PRESET_NAMES).toEqual(["bitnet-tiny"]);
+    const config = findPreset("BitNet-Tiny")!.config;
+    expect(config).toBe(BITNET_PRESETS[0].config);
+    expect(configProblems(config)).toEqual([]);
+    expect(config).toMatchObject({ headDim: 128, nHeads: 4, nKvHeads: 1, ropeStyle: "rotate-half", ropeTheta: 500000 });
+    expect(config).toMatchObject({ architecture: "bitnet", ffnActivation: "silu" });
+    expect(config.nHeads * config.headDim).toBe(config.dim); // llama.cpp's attn_q is [dim, dim] (spec/forward.md §17.1)
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GgmlType } from "../../../reference/codec/index.js";
+import { bitnetCppSeedFile } from "../../../src/fuzz/bitnet-cpp-seed.js";
 import { GgufFile, GgufValueType, serializeGguf, type GgufKeyValue } from "../../../src/gguf/index.js";
 import { LOSSLESS, STRADDLING, makeFixture, writeHfFolder } from "../model/hf-fixture.js";
 import { expectRefused, repoFile, trilm, useTempDir } from "./harness.js";
@@ -235,6 +236,45 @@ describe("trilm inspect: ternary matrices", () => {
       await trilm("inspect", dir),
       join(dir, "model-00002-of-00002.safetensors"),
       "no such file or directory",
+    );
+  });
+});
+
+describe("trilm inspect: GGUF dialects (spec/bitnet.md §1)", () => {
+  it("a bitnet.cpp file: the dialect with its evidence, and bitnet.cpp's type names in the tensor table", async () => {
+    writeFileSync(temp("b.gguf"), serializeGguf(bitnetCppSeedFile()));
+    const result = await trilm("inspect", temp("b.gguf"));
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.split("\n");
+    expect(lines[1]).toBe(
+      "type ids: bitnet.cpp dialect (general.architecture is 'bitnet-b1.58', which only bitnet.cpp writes; " +
+        "tensor 'blk.0.attn_q.weight' is I2_S (type id 36; IQ4_NL_4_4 in mainline ggml); " +
+        "tensor 'blk.0.ffn_up.weight' is TL1 (type id 38; IQ4_NL_8_8 in mainline ggml); " +
+        "tensor 'blk.0.ffn_down.weight' is TL2 (type id 39; MXFP4 in mainline ggml))",
+    );
+    expect(lines.some((l) => /^ {2}blk\.0\.attn_q\.weight +i2_s +\[128, 4\] +160 +0$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^ {2}blk\.0\.ffn_down\.weight +tl2 +\[352, 32\] +2720 +320$/.test(l))).toBe(true);
+    const doc = JSON.parse((await trilm("inspect", temp("b.gguf"), "--json")).stdout);
+    expect(doc.dialect).toBe("bitnet.cpp");
+    expect(doc.tensors.map((t: { type: string }) => t.type)).toEqual(["i2_s", "tl1", "tl2", "f32"]);
+  });
+
+  it("a mainline file: 'type ids: ggml dialect'", async () => {
+    expect((await trilm("inspect", TINY_TQ2)).stdout.split("\n")[1]).toBe("type ids: ggml dialect");
+  });
+
+  it("refuses a file whose id 39 nothing decides with one line naming the tensor and both readings", async () => {
+    const file = bitnetCppSeedFile({ architecture: "bitnet", onlyTl2: true });
+    const bytes = serializeGguf(file);
+    // the TL2 slot holds 2720 bytes; relabel the tensor [256, 20]: TL2 1312, MXFP4 8·17·20 = 2720 — it fits MXFP4 only
+    const at = Buffer.from(bytes).indexOf(Buffer.from("blk.0.ffn_down.weight")) + 21 + 4;
+    new DataView(bytes.buffer).setBigUint64(at, 256n, true);
+    new DataView(bytes.buffer).setBigUint64(at + 8, 20n, true);
+    writeFileSync(temp("m.gguf"), bytes);
+    expectRefused(
+      await trilm("inspect", temp("m.gguf")),
+      temp("m.gguf"),
+      "has ggml type id 39 (MXFP4 in mainline ggml)",
     );
   });
 });

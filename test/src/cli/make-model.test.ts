@@ -58,6 +58,18 @@ describe("trilm make-model", () => {
     expect(Buffer.compare(readFileSync(temp("a.gguf")), readFileSync(temp("c.gguf")))).not.toBe(0);
   });
 
+  it("--arch bitnet writes llama.cpp's bitnet file of bitnet-tiny (with --scale-tensors), which loads as the preset", async () => {
+    const result = await trilm("make-model", "--arch", "bitnet", "--scale-tensors", "--seed", "2", temp("bn.gguf"));
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout.split("\n")[0]).toContain("BitNet-bitnet-tiny-random-seed2, ternary matrices tq2_0");
+    expect(result.stdout).toContain(
+      "bitnet: sub-norms, tied lm head, .scale tensors; the FFN activation is not in the file",
+    );
+    const model = loadModel(temp("bn.gguf"), { ffnActivation: "relu2" });
+    expect(model.config).toEqual({ ...findPreset("bitnet-tiny")!.config, ffnActivation: "relu2" });
+    expect(model.weights.layers[1].outputScales?.wDown?.op).toBe("multiply");
+  });
+
   it("--help lists the presets with their output sizes", async () => {
     const result = await trilm("make-model", "--help");
     expect(result.code).toBe(0);
@@ -69,11 +81,32 @@ describe("trilm make-model", () => {
 });
 
 describe("trilm make-model refuses bad input with one line and exit 2", () => {
+  it("a preset of the other architecture, no preset for llama, .scale tensors for llama", async () => {
+    expectRefused(
+      await trilm("make-model", "--arch", "bitnet", "--preset", "tiny", "--seed", "1", temp("x.gguf")),
+      undefined,
+      "preset 'tiny' is a llama model, not bitnet (--arch bitnet)",
+      temp("x.gguf"),
+    );
+    expectRefused(
+      await trilm("make-model", "--seed", "1", temp("x.gguf")),
+      undefined,
+      "required option '--preset <name>' not specified",
+      temp("x.gguf"),
+    );
+    expectRefused(
+      await trilm("make-model", "--preset", "tiny", "--scale-tensors", "--seed", "1", temp("x.gguf")),
+      undefined,
+      ".scale tensors are a bitnet feature; preset 'tiny' is a llama model",
+      temp("x.gguf"),
+    );
+  });
+
   it("an unknown preset", async () => {
     expectRefused(
       await trilm("make-model", "--preset", "7b", "--seed", "1", temp("x.gguf")),
       undefined,
-      "Expected one of tiny, 99m, 190m, 390m, 560m, 830m, 1.1b, 1.5b, 2.4b, 3.9b.",
+      "Expected one of tiny, 99m, 190m, 390m, 560m, 830m, 1.1b, 1.5b, 2.4b, 3.9b, bitnet-tiny.",
       temp("x.gguf"),
     );
   });

@@ -30,7 +30,7 @@ import { loadModel } from "../../../src/model/load-model.js";
 import { randomTrilm } from "../../../src/model/random-model.js";
 import { mulberry32 } from "../../../src/random/index.js";
 import { LOSSLESS, makeFixture, writeHfFolder } from "../model/hf-fixture.js";
-import { expectRefused, trilm, useTempDir } from "./harness.js";
+import { expectRefused, repoFile, trilm, useTempDir } from "./harness.js";
 
 const temp = useTempDir();
 const VOCAB = 512;
@@ -139,6 +139,50 @@ describe("trilm run on the embedded model", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`activations ${mode}, kv cache f16`);
     for (const row of readLogits(temp("l.npy"), 5)) expect(row.every(Number.isFinite)).toBe(true);
+  });
+
+  it("runs a bitnet GGUF file with the FFN activation it is given (default silu), naming the choice", async () => {
+    const path = repoFile("golden/external/llama-bitnet/ts-tq2_0.gguf");
+    const silu = await trilm("run", path, "--tokens", "1,2", "--logits", temp("silu.npy"));
+    expect(silu.code).toBe(0);
+    expect(silu.stdout.split("\n")[1]).toMatch(
+      /^ffn activation: silu \(bitnet; llama\.cpp de3ff815 computes silu .* B8/,
+    );
+    const relu2 = await trilm(
+      "run",
+      path,
+      "--tokens",
+      "1,2",
+      "--ffn-activation",
+      "relu2",
+      "--logits",
+      temp("relu2.npy"),
+    );
+    expect(relu2.stdout.split("\n")[1]).toMatch(/^ffn activation: relu2 /);
+    const { config, weights } = loadModel(path, { ffnActivation: "relu2" });
+    const expected = evaluateSequence(config, weights, [1, 2], F32_FORWARD_OPTIONS);
+    expect(readLogits(temp("relu2.npy"), 2)).toEqual(expected);
+    expect(readLogits(temp("silu.npy"), 2)).not.toEqual(expected);
+  });
+
+  it("refuses --ffn-activation relu2 for a llama file and for a Hugging Face folder, and bitnet on a backend", async () => {
+    expectRefused(
+      await trilm("run", embeddedModelPath(), "--tokens", "1", "--ffn-activation", "relu2"),
+      embeddedModelPath(),
+      "is a llama model, whose FFN activation is SiLU",
+    );
+    const folder = writeHfFolder(temp("hf-act"), makeFixture(LOSSLESS));
+    expectRefused(
+      await trilm("run", folder, "--tokens", "1", "--ffn-activation", "silu"),
+      undefined,
+      "--ffn-activation applies to GGUF files",
+    );
+    const bitnet = repoFile("golden/external/llama-bitnet/ts-tq2_0.gguf");
+    expectRefused(
+      await trilm("run", bitnet, "--tokens", "1", "--activations", "ggml-matmul"),
+      undefined,
+      "the backend forward pass runs llama models only",
+    );
   });
 
   it("runs a Hugging Face checkpoint folder too", async () => {

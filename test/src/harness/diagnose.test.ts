@@ -117,6 +117,7 @@ function codeOf(format: KernelFormat, block: Uint8Array, e: number, bug: Bug | u
     const code = (block[byte] >> shift) & 3;
     if (code === 3 && bug === "code3-as-zero") return 1;
     if (code === 3 && bug === "code3-as-minus-one") return 0;
+    if (code === 3 && bug === "code3-as-plus-one") return 2;
     return code;
   }
   let { byte, trit } = tq1ElementPosition(e);
@@ -283,7 +284,7 @@ describe.each(["tq2_0", "tq1_0"] as const)("diagnoseDequantize, %s", (format) =>
   const kernelCase: KernelCase = { ...richCase(format, "f32"), op: "dequantize", batch: 1, x: undefined };
   const layout =
     format === "tq2_0"
-      ? ["tq2-consecutive-elements", "code3-as-zero", "code3-as-minus-one"]
+      ? ["tq2-consecutive-elements", "code3-as-zero", "code3-as-minus-one", "code3-as-plus-one"]
       : ["tq1-consecutive-elements", "tq1-qh-order", "tq1-alias-table"];
 
   test("the correct dequantizer passes, with no diagnosis", () => {

@@ -12,7 +12,7 @@ import type { TrirunGroupChoice } from "../../../reference/codec/trirun-convert.
 import { findPreset, type TrilmPreset } from "../../../reference/model/presets.js";
 import { InputError } from "../../../src/errors.js";
 import { readGgufFile } from "../../../src/gguf/file.js";
-import type { GgufFile } from "../../../src/gguf/index.js";
+import { requireGgmlType, type GgufFile } from "../../../src/gguf/index.js";
 import {
   TRIRUN_MODEL_FILE,
   convertGgufToTrirun,
@@ -72,7 +72,10 @@ function expectGgufAgreement(gguf: GgufFile, conversion: TrirunModelConversion):
     if (tensor === undefined) throw new Error(name);
     expect([matrix.k, matrix.n]).toEqual(tensor.ne);
     expect(
-      differences(decodeTrirun(matrix), dequantizeRow(tensor.type, tensor.data, matrix.k * matrix.n)),
+      differences(
+        decodeTrirun(matrix),
+        dequantizeRow(requireGgmlType("gguf", tensor, "the test").type, tensor.data, matrix.k * matrix.n),
+      ),
       name,
     ).toEqual([]);
   }

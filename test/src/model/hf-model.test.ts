@@ -202,12 +202,12 @@ describe("hfLlamaConfig refuses, naming config.json", () => {
     [
       "another architecture",
       { ...base, architectures: ["MistralForCausalLM"] },
-      'unsupported architecture "MistralForCausalLM" (the oracle runs LlamaForCausalLM, which TriLMs use)',
+      'unsupported architecture "MistralForCausalLM" (the oracle runs LlamaForCausalLM, which TriLMs use, and BitNetForCausalLM)',
     ],
     [
       "another model_type",
       { ...base, model_type: "gpt_neox" },
-      "unsupported model_type \"gpt_neox\" (the oracle runs 'llama', which TriLMs use)",
+      "unsupported model_type \"gpt_neox\" (the oracle runs 'llama', which TriLMs use, and 'bitnet')",
     ],
     [
       "no architecture at all",
