@@ -28,6 +28,7 @@ export * from "./ggml-type.js";
 export * from "./hf-bitnet.js";
 export * from "./i2_s.js";
 export * from "./i2_s-dot.js";
+export * from "./i2_s-matmul.js";
 export * from "./i8_s.js";
 export * from "./k-affine-block.js";
 export * from "./k-quant-search.js";

@@ -12,6 +12,7 @@ export * from "./element-check.js";
 export * from "./embedding.js";
 export * from "./float-dot.js";
 export * from "./floating-point.js";
+export * from "./hf-bitnet-linear.js";
 export * from "./i2s-matmul.js";
 export * from "./logits.js";
 export * from "./matmul.js";

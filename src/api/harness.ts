@@ -80,8 +80,39 @@ export {
   type I2sKernelCase,
   type I2sKernelInput,
 } from "../harness/i2s-case.js";
-export { describeI2sOutput, judgeI2sMatmul, type I2sOutputElement, type I2sVerdict, type I2sWeightPlace } from "../harness/i2s-judge.js";
-export { type I2sFuzzResult } from "../harness/i2s-fuzz.js";
+export {
+  describeI2sOutput,
+  judgeI2sMatmul,
+  type I2sJudgeOptions,
+  type I2sOutputElement,
+  type I2sVerdict,
+  type I2sWeightPlace,
+} from "../harness/i2s-judge.js";
+export { type I2sFuzzOptions, type I2sFuzzResult } from "../harness/i2s-fuzz.js";
+export {
+  type CheckHfBitnetKernelOptions,
+  type CheckW2a8KernelOptions,
+  type HfBitnetKernelFunction,
+  type HfBitnetKernelInput,
+  type W2a8KernelFunction,
+  type W2a8KernelInput,
+} from "../harness/bitlinear-kernel-api.js";
+export { type BitlinearFuzzOptions, type BitlinearFuzzResult } from "../harness/bitlinear-fuzz.js";
+export {
+  HF_BITNET_FILES,
+  HF_BITNET_FORMAT,
+  INT8_PER_TOKEN,
+  readHfBitnetCaseDir,
+  writeHfBitnetCaseDir,
+  type HfBitnetKernelCase,
+} from "../harness/hf-bitnet-case.js";
+export {
+  W2A8_FILES,
+  W2A8_FORMAT,
+  readW2a8CaseDir,
+  writeW2a8CaseDir,
+  type W2a8KernelCase,
+} from "../harness/w2a8-case.js";
 export {
   readTrirunCaseDir,
   TRIRUN_ACTIVATIONS,

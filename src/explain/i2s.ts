@@ -178,7 +178,7 @@ function firstBytesSection(walk: I2sWalk): string[] {
     const elements = i2sByteElements(layout, shape, byte);
     return [
       String(byte),
-      [...elements].reverse().map((e) => String(e).padStart(3)).join(" "),
+      elements.map((e) => String(e).padStart(3)).join(" "),
       elements.map((e) => codes[e]).join(" "),
       binary(bytes[byte], 8),
       hexByte(bytes[byte]),

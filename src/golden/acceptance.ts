@@ -12,6 +12,7 @@ import { matmulReference } from "../harness/judge.js";
 import type { KernelActivations } from "../harness/protocol.js";
 import { intParam, type GroupSpec } from "./compute.js";
 import { i2sMatmulBoundTensors } from "./i2s-compute.js";
+import { hfBitnetMatmulBoundTensors } from "./hf-bitnet-compute.js";
 import { ManifestError, type ElementwiseBound, type Tolerance } from "./manifest-core.js";
 import { isBoundedFloatOp, opBoundTensor } from "./op-bounds.js";
 import type { Tensor } from "./tensor-core.js";
@@ -87,6 +88,8 @@ export function computeBounds(
   if (group.op === "matmul" && group.format === "trirun")
     return trirunMatmulBoundTensors(group, inputs, outputs.y, rule);
   if (group.op === "matmul" && group.format === "i2_s") return i2sMatmulBoundTensors(group, inputs, outputs.y, rule);
+  if (group.op === "matmul" && group.format === "hf-bitnet")
+    return hfBitnetMatmulBoundTensors(group, inputs, outputs.y, rule);
   if (isBoundedFloatOp(group.op)) {
     if (rule.center !== "y") throw new ManifestError(`a ${group.op} group's bound is centred on y`);
     return { [rule.bound]: opBoundTensor(group, inputs, outputs.y) };

@@ -17,6 +17,8 @@ import { swiglu } from "../../reference/model/swiglu.js";
 import { EMBEDDED_MODEL_FILE, embeddedModelPath } from "../model/embedded.js";
 import { loadModel, type LoadedModelFile } from "../model/load-model.js";
 import { computeI2sOutputs, i2sRoles } from "./i2s-compute.js";
+import { computeHfBitnetOutputs, hfBitnetRoles } from "./hf-bitnet-compute.js";
+import { computeW2a8Outputs, w2a8Roles } from "./w2a8-compute.js";
 import { computeTrirunOutputs, TRIRUN_INPUT_ROLES, TRIRUN_OUTPUT_ROLES } from "./trirun-compute.js";
 import { computeTrirunMatmul, TRIRUN_MATMUL_INPUT_ROLES } from "./trirun-matmul.js";
 import { ManifestError, type GoldenFormat, type GoldenOp, type ParamValue } from "./manifest.js";
@@ -106,7 +108,13 @@ function activations(group: GroupSpec): Extract<ForwardActivationMode, "f32" | "
 }
 
 function packedFormat(group: GroupSpec): PackedDtype {
-  if (group.format === "f32" || group.format === "trirun" || group.format === "i2_s")
+  if (
+    group.format === "f32" ||
+    group.format === "trirun" ||
+    group.format === "i2_s" ||
+    group.format === "hf-bitnet" ||
+    group.format === "w2a8"
+  )
     throw new ManifestError(`a ${group.op} group needs a ggml packed format, not ${group.format}`);
   return group.format;
 }
@@ -190,12 +198,16 @@ export const INPUT_ROLES: Readonly<Record<GoldenOp, readonly string[]>> = {
 /** A group's input roles: INPUT_ROLES of its op, TriRun's B, s and x for a trirun matmul (spec/golden.md §9). */
 export function inputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly string[] {
   if (group.format === "i2_s") return i2sRoles(group.op, "inputs");
+  if (group.format === "hf-bitnet") return hfBitnetRoles(group.op, "inputs");
+  if (group.format === "w2a8") return w2a8Roles(group.op, "inputs");
   return group.op === "matmul" && group.format === "trirun" ? TRIRUN_MATMUL_INPUT_ROLES : INPUT_ROLES[group.op];
 }
 
 /** A group's output roles: OUTPUT_ROLES of its op (y for a trirun matmul too). */
 export function outputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly string[] {
   if (group.format === "i2_s") return i2sRoles(group.op, "outputs");
+  if (group.format === "hf-bitnet") return hfBitnetRoles(group.op, "outputs");
+  if (group.format === "w2a8") return w2a8Roles(group.op, "outputs");
   return OUTPUT_ROLES[group.op];
 }
 
@@ -205,6 +217,8 @@ export function outputRolesOf(group: Pick<GroupSpec, "op" | "format">): readonly
  */
 export function computeOutputs(group: GroupSpec, inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
   if (group.format === "i2_s") return computeI2sOutputs(group, inputs);
+  if (group.format === "hf-bitnet") return computeHfBitnetOutputs(group, inputs);
+  if (group.format === "w2a8") return computeW2a8Outputs(group, inputs);
   switch (group.op) {
     case "pack":
     case "unpack":

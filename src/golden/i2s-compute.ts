@@ -19,7 +19,13 @@ import {
 import { i2sMatmul } from "../../reference/codec/i2_s-matmul.js";
 import { quantizeRowI8s } from "../../reference/codec/i8_s.js";
 import { i2sOutputAccepted, i2sOutputBound } from "../../reference/tolerances/i2s-matmul.js";
-import { ManifestError, type ElementwiseBound, type GoldenFormat, type GoldenOp, type ParamValue } from "./manifest-core.js";
+import {
+  ManifestError,
+  type ElementwiseBound,
+  type GoldenFormat,
+  type GoldenOp,
+  type ParamValue,
+} from "./manifest-core.js";
 import {
   arrayTensor,
   floatTensor,
@@ -86,11 +92,19 @@ function layoutShape(group: I2sGroupSpec): { layout: I2sLayout; shape: I2sShape 
   const layout = group.params.layout;
   if (typeof layout !== "string" || !(I2S_LAYOUTS as readonly string[]).includes(layout))
     throw new ManifestError(`an i2_s group's param 'layout' must be one of ${I2S_LAYOUTS.join(", ")}`);
-  return { layout: layout as I2sLayout, shape: { rows: integerParam(group, "rows"), cols: integerParam(group, "cols") } };
+  return {
+    layout: layout as I2sLayout,
+    shape: { rows: integerParam(group, "rows"), cols: integerParam(group, "cols") },
+  };
 }
 
 /** An input of exactly `dtype` and `shape`; ManifestError otherwise. */
-function input<T extends Tensor>(inputs: Readonly<Record<string, Tensor>>, role: string, dtype: T["dtype"], shape: number[]): T {
+function input<T extends Tensor>(
+  inputs: Readonly<Record<string, Tensor>>,
+  role: string,
+  dtype: T["dtype"],
+  shape: number[],
+): T {
   const tensor = inputs[role];
   if (tensor?.dtype !== dtype || tensor.shape.join() !== shape.join() || tensor.shape.length !== shape.length)
     throw new ManifestError(`input '${role}' must be ${dtype} [${shape.join(", ")}]`);
@@ -111,7 +125,9 @@ function matmulOperands(group: I2sGroupSpec, inputs: Readonly<Record<string, Ten
   const m = integerParam(group, "batch");
   const W = input<ByteTensor>(inputs, "W", "uint8", [i2sTensorBytes(shape)]);
   const x = input<FloatTensor>(inputs, "x", "float32", [m, shape.cols]);
-  const acts = Array.from({ length: m }, (_, i) => quantizeRowI8s(x.data.subarray(i * shape.cols, (i + 1) * shape.cols)));
+  const acts = Array.from({ length: m }, (_, i) =>
+    quantizeRowI8s(x.data.subarray(i * shape.cols, (i + 1) * shape.cols)),
+  );
   return { result: i2sMatmul(layout, shape, W.data, acts), shape: [m, shape.rows] };
 }
 
@@ -119,7 +135,10 @@ function matmulOperands(group: I2sGroupSpec, inputs: Readonly<Record<string, Ten
  * The expected outputs of one i2_s test (spec/golden.md §10): unpack → codes uint8 [stored elements] and scale
  * float32 [1]; pack → W uint8 [⌊n/4⌋ + 32]; validate → findings int32 [count, 3]; matmul → y float32 [m, n].
  */
-export function computeI2sOutputs(group: I2sGroupSpec, inputs: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+export function computeI2sOutputs(
+  group: I2sGroupSpec,
+  inputs: Readonly<Record<string, Tensor>>,
+): Record<string, Tensor> {
   if (group.op === "matmul") {
     const { result, shape } = matmulOperands(group, inputs);
     return { y: floatTensor(shape, result.y) };

@@ -46,18 +46,30 @@ export interface I2sGroupPlan {
 export const I2S_NOTES: Readonly<Record<string, Note>> = {
   I2sCode3: {
     bugType: "INVALID_ENCODING",
-    description: "An I2_S code 3, which quantize_i2_s never writes; it unpacks as 3 and validate reports code-3 (spec/bitnet.md §2.5).",
+    description:
+      "An I2_S code 3, which quantize_i2_s never writes; it unpacks as 3 and validate reports code-3 (spec/bitnet.md §2.5).",
   },
-  I2sScaleNonFinite: { bugType: "INVALID_ENCODING", description: "A NaN or infinite tensor scale (finding scale-nan / scale-infinite)." },
-  I2sScaleNegative: { bugType: "NON_CANONICAL", description: "A negative tensor scale (finding scale-negative): decodes, negating every weight." },
-  I2sPadNonzero: { bugType: "NON_CANONICAL", description: "A non-zero byte among the 28 pad bytes after the scale (finding pad-nonzero)." },
+  I2sScaleNonFinite: {
+    bugType: "INVALID_ENCODING",
+    description: "A NaN or infinite tensor scale (finding scale-nan / scale-infinite).",
+  },
+  I2sScaleNegative: {
+    bugType: "NON_CANONICAL",
+    description: "A negative tensor scale (finding scale-negative): decodes, negating every weight.",
+  },
+  I2sPadNonzero: {
+    bugType: "NON_CANONICAL",
+    description: "A non-zero byte among the 28 pad bytes after the scale (finding pad-nonzero).",
+  },
   I2sPartialBlock: {
     bugType: "LOSSY",
-    description: "n·k not a multiple of the layout's block: the last partial block is not stored (finding partial-block, spec/bitnet.md §2.3).",
+    description:
+      "n·k not a multiple of the layout's block: the last partial block is not stored (finding partial-block, spec/bitnet.md §2.3).",
   },
   LayoutCorners: {
     bugType: "EDGE_CASE",
-    description: "Non-zero weights only on byte-group boundaries of the layout's blocks: another element map moves them (kernel-bugs B1).",
+    description:
+      "Non-zero weights only on byte-group boundaries of the layout's blocks: another element map moves them (kernel-bugs B1).",
   },
   Int16Overflow: {
     bugType: "EDGE_CASE",
@@ -65,16 +77,21 @@ export const I2S_NOTES: Readonly<Record<string, Note>> = {
       "All weights +1 and same-sign activations over ≥ 17 blocks: bitnet.cpp's AVX2 / NEON _1x1 kernels wrap their int16 lanes " +
       "(spec/bitnet.md §3.4, kernel-bugs B5, B6); the exact int32 sum is expected.",
   },
-  ZeroActivations: { bugType: "EDGE_CASE", description: "All-zero activations: I8_S's max floor 1e-5 gives σ = f32(1.27e7), q = 0, y = 0." },
+  ZeroActivations: {
+    bugType: "EDGE_CASE",
+    description: "All-zero activations: I8_S's max floor 1e-5 gives σ = f32(1.27e7), q = 0, y = 0.",
+  },
   I2sRowTail: {
     bugType: "EDGE_CASE",
-    description: "k % QK ≠ 0: rows straddle blocks; y follows the tensor's element map (spec/tolerances.md §12.1), not bitnet.cpp's per-row blocks.",
+    description:
+      "k % QK ≠ 0: rows straddle blocks; y follows the tensor's element map (spec/tolerances.md §12.1), not bitnet.cpp's per-row blocks.",
   },
 };
 
 const PACK_TOLERANCE: Tolerance = {
   kind: "bit-exact",
-  description: "bit-exact: W as packI2s writes it (codes at the layout's byte and shift, the float32 scale, 28 zero pad bytes)",
+  description:
+    "bit-exact: W as packI2s writes it (codes at the layout's byte and shift, the float32 scale, 28 zero pad bytes)",
   spec: "spec/bitnet.md §2.1, §2.2",
 };
 const UNPACK_TOLERANCE: Tolerance = {
@@ -128,8 +145,11 @@ function validateCase(
 ): I2sCaseSpec {
   const kinds = validateI2s(layout, shape, W).map((f) => f.kind);
   if (kind === undefined ? kinds.length > 0 : !kinds.includes(kind))
-    throw new Error(`golden: i2_s validate case '${comment}' has findings [${kinds.join(", ")}], not ${kind ?? "none"}`);
-  const result: TestResult = kind === undefined ? "valid" : kind === "scale-negative" || kind === "pad-nonzero" ? "acceptable" : "invalid";
+    throw new Error(
+      `golden: i2_s validate case '${comment}' has findings [${kinds.join(", ")}], not ${kind ?? "none"}`,
+    );
+  const result: TestResult =
+    kind === undefined ? "valid" : kind === "scale-negative" || kind === "pad-nonzero" ? "acceptable" : "invalid";
   return { comment, flags, result, inputs: { W: bytesTensor(W) } };
 }
 
@@ -140,27 +160,60 @@ function layoutGroups(rng: (label: string) => Rng, layout: I2sLayout): I2sGroupP
   const params = { layout, rows: shape.rows, cols: shape.cols };
   const stored = i2sStoredElements(layout, shape);
   const randomCodes = (): Uint8Array => Uint8Array.from({ length: stored }, () => drawCode(r));
-  const corners = Uint8Array.from({ length: stored }, (_, e) => (e % 32 === 0 || e % 32 === 31 ? (e % 3 === 0 ? 0 : 2) : 1));
+  const corners = Uint8Array.from({ length: stored }, (_, e) =>
+    e % 32 === 0 || e % 32 === 31 ? (e % 3 === 0 ? 0 : 2) : 1,
+  );
   const pack: I2sGroupPlan = {
     op: "pack",
     format: "i2_s",
     params,
     tolerance: PACK_TOLERANCE,
     cases: [
-      { comment: "random codes", flags: ["Random"], result: "valid", inputs: { codes: arrayTensor<ByteTensor>("uint8", [stored], randomCodes()), scale: floatTensor([1], Float32Array.of(drawScale(r))) } },
-      { comment: "weights on 16- and 32-byte group boundaries", flags: ["LayoutCorners"], result: "valid", inputs: { codes: arrayTensor<ByteTensor>("uint8", [stored], corners), scale: floatTensor([1], Float32Array.of(1)) } },
+      {
+        comment: "random codes",
+        flags: ["Random"],
+        result: "valid",
+        inputs: {
+          codes: arrayTensor<ByteTensor>("uint8", [stored], randomCodes()),
+          scale: floatTensor([1], Float32Array.of(drawScale(r))),
+        },
+      },
+      {
+        comment: "weights on 16- and 32-byte group boundaries",
+        flags: ["LayoutCorners"],
+        result: "valid",
+        inputs: {
+          codes: arrayTensor<ByteTensor>("uint8", [stored], corners),
+          scale: floatTensor([1], Float32Array.of(1)),
+        },
+      },
     ],
   };
   const canonical = packI2s(layout, shape, randomCodes(), drawScale(r));
-  const code3 = packI2s(layout, shape, randomCodes().map((c, e) => (e === 37 ? 3 : c)), 0.5);
+  const code3 = packI2s(
+    layout,
+    shape,
+    randomCodes().map((c, e) => (e === 37 ? 3 : c)),
+    0.5,
+  );
   const unpack: I2sGroupPlan = {
     op: "unpack",
     format: "i2_s",
     params,
     tolerance: UNPACK_TOLERANCE,
     cases: [
-      { comment: "random codes", flags: ["Random", "Canonical"], result: "valid", inputs: { W: bytesTensor(canonical) } },
-      { comment: "corners", flags: ["LayoutCorners"], result: "valid", inputs: { W: bytesTensor(packI2s(layout, shape, corners, 2)) } },
+      {
+        comment: "random codes",
+        flags: ["Random", "Canonical"],
+        result: "valid",
+        inputs: { W: bytesTensor(canonical) },
+      },
+      {
+        comment: "corners",
+        flags: ["LayoutCorners"],
+        result: "valid",
+        inputs: { W: bytesTensor(packI2s(layout, shape, corners, 2)) },
+      },
       { comment: "a code 3 at element 37", flags: ["I2sCode3"], result: "invalid", inputs: { W: bytesTensor(code3) } },
     ],
   };
@@ -173,22 +226,57 @@ function layoutGroups(rng: (label: string) => Rng, layout: I2sLayout): I2sGroupP
     cases: [
       validateCase(layout, shape, "canonical", ["Canonical"], canonical, undefined),
       validateCase(layout, shape, "code 3", ["I2sCode3"], code3, "code-3"),
-      validateCase(layout, shape, "NaN scale", ["I2sScaleNonFinite"], changed(canonical, (_, v) => v.setUint32(offset, 0x7fc00000, true)), "scale-nan"),
-      validateCase(layout, shape, "+inf scale", ["I2sScaleNonFinite"], changed(canonical, (_, v) => v.setUint32(offset, 0x7f800000, true)), "scale-infinite"),
-      validateCase(layout, shape, "negative scale", ["I2sScaleNegative"], changed(canonical, (_, v) => v.setUint32(offset, f32ToBits(-0.75), true)), "scale-negative"),
-      validateCase(layout, shape, "pad byte 20 non-zero", ["I2sPadNonzero"], changed(canonical, (b) => (b[offset + 24] = 0x5a)), "pad-nonzero"),
+      validateCase(
+        layout,
+        shape,
+        "NaN scale",
+        ["I2sScaleNonFinite"],
+        changed(canonical, (_, v) => v.setUint32(offset, 0x7fc00000, true)),
+        "scale-nan",
+      ),
+      validateCase(
+        layout,
+        shape,
+        "+inf scale",
+        ["I2sScaleNonFinite"],
+        changed(canonical, (_, v) => v.setUint32(offset, 0x7f800000, true)),
+        "scale-infinite",
+      ),
+      validateCase(
+        layout,
+        shape,
+        "negative scale",
+        ["I2sScaleNegative"],
+        changed(canonical, (_, v) => v.setUint32(offset, f32ToBits(-0.75), true)),
+        "scale-negative",
+      ),
+      validateCase(
+        layout,
+        shape,
+        "pad byte 20 non-zero",
+        ["I2sPadNonzero"],
+        changed(canonical, (b) => (b[offset + 24] = 0x5a)),
+        "pad-nonzero",
+      ),
     ],
   };
   const groups = [pack, unpack, validate];
   if (layout !== "1x4") {
     const partial = { rows: 1, cols: 200 };
-    const W = packI2s(layout, partial, Uint8Array.from({ length: i2sStoredElements(layout, partial) }, () => drawCode(r)), 1);
+    const W = packI2s(
+      layout,
+      partial,
+      Uint8Array.from({ length: i2sStoredElements(layout, partial) }, () => drawCode(r)),
+      1,
+    );
     groups.push({
       op: "validate",
       format: "i2_s",
       params: { layout, rows: 1, cols: 200, findingKinds: [...I2S_FINDING_KINDS] },
       tolerance: VALIDATE_TOLERANCE,
-      cases: [validateCase(layout, partial, "200 weights: a partial last block", ["I2sPartialBlock"], W, "partial-block")],
+      cases: [
+        validateCase(layout, partial, "200 weights: a partial last block", ["I2sPartialBlock"], W, "partial-block"),
+      ],
     });
   }
   return groups;
@@ -221,21 +309,46 @@ function matmulGroup(
 function matmulGroups(rng: (label: string) => Rng, layout: I2sLayout): I2sGroupPlan[] {
   const r = rng(`${layout}/matmul`);
   const codes = (count: number): Uint8Array => Uint8Array.from({ length: count }, () => drawCode(r));
-  const xs = (count: number, scale: number): Float32Array => Float32Array.from({ length: count }, () => normalish(r) * scale);
+  const xs = (count: number, scale: number): Float32Array =>
+    Float32Array.from({ length: count }, () => normalish(r) * scale);
   const small = { n: 8, k: 256, m: 3 };
   const longK = layout === "arm" ? 1088 : 2176;
   const tailK = layout === "arm" ? 80 : 160;
   return [
     matmulGroup(layout, small, [
       { comment: "random", flags: ["Random"], codes: codes(8 * 256), scale: drawScale(r), x: xs(3 * 256, 2) },
-      { comment: "all-zero activations", flags: ["ZeroActivations"], codes: codes(8 * 256), scale: drawScale(r), x: new Float32Array(3 * 256) },
+      {
+        comment: "all-zero activations",
+        flags: ["ZeroActivations"],
+        codes: codes(8 * 256),
+        scale: drawScale(r),
+        x: new Float32Array(3 * 256),
+      },
     ]),
     matmulGroup(layout, { n: 4, k: longK, m: 1 }, [
-      { comment: `all +1, q = 127 over ${longK} inputs`, flags: ["Int16Overflow"], codes: new Uint8Array(4 * longK).fill(2), scale: 0.25, x: new Float32Array(longK).fill(1) },
-      { comment: `all +1, q = −127 over ${longK} inputs`, flags: ["Int16Overflow"], codes: new Uint8Array(4 * longK).fill(2), scale: 0.25, x: new Float32Array(longK).fill(-1) },
+      {
+        comment: `all +1, q = 127 over ${longK} inputs`,
+        flags: ["Int16Overflow"],
+        codes: new Uint8Array(4 * longK).fill(2),
+        scale: 0.25,
+        x: new Float32Array(longK).fill(1),
+      },
+      {
+        comment: `all +1, q = −127 over ${longK} inputs`,
+        flags: ["Int16Overflow"],
+        codes: new Uint8Array(4 * longK).fill(2),
+        scale: 0.25,
+        x: new Float32Array(longK).fill(-1),
+      },
     ]),
     matmulGroup(layout, { n: 4, k: tailK, m: 1 }, [
-      { comment: `k = ${tailK}: rows straddle blocks`, flags: ["I2sRowTail"], codes: codes(4 * tailK), scale: drawScale(r), x: xs(tailK, 1) },
+      {
+        comment: `k = ${tailK}: rows straddle blocks`,
+        flags: ["I2sRowTail"],
+        codes: codes(4 * tailK),
+        scale: drawScale(r),
+        x: xs(tailK, 1),
+      },
     ]),
   ];
 }

@@ -39,7 +39,7 @@ export type GoldenOp =
   | "model";
 
 /** The storage format a group is about (`f32` for float-only ops, `trirun` for TriRun's B and s). */
-export type GoldenFormat = "tq1_0" | "tq2_0" | "q8_K" | "trirun" | "i2_s" | "f32";
+export type GoldenFormat = "tq1_0" | "tq2_0" | "q8_K" | "trirun" | "i2_s" | "hf-bitnet" | "w2a8" | "f32";
 
 /** A scalar or a list of scalars: the values a group's params hold. */
 export type ParamValue = string | number | boolean | ReadonlyArray<string | number | boolean>;

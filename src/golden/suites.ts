@@ -29,6 +29,8 @@ import { boundRoleOf, centerRoleOf } from "./acceptance.js";
 import { goldenModel, MODEL_PARAM, type GoldenActivations, type GroupSpec } from "./compute.js";
 import type { Note, ParamValue, TestResult, Tolerance } from "./manifest.js";
 import { I2S_NOTES, i2sSuiteGroups } from "./i2s-suite.js";
+import { HF_BITNET_NOTES, hfBitnetSuiteGroups } from "./hf-bitnet-suite.js";
+import { W2A8_NOTES, w2a8SuiteGroups } from "./w2a8-suite.js";
 import {
   TRIRUN_BENCH_SHAPES,
   TRIRUN_MATMUL_SHAPES,
@@ -181,7 +183,7 @@ export const NOTES: Readonly<Record<string, Note>> = {
 };
 
 /** The suites `generate` writes by default (the checked-in corpus), and the on-demand ones. */
-export const DEFAULT_SUITES = ["codecs", "matmul", "ops", "model", "trirun", "i2_s"] as const;
+export const DEFAULT_SUITES = ["codecs", "matmul", "ops", "model", "trirun", "i2_s", "hf-bitnet", "w2a8"] as const;
 /** Every suite name. */
 export const ALL_SUITES = [...DEFAULT_SUITES, "matmul-large", "trirun-bench"] as const;
 /** A suite name. */
@@ -211,6 +213,10 @@ export function planSuite(name: SuiteName, seed: number): SuitePlan {
       };
     case "i2_s":
       return { name, notes: { ...NOTES, ...I2S_NOTES }, groups: i2sSuiteGroups(rng) };
+    case "hf-bitnet":
+      return { name, notes: { ...NOTES, ...HF_BITNET_NOTES }, groups: hfBitnetSuiteGroups(rng) };
+    case "w2a8":
+      return { name, notes: { ...NOTES, ...W2A8_NOTES }, groups: w2a8SuiteGroups(rng) };
     case "trirun-bench":
       return { name, notes: { ...NOTES, ...TRIRUN_NOTES }, groups: trirunMatmulGroups(rng, TRIRUN_BENCH_SHAPES) };
   }

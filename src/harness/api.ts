@@ -11,6 +11,17 @@ import { I2S_FORMAT, i2sKernelInputOf, type I2sKernelCase, type I2sKernelInput }
 import { fuzzI2sCases, type I2sFuzzOptions, type I2sFuzzResult } from "./i2s-fuzz.js";
 import { judgeI2sMatmul, type I2sVerdict } from "./i2s-judge.js";
 import { TRIRUN_FORMAT, type TrirunKernelCase } from "./trirun-case.js";
+import type { BitlinearFuzzResult } from "./bitlinear-fuzz.js";
+import {
+  checkHfBitnetKernel,
+  checkW2a8Kernel,
+  type CheckHfBitnetKernelOptions,
+  type CheckW2a8KernelOptions,
+  type HfBitnetKernelFunction,
+  type W2a8KernelFunction,
+} from "./bitlinear-kernel-api.js";
+import type { HfBitnetKernelCase } from "./hf-bitnet-case.js";
+import type { W2a8KernelCase } from "./w2a8-case.js";
 import { fuzzTrirunCases, type TrirunFuzzOptions, type TrirunFuzzResult } from "./trirun-fuzz.js";
 import { judgeTrirunMatmul, type TrirunVerdict } from "./trirun-judge.js";
 
@@ -93,6 +104,11 @@ export interface CheckI2sKernelOptions extends Partial<Omit<I2sFuzzOptions, "onP
 /** The outcome of checkKernel for an I2_S-format kernel: the fuzzing session, counterexample shrunk. */
 export type CheckI2sKernelResult = I2sFuzzResult;
 
+/** The UnsupportedCaseError message of `error`, or undefined for any other exception. */
+function unsupportedMessage(error: unknown): string | undefined {
+  return error instanceof UnsupportedCaseError ? error.message : undefined;
+}
+
 /** Is the option bag an I2_S one? */
 function isI2sOptions(
   options: CheckKernelOptions | CheckTrirunKernelOptions | CheckI2sKernelOptions,
@@ -107,6 +123,23 @@ function isTrirunOptions(
   return (options.format as string | undefined) === TRIRUN_FORMAT;
 }
 
+/**
+ * Check an hf-bitnet JavaScript kernel (options.format "hf-bitnet", spec/kernel-protocol.md §13): it gets pack_weights'
+ * bytes, weight_scale with its convention and x, and returns y float32 [m, n]; judged by spec/tolerances.md §13, a
+ * failure shrunk and its cause named (kernel-bugs B9 for the scale convention).
+ */
+export function checkKernel(
+  fn: HfBitnetKernelFunction,
+  options: CheckHfBitnetKernelOptions,
+): Promise<BitlinearFuzzResult<HfBitnetKernelCase>>;
+/**
+ * Check a w2a8 JavaScript kernel (options.format "w2a8", spec/kernel-protocol.md §14): it gets the arguments of
+ * bitlinear_int8xint2 and returns y as bf16 bits [m, n], judged exactly; a failure shrunk and its cause named.
+ */
+export function checkKernel(
+  fn: W2a8KernelFunction,
+  options: CheckW2a8KernelOptions,
+): Promise<BitlinearFuzzResult<W2a8KernelCase>>;
 /**
  * Check an I2_S-format JavaScript kernel (options.format "i2_s", options.layout): random cases judged with
  * judgeI2sMatmul (spec/tolerances.md §12), a failure shrunk to one activation row, 128 inputs, one weight row and the
@@ -145,9 +178,23 @@ export function checkKernel(
 export function checkKernel(fn: KernelFunction, options?: CheckKernelOptions): Promise<CheckKernelResult>;
 /** checkKernel's implementation: TriRun-format kernels by options.format, the others as before. */
 export async function checkKernel(
-  fn: KernelFunction | TrirunKernelFunction | I2sKernelFunction,
-  options: CheckKernelOptions | CheckTrirunKernelOptions | CheckI2sKernelOptions = {},
-): Promise<CheckKernelResult | CheckTrirunKernelResult | CheckI2sKernelResult> {
+  fn: KernelFunction | TrirunKernelFunction | I2sKernelFunction | HfBitnetKernelFunction | W2a8KernelFunction,
+  options:
+    | CheckKernelOptions
+    | CheckTrirunKernelOptions
+    | CheckI2sKernelOptions
+    | CheckHfBitnetKernelOptions
+    | CheckW2a8KernelOptions = {},
+): Promise<
+  | CheckKernelResult
+  | CheckTrirunKernelResult
+  | CheckI2sKernelResult
+  | BitlinearFuzzResult<HfBitnetKernelCase>
+  | BitlinearFuzzResult<W2a8KernelCase>
+> {
+  if (options.format === "hf-bitnet")
+    return checkHfBitnetKernel(fn as HfBitnetKernelFunction, options, unsupportedMessage);
+  if (options.format === "w2a8") return checkW2a8Kernel(fn as W2a8KernelFunction, options, unsupportedMessage);
   if (isI2sOptions(options)) return checkI2sKernel(fn as I2sKernelFunction, options);
   if (isTrirunOptions(options)) return checkTrirunKernel(fn as TrirunKernelFunction, options);
   return checkTernaryKernel(fn as KernelFunction, options);

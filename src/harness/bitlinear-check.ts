@@ -6,6 +6,7 @@
 import type { HfBitnetScaleConvention } from "../../reference/codec/hf-bitnet.js";
 import { fuzzBitlinearCases, type BitlinearFuzzOptions, type BitlinearFuzzResult } from "./bitlinear-fuzz.js";
 import { runBitlinearCheck, withBitlinearKernel, type BitlinearRunOptions } from "./bitlinear-run.js";
+import type { BitlinearSuite } from "./bitlinear-suite.js";
 import type { CheckResult } from "./check.js";
 import {
   hfBitnetCaseJsonIn,
@@ -102,4 +103,22 @@ export function writeBitlinearCounterexample(result: BitlinearFuzzKernelResult, 
   if (result.format === HF_BITNET_FORMAT) writeHfBitnetCaseDir(dir, { ...result.counterexample, label });
   else writeW2a8CaseDir(dir, { ...result.counterexample, label });
   return true;
+}
+
+/**
+ * Run `command` on a golden suite's hf-bitnet and w2a8 matmul tests (bitlinearSuiteCases), those of `only` when
+ * given, hf-bitnet first; one CheckResult each. Never throws for kernel faults.
+ */
+export async function runBitlinearSuiteCheck(
+  command: string,
+  suite: BitlinearSuite,
+  options: BitlinearRunOptions & { readonly only?: BitlinearFormatName },
+): Promise<CheckResult[]> {
+  const run = { timeoutS: options.timeoutS, resident: options.resident === true };
+  const hf = options.only === W2A8_FORMAT ? [] : suite.hfBitnet;
+  const w2 = options.only === HF_BITNET_FORMAT ? [] : suite.w2a8;
+  return [
+    ...(hf.length === 0 ? [] : await runBitlinearCheck(HF_BITNET_KERNEL_FORMAT, command, hf, run)),
+    ...(w2.length === 0 ? [] : await runBitlinearCheck(W2A8_KERNEL_FORMAT, command, w2, run)),
+  ];
 }

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the kernels of the BitNet linear-layer formats, hf-bitnet and w2a8 (spec/kernel-protocol.md §13.6, §14.6):
+ * Fuzzing the kernels of the BitNet linear-layer formats, hf-bitnet and w2a8 (spec/kernel-protocol.md §13.3, §14.4):
  * random cases (run r draws its case from seed + r) are judged until one fails; the failure is then shrunk greedily —
  * a smaller candidate is kept whenever it still fails: one token, halves of the outputs and inputs, whole rows of W
  * zeroed, then single weights, then activations.

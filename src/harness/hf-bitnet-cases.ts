@@ -1,6 +1,6 @@
 /**
  * The cases `trilm check --format hf-bitnet` runs and `trilm fuzz --format hf-bitnet` draws (spec/kernel-protocol.md
- * §13.5), and the format as the runner (bitlinear-run.ts) sees it: one weight in each crumb plane, both scale
+ * §13.3), and the format as the runner (bitlinear-run.ts) sees it: one weight in each crumb plane, both scale
  * conventions with a scale far from 1, all-zero activations, the 1e-5 absmax floor, saturated codes, 1, 3 and 4 tokens.
  */
 
@@ -79,7 +79,7 @@ function planeCorners(convention: HfBitnetScaleConvention): HfBitnetKernelCase {
   );
 }
 
-/** The fixed cases of `trilm check --format hf-bitnet` (spec/kernel-protocol.md §13.5). */
+/** The fixed cases of `trilm check --format hf-bitnet` (spec/kernel-protocol.md §13.3). */
 export function hfBitnetBuiltinCases(seed: number): HfBitnetKernelCase[] {
   const cases: HfBitnetKernelCase[] = [planeCorners("multiply"), planeCorners("divide")];
   for (const convention of ["multiply", "divide"] as const) {

@@ -1,5 +1,5 @@
 /**
- * `trilm fuzz --format hf-bitnet` (spec/kernel-protocol.md §13.6): the random case of a seed (a shape up to 32 × 128,
+ * `trilm fuzz --format hf-bitnet` (spec/kernel-protocol.md §13.3): the random case of a seed (a shape up to 32 × 128,
  * 1 to 4 tokens, the scale convention asked for or drawn) and the candidates a failure is shrunk through.
  */
 

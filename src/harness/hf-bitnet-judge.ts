@@ -1,6 +1,6 @@
 /**
- * Judging an hf-bitnet kernel's y (spec/kernel-protocol.md §13.3): every output within spec/tolerances.md §13's bound
- * of the reference; a failure names its worst output and is diagnosed by cause (§13.4): the other scale convention
+ * Judging an hf-bitnet kernel's y (spec/kernel-protocol.md §13.2): every output within spec/tolerances.md §13's bound
+ * of the reference; a failure names its worst output and is diagnosed by cause (§13.2): the other scale convention
  * (kernel-bugs B9), four consecutive rows per byte instead of four planes, activations left unquantized, the scale
  * left out.
  */
@@ -57,7 +57,7 @@ function unquantizedOutputs(kernelCase: HfBitnetKernelCase): HfBitnetOutput[] {
   return out;
 }
 
-/** The catalogue, in the order tried (spec/kernel-protocol.md §13.4). */
+/** The catalogue, in the order tried (spec/kernel-protocol.md §13.2). */
 export const HF_BITNET_HYPOTHESES: readonly HfBitnetHypothesis[] = [
   {
     id: "scale-convention",
@@ -116,7 +116,7 @@ function describeOutput(kernelCase: HfBitnetKernelCase, e: number, expected: HfB
 
 /**
  * Judge y.bin's bytes: float32 [m, n]; every output accepted by spec/tolerances.md §13.2. A failure reports how many
- * outputs were rejected, the one furthest beyond its bound, and the diagnosis (§13.4).
+ * outputs were rejected, the one furthest beyond its bound, and the diagnosis (§13.2).
  */
 export function judgeHfBitnetOutput(kernelCase: HfBitnetKernelCase, bytes: Uint8Array): CaseVerdict {
   const count = kernelCase.m * kernelCase.n;

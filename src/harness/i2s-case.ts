@@ -7,7 +7,14 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { I2S_LAYOUTS, i2sShapeProblem, i2sStoredElements, packI2s, unpackI2s, type I2sLayout } from "../../reference/codec/i2_s.js";
+import {
+  I2S_LAYOUTS,
+  i2sShapeProblem,
+  i2sStoredElements,
+  packI2s,
+  unpackI2s,
+  type I2sLayout,
+} from "../../reference/codec/i2_s.js";
 import { quantizeRowI8s, type I8sRow } from "../../reference/codec/i8_s.js";
 import { InputError } from "../errors.js";
 import { jsonDeeperThan, MAX_JSON_DEPTH } from "../io/json-depth.js";
@@ -258,7 +265,10 @@ export function readI2sCaseDir(dir: string): I2sKernelCase {
     if (act.q.some((v, c) => v !== q[i * k + c]))
       throw new InputError(join(dir, I2S_FILES.q), `row ${i} is not quantize_row_i8_s of x.npy's row ${i}`);
     if (!Object.is(act.scale, scales[i]) && !(Number.isNaN(act.scale) && Number.isNaN(scales[i])))
-      throw new InputError(join(dir, I2S_FILES.act_scale), `row ${i} is ${scales[i]}, quantize_row_i8_s gives ${act.scale}`);
+      throw new InputError(
+        join(dir, I2S_FILES.act_scale),
+        `row ${i} is ${scales[i]}, quantize_row_i8_s gives ${act.scale}`,
+      );
     if (act.sum !== sums[i])
       throw new InputError(join(dir, I2S_FILES.act_sum), `row ${i} is ${sums[i]}, Σ q = ${act.sum}`);
   });

@@ -93,18 +93,36 @@ export function i2sBuiltinCases(layout: I2sLayout, seed: number): I2sKernelCase[
   cases.push(...cornerCases(layout));
   const small = { layout, n: 4, k: 256 };
   cases.push(
-    i2sCaseOf(`all-zero-activations-${layout}`, { ...small, m: 2 }, (r, c) => (r + c) % 3, 1.5, () => 0),
+    i2sCaseOf(
+      `all-zero-activations-${layout}`,
+      { ...small, m: 2 },
+      (r, c) => (r + c) % 3,
+      1.5,
+      () => 0,
+    ),
     // halves after scaling: max 127 gives s = 1, and q = nearest_int ties to even
     i2sCaseOf(
       `i8s-ties-to-even-${layout}`,
       { ...small, m: 1 },
       (r, c) => (r * 7 + c) % 3,
       1,
-      (_, c) => (c === 0 ? 127 : ((c % 9) - 4) + 0.5),
+      (_, c) => (c === 0 ? 127 : (c % 9) - 4 + 0.5),
     ),
     // every x = −max: q = −127 (quantize_row_i8_s never reaches −128: |x·s| ≤ 127 after rounding)
-    i2sCaseOf(`most-negative-q-${layout}`, { ...small, m: 1 }, (r, c) => (r + 2 * c) % 3, 0.5, () => -3.25),
-    i2sCaseOf(`tiny-activations-${layout}`, { ...small, m: 1 }, (r, c) => (c + r) % 3, 2, (_, c) => (c % 5) * 1e-7),
+    i2sCaseOf(
+      `most-negative-q-${layout}`,
+      { ...small, m: 1 },
+      (r, c) => (r + 2 * c) % 3,
+      0.5,
+      () => -3.25,
+    ),
+    i2sCaseOf(
+      `tiny-activations-${layout}`,
+      { ...small, m: 1 },
+      (r, c) => (c + r) % 3,
+      2,
+      (_, c) => (c % 5) * 1e-7,
+    ),
   );
   // the int16 hazard (spec/bitnet.md §3.4): all weights +1 and q = ±127 over 16, 17 and 32 blocks of 128, 17 of 64
   for (const [k, value] of [
@@ -116,13 +134,17 @@ export function i2sBuiltinCases(layout: I2sLayout, seed: number): I2sKernelCase[
   ] as const) {
     if (k % qk !== 0) continue;
     cases.push(
-      i2sCaseOf(`all-plus-one-k${k}-q${value > 0 ? "" : "-"}127-${layout}`, { layout, n: 4, k, m: 1 }, () => 2, 0.25, () => value),
+      i2sCaseOf(
+        `all-plus-one-k${k}-q${value > 0 ? "" : "-"}127-${layout}`,
+        { layout, n: 4, k, m: 1 },
+        () => 2,
+        0.25,
+        () => value,
+      ),
     );
   }
   // k % QK ≠ 0: rows straddle blocks; kernels that read whole blocks per row may decline it (exit 3)
   const tailK = layout === "arm" ? 80 : 160;
-  cases.push(
-    randomI2sCase(`tail-k${tailK}-n4-m1-${layout}`, { layout, n: 4, k: tailK, m: 1 }, seed * 97 + 11),
-  );
+  cases.push(randomI2sCase(`tail-k${tailK}-n4-m1-${layout}`, { layout, n: 4, k: tailK, m: 1 }, seed * 97 + 11));
   return cases;
 }

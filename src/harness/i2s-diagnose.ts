@@ -109,7 +109,8 @@ export const I2S_HYPOTHESES: readonly I2sHypothesis[] = [
     description:
       "reads row r from byte ⌊r·k/4⌋ in whole blocks and skips the row's k % QK tail (merge-dev's mul_mat, spec/bitnet.md §3.2)",
     evaluate: (c) => {
-      const kernel: I2sDotKernel | undefined = c.layout === "x86" ? "exact-x86" : c.layout === "arm" ? "exact-arm" : undefined;
+      const kernel: I2sDotKernel | undefined =
+        c.layout === "x86" ? "exact-x86" : c.layout === "arm" ? "exact-arm" : undefined;
       const qk = c.layout === "x86" ? 128 : 64;
       if (kernel === undefined || c.k % qk === 0) return undefined;
       const bytes = i2sCaseBytes(c);
@@ -127,9 +128,7 @@ export const I2S_HYPOTHESES: readonly I2sHypothesis[] = [
     id: "i2s-act-scale-multiplied",
     description: "act_scale multiplied instead of divided",
     evaluate: (c) => ({
-      y: scaled(c, c.codes, (s, act, alpha) =>
-        Math.fround(Math.fround(Math.fround(s - act.sum) * act.scale) * alpha),
-      ),
+      y: scaled(c, c.codes, (s, act, alpha) => Math.fround(Math.fround(Math.fround(s - act.sum) * act.scale) * alpha)),
     }),
   },
   {
@@ -159,7 +158,8 @@ function reproduces(y: Float32Array, variant: Float32Array): { matches: boolean;
     if (y[i] === variant[i] || (Number.isNaN(y[i]) && Number.isNaN(variant[i]))) continue;
     exact = false;
     if (!Number.isFinite(y[i]) || !Number.isFinite(variant[i])) return { matches: false, exact };
-    if (Math.abs(y[i] - variant[i]) > I2S_OUTPUT_RELATIVE_BOUND * Math.abs(variant[i])) return { matches: false, exact };
+    if (Math.abs(y[i] - variant[i]) > I2S_OUTPUT_RELATIVE_BOUND * Math.abs(variant[i]))
+      return { matches: false, exact };
   }
   return { matches: true, exact };
 }

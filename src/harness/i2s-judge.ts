@@ -116,7 +116,9 @@ export function judgeI2sMatmul(kernelCase: I2sKernelCase, y: Float32Array, optio
     if (i2sOutputAccepted(actual, expected, centered)) continue;
     rejected++;
     const distance = Math.abs(actual - expected);
-    const excess = Number.isNaN(distance) ? Infinity : distance / (i2sOutputBound(expected, centered) || Number.MIN_VALUE);
+    const excess = Number.isNaN(distance)
+      ? Infinity
+      : distance / (i2sOutputBound(expected, centered) || Number.MIN_VALUE);
     if (excess > worstExcess) [worstExcess, worstIndex] = [excess, index];
   }
   const stats = {
@@ -153,7 +155,11 @@ export function judgeI2sMatmul(kernelCase: I2sKernelCase, y: Float32Array, optio
  * Judge the bytes of the kernel's y.npy: it must be '<f4' with shape (m, n); a wrong file fails with the reason
  * (spec/kernel-protocol.md §4), a right one is judged by judgeI2sMatmul.
  */
-export function judgeI2sOutputFile(kernelCase: I2sKernelCase, bytes: Uint8Array, options: I2sJudgeOptions = {}): I2sVerdict {
+export function judgeI2sOutputFile(
+  kernelCase: I2sKernelCase,
+  bytes: Uint8Array,
+  options: I2sJudgeOptions = {},
+): I2sVerdict {
   const name = I2S_FILES.y;
   let array;
   try {
@@ -162,8 +168,12 @@ export function judgeI2sOutputFile(kernelCase: I2sKernelCase, bytes: Uint8Array,
     return { passed: false, reason: error instanceof Error ? error.message : String(error) };
   }
   const shape = [kernelCase.m, kernelCase.n];
-  if (array.dtype !== "<f4") return { passed: false, reason: `${name} has dtype '${array.dtype}', expected float32 '<f4'` };
+  if (array.dtype !== "<f4")
+    return { passed: false, reason: `${name} has dtype '${array.dtype}', expected float32 '<f4'` };
   if (array.shape.length !== 2 || array.shape[0] !== shape[0] || array.shape[1] !== shape[1])
-    return { passed: false, reason: `${name} has shape ${pythonTupleRepr(array.shape)}, expected ${pythonTupleRepr(shape)}` };
+    return {
+      passed: false,
+      reason: `${name} has shape ${pythonTupleRepr(array.shape)}, expected ${pythonTupleRepr(shape)}`,
+    };
   return judgeI2sMatmul(kernelCase, array.data, options);
 }

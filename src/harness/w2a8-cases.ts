@@ -1,5 +1,5 @@
 /**
- * The cases `trilm check --format w2a8` runs and `trilm fuzz --format w2a8` draws (spec/kernel-protocol.md §14.5), and
+ * The cases `trilm check --format w2a8` runs and `trilm fuzz --format w2a8` draws (spec/kernel-protocol.md §14.4), and
  * the format as the runner (bitlinear-run.ts) sees it: one weight at the corners of the 16×32 permutation block and of
  * the interleaved word, ws_num 1 to 4, all-zero activations (y all zero: a kernel that writes nothing must still fail),
  * saturated sums past int16, 1, 3 and 4 tokens, and one shape `bitlinear_int8xint2` dispatches (1 × 2560 × 2560).
@@ -90,7 +90,7 @@ function blockCorners(): W2a8KernelCase {
   );
 }
 
-/** The fixed cases of `trilm check --format w2a8` (spec/kernel-protocol.md §14.5). */
+/** The fixed cases of `trilm check --format w2a8` (spec/kernel-protocol.md §14.4). */
 export function w2a8BuiltinCases(seed: number): W2a8KernelCase[] {
   const signs = (r: number, c: number): number => ((r * 5 + c * 3) % 3) - 1;
   return [

@@ -1,5 +1,5 @@
 /**
- * `trilm fuzz --format w2a8` (spec/kernel-protocol.md §14.6): the random case of a seed (n up to 64, k up to 128,
+ * `trilm fuzz --format w2a8` (spec/kernel-protocol.md §14.4): the random case of a seed (n up to 64, k up to 128,
  * ws_num a divisor of n up to 4, 1 to 4 tokens) and the candidates a failure is shrunk through.
  */
 

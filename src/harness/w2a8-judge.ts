@@ -1,8 +1,8 @@
 /**
  * Judging a w2a8 kernel's y (spec/kernel-protocol.md §14.3): the int32 sums are exact and the epilogue's order is
  * fixed (bf16(f32(f32(acc)/s)·ws)), so every output must equal the reference's bf16 value (+0 = −0). y.bin is filled
- * with 0xFF bytes before the kernel runs: an output left so is named unwritten (kernel-bugs H3). A failure is diagnosed
- * by cause (§14.4).
+ * with 0xFF bytes before the kernel runs: an output left so is named unwritten (kernel-bugs H3, §14.2). A failure is diagnosed
+ * by cause (§14.3).
  */
 
 import { bf16BitsToF32, roundToBf16 } from "../../reference/codec/bfloat16.js";
@@ -84,7 +84,7 @@ interface W2a8Hypothesis {
   readonly computation: W2a8Computation;
 }
 
-/** The catalogue, in the order tried (spec/kernel-protocol.md §14.4). */
+/** The catalogue, in the order tried (spec/kernel-protocol.md §14.3). */
 export const W2A8_HYPOTHESES: readonly W2a8Hypothesis[] = [
   {
     id: "code-minus-one",
@@ -157,7 +157,7 @@ export function diagnoseW2a8(kernelCase: W2a8KernelCase, y: Float32Array): Diagn
 
 /**
  * Judge y.bin's bytes: bf16 [m, n], each equal to the reference (+0 = −0). A failure counts the differing outputs
- * and those still holding the fill (unwritten), names the first difference, and is diagnosed (§14.4).
+ * and those still holding the fill (unwritten), names the first difference, and is diagnosed (§14.3).
  */
 export function judgeW2a8Output(kernelCase: W2a8KernelCase, bytes: Uint8Array): CaseVerdict {
   const count = kernelCase.m * kernelCase.n;

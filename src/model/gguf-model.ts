@@ -9,14 +9,18 @@
  * bitnet (keys `bitnet.*`, NEOX RoPE, always tied: no output.weight) adds
  *   blk.N.attn_sub_norm.weight ne [dim]                 blk.N.ffn_sub_norm.weight ne [hiddenDim]
  *   blk.N.<linear>.scale       ne [1] F32, optional: the linear layer's output is multiplied by it
+ * bitnet-b1.58 (bitnet.cpp's converter: keys `bitnet-b1.58.*`, read as bitnet) has the same tensors with every linear
+ * layer an I2_S tensor whose tail scale multiplies its output (src/model/i2s-linear.ts, spec §17.7).
  */
 
-import { GgmlType } from "../../reference/codec/index.js";
+import { BitnetCppType, GgmlType } from "../../reference/codec/index.js";
 import type { DecoderArchitecture, FfnActivation, TrilmConfig } from "../../reference/model/config.js";
 import { configProblems } from "../../reference/model/config.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import type { LayerWeights, LinearName, LinearOutputScale, TrilmWeights } from "../../reference/model/weights.js";
 import { InputError } from "../errors.js";
+import { isBitnetCppType } from "../gguf/tensor-type.js";
+import { BITNET_CPP_ARCHITECTURE, I2S_LLAMA_CPP_PROBLEM, i2sLinear } from "./i2s-linear.js";
 import {
   f32Entry,
   stringEntry,
@@ -32,6 +36,11 @@ import {
 export interface LoadedModel {
   readonly config: TrilmConfig;
   readonly weights: TrilmWeights;
+  /**
+   * Why llama.cpp's arithmetic (ggml-exact, ggml-matmul) does not apply to this model, one line: set for a model read
+   * from a bitnet.cpp I2_S file (spec §17.7); undefined for every model llama.cpp runs.
+   */
+  readonly llamaCppProblem?: string;
 }
 
 /** How to read a GGUF model: what the file does not say. */
@@ -74,18 +83,22 @@ const LAYER_TENSORS = [
   "ffn_down",
 ] as const;
 
-/** The file's `general.architecture`, one of GGUF_ARCHITECTURES, or an InputError naming it. */
-function ggufArchitecture(file: GgufFile): DecoderArchitecture {
+/**
+ * The file's `general.architecture` as one of GGUF_ARCHITECTURES and the prefix of its keys, or an InputError naming
+ * it: bitnet.cpp's "bitnet-b1.58" is the bitnet architecture with `bitnet-b1.58.*` keys (spec §17.7).
+ */
+function ggufArchitecture(file: GgufFile): { readonly arch: DecoderArchitecture; readonly prefix: string } {
   const architecture = file.getString("general.architecture");
   if (architecture === undefined) throw new InputError(file.name, "missing key 'general.architecture'");
+  if (architecture === BITNET_CPP_ARCHITECTURE) return { arch: "bitnet", prefix: architecture };
   const known = GGUF_ARCHITECTURES.find((name) => name === architecture);
   if (known === undefined) {
     throw new InputError(
       file.name,
-      `unsupported architecture '${architecture}' (the oracle runs 'llama', which TriLMs use, and 'bitnet')`,
+      `unsupported architecture '${architecture}' (the oracle runs 'llama', which TriLMs use, 'bitnet' and bitnet.cpp's '${BITNET_CPP_ARCHITECTURE}')`,
     );
   }
-  return known;
+  return { arch: known, prefix: known };
 }
 
 /**
@@ -104,10 +117,10 @@ function ffnActivationOf(file: GgufFile, architecture: DecoderArchitecture, opti
 
 /** Read the hyper-parameters from the `llama.*` or `bitnet.*` keys (spec §10.1, §17.5). */
 function ggufConfig(file: GgufFile, options: GgufModelOptions): TrilmConfig {
-  const arch = ggufArchitecture(file);
+  const { arch, prefix } = ggufArchitecture(file);
   const required = (key: string): number => {
-    const value = file.getUint32(`${arch}.${key}`);
-    if (value === undefined) throw new InputError(file.name, `missing key '${arch}.${key}'`);
+    const value = file.getUint32(`${prefix}.${key}`);
+    if (value === undefined) throw new InputError(file.name, `missing key '${prefix}.${key}'`);
     return value;
   };
   const embedding = file.tensor("token_embd.weight");
@@ -121,19 +134,19 @@ function ggufConfig(file: GgufFile, options: GgufModelOptions): TrilmConfig {
     hiddenDim: required("feed_forward_length"),
     nLayers: required("block_count"),
     nHeads,
-    nKvHeads: file.getUint32(`${arch}.attention.head_count_kv`) ?? nHeads,
+    nKvHeads: file.getUint32(`${prefix}.attention.head_count_kv`) ?? nHeads,
     headDim,
-    vocabSize: file.getUint32(`${arch}.vocab_size`) ?? embedding.ne[1] ?? 0,
+    vocabSize: file.getUint32(`${prefix}.vocab_size`) ?? embedding.ne[1] ?? 0,
     contextLength: required("context_length"),
-    normEps: file.getFloat32(`${arch}.attention.layer_norm_rms_epsilon`) ?? Math.fround(1e-5),
-    ropeTheta: file.getFloat32(`${arch}.rope.freq_base`) ?? 10000,
-    ropeDim: file.getUint32(`${arch}.rope.dimension_count`) ?? headDim,
+    normEps: file.getFloat32(`${prefix}.attention.layer_norm_rms_epsilon`) ?? Math.fround(1e-5),
+    ropeTheta: file.getFloat32(`${prefix}.rope.freq_base`) ?? 10000,
+    ropeDim: file.getUint32(`${prefix}.rope.dimension_count`) ?? headDim,
     // llama_model_rope_type: LLAMA_ROPE_TYPE_NORM for llama, LLAMA_ROPE_TYPE_NEOX for bitnet (spec §17.5)
     ropeStyle: arch === "bitnet" ? "rotate-half" : "adjacent",
     ...(arch === "bitnet" ? { architecture: arch, ffnActivation } : {}),
   };
   const problems = configProblems(config);
-  if (problems.length > 0) throw new InputError(file.name, `inconsistent ${arch} hyper-parameters: ${problems[0]}`);
+  if (problems.length > 0) throw new InputError(file.name, `inconsistent ${prefix} hyper-parameters: ${problems[0]}`);
   return config;
 }
 
@@ -186,41 +199,76 @@ function requireScale(file: GgufFile, name: string): LinearOutputScale {
   return { value: tensorToFloat32(tensor)[0], op: "multiply" };
 }
 
-/** The bitnet additions to layer `l`: both sub-norms and the `.scale` tensors it has (spec §17.1, §17.2). */
-function bitnetLayerExtras(
-  file: GgufFile,
-  config: TrilmConfig,
-  l: number,
-): Pick<LayerWeights, "attnSubNorm" | "ffnSubNorm" | "outputScales"> {
+/** The shape [cols, rows] (ne) of each linear layer's weight in a model of `config`. */
+function linearShape(config: TrilmConfig, linear: LinearName): [number, number] {
+  const { dim, hiddenDim } = config;
+  const qDim = config.nHeads * config.headDim;
+  const kvDim = config.nKvHeads * config.headDim;
+  const shapes: Record<LinearName, [number, number]> = {
+    wq: [dim, qDim],
+    wk: [dim, kvDim],
+    wv: [dim, kvDim],
+    wo: [qDim, dim],
+    wGate: [dim, hiddenDim],
+    wUp: [dim, hiddenDim],
+    wDown: [hiddenDim, dim],
+  };
+  return shapes[linear];
+}
+
+/** The bitnet additions to layer `l`, and its I2_S weights decoded (spec §17.7). */
+interface BitnetLayerExtras {
+  readonly extras: Pick<LayerWeights, "attnSubNorm" | "ffnSubNorm" | "outputScales">;
+  /** The linear layers stored as I2_S, as TQ2_0 matrices with block scale 1 (their scales are in outputScales). */
+  readonly i2s: Partial<Record<LinearName, PackedMatrix>>;
+}
+
+/**
+ * The bitnet additions to layer `l`: both sub-norms, the `.scale` tensors it has, and the I2_S linear weights with
+ * their tail scales (spec §17.1, §17.2, §17.7).
+ */
+function bitnetLayerExtras(file: GgufFile, config: TrilmConfig, l: number): BitnetLayerExtras {
   const outputScales: Partial<Record<LinearName, LinearOutputScale>> = {};
+  const i2s: Partial<Record<LinearName, PackedMatrix>> = {};
   for (const [linear, tensor] of Object.entries(LINEAR_TENSOR_NAMES) as [LinearName, string][]) {
     const name = `blk.${l}.${tensor}.scale`;
     if (file.tensor(name) !== undefined) outputScales[linear] = requireScale(file, name);
+    const weightName = `blk.${l}.${tensor}.weight`;
+    const weight = file.tensor(weightName);
+    if (weight === undefined || !isBitnetCppType(weight.type) || weight.type !== BitnetCppType.I2_S) continue;
+    const [cols, rows] = linearShape(config, linear);
+    requireTensor(file, weightName, [cols, rows]);
+    if (outputScales[linear] !== undefined)
+      throw new InputError(file.name, `tensor '${name}' beside the I2_S '${weightName}', whose tail holds its scale`);
+    const decoded = i2sLinear(file.name, weightName, weight.data, rows, cols);
+    i2s[linear] = decoded.matrix;
+    outputScales[linear] = decoded.scale;
   }
-  return {
+  const extras = {
     attnSubNorm: requireVector(file, `blk.${l}.attn_sub_norm.weight`, config.nHeads * config.headDim),
     ffnSubNorm: requireVector(file, `blk.${l}.ffn_sub_norm.weight`, config.hiddenDim),
     ...(Object.keys(outputScales).length > 0 ? { outputScales } : {}),
   };
+  return { extras, i2s };
 }
 
-/** The tensors of layer `l` (spec §10.1, §17.5). */
+/** The tensors of layer `l` (spec §10.1, §17.5, §17.7). */
 function ggufLayer(file: GgufFile, config: TrilmConfig, l: number): LayerWeights {
-  const { dim, hiddenDim, headDim } = config;
-  const qDim = config.nHeads * headDim;
-  const kvDim = config.nKvHeads * headDim;
   const name = (tensor: string) => `blk.${l}.${tensor}.weight`;
+  const bitnet = config.architecture === "bitnet" ? bitnetLayerExtras(file, config, l) : undefined;
+  const matrix = (linear: LinearName): PackedMatrix =>
+    bitnet?.i2s[linear] ?? requireMatrix(file, name(LINEAR_TENSOR_NAMES[linear]), ...linearShape(config, linear));
   return {
-    attnNorm: requireVector(file, name("attn_norm"), dim),
-    wq: requireMatrix(file, name("attn_q"), dim, qDim),
-    wk: requireMatrix(file, name("attn_k"), dim, kvDim),
-    wv: requireMatrix(file, name("attn_v"), dim, kvDim),
-    wo: requireMatrix(file, name("attn_output"), qDim, dim),
-    ffnNorm: requireVector(file, name("ffn_norm"), dim),
-    wGate: requireMatrix(file, name("ffn_gate"), dim, hiddenDim),
-    wUp: requireMatrix(file, name("ffn_up"), dim, hiddenDim),
-    wDown: requireMatrix(file, name("ffn_down"), hiddenDim, dim),
-    ...(config.architecture === "bitnet" ? bitnetLayerExtras(file, config, l) : {}),
+    attnNorm: requireVector(file, name("attn_norm"), config.dim),
+    wq: matrix("wq"),
+    wk: matrix("wk"),
+    wv: matrix("wv"),
+    wo: matrix("wo"),
+    ffnNorm: requireVector(file, name("ffn_norm"), config.dim),
+    wGate: matrix("wGate"),
+    wUp: matrix("wUp"),
+    wDown: matrix("wDown"),
+    ...bitnet?.extras,
   };
 }
 
@@ -257,8 +305,9 @@ function rejectUnknownTensors(file: GgufFile, config: TrilmConfig): void {
 }
 
 /**
- * Config and packed weights of the llama or bitnet model in `file`; `options.ffnActivation` chooses a bitnet file's
- * FFN activation. Implements spec/forward.md §10.1, §17.5.
+ * Config and packed weights of the llama or bitnet model in `file` (bitnet.cpp's bitnet-b1.58 I2_S files included,
+ * with llamaCppProblem set); `options.ffnActivation` chooses a bitnet file's FFN activation. Implements
+ * spec/forward.md §10.1, §17.5, §17.7.
  */
 export function modelFromGguf(file: GgufFile, options: GgufModelOptions = {}): LoadedModel {
   const config = ggufConfig(file, options);
@@ -270,7 +319,12 @@ export function modelFromGguf(file: GgufFile, options: GgufModelOptions = {}): L
       : requireMatrix(file, "output.weight", config.dim, config.vocabSize);
   const layers = Array.from({ length: config.nLayers }, (_, l) => ggufLayer(file, config, l));
   const outputNorm = requireVector(file, "output_norm.weight", config.dim);
-  return { config, weights: { tokenEmbedding, layers, outputNorm, output } };
+  const i2s = file.tensors.some((t) => isBitnetCppType(t.type) && t.type === BitnetCppType.I2_S);
+  return {
+    config,
+    weights: { tokenEmbedding, layers, outputNorm, output },
+    ...(i2s ? { llamaCppProblem: I2S_LLAMA_CPP_PROBLEM } : {}),
+  };
 }
 
 /**

@@ -12,7 +12,8 @@
 import type { KvCacheType } from "../../reference/model/kv-cache.js";
 import type { BackendActivationMode, ForwardActivationMode } from "../../reference/model/modes.js";
 import type { NodeBackendName } from "../backend/registry.js";
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
+import type { LoadedModel } from "../model/gguf-model.js";
 
 /** An activation mode of either forward pass: what `--activations` selects. */
 export type RunActivationMode = ForwardActivationMode | BackendActivationMode;
@@ -61,4 +62,13 @@ export function checkRunActivations(
       `--kv-cache ${kvCache}: --activations ggml-matmul runs the backend forward pass, with an f32 KV cache only`,
     );
   }
+}
+
+/**
+ * InputError naming `path` when `activations` is llama.cpp's arithmetic (ggml-exact, ggml-matmul) and the model is
+ * one llama.cpp cannot run (LoadedModel.llamaCppProblem: a bitnet.cpp I2_S file, spec/forward.md §17.7).
+ */
+export function checkModelActivations(path: string, model: LoadedModel, activations: RunActivationMode): void {
+  if ((activations === "ggml-exact" || activations === "ggml-matmul") && model.llamaCppProblem !== undefined)
+    throw new InputError(path, `--activations ${activations}: ${model.llamaCppProblem}`);
 }

@@ -17,6 +17,8 @@
  *             the case's files verified by sha256 in the page
  *   trirun    clicking an element of a TriRun tile shows the word, crumb, lane, register and half that
  *             reference/codec gives, and the word `trilm explain trirun` prints (web-trirun-tests.mjs)
+ *   rosetta   clicking an element, or a field of any layout, selects it in every layout at the byte and
+ *             code `trilm explain rosetta` prints (web-rosetta-tests.mjs)
  *   spec      a spec link in the explorer opens that section of the spec reader
  * Each view is saved as a screenshot in test/browser/screenshots/.
  */
@@ -25,6 +27,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./build.mjs";
+import { runRosettaWebTests } from "./web-rosetta-tests.mjs";
 import { runTrirunWebTests } from "./web-trirun-tests.mjs";
 
 /** Where the screenshots go (gitignored). */
@@ -328,6 +331,7 @@ export async function runWebTests({ page, url, cli, mulberry32, tolerances, trir
 
     // --- TriRun view (web-trirun-tests.mjs) ---
     await runTrirunWebTests({ page, cli, mulberry32, trirun, trirunFragment, seed, open, check, step, shoot, attr });
+    await runRosettaWebTests({ page, cli, mulberry32, seed, open, check, step, shoot }); // web-rosetta-tests.mjs
 
     // --- golden viewer ---
     await step("golden: suites and a case", async () => {

@@ -2,7 +2,8 @@
  * The hf-bitnet and w2a8 example kernels of examples/kernels/ (spec/kernel-protocol.md §13, §14) and their bug-zoo
  * entries: compiled with the system C compiler, hf_bitnet_matmul.c and w2a8_matmul.c pass `trilm check` (one process
  * per case and resident) and a fuzz session; hf_bitnet_scale_divided.c fails every "multiply" case naming kernel-bugs
- * B9, and w2a8_no_write.c fails every case it writes nothing for naming H3 — the all-zero case included.
+ * B9, and w2a8_no_write.c fails every case it writes nothing for naming H3 — the all-zero case included; the same
+ * kernels run on the golden suites golden/suites/hf-bitnet and w2a8 (`check --suite`).
  */
 
 import { execFileSync } from "node:child_process";
@@ -52,6 +53,20 @@ describe.skipIf(!HAS_CC)("examples/kernels hf-bitnet and w2a8 (C)", () => {
       expect(result.code).toBe(0);
     }, 120_000);
   }
+
+  test("the golden suites: the correct kernels pass them, the bug-zoo kernels fail them", async () => {
+    for (const [suite, good, bad, failed] of [
+      ["hf-bitnet", "hf_bitnet_matmul", "hf_bitnet_scale_divided", 2],
+      ["w2a8", "w2a8_matmul", "w2a8_no_write", 4],
+    ] as const) {
+      const pass = await trilm("check", "--kernel", binary(good), "--suite", repoFile(`golden/suites/${suite}`));
+      expect(pass.stdout).toMatch(/^note: 4 pack and unpack tests of the suite are codec tests, not run/);
+      expect(pass.stdout).toContain(`${suite === "w2a8" ? 4 : 6} passed, 0 failed, 0 skipped`);
+      const fail = await trilm("check", "--kernel", binary(bad), "--suite", repoFile(`golden/suites/${suite}`));
+      expect(fail.stdout).toContain(`, ${failed} failed, 0 skipped`);
+      expect(fail.code).toBe(1);
+    }
+  }, 120_000);
 
   test("hf_bitnet_scale_divided fails every multiply case, each naming kernel-bugs B9", async () => {
     const result = await trilm("check", "--kernel", binary("hf_bitnet_scale_divided"), "--format", "hf-bitnet");

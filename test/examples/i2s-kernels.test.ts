@@ -51,7 +51,17 @@ describe.skipIf(!HAS_CC)("examples/kernels I2_S format (C)", () => {
   });
 
   test("i2_s_matmul passes 30 fuzz runs (seed 1); built for x86 it declines arm cases (exit 3 → SKIP)", async () => {
-    const fuzz = await trilm("fuzz", "--kernel", binary("i2_s_matmul"), "--format", "i2_s", "--runs", "30", "--seed", "1");
+    const fuzz = await trilm(
+      "fuzz",
+      "--kernel",
+      binary("i2_s_matmul"),
+      "--format",
+      "i2_s",
+      "--runs",
+      "30",
+      "--seed",
+      "1",
+    );
     expect(fuzz.code, fuzz.stdout).toBe(0);
     expect(fuzz.stdout).toMatch(/^trilm fuzz: 30 runs passed \(--format i2_s --layout x86, .*seed 1\)/);
     const arm = await trilm("check", "--kernel", binary("i2_s_matmul"), "--format", "i2_s", "--layout", "arm");
@@ -68,7 +78,17 @@ describe.skipIf(!HAS_CC)("examples/kernels I2_S format (C)", () => {
       /one-weight-r0-c32-x86 +FAIL .*W\[0,32\] = \+1 at W\.bin byte 0, bits 5:4 \(x86 layout\) +matches: reads the arm \(64-element\) layout: kernel-bugs B1/,
     );
     const out = join(dir, "fuzz-arm");
-    const fuzz = await trilm("fuzz", "--kernel", binary("i2s_arm_layout"), "--format", "i2_s", "--seed", "1", "--out", out);
+    const fuzz = await trilm(
+      "fuzz",
+      "--kernel",
+      binary("i2s_arm_layout"),
+      "--format",
+      "i2_s",
+      "--seed",
+      "1",
+      "--out",
+      out,
+    );
     expect(fuzz.code, fuzz.stdout).toBe(1);
     expect(fuzz.stdout).toMatch(/\n {2}minimal case: n 1 × k 128, m 1, x86 layout, 1 non-zero weight\n/);
     expect(fuzz.stdout).toMatch(/\n {2}weight: W\[0,\d+\] = [+-]1 at W\.bin byte \d+, bits \d:\d \(x86 layout\)\n/);

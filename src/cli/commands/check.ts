@@ -20,9 +20,11 @@ import {
   type SuiteEntry,
 } from "../../harness/check.js";
 import { readCaseDir } from "../../harness/case-dir.js";
+import { bitlinearSuiteCases } from "../../harness/bitlinear-suite.js";
 import {
   BITLINEAR_FORMAT_NAMES,
   runBitlinearFormatCheck,
+  runBitlinearSuiteCheck,
   savedBitlinearFormat,
   type BitlinearFormatName,
 } from "../../harness/bitlinear-check.js";
@@ -202,6 +204,34 @@ async function checkBitlinear(options: CheckOptions, io: CliIo): Promise<boolean
   return true;
 }
 
+/**
+ * `check --suite` of a suite holding hf-bitnet or w2a8 matmul tests (golden/suites/hf-bitnet, w2a8): those tests (of
+ * --format's format when given), judged as the fixed cases; false when the suite holds none.
+ */
+async function checkBitlinearSuite(manifestPath: string, options: CheckOptions, io: CliIo): Promise<boolean> {
+  if (!existsSync(manifestPath)) return false;
+  const only = BITLINEAR_FORMAT_NAMES.find((name) => name === options.format);
+  if (options.format !== undefined && only === undefined) return false;
+  let suite;
+  try {
+    suite = bitlinearSuiteCases(manifestPath);
+  } catch (error) {
+    throw new UsageError(`check: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (suite.hfBitnet.length + suite.w2a8.length === 0) return false;
+  if (options.activations !== undefined || (options.op !== undefined && options.op !== "matmul"))
+    throw new UsageError("check: a suite's hf-bitnet and w2a8 tests are int8-per-token matmuls (no --activations)");
+  if (suite.codecTests > 0)
+    writeLine(io.stdout, `note: ${suite.codecTests} pack and unpack tests of the suite are codec tests, not run`);
+  const results = await runBitlinearSuiteCheck(options.kernel, suite, {
+    timeoutS: options.timeout,
+    resident: options.resident === true,
+    ...(only === undefined ? {} : { only }),
+  });
+  reportResults(results.map(checkRowCells), summarizeCheck(results), io);
+  return true;
+}
+
 /** Print the table and the summary line; CommandFailed when a case failed or every case was skipped. */
 function reportResults(rows: string[][], summary: ReturnType<typeof summarizeCheck>, io: CliIo): void {
   for (const line of formatTable(CHECK_HEADER, rows, ["left", "left", "right", "right", "right"]))
@@ -256,6 +286,7 @@ async function checkSuite(dir: string, options: CheckOptions, io: CliIo): Promis
   // the strict reading of golden verify first: a malformed manifest is refused (exit 2), not run
   const manifestPath = join(dir, "manifest.json");
   if (existsSync(manifestPath)) readManifest(manifestPath);
+  if (await checkBitlinearSuite(manifestPath, options, io)) return;
   const tq =
     options.format === TRIRUN_FORMAT ||
     options.format === I2S_FORMAT ||

@@ -13,7 +13,7 @@ import type { ForwardActivationMode } from "../../../reference/model/modes.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_PROMPT } from "../../model/default-prompt.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
-import { parseActivations } from "../../run/activation-choice.js";
+import { checkModelActivations, parseActivations } from "../../run/activation-choice.js";
 import {
   compareForwardPasses,
   tensorLabel,
@@ -117,6 +117,8 @@ function compare(pathA: string, pathB: string | undefined, options: CompareOptio
   const ffnB = options.ffnActivationB ?? options.ffnActivation;
   const a = loadModel(pathA, { ffnActivation: options.ffnActivation });
   const b = loadModel(pathB ?? pathA, { ffnActivation: ffnB });
+  checkModelActivations(pathA, a, modeA);
+  checkModelActivations(b.path, b, modeB);
   const tokens = tokensOf(options, a);
   const side = (name: string, model: LoadedModelFile, mode: ForwardActivationMode) => ({
     label: `${name} (${model.path}, ${mode}${model.config.architecture === "bitnet" ? `, ffn ${model.config.ffnActivation ?? "silu"}` : ""})`,

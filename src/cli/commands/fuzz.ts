@@ -350,7 +350,7 @@ async function fuzzI2s(options: FuzzCliOptions, io: CliIo): Promise<void> {
   throw new CommandFailed(`counterexample saved in ${dir}`);
 }
 
-/** `trilm fuzz --format hf-bitnet|w2a8` (spec/kernel-protocol.md §13.6, §14.6): random cases, a failure shrunk. */
+/** `trilm fuzz --format hf-bitnet|w2a8` (spec/kernel-protocol.md §13.3, §14.4): random cases, a failure shrunk. */
 async function fuzzBitlinear(format: BitlinearFormatName, options: FuzzCliOptions, io: CliIo): Promise<void> {
   if (options.activations !== "f32" || options.slices !== undefined || options.layout !== undefined)
     throw new UsageError(`format ${format} takes no --activations, --slices or --layout (int8 per token)`);

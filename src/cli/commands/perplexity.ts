@@ -22,7 +22,7 @@ import { InputError, UsageError } from "../../errors.js";
 import { readInputFile } from "../../io/input-file.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
 import { checkTokensInVocabulary, readTokensFile } from "../../model/tokens-file.js";
-import { checkRunActivations, parseActivations } from "../../run/activation-choice.js";
+import { checkModelActivations, checkRunActivations, parseActivations } from "../../run/activation-choice.js";
 import { writeLine, type CliIo } from "../cli-io.js";
 import {
   activationsOption,
@@ -140,6 +140,7 @@ function perplexity(modelPath: string, options: PerplexityOptions, io: CliIo): v
   if ((options.tokensFile === undefined) === (options.textFile === undefined))
     throw new UsageError("give the ids either as --tokens-file or as --text-file (exactly one)");
   const model = loadModel(modelPath, { ffnActivation: options.ffnActivation });
+  checkModelActivations(modelPath, model, activations);
   const { ids, source } = perplexityIds(model, options);
   const ctx = Math.min(requestedCtx, model.config.contextLength);
   const { count: windows, first, scoredPerWindow, leftOver } = perplexityWindows(ids.length, ctx);

@@ -17,7 +17,12 @@ import { serializeNpy } from "../../io/npy.js";
 import { embeddedModelPath } from "../../model/embedded.js";
 import { DEFAULT_GENERATE, DEFAULT_PROMPT, DEFAULT_PROMPT_TEXT } from "../../model/default-prompt.js";
 import { loadModel, type LoadedModelFile } from "../../model/load-model.js";
-import { ACTIVATION_CHOICES, checkRunActivations, parseActivations } from "../../run/activation-choice.js";
+import {
+  ACTIVATION_CHOICES,
+  checkModelActivations,
+  checkRunActivations,
+  parseActivations,
+} from "../../run/activation-choice.js";
 import { createForwardStepper, type ForwardStepper } from "../../run/forward-stepper.js";
 import { prefillAndGenerate } from "../../run/generate.js";
 import { checkBackendKvCache, checkPromptFits, type RunRequest } from "../../run/run-request.js";
@@ -235,6 +240,7 @@ function withPromptText(
 async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
   const asked = runRequest(modelArgument, options);
   const model = loadModel(asked.modelPath, { ffnActivation: options.ffnActivation });
+  checkModelActivations(asked.shownPath, model, asked.forwardOptions.activations);
   const { request, tokenizer } = withPromptText(asked, model, options);
   checkPromptFits(request, model.config);
   const positions = request.prompt.length + request.generate;

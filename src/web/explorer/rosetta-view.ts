@@ -17,7 +17,7 @@ import {
   resolveRosettaPattern,
 } from "../../explain/rosetta-input.js";
 import { type RosettaLayout, type RosettaModel, rosettaModel } from "../../explain/rosetta-layouts.js";
-import { h } from "../dom.js";
+import { h, SPEC_DOCUMENTS, specLink } from "../dom.js";
 import type { View } from "../view.js";
 import { parseRosettaCodesText, rosettaByteCells, rosettaSelection } from "./rosetta-model.js";
 
@@ -107,7 +107,10 @@ export function mountRosettaView(root: HTMLElement): View {
         `element ${element}: ${s.place.where} — byte ${s.place.byte} = ${hexByte(layout.bytes[s.place.byte])}, ` +
         `code ${s.code} (${layout.codeRule})`;
     }
-    output.querySelector<HTMLElement>(`.rosetta-layout .field.sel`)?.scrollIntoView?.({ block: "nearest" });
+    for (const field of output.querySelectorAll<HTMLElement>(".rosetta-layout .field.sel")) {
+      const box = field.closest<HTMLElement>(".bytes");
+      if (box !== null) box.scrollTop = field.offsetTop - box.offsetTop - box.clientHeight / 2;
+    }
     if (focusGrid) output.querySelector<HTMLElement>("#rosetta-grid .cell.sel")?.focus();
   };
   /** Select element e (from the grid or from a layout's field); a walking +1 moves with it. */
@@ -266,8 +269,15 @@ function layoutPanel(layout: RosettaLayout, onSelect: (e: number, focusGrid: boo
     "div",
     { class: "panel rosetta-layout", "data-layout": layout.id },
     h("h2", {}, `${layout.name}: code ${layout.codeRule}, matrix ${layout.matrix} (out × in)`),
-    h("p", { class: "explain" }, `${layout.placement}. Scale: ${layout.scale}. See ${layout.spec}.`),
+    h("p", { class: "explain" }, `${layout.placement}. Scale: ${layout.scale}. `, layoutSpecLink(layout.spec)),
     h("p", { class: "place mono" }),
     h("div", { class: "bytes mono" }, bytes),
   );
+}
+
+/** `spec/bitnet.md §2.2` as a link into the spec reader (plain text if it names no page document). */
+function layoutSpecLink(citation: string): Node | string {
+  const match = /^spec\/([\w-]+)\.md §([\d.]+)$/.exec(citation);
+  const document = SPEC_DOCUMENTS.find((d) => d === match?.[1]);
+  return match === null || document === undefined ? citation : specLink(document, match[2]);
 }

@@ -38,7 +38,9 @@ describe("i2sMatmul", () => {
           const result = i2sMatmul(layout, { rows: n, cols: k }, bytes, acts);
           acts.forEach((act, i) => {
             const kernel = layout === "x86" ? "exact-x86" : "exact-arm";
-            expect(Array.from(result.y.subarray(i * n, (i + 1) * n))).toEqual(Array.from(i2sMatVec(kernel, n, k, bytes, act).y));
+            expect(Array.from(result.y.subarray(i * n, (i + 1) * n))).toEqual(
+              Array.from(i2sMatVec(kernel, n, k, bytes, act).y),
+            );
           });
         },
       ),
@@ -70,11 +72,15 @@ describe("i2sMatmul", () => {
     expect(Array.from(result.centered)).toEqual([0, 127, 0, 0]);
     expect(result.y[1]).toBe(Math.fround(Math.fround(127 / act.scale) * 2));
     // merge-dev's per-row reading skips the tail of k % 128 and reads row 1 from byte 40: another answer
-    expect(i2sMatVec("exact-x86", n, k, packI2s("x86", { rows: n, cols: k }, codes, 2), act).y[1]).not.toBe(result.y[1]);
+    expect(i2sMatVec("exact-x86", n, k, packI2s("x86", { rows: n, cols: k }, codes, 2), act).y[1]).not.toBe(
+      result.y[1],
+    );
   });
 
   test("refuses a shape the layout does not fully store and a short activation row", () => {
-    expect(() => i2sMatmul("x86", { rows: 1, cols: 100 }, new Uint8Array(25 + 32), [])).toThrow(/only 0 of 100 weights/);
+    expect(() => i2sMatmul("x86", { rows: 1, cols: 100 }, new Uint8Array(25 + 32), [])).toThrow(
+      /only 0 of 100 weights/,
+    );
     const bytes = packI2s("x86", { rows: 1, cols: 128 }, new Uint8Array(128), 1);
     expect(() => i2sMatmul("x86", { rows: 1, cols: 128 }, bytes, [quantizeRowI8s(new Float32Array(64))])).toThrow(
       /64 values, k = 128/,

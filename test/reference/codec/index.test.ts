@@ -19,6 +19,7 @@ import * as float16 from "../../../reference/codec/float16.js";
 import * as ggmlType from "../../../reference/codec/ggml-type.js";
 import * as hfBitnet from "../../../reference/codec/hf-bitnet.js";
 import * as i2sDot from "../../../reference/codec/i2_s-dot.js";
+import * as i2sMatmul from "../../../reference/codec/i2_s-matmul.js";
 import * as i2_s from "../../../reference/codec/i2_s.js";
 import * as i8_s from "../../../reference/codec/i8_s.js";
 import * as kAffineBlock from "../../../reference/codec/k-affine-block.js";
@@ -356,6 +357,7 @@ describe("re-exports", () => {
     "hf-bitnet": hfBitnet,
     i2_s,
     "i2_s-dot": i2sDot,
+    "i2_s-matmul": i2sMatmul,
     i8_s,
     "k-affine-block": kAffineBlock,
     "k-quant-search": kQuantSearch,

@@ -10,6 +10,8 @@ import * as elementCheck from "../../../reference/tolerances/element-check.js";
 import * as embedding from "../../../reference/tolerances/embedding.js";
 import * as floatDot from "../../../reference/tolerances/float-dot.js";
 import * as floatingPoint from "../../../reference/tolerances/floating-point.js";
+import * as hfBitnetLinear from "../../../reference/tolerances/hf-bitnet-linear.js";
+import * as i2sMatmul from "../../../reference/tolerances/i2s-matmul.js";
 import * as tolerances from "../../../reference/tolerances/index.js";
 import * as logits from "../../../reference/tolerances/logits.js";
 import * as matmul from "../../../reference/tolerances/matmul.js";
@@ -28,6 +30,8 @@ describe("reference/tolerances/index.ts", () => {
       embedding,
       floatDot,
       floatingPoint,
+      hfBitnetLinear,
+      i2sMatmul,
       logits,
       matmul,
       nmse,

@@ -173,7 +173,7 @@ describe("trilm convert refuses bad input with one line and exit 2", () => {
     expectRefused(
       await trilm("convert", dir, temp("out.gguf"), "--type", "q8_0"),
       undefined,
-      "Expected tq2_0, tq1_0, f16, trirun.",
+      "Expected tq2_0, tq1_0, f16, trirun, i2_s, hf-bitnet.",
       temp("out.gguf"),
     );
   });
@@ -262,5 +262,73 @@ describe("trilm convert --type trirun", () => {
       "--name names a GGUF file",
       temp("out"),
     );
+  });
+});
+
+describe("trilm convert between BitNet formats", () => {
+  const fixture = repoFile("golden/external/llama-bitnet/scale-tq2_0.gguf");
+
+  it("GGUF → I2_S → Hugging Face → TQ2_0: one line per tensor, the folder, the note about the activation", async () => {
+    const i2s = await trilm("convert", fixture, temp("m-i2_s.gguf"), "--type", "i2_s");
+    expect(i2s).toMatchObject({ code: 0, stderr: "" });
+    const lines = i2s.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(24 + 1);
+    expect(lines[8]).toBe("[ 9/24] blk.0.attn_k.weight        i2_s  [512, 128]");
+    expect(lines[24]).toMatch(new RegExp(`^wrote ${temp("m-i2_s.gguf")} \\(\\d+ bytes, 24 tensors, no tokenizer\\)$`));
+    expect(readGgufFile(temp("m-i2_s.gguf")).getString("general.name")).toBe("scale-tq2_0.gguf"); // the source's
+
+    const hfArgs = ["convert", temp("m-i2_s.gguf"), temp("hf"), "--type", "hf-bitnet"];
+    expectRefused(await trilm(...hfArgs), undefined, "--type hf-bitnet needs --weight-scale multiply|divide");
+    expectRefused(
+      await trilm(...hfArgs, "--weight-scale", "multiply"),
+      temp("m-i2_s.gguf"),
+      "records no FFN activation (GGUF has no key for it): name hidden_act with --ffn-activation relu2|silu",
+    );
+    expect(existsSync(temp("hf"))).toBe(false);
+    const hf = await trilm(...hfArgs, "--weight-scale", "multiply", "--ffn-activation", "relu2");
+    expect(hf).toMatchObject({ code: 0, stderr: "" });
+    expect(hf.stdout).toMatch(/\(hidden_act relu2, linear_class autobitlinear, torch_dtype float32\)\n$/);
+    expect(JSON.parse(readFileSync(join(temp("hf"), "config.json"), "utf8"))).toMatchObject({ hidden_act: "relu2" });
+
+    const back = await trilm("convert", temp("hf"), temp("back.gguf"), "--type", "tq2_0", "--name", "scale-tq2_0.gguf");
+    // the same model from the I2_S file: the same bytes
+    expect(back.code).toBe(0);
+    expect(back.stderr).toBe(
+      `trilm: note: GGUF records no FFN activation: run ${temp("back.gguf")} with --ffn-activation relu2\n`,
+    );
+    const again = await trilm("convert", temp("m-i2_s.gguf"), temp("again.gguf"), "--type", "tq2_0");
+    expect(again.code).toBe(0);
+    expect(Buffer.compare(readFileSync(temp("again.gguf")), readFileSync(temp("back.gguf")))).toBe(0);
+  });
+
+  it("runs an I2_S file in f32 and int8-per-token, and refuses llama.cpp's arithmetic with the reason", async () => {
+    expect((await trilm("convert", fixture, temp("m.gguf"), "--type", "i2_s")).code).toBe(0);
+    const args = ["run", temp("m.gguf"), "--tokens", "1,2,3", "--ffn-activation", "relu2"];
+    expect((await trilm(...args, "--activations", "int8-per-token")).code).toBe(0);
+    expect((await trilm(...args, "--activations", "f32")).code).toBe(0);
+    expectRefused(
+      await trilm(...args, "--activations", "ggml"),
+      temp("m.gguf"),
+      "--activations ggml-exact: holds bitnet.cpp I2_S weights, which llama.cpp cannot read",
+    );
+  });
+
+  it("refuses options that do not go together", async () => {
+    expectRefused(
+      await trilm("convert", fixture, temp("x.gguf"), "--type", "tq2_0", "--weight-scale", "divide"),
+      undefined,
+      "--weight-scale applies to --type hf-bitnet only",
+    );
+    expectRefused(
+      await trilm("convert", fixture, temp("x.gguf"), "--type", "trirun", "--ffn-activation", "relu2"),
+      undefined,
+      "--weight-scale and --ffn-activation apply to BitNet conversions",
+    );
+    expectRefused(
+      await trilm("convert", repoFile("golden/external/llama-bitnet/ts-tq2_0.gguf"), temp("x.gguf"), "--type", "i2_s"),
+      repoFile("golden/external/llama-bitnet/ts-tq2_0.gguf"),
+      "tensor 'blk.0.attn_q.weight' (TQ2_0): its weights are ±",
+    );
+    expect(existsSync(temp("x.gguf"))).toBe(false);
   });
 });

@@ -30,7 +30,17 @@ describe("explainRosetta", () => {
       const rows = everyElementRows(explainRosetta(input));
       expect(rows.size).toBe(256);
       for (let e = 0; e < 256; e++) {
-        expect(rows.get(e)).toEqual(model.layouts.map((layout) => rosettaCell(layout, e)));
+        const cells = rows.get(e) ?? [];
+        expect(cells).toEqual(model.layouts.map((layout) => rosettaCell(layout, e)));
+        model.layouts.forEach((layout, i) => {
+          // a crumb as byte>>shift, a TQ1_0 trit as byte·tN
+          const m = (layout.fieldKind === "trit" ? /^(\d+)·t(\d)$/ : /^(\d+)>>([0246])$/).exec(cells[i]);
+          expect(m, `${layout.id} ${cells[i]}`).not.toBeNull();
+          expect({ byte: Number(m?.[1]), field: Number(m?.[2]) }).toEqual({
+            byte: layout.places[e].byte,
+            field: layout.places[e].field,
+          });
+        });
       }
     },
   );

@@ -35,8 +35,8 @@ describe("golden/schema/manifest.schema.json", () => {
 });
 
 describe("the checked-in manifests", () => {
-  it("are the five default suites", () => {
-    expect(suiteNames).toEqual(["codecs", "matmul", "model", "ops", "trirun"]);
+  it("are the six default suites", () => {
+    expect(suiteNames).toEqual(["codecs", "hf-bitnet", "i2_s", "matmul", "model", "ops", "trirun", "w2a8"]);
   });
 
   it.each(suiteNames)("%s validates against the schema and the extra rules, and is formatted canonically", (name) => {

@@ -25,7 +25,7 @@ describe("hf-bitnet case directories", () => {
     expect(json.shape).toEqual({ rows: 16, cols: 64, batch: 1 });
     expect(readFileSync(join(dir, "weight.bin")).length).toBe(4 * 64);
     writeFileSync(join(dir, "weight.bin"), new Uint8Array(4 * 64).fill(0xff));
-    expect(() => readHfBitnetCaseDir(dir)).toThrow(/weight\.bin: code 3 \(unpacks to \+2, not ternary\) at W\[12, 0\]/);
+    expect(() => readHfBitnetCaseDir(dir)).toThrow(/weight\.bin: code 3 \(unpacks to \+2, not ternary\) at W\[0, 0\]/);
   });
 
   test("a scale convention other than multiply or divide is refused", () => {

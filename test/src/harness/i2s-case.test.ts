@@ -37,7 +37,9 @@ describe("I2_S case directories", () => {
       expect(unpackI2s(layout, { rows: 8, cols: 256 }, bytes).codes).toEqual(kernelCase.codes);
       const q = parseNpy(new Uint8Array(readFileSync(join(dir, I2S_FILES.q))), "q.npy");
       expect(q.dtype).toBe("|i1");
-      expect(Array.from(q.data.subarray(256, 512))).toEqual(Array.from(quantizeRowI8s(kernelCase.x.subarray(256, 512)).q));
+      expect(Array.from(q.data.subarray(256, 512))).toEqual(
+        Array.from(quantizeRowI8s(kernelCase.x.subarray(256, 512)).q),
+      );
       expect(i2sCaseJsonIn(dir)).toMatchObject({ format: "i2_s", layout, shape: { rows: 8, cols: 256, batch: 3 } });
       expect(i2sKernelInputOf(kernelCase).actSum[2]).toBe(quantizeRowI8s(kernelCase.x.subarray(512)).sum);
     });

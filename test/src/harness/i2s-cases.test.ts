@@ -17,7 +17,12 @@ describe("i2sBuiltinCases", () => {
       expect(cases.length).toBe(counts[layout]);
       for (const c of cases) expect(i2sCaseProblem(c), c.label).toBeUndefined();
       expect(new Set(cases.map((c) => c.label)).size).toBe(cases.length);
-      expect(cases.map((c) => c.m).filter((m, i, all) => all.indexOf(m) === i).sort()).toEqual([1, 2, 3, 4]);
+      expect(
+        cases
+          .map((c) => c.m)
+          .filter((m, i, all) => all.indexOf(m) === i)
+          .sort(),
+      ).toEqual([1, 2, 3, 4]);
       expect(cases.some((c) => c.k % (layout === "arm" ? 64 : 128) !== 0)).toBe(true);
       expect(i2sBuiltinCases(layout, 1)).toEqual(cases);
       expect(i2sBuiltinCases(layout, 2)[0].x).not.toEqual(cases[0].x);
@@ -42,7 +47,7 @@ describe("i2sBuiltinCases", () => {
     expect(zero.scale).toBe(Math.fround(1.27e7));
     expect(zero.q.every((v) => v === 0)).toBe(true);
     const ties = i2sCaseActivations(cases.find((c) => c.label === "i8s-ties-to-even-x86")!)[0];
-    expect(Array.from(ties.q.subarray(1, 10))).toEqual([-2, -2, 0, 0, 2, 2, 4, 4, -4]) // x = −2.5, −1.5, …, 4.5, −3.5;
+    expect(Array.from(ties.q.subarray(1, 10))).toEqual([-2, -2, 0, 0, 2, 2, 4, 4, -4]); // x = −2.5, −1.5, …, 4.5, −3.5;
     const negative = i2sCaseActivations(cases.find((c) => c.label === "most-negative-q-x86")!)[0];
     expect(negative.q.every((v) => v === -127)).toBe(true);
   });

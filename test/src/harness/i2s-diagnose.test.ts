@@ -14,7 +14,13 @@ import { diagnoseI2sMatmul, I2S_HYPOTHESES } from "../../../src/harness/i2s-diag
 function caseFor(id: string): I2sKernelCase {
   if (id === "i2s-reads-x86-layout") return randomI2sCase("r", { layout: "arm", n: 8, k: 256, m: 2 }, 3);
   if (id === "i2s-int16-avx2-1x1" || id === "i2s-int16-neon-1x1")
-    return i2sCaseOf("w", { layout: id.endsWith("avx2-1x1") ? "x86" : "arm", n: 4, k: 2176, m: 1 }, () => 2, 0.25, () => 1);
+    return i2sCaseOf(
+      "w",
+      { layout: id.endsWith("avx2-1x1") ? "x86" : "arm", n: 4, k: 2176, m: 1 },
+      () => 2,
+      0.25,
+      () => 1,
+    );
   if (id === "i2s-row-blocks-tail-skipped") return randomI2sCase("t", { layout: "x86", n: 4, k: 160, m: 1 }, 4);
   return randomI2sCase("r", { layout: "x86", n: 8, k: 256, m: 3 }, 3);
 }
@@ -39,8 +45,16 @@ describe("diagnoseI2sMatmul", () => {
       "int16 accumulator overflow (AVX2 _1x1's _mm256_add_epi16, kernel-bugs B6, microsoft/BitNet#629): " +
         "y[0,0] lane 0, block 16: exact 33528, kernel -32008", // 16 blocks · 8 · 254 = 32512, then + 4 · 254
     );
-    const neon = i2sCaseOf("n", { layout: "arm", n: 4, k: 1088, m: 1 }, () => 2, 0.25, () => 1);
-    expect(I2S_HYPOTHESES.find((h) => h.id === "i2s-int16-neon-1x1")!.evaluate(neon)?.detail).toBe("y[0,0] lane 0, block 16: exact 33020, kernel -32516");
+    const neon = i2sCaseOf(
+      "n",
+      { layout: "arm", n: 4, k: 1088, m: 1 },
+      () => 2,
+      0.25,
+      () => 1,
+    );
+    expect(I2S_HYPOTHESES.find((h) => h.id === "i2s-int16-neon-1x1")!.evaluate(neon)?.detail).toBe(
+      "y[0,0] lane 0, block 16: exact 33020, kernel -32516",
+    );
   });
 
   test("the reference's output matches no hypothesis; the int16 ones are not tried without a wrap", () => {

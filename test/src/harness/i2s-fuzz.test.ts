@@ -29,13 +29,19 @@ function kernelReading(layout: (caseLayout: I2sLayout) => I2sLayout): I2sKernelF
 describe("fuzzI2sCases (checkKernel format i2_s)", () => {
   test("a correct kernel passes 40 runs in each layout", async () => {
     for (const layout of ["x86", "arm", "1x4"] as const) {
-      const result = await checkKernel(kernelReading((l) => l), { format: "i2_s", layout, runs: 40, seed: 1 });
+      const result = await checkKernel(
+        kernelReading((l) => l),
+        { format: "i2_s", layout, runs: 40, seed: 1 },
+      );
       expect(result).toMatchObject({ passed: true, numRuns: 40, numUnsupported: 0 });
     }
   });
 
   test("reading the arm layout shrinks to one weight, named by its byte and shift, diagnosed as B1", async () => {
-    const result = await checkKernel(kernelReading(() => "arm"), { format: "i2_s", runs: 40, seed: 1 });
+    const result = await checkKernel(
+      kernelReading(() => "arm"),
+      { format: "i2_s", runs: 40, seed: 1 },
+    );
     expect(result.passed).toBe(false);
     expect(describeI2sCase(result.counterexample!)).toBe("n 1 × k 128, m 1, x86 layout, 1 non-zero weight");
     expect(result.verdict?.weights).toHaveLength(1);
@@ -54,7 +60,9 @@ describe("fuzzI2sCases (checkKernel format i2_s)", () => {
     };
     const result = await checkKernel(avx2, { format: "i2_s", runs: 40, seed: 3, maxShrinkTries: 30 });
     expect(result.passed).toBe(false);
-    expect(result.firstVerdict?.diagnosis?.matches[0]?.description).toMatch(/^int16 accumulator overflow \(AVX2 .*lane \d+, block \d+: exact \d+, kernel -\d+/);
+    expect(result.firstVerdict?.diagnosis?.matches[0]?.description).toMatch(
+      /^int16 accumulator overflow \(AVX2 .*lane \d+, block \d+: exact \d+, kernel -\d+/,
+    );
   });
 
   test("i2sSubCase keeps the chosen rows and 128-input blocks", () => {
