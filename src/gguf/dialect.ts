@@ -127,7 +127,8 @@ function undecided(t: RawTensorType, alignment: number): string {
   const asMainline = mainlineBytes(t.typeId, t.ne);
   if (t.slotBytes === undefined) return "its size is not known";
   const fits = fillsSlot(asBitnet, t.slotBytes, alignment) ? "both" : "neither";
-  return `its ${t.slotBytes}-byte slot (alignment ${alignment}) fits ${fits} (${tensorTypeName(t.typeId).toUpperCase()} ${asBitnet ?? "no size"}, ${MAINLINE_TYPES.get(t.typeId)?.name} ${asMainline ?? "no size"} bytes)`;
+  const sizes = `${tensorTypeName(t.typeId).toUpperCase()} ${asBitnet ?? "no size"}, ${MAINLINE_TYPES.get(t.typeId)?.name} ${asMainline ?? "no size"} bytes`;
+  return `its ${t.slotBytes}-byte slot (alignment ${alignment}) fits ${fits} (${sizes})`;
 }
 
 /**

@@ -381,12 +381,14 @@ async function fuzzBitlinear(format: BitlinearFormatName, options: FuzzCliOption
   if (!writeBitlinearCounterexample(result, dir, `trilm fuzz seed ${seed}`)) {
     writeLine(
       io.stderr,
-      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested (--format ${format}): ${result.unsupportedReason ?? ""}`,
+      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
+        `(--format ${format}): ${result.unsupportedReason ?? ""}`,
     );
     throw new CommandFailed("every run was skipped");
   }
   const lines = [
-    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${seed})`,
+    `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, ` +
+      `shrunk in ${result.numShrinks} step${result.numShrinks === 1 ? "" : "s"} (seed ${seed})`,
     `  minimal case: ${describeBitlinearCounterexample(result)}`,
   ];
   if (result.verdict?.diagnosis !== undefined)

@@ -28,11 +28,14 @@ describe("trilm golden verify", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")).toEqual([
       "codecs: 45 passed, 0 failed",
+      "hf-bitnet: 10 passed, 0 failed",
+      "i2_s: 50 passed, 0 failed",
       "matmul: 36 passed, 0 failed",
       "model: 2 passed, 0 failed",
       "ops: 30 passed, 0 failed",
       "trirun: 61 passed, 0 failed",
-      "174 passed, 0 failed",
+      "w2a8: 8 passed, 0 failed",
+      "242 passed, 0 failed",
       "",
     ]);
   });
@@ -175,7 +178,7 @@ describe("trilm golden generate", () => {
     expectRefused(
       await trilm("golden", "generate", temp("x"), "--suite", "nope"),
       undefined,
-      /Expected one of codecs, matmul, ops, model, trirun, matmul-large, trirun-bench/,
+      /Expected one of codecs, matmul, ops, model, trirun, i2_s, hf-bitnet, w2a8, matmul-large, trirun-bench/,
     );
     expectRefused(await trilm("golden", "generate", temp("x"), "--seed", "-1"), undefined, /seed/);
     expectRefused(await trilm("golden", "generate", temp("x"), "--commit", "HEAD"), undefined, /--commit/);
