@@ -8,7 +8,7 @@ import { codesSection } from "./codes-section.js";
 import { decodeSection, hexDumpSection, validationSection } from "./block-sections.js";
 import { type ExplainFormat, type ExplainInput, parseExplainFormat, resolveBlock } from "./input.js";
 import { valuesAndScaleSection } from "./scale-section.js";
-import { LINE_WIDTH } from "./text.js";
+import { walkTitle } from "./text.js";
 import { tq1PackingSection } from "./tq1-section.js";
 import { tq2PackingSection } from "./tq2-section.js";
 import { walkBlock } from "./walk.js";
@@ -27,8 +27,7 @@ export function explainBlock(format: ExplainFormat, input: ExplainInput = {}): s
   const { values, origin } = resolveBlock(input);
   const walk = walkBlock(parseExplainFormat(format), values); // re-checked for callers without types
   const lines = [
-    `${walk.codec.name}: one block of 256 weights, encoded and decoded step by step`,
-    "=".repeat(LINE_WIDTH),
+    ...walkTitle(`${walk.codec.name}: one block of 256 weights, encoded and decoded step by step`),
     ...valuesAndScaleSection(walk, origin),
     ...codesSection(walk),
     ...(walk.codec.format === "tq2_0" ? tq2PackingSection(walk) : tq1PackingSection(walk)),

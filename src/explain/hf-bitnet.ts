@@ -15,9 +15,9 @@ import {
   unpackHfBitnet,
 } from "../../reference/codec/hf-bitnet.js";
 import { UsageError } from "../errors.js";
-import { binary, formatF32, hexByte } from "./numbers.js";
+import { binary, formatF32, hexByte, signedWeight } from "./numbers.js";
 import { type TernaryInput, TERNARY_WEIGHTS, type TernaryWeights, resolveTernaryWeights } from "./ternary-input.js";
-import { heading, hexDump, INDENT, LINE_WIDTH, table, wrap } from "./text.js";
+import { heading, hexDump, INDENT, table, wrap, walkTitle } from "./text.js";
 
 const SPEC = "spec/bitnet.md";
 /** The default output rows: 8 (R = 2 packed rows, so a byte's rows are visibly R apart). */
@@ -71,8 +71,7 @@ export function explainHfBitnet(input: HfBitnetExplainInput = {}): string {
   };
   const padding = rows * cols > TERNARY_WEIGHTS ? `; W's last ${rows * cols - TERNARY_WEIGHTS} weights are 0` : "";
   const lines = [
-    `Hugging Face BitNet: W [${rows}, ${cols}] packed by pack_weights, step by step`,
-    "=".repeat(LINE_WIDTH),
+    ...walkTitle(`Hugging Face BitNet: W [${rows}, ${cols}] packed by pack_weights, step by step`),
     ...wrap(weights.origin + padding),
     ...weightsSection(walk),
     ...planesSection(walk),
@@ -84,9 +83,6 @@ export function explainHfBitnet(input: HfBitnetExplainInput = {}): string {
   ];
   return `${lines.join("\n")}\n`;
 }
-
-/** `+1`, `0`, `-1` */
-const signed = (t: number): string => (t > 0 ? "+1" : t === 0 ? "0" : "-1");
 
 /** 1. W's codes, a row per line (the first 16 columns when wider). */
 function weightsSection(walk: HfWalk): string[] {
@@ -133,7 +129,7 @@ function byteSection(walk: HfWalk): string[] {
     return [
       `${2 * crumb + 1}:${2 * crumb}`,
       row < rows ? `W[${row}, 0]` : "(none)",
-      row < rows ? signed(w[row * cols]) : "",
+      row < rows ? signedWeight(w[row * cols]) : "",
       String(code),
       binary(code, 2),
       `${code} << ${2 * crumb} = ${hexByte(code << (2 * crumb))}`,

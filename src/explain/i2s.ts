@@ -21,9 +21,9 @@ import {
 } from "../../reference/codec/i2_s.js";
 import { f32ToBits } from "../../reference/codec/float-bits.js";
 import { UsageError } from "../errors.js";
-import { binary, formatF32, hexByte } from "./numbers.js";
+import { binary, formatF32, hexByte, signedWeight } from "./numbers.js";
 import { type TernaryInput, type TernaryWeights, resolveTernaryWeights } from "./ternary-input.js";
-import { heading, hexDump, INDENT, LINE_WIDTH, table, wrap } from "./text.js";
+import { heading, hexDump, INDENT, table, wrap, walkTitle } from "./text.js";
 
 const SPEC = "spec/bitnet.md";
 
@@ -68,8 +68,7 @@ export function explainI2s(input: I2sExplainInput = {}): string {
   const tensor = unpackI2s(layout, shape, bytes);
   const walk: I2sWalk = { layout, shape, weights, bytes, codes: tensor.codes, scale: tensor.scale };
   const lines = [
-    `I2_S (${layout} layout): 256 weights packed by quantize_i2_s, step by step`,
-    "=".repeat(LINE_WIDTH),
+    ...walkTitle(`I2_S (${layout} layout): 256 weights packed by quantize_i2_s, step by step`),
     ...wrap(weights.origin),
     ...weightsSection(walk),
     ...mapSection(walk),
@@ -81,9 +80,6 @@ export function explainI2s(input: I2sExplainInput = {}): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `+1`, `0`, `-1` */
-const signed = (t: number): string => (t > 0 ? "+1" : t === 0 ? "0" : "-1");
-
 /** The element (row, col) of a flat index. */
 const rowCol = (shape: I2sShape, e: number): string => `(${Math.floor(e / shape.cols)},${e % shape.cols})`;
 
@@ -91,7 +87,7 @@ const rowCol = (shape: I2sShape, e: number): string => `(${Math.floor(e / shape.
 function weightsSection(walk: I2sWalk): string[] {
   const { shape, weights } = walk;
   const rows = Array.from({ length: 16 }, (_, r) => {
-    const ts = Array.from(weights.trits.subarray(16 * r, 16 * r + 16), (t) => signed(t).padStart(2)).join(" ");
+    const ts = Array.from(weights.trits.subarray(16 * r, 16 * r + 16), (t) => signedWeight(t).padStart(2)).join(" ");
     return `${INDENT}${String(16 * r).padStart(3)} | ${ts}`;
   });
   return [
@@ -148,7 +144,7 @@ function byteSection(walk: I2sWalk): string[] {
     return [
       `${shift + 1}:${shift}`,
       `${e} ${rowCol(shape, e)}`,
-      signed(weights.trits[e]),
+      signedWeight(weights.trits[e]),
       String(codes[e]),
       binary(codes[e], 2),
       `${codes[e]} << ${shift} = ${hexByte(codes[e] << shift)}`,

@@ -74,3 +74,8 @@ export function signedTrit(code: number): string {
   const t = code - 1;
   return t > 0 ? `+${t}` : t === 0 ? " 0" : String(t);
 }
+
+/** A weight t as `+1`, `0` or `-1` (any positive t as `+1`, any negative as `-1`). */
+export function signedWeight(t: number): string {
+  return t > 0 ? "+1" : t === 0 ? "0" : "-1";
+}

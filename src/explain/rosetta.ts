@@ -14,7 +14,7 @@ import {
   rosettaFieldsOfByte,
   rosettaModel,
 } from "./rosetta-layouts.js";
-import { heading, INDENT, LINE_WIDTH, table, wrap } from "./text.js";
+import { heading, INDENT, table, wrap, walkTitle } from "./text.js";
 import { tritOfByte } from "../../reference/codec/tq1_0.js";
 
 /** Hex bytes or words per line of a dump. */
@@ -34,8 +34,7 @@ export function explainRosetta(input: RosettaInput = {}): string {
       ? "W[0][0..255] (one output row, 256 inputs: a TQ block's run); element e = W[0][e]"
       : "W[0..15][0..15] (a 16×16 corner); element e = W[⌊e/16⌋][e mod 16]";
   const lines = [
-    "Rosetta stone: the same 256 ternary weights in every layout",
-    "=".repeat(LINE_WIDTH),
+    ...walkTitle("Rosetta stone: the same 256 ternary weights in every layout"),
     ...wrap(pattern.origin),
     ...wrap(`The 256 weights are ${where}; every other weight of a layout's matrix is 0.`),
     ...layoutsSection(model),

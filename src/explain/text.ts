@@ -8,6 +8,11 @@ export const LINE_WIDTH = 100;
 /** Indentation of everything under a heading. */
 export const INDENT = "   ";
 
+/** The title of a walk-through and the double rule under it. */
+export function walkTitle(title: string): string[] {
+  return [title, "=".repeat(LINE_WIDTH)];
+}
+
 /** A section heading with the spec sections it follows (of `specDocument`), and a rule under it. */
 export function heading(title: string, specSections: string, specDocument = "spec/formats.md"): string[] {
   const reference = `see ${specDocument} ${specSections}`;

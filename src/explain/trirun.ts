@@ -25,7 +25,7 @@ import {
 import { trirunFragmentPosition } from "../../reference/codec/trirun-fragment.js";
 import { f16BitsToF32 } from "../../reference/codec/float16.js";
 import { binary, hexHalfWord, signedTrit } from "./numbers.js";
-import { heading, INDENT, LINE_WIDTH, table, wrap } from "./text.js";
+import { heading, INDENT, table, wrap, walkTitle } from "./text.js";
 import { resolveTrirunStrip, STRIP_K, STRIP_N, type TrirunExplainInput, type TrirunStrip } from "./trirun-input.js";
 
 const SPEC = "spec/trirun.md";
@@ -47,8 +47,7 @@ interface PackedStrip extends TrirunStrip {
 export function explainTrirunTile(input: TrirunExplainInput = {}): string {
   const strip = packStrip(resolveTrirunStrip(input));
   const lines = [
-    `TriRun: one 16×16 tile of a 16×64 strip, from codes to B words, step by step`,
-    "=".repeat(LINE_WIDTH),
+    ...walkTitle(`TriRun: one 16×16 tile of a 16×64 strip, from codes to B words, step by step`),
     ...wrap(strip.origin),
     ...codesSection(strip),
     ...tileOrderSection(strip),

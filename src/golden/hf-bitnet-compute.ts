@@ -12,13 +12,7 @@ import {
   hfBitnetQuantizeActivations,
   type HfBitnetOutput,
 } from "../../reference/tolerances/hf-bitnet-linear.js";
-import {
-  ManifestError,
-  type ElementwiseBound,
-  type GoldenFormat,
-  type GoldenOp,
-  type ParamValue,
-} from "./manifest-core.js";
+import { ManifestError, type ElementwiseBound, type GoldenOp } from "./manifest-core.js";
 import {
   arrayTensor,
   floatTensor,
@@ -27,13 +21,10 @@ import {
   type FloatTensor,
   type Tensor,
 } from "./tensor-core.js";
+import { exactInput, formatOpRoles, positiveIntegerParam, type FormatGroupSpec } from "./format-group.js";
 
 /** What the hf-bitnet computations need of a group. */
-export interface HfBitnetGroupSpec {
-  readonly op: GoldenOp;
-  readonly format: GoldenFormat;
-  readonly params: Readonly<Record<string, ParamValue>>;
-}
+export type HfBitnetGroupSpec = FormatGroupSpec;
 
 /** The input roles of each op. */
 const INPUT_ROLES: Readonly<Partial<Record<GoldenOp, readonly string[]>>> = {
@@ -50,30 +41,12 @@ const OUTPUT_ROLES: Readonly<Partial<Record<GoldenOp, readonly string[]>>> = {
 
 /** The roles of an hf-bitnet group's op; ManifestError for an op the suite does not have. */
 export function hfBitnetRoles(op: GoldenOp, which: "inputs" | "outputs"): readonly string[] {
-  const roles = (which === "inputs" ? INPUT_ROLES : OUTPUT_ROLES)[op];
-  if (roles === undefined) throw new ManifestError(`an hf-bitnet group cannot have op ${op}`);
-  return roles;
+  return formatOpRoles(which === "inputs" ? INPUT_ROLES : OUTPUT_ROLES, op, "an hf-bitnet");
 }
 
-/** A positive integer param. */
+/** A positive integer param of an hf-bitnet group. */
 function integerParam(group: HfBitnetGroupSpec, name: string): number {
-  const value = group.params[name];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1)
-    throw new ManifestError(`an hf-bitnet ${group.op} group's param '${name}' must be a positive integer`);
-  return value;
-}
-
-/** An input of exactly `dtype` and `shape`; ManifestError otherwise. */
-function input<T extends Tensor>(
-  inputs: Readonly<Record<string, Tensor>>,
-  role: string,
-  dtype: T["dtype"],
-  shape: number[],
-): T {
-  const tensor = inputs[role];
-  if (tensor?.dtype !== dtype || tensor.shape.join() !== shape.join() || tensor.shape.length !== shape.length)
-    throw new ManifestError(`input '${role}' must be ${dtype} [${shape.join(", ")}]`);
-  return tensor as T;
+  return positiveIntegerParam(group, name, "an hf-bitnet");
 }
 
 /** rows (n, a multiple of 4) and cols (k). */
@@ -90,9 +63,9 @@ function matmulOutputs(group: HfBitnetGroupSpec, inputs: Readonly<Record<string,
   const convention = group.params.scale;
   if (convention !== "multiply" && convention !== "divide")
     throw new ManifestError(`an hf-bitnet matmul group's param 'scale' must be multiply or divide`);
-  const weight = input<ByteTensor>(inputs, "weight", "uint8", [n / 4, k]);
-  const scale = input<FloatTensor>(inputs, "weight_scale", "float32", [1]).data[0];
-  const x = input<FloatTensor>(inputs, "x", "float32", [m, k]).data;
+  const weight = exactInput<ByteTensor>(inputs, "weight", "uint8", [n / 4, k]);
+  const scale = exactInput<FloatTensor>(inputs, "weight_scale", "float32", [1]).data[0];
+  const x = exactInput<FloatTensor>(inputs, "x", "float32", [m, k]).data;
   const weights = unpackHfBitnet(weight.data, n / 4, k);
   return Array.from({ length: m }, (_, i) =>
     hfBitnetLinearOutputs(hfBitnetQuantizeActivations(x.subarray(i * k, (i + 1) * k)), weights, n, scale, convention),
@@ -110,7 +83,7 @@ export function computeHfBitnetOutputs(
   switch (group.op) {
     case "pack": {
       const { n, k } = shapeOf(group);
-      const codes = input<ByteTensor>(inputs, "codes", "uint8", [n, k]);
+      const codes = exactInput<ByteTensor>(inputs, "codes", "uint8", [n, k]);
       const packed = packHfBitnet(
         Int8Array.from(codes.data, (c) => c - 1),
         n,
@@ -120,7 +93,7 @@ export function computeHfBitnetOutputs(
     }
     case "unpack": {
       const { n, k } = shapeOf(group);
-      const weight = input<ByteTensor>(inputs, "weight", "uint8", [n / 4, k]);
+      const weight = exactInput<ByteTensor>(inputs, "weight", "uint8", [n / 4, k]);
       const t = unpackHfBitnet(weight.data, n / 4, k);
       return {
         codes: arrayTensor<ByteTensor>(

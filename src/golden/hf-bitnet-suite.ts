@@ -9,23 +9,14 @@
 import { packHfBitnet, type HfBitnetScaleConvention } from "../../reference/codec/hf-bitnet.js";
 import { normalish } from "../random/index.js";
 import { boundRoleOf } from "./acceptance.js";
-import type { HfBitnetGroupSpec } from "./hf-bitnet-compute.js";
-import type { Note, TestResult, Tolerance } from "./manifest-core.js";
-import { arrayTensor, floatTensor, type ByteTensor, type Tensor } from "./tensor-core.js";
+import type { Note, Tolerance } from "./manifest-core.js";
+import { arrayTensor, floatTensor, type ByteTensor } from "./tensor-core.js";
+import type { FormatGroupPlan } from "./format-group-plan.js";
 
 type Rng = () => number;
 
 /** One hf-bitnet group before its outputs are computed (suites.ts GroupPlan). */
-export interface HfBitnetGroupPlan extends HfBitnetGroupSpec {
-  readonly format: "hf-bitnet";
-  readonly tolerance: Tolerance;
-  readonly cases: readonly {
-    readonly comment: string;
-    readonly flags: readonly string[];
-    readonly result: TestResult;
-    readonly inputs: Readonly<Record<string, Tensor>>;
-  }[];
-}
+export type HfBitnetGroupPlan = FormatGroupPlan<"hf-bitnet">;
 
 /** The flags of the hf-bitnet suite. */
 export const HF_BITNET_NOTES: Readonly<Record<string, Note>> = {

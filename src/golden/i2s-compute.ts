@@ -19,13 +19,7 @@ import {
 import { i2sMatmul } from "../../reference/codec/i2_s-matmul.js";
 import { quantizeRowI8s } from "../../reference/codec/i8_s.js";
 import { i2sOutputAccepted, i2sOutputBound } from "../../reference/tolerances/i2s-matmul.js";
-import {
-  ManifestError,
-  type ElementwiseBound,
-  type GoldenFormat,
-  type GoldenOp,
-  type ParamValue,
-} from "./manifest-core.js";
+import { ManifestError, type ElementwiseBound, type GoldenOp } from "./manifest-core.js";
 import {
   arrayTensor,
   floatTensor,
@@ -35,13 +29,10 @@ import {
   type Int32Tensor,
   type Tensor,
 } from "./tensor-core.js";
+import { exactInput, formatOpRoles, positiveIntegerParam, type FormatGroupSpec } from "./format-group.js";
 
 /** What the i2_s computations need of a group. */
-export interface I2sGroupSpec {
-  readonly op: GoldenOp;
-  readonly format: GoldenFormat;
-  readonly params: Readonly<Record<string, ParamValue>>;
-}
+export type I2sGroupSpec = FormatGroupSpec;
 
 /** The kinds a `validate` group's findings table numbers (column 0 indexes this list; params repeat it). */
 export const I2S_FINDING_KINDS: readonly I2sFindingKind[] = [
@@ -74,17 +65,12 @@ export const I2S_OUTPUT_ROLES: Readonly<Partial<Record<GoldenOp, readonly string
 
 /** The roles of an i2_s group's op; ManifestError for an op the suite does not have. */
 export function i2sRoles(op: GoldenOp, which: "inputs" | "outputs"): readonly string[] {
-  const roles = (which === "inputs" ? I2S_INPUT_ROLES : I2S_OUTPUT_ROLES)[op];
-  if (roles === undefined) throw new ManifestError(`an i2_s group cannot have op ${op}`);
-  return roles;
+  return formatOpRoles(which === "inputs" ? I2S_INPUT_ROLES : I2S_OUTPUT_ROLES, op, "an i2_s");
 }
 
-/** An integer param of an i2_s group. */
+/** A positive integer param of an i2_s group. */
 function integerParam(group: I2sGroupSpec, name: string): number {
-  const value = group.params[name];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1)
-    throw new ManifestError(`an i2_s ${group.op} group's param '${name}' must be a positive integer`);
-  return value;
+  return positiveIntegerParam(group, name, "an i2_s");
 }
 
 /** The group's layout, rows and cols params. */
@@ -96,19 +82,6 @@ function layoutShape(group: I2sGroupSpec): { layout: I2sLayout; shape: I2sShape 
     layout: layout as I2sLayout,
     shape: { rows: integerParam(group, "rows"), cols: integerParam(group, "cols") },
   };
-}
-
-/** An input of exactly `dtype` and `shape`; ManifestError otherwise. */
-function input<T extends Tensor>(
-  inputs: Readonly<Record<string, Tensor>>,
-  role: string,
-  dtype: T["dtype"],
-  shape: number[],
-): T {
-  const tensor = inputs[role];
-  if (tensor?.dtype !== dtype || tensor.shape.join() !== shape.join() || tensor.shape.length !== shape.length)
-    throw new ManifestError(`input '${role}' must be ${dtype} [${shape.join(", ")}]`);
-  return tensor as T;
 }
 
 /** The findings table of validateI2s: rows (kind index, byte, element). */
@@ -123,8 +96,8 @@ function findingsTable(layout: I2sLayout, shape: I2sShape, bytes: Uint8Array): I
 function matmulOperands(group: I2sGroupSpec, inputs: Readonly<Record<string, Tensor>>) {
   const { layout, shape } = layoutShape(group);
   const m = integerParam(group, "batch");
-  const W = input<ByteTensor>(inputs, "W", "uint8", [i2sTensorBytes(shape)]);
-  const x = input<FloatTensor>(inputs, "x", "float32", [m, shape.cols]);
+  const W = exactInput<ByteTensor>(inputs, "W", "uint8", [i2sTensorBytes(shape)]);
+  const x = exactInput<FloatTensor>(inputs, "x", "float32", [m, shape.cols]);
   const acts = Array.from({ length: m }, (_, i) =>
     quantizeRowI8s(x.data.subarray(i * shape.cols, (i + 1) * shape.cols)),
   );
@@ -148,7 +121,7 @@ export function computeI2sOutputs(
   switch (group.op) {
     case "unpack":
     case "validate": {
-      const W = input<ByteTensor>(inputs, "W", "uint8", [i2sTensorBytes(shape)]);
+      const W = exactInput<ByteTensor>(inputs, "W", "uint8", [i2sTensorBytes(shape)]);
       if (group.op === "validate") return { findings: findingsTable(layout, shape, W.data) };
       const tensor = unpackI2s(layout, shape, W.data);
       return {
@@ -157,8 +130,8 @@ export function computeI2sOutputs(
       };
     }
     case "pack": {
-      const codes = input<ByteTensor>(inputs, "codes", "uint8", [stored]);
-      const scale = input<FloatTensor>(inputs, "scale", "float32", [1]);
+      const codes = exactInput<ByteTensor>(inputs, "codes", "uint8", [stored]);
+      const scale = exactInput<FloatTensor>(inputs, "scale", "float32", [1]);
       const bytes = packI2s(layout, shape, codes.data, scale.data[0]);
       return { W: arrayTensor<ByteTensor>("uint8", [bytes.length], bytes) };
     }

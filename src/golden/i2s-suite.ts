@@ -20,27 +20,17 @@ import {
 import { normalish } from "../random/index.js";
 import { boundRoleOf } from "./acceptance.js";
 import { I2S_FINDING_KINDS } from "./i2s-compute.js";
-import type { GoldenOp, Note, ParamValue, TestResult, Tolerance } from "./manifest-core.js";
-import { arrayTensor, floatTensor, type ByteTensor, type Tensor } from "./tensor-core.js";
+import type { Note, TestResult, Tolerance } from "./manifest-core.js";
+import { arrayTensor, floatTensor, type ByteTensor } from "./tensor-core.js";
+import type { FormatCaseSpec, FormatGroupPlan } from "./format-group-plan.js";
 
 type Rng = () => number;
 
 /** One i2_s test before its outputs are computed (suites.ts CaseSpec). */
-export interface I2sCaseSpec {
-  readonly comment: string;
-  readonly flags: readonly string[];
-  readonly result: TestResult;
-  readonly inputs: Readonly<Record<string, Tensor>>;
-}
+export type I2sCaseSpec = FormatCaseSpec;
 
 /** One i2_s group before its outputs are computed (suites.ts GroupPlan). */
-export interface I2sGroupPlan {
-  readonly op: GoldenOp;
-  readonly format: "i2_s";
-  readonly params: Readonly<Record<string, ParamValue>>;
-  readonly tolerance: Tolerance;
-  readonly cases: readonly I2sCaseSpec[];
-}
+export type I2sGroupPlan = FormatGroupPlan<"i2_s">;
 
 /** The flags of the i2_s suite. */
 export const I2S_NOTES: Readonly<Record<string, Note>> = {

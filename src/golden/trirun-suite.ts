@@ -17,28 +17,18 @@ import {
   type TrirunGroupSize,
   type TrirunShape,
 } from "../../reference/codec/trirun.js";
-import type { GoldenOp, Note, ParamValue, TestResult, Tolerance } from "./manifest-core.js";
+import type { Note, ParamValue, TestResult, Tolerance } from "./manifest-core.js";
 import { arrayTensor, type ByteTensor, type HalfTensor, type Int32Tensor, type Tensor } from "./tensor-core.js";
 import { TRIRUN_FINDING_KINDS, trirunFindings, type TrirunGoldenFindingKind } from "./trirun-compute.js";
+import type { FormatCaseSpec, FormatGroupPlan } from "./format-group-plan.js";
 
 type Rng = () => number;
 
 /** One trirun test before its outputs are computed (suites.ts CaseSpec). */
-export interface TrirunCaseSpec {
-  readonly comment: string;
-  readonly flags: readonly string[];
-  readonly result: TestResult;
-  readonly inputs: Readonly<Record<string, Tensor>>;
-}
+export type TrirunCaseSpec = FormatCaseSpec;
 
 /** One trirun group before its outputs are computed (suites.ts GroupPlan). */
-export interface TrirunGroupPlan {
-  readonly op: GoldenOp;
-  readonly format: "trirun";
-  readonly params: Readonly<Record<string, ParamValue>>;
-  readonly tolerance: Tolerance;
-  readonly cases: readonly TrirunCaseSpec[];
-}
+export type TrirunGroupPlan = FormatGroupPlan<"trirun">;
 
 /** The flags of the trirun suite: the finding kinds of validate (TriRun…) and the edge cases. */
 export const TRIRUN_NOTES: Readonly<Record<string, Note>> = {

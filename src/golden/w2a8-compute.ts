@@ -8,7 +8,7 @@
 
 import { packW2a8, unpackW2a8 } from "../../reference/codec/w2a8.js";
 import { w2a8Accumulate, w2a8Epilogue } from "../../reference/codec/w2a8-matmul.js";
-import { ManifestError, type GoldenFormat, type GoldenOp, type ParamValue } from "./manifest-core.js";
+import { ManifestError, type GoldenOp } from "./manifest-core.js";
 import {
   arrayTensor,
   floatTensor,
@@ -17,13 +17,10 @@ import {
   type Int32Tensor,
   type Tensor,
 } from "./tensor-core.js";
+import { exactInput, formatOpRoles, positiveIntegerParam, type FormatGroupSpec } from "./format-group.js";
 
 /** What the w2a8 computations need of a group. */
-export interface W2a8GroupSpec {
-  readonly op: GoldenOp;
-  readonly format: GoldenFormat;
-  readonly params: Readonly<Record<string, ParamValue>>;
-}
+export type W2a8GroupSpec = FormatGroupSpec;
 
 /** The input roles of each op. */
 const INPUT_ROLES: Readonly<Partial<Record<GoldenOp, readonly string[]>>> = {
@@ -40,30 +37,12 @@ const OUTPUT_ROLES: Readonly<Partial<Record<GoldenOp, readonly string[]>>> = {
 
 /** The roles of a w2a8 group's op; ManifestError for an op the suite does not have. */
 export function w2a8Roles(op: GoldenOp, which: "inputs" | "outputs"): readonly string[] {
-  const roles = (which === "inputs" ? INPUT_ROLES : OUTPUT_ROLES)[op];
-  if (roles === undefined) throw new ManifestError(`a w2a8 group cannot have op ${op}`);
-  return roles;
+  return formatOpRoles(which === "inputs" ? INPUT_ROLES : OUTPUT_ROLES, op, "a w2a8");
 }
 
-/** A positive integer param. */
+/** A positive integer param of a w2a8 group. */
 function integerParam(group: W2a8GroupSpec, name: string): number {
-  const value = group.params[name];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1)
-    throw new ManifestError(`a w2a8 ${group.op} group's param '${name}' must be a positive integer`);
-  return value;
-}
-
-/** An input of exactly `dtype` and `shape`; ManifestError otherwise. */
-function input<T extends Tensor>(
-  inputs: Readonly<Record<string, Tensor>>,
-  role: string,
-  dtype: T["dtype"],
-  shape: number[],
-): T {
-  const tensor = inputs[role];
-  if (tensor?.dtype !== dtype || tensor.shape.join() !== shape.join() || tensor.shape.length !== shape.length)
-    throw new ManifestError(`input '${role}' must be ${dtype} [${shape.join(", ")}]`);
-  return tensor as T;
+  return positiveIntegerParam(group, name, "a w2a8");
 }
 
 /**
@@ -78,7 +57,7 @@ export function computeW2a8Outputs(
   const k = integerParam(group, "cols");
   switch (group.op) {
     case "pack": {
-      const codes = input<ByteTensor>(inputs, "codes", "uint8", [n, k]);
+      const codes = exactInput<ByteTensor>(inputs, "codes", "uint8", [n, k]);
       const packed = packW2a8(
         Int8Array.from(codes.data, (c) => c - 2),
         n,
@@ -87,7 +66,7 @@ export function computeW2a8Outputs(
       return { weight: arrayTensor<ByteTensor>("uint8", [n, k / 4], packed) };
     }
     case "unpack": {
-      const weight = input<ByteTensor>(inputs, "weight", "uint8", [n, k / 4]);
+      const weight = exactInput<ByteTensor>(inputs, "weight", "uint8", [n, k / 4]);
       const t = unpackW2a8(weight.data, n, k);
       return {
         codes: arrayTensor<ByteTensor>(
@@ -100,10 +79,10 @@ export function computeW2a8Outputs(
     case "matmul": {
       const m = integerParam(group, "batch");
       const wsNum = integerParam(group, "ws_num");
-      const weights = unpackW2a8(input<ByteTensor>(inputs, "weight", "uint8", [n, k / 4]).data, n, k);
-      const ws = input<FloatTensor>(inputs, "ws", "float32", [Math.max(4, wsNum)]).data;
-      const q = input<Int32Tensor>(inputs, "x_q", "int32", [m, k]).data;
-      const s = input<FloatTensor>(inputs, "s", "float32", [m]).data;
+      const weights = unpackW2a8(exactInput<ByteTensor>(inputs, "weight", "uint8", [n, k / 4]).data, n, k);
+      const ws = exactInput<FloatTensor>(inputs, "ws", "float32", [Math.max(4, wsNum)]).data;
+      const q = exactInput<Int32Tensor>(inputs, "x_q", "int32", [m, k]).data;
+      const s = exactInput<FloatTensor>(inputs, "s", "float32", [m]).data;
       const y = new Float32Array(m * n);
       for (let i = 0; i < m; i++) {
         const acc = w2a8Accumulate(Int8Array.from(q.subarray(i * k, (i + 1) * k)), weights, n, k);

@@ -9,23 +9,14 @@ import { roundToBf16 } from "../../reference/codec/bfloat16.js";
 import { packW2a8 } from "../../reference/codec/w2a8.js";
 import { quantizeW2a8Activations } from "../../reference/codec/w2a8-matmul.js";
 import { normalish } from "../random/index.js";
-import type { Note, TestResult, Tolerance } from "./manifest-core.js";
-import { arrayTensor, floatTensor, type ByteTensor, type Int32Tensor, type Tensor } from "./tensor-core.js";
-import type { W2a8GroupSpec } from "./w2a8-compute.js";
+import type { Note, Tolerance } from "./manifest-core.js";
+import { arrayTensor, floatTensor, type ByteTensor, type Int32Tensor } from "./tensor-core.js";
+import type { FormatGroupPlan } from "./format-group-plan.js";
 
 type Rng = () => number;
 
 /** One w2a8 group before its outputs are computed (suites.ts GroupPlan). */
-export interface W2a8GroupPlan extends W2a8GroupSpec {
-  readonly format: "w2a8";
-  readonly tolerance: Tolerance;
-  readonly cases: readonly {
-    readonly comment: string;
-    readonly flags: readonly string[];
-    readonly result: TestResult;
-    readonly inputs: Readonly<Record<string, Tensor>>;
-  }[];
-}
+export type W2a8GroupPlan = FormatGroupPlan<"w2a8">;
 
 /** The flags of the w2a8 suite. */
 export const W2A8_NOTES: Readonly<Record<string, Note>> = {

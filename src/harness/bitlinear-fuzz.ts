@@ -128,3 +128,30 @@ export function halves(count: number, step: number, minimum: number): number[][]
   const second = Array.from({ length: half }, (_, i) => count - half + i);
   return half < count ? [first, second] : [];
 }
+
+/**
+ * The weight-zeroing shrink candidates of a case with ternary weights [n, k] (row-major): each row with a non-zero
+ * weight zeroed (when more than one has any), then each non-zero weight zeroed (when there are 2 to 64).
+ */
+export function* zeroedWeightCandidates<C extends { readonly weights: Int8Array }>(
+  kernelCase: C,
+  n: number,
+  k: number,
+): Generator<C> {
+  const nonZero = Array.from({ length: n }, (_, r) => r).filter((r) =>
+    kernelCase.weights.subarray(r * k, (r + 1) * k).some((t) => t !== 0),
+  );
+  if (nonZero.length > 1)
+    for (const r of nonZero) {
+      const weights = kernelCase.weights.slice();
+      weights.fill(0, r * k, (r + 1) * k);
+      yield { ...kernelCase, weights };
+    }
+  const single = Array.from({ length: n * k }, (_, e) => e).filter((e) => kernelCase.weights[e] !== 0);
+  if (single.length > 1 && single.length <= 64)
+    for (const e of single) {
+      const weights = kernelCase.weights.slice();
+      weights[e] = 0;
+      yield { ...kernelCase, weights };
+    }
+}

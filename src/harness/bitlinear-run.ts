@@ -5,13 +5,13 @@
  * failed verdict. An output file the kernel left exactly as the harness filled it is a failure of its own, named.
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckResult } from "./check.js";
-import { UNSUPPORTED_EXIT_STATUS, unsupportedVerdict, type CaseVerdict } from "./protocol.js";
-import { ResidentKernel } from "./resident-kernel.js";
-import { exitProblem, runKernelProcess, unsupportedReason, type KernelExit } from "./run-kernel.js";
+import { withKernelSession } from "./kernel-session.js";
+import type { CaseVerdict } from "./protocol.js";
+import type { ResidentKernel } from "./resident-kernel.js";
+import { runKernelInCaseDir, runKernelProcess } from "./run-kernel.js";
 
 /** What the runner needs of a format: how to write a case, where its output goes and how to judge it. */
 export interface BitlinearFormat<C> {
@@ -42,11 +42,6 @@ export interface BitlinearRunOptions {
   readonly resident?: boolean;
 }
 
-/** The message of an error, or its string. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Same length and bytes? */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -62,39 +57,23 @@ export async function runBitlinearKernelOnCase<C>(
   kernelCase: C,
   options: { readonly timeoutS: number; readonly resident?: ResidentKernel; readonly keepDir?: string },
 ): Promise<CaseVerdict> {
-  let dir: string;
-  try {
-    dir = options.keepDir ?? mkdtempSync(join(tmpdir(), `trilm-${format.name}-case-`));
-  } catch (error) {
-    return { passed: false, reason: `no temp directory for the case: ${messageOf(error)}` };
-  }
-  try {
-    const fill = format.outputFill?.(kernelCase);
-    try {
+  const fill = format.outputFill?.(kernelCase);
+  return runKernelInCaseDir({
+    tempPrefix: `trilm-${format.name}-case-`,
+    ...(options.keepDir === undefined ? {} : { keepDir: options.keepDir }),
+    timeoutS: options.timeoutS,
+    writeCase: (dir) => {
       format.writeCase(dir, kernelCase);
       if (fill !== undefined) writeFileSync(join(dir, format.outputFile), fill);
-    } catch (error) {
-      return { passed: false, reason: `the case directory could not be written: ${messageOf(error)}` };
-    }
-    const exit: KernelExit =
-      options.resident === undefined
-        ? await runKernelProcess(command, dir, options.timeoutS)
-        : await options.resident.runDir(dir);
-    if (exit.code === UNSUPPORTED_EXIT_STATUS && !exit.timedOut) return unsupportedVerdict(unsupportedReason(exit));
-    const problem = exitProblem(exit, options.timeoutS);
-    if (problem !== undefined) return { passed: false, reason: problem };
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(join(dir, format.outputFile)));
-    } catch {
-      return { passed: false, reason: `the kernel exited 0 but wrote no ${format.outputFile}` };
-    }
-    if (fill !== undefined && sameBytes(bytes, fill))
-      return { passed: false, reason: format.untouchedReason ?? `${format.outputFile} was left untouched` };
-    return format.judge(kernelCase, bytes);
-  } finally {
-    if (options.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
-  }
+    },
+    runKernel: (dir) =>
+      options.resident === undefined ? runKernelProcess(command, dir, options.timeoutS) : options.resident.runDir(dir),
+    outputFile: format.outputFile,
+    judgeOutput: (bytes) =>
+      fill !== undefined && sameBytes(bytes, fill)
+        ? { passed: false, reason: format.untouchedReason ?? `${format.outputFile} was left untouched` }
+        : format.judge(kernelCase, bytes),
+  });
 }
 
 /**
@@ -107,13 +86,9 @@ export async function withBitlinearKernel<C, T>(
   options: BitlinearRunOptions,
   body: (judge: BitlinearCaseJudge<C>, kernel: ResidentKernel | undefined) => Promise<T>,
 ): Promise<T> {
-  const resident = options.resident === true ? new ResidentKernel(command, { timeoutS: options.timeoutS }) : undefined;
-  const run = { timeoutS: options.timeoutS, ...(resident === undefined ? {} : { resident }) };
-  try {
-    return await body((kernelCase) => runBitlinearKernelOnCase(format, command, kernelCase, run), resident);
-  } finally {
-    await resident?.close();
-  }
+  return withKernelSession(command, options, (run, resident) =>
+    body((kernelCase) => runBitlinearKernelOnCase(format, command, kernelCase, run), resident),
+  );
 }
 
 /** Run `command` on every case in order; one CheckResult each. Never throws for kernel faults. */

@@ -2,7 +2,7 @@
  * Case directories of kernel protocol v1 (spec/kernel-protocol.md): case.json and the input files.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { parseNpy, pythonTupleRepr, serializeNpy } from "../io/npy.js";
@@ -17,6 +17,7 @@ import {
   shapeProblem,
   type KernelCase,
 } from "./protocol.js";
+import { readCaseFile } from "./format-case-json.js";
 
 /** Throws RangeError when a case's inputs are missing or do not fit its shape. */
 export function requireConsistentCase(kernelCase: KernelCase): void {
@@ -49,16 +50,6 @@ export function writeCaseDir(dir: string, kernelCase: KernelCase): void {
     else if (role === "x")
       writeFileSync(path, serializeNpy({ dtype: "<f4", shape: [batch, cols], data: kernelCase.x! }));
     else writeFileSync(path, serializeNpy({ dtype: "<f4", shape: [rows, cols], data: kernelCase.w! }));
-  }
-}
-
-/** Read a file of the case directory; InputError naming it when it cannot be read. */
-function readCaseFile(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`);
   }
 }
 

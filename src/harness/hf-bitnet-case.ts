@@ -5,7 +5,7 @@
  * weight.bin, weight_scale.bin and x.bin; the kernel writes y.bin.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   hfBitnetProblems,
@@ -16,6 +16,7 @@ import {
 import { InputError } from "../errors.js";
 import { jsonDeeperThan, MAX_JSON_DEPTH } from "../io/json-depth.js";
 import { CASE_FILE, PROTOCOL_VERSION } from "./protocol.js";
+import { formatCaseJsonIn, readCaseFileOfSize, readCaseFileTextNamingCode } from "./format-case-json.js";
 
 /** The case.json `format` of an hf-bitnet case. */
 export const HF_BITNET_FORMAT = "hf-bitnet";
@@ -109,19 +110,6 @@ export function writeHfBitnetCaseDir(dir: string, kernelCase: HfBitnetKernelCase
   writeFileSync(join(dir, HF_BITNET_FILES.x), rawBytes(kernelCase.x));
 }
 
-/** A file of the case directory of exactly `size` bytes; InputError naming it otherwise. */
-function readExact(path: string, size: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`);
-  }
-  if (bytes.length !== size) throw new InputError(path, `is ${bytes.length} bytes, expected ${size}`);
-  return bytes;
-}
-
 /** Float32 values of little-endian bytes. */
 function float32Of(bytes: Uint8Array): Float32Array {
   return new Float32Array(bytes.slice().buffer);
@@ -129,22 +117,7 @@ function float32Of(bytes: Uint8Array): Float32Array {
 
 /** The parsed case.json of `dir` when its format is hf-bitnet; undefined for any other case directory. */
 export function hfBitnetCaseJsonIn(dir: string): HfBitnetCaseJson | undefined {
-  const path = join(dir, CASE_FILE);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== undefined)
-      throw new InputError(path, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
-    return undefined; // not JSON: readCaseDir reports it
-  }
-  if (typeof value !== "object" || value === null || (value as { format?: unknown }).format !== HF_BITNET_FORMAT)
-    return undefined;
-  try {
-    return parseHfBitnetCaseJson(value);
-  } catch (error) {
-    throw new InputError(path, error instanceof Error ? error.message : String(error));
-  }
+  return formatCaseJsonIn(dir, HF_BITNET_FORMAT, parseHfBitnetCaseJson, readCaseFileTextNamingCode);
 }
 
 /** Check a parsed case.json of format hf-bitnet (spec/kernel-protocol.md §13.1); Error with a one-line reason. */
@@ -188,11 +161,11 @@ export function readHfBitnetCaseDir(dir: string): HfBitnetKernelCase {
   if (json === undefined) throw new InputError(join(dir, CASE_FILE), `format must be ${HF_BITNET_FORMAT}`);
   const { rows: n, cols: k, batch: m } = json.shape;
   const weightPath = join(dir, HF_BITNET_FILES.weight);
-  const packed = readExact(weightPath, (n / 4) * k);
-  const scale = float32Of(readExact(join(dir, HF_BITNET_FILES.weight_scale), 4))[0];
+  const packed = readCaseFileOfSize(weightPath, (n / 4) * k);
+  const scale = float32Of(readCaseFileOfSize(join(dir, HF_BITNET_FILES.weight_scale), 4))[0];
   const problems = hfBitnetProblems(packed, n, k, scale);
   if (problems.length > 0) throw new InputError(weightPath, problems.join("; "));
-  const x = float32Of(readExact(join(dir, HF_BITNET_FILES.x), 4 * m * k));
+  const x = float32Of(readCaseFileOfSize(join(dir, HF_BITNET_FILES.x), 4 * m * k));
   if (x.some((v) => !Number.isFinite(v))) throw new InputError(join(dir, HF_BITNET_FILES.x), "holds a NaN or ±inf");
   return {
     n,

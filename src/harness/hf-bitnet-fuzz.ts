@@ -4,7 +4,7 @@
  */
 
 import type { HfBitnetScaleConvention } from "../../reference/codec/hf-bitnet.js";
-import { halves, type BitlinearFuzzFormat } from "./bitlinear-fuzz.js";
+import { halves, zeroedWeightCandidates, type BitlinearFuzzFormat } from "./bitlinear-fuzz.js";
 import type { HfBitnetKernelCase } from "./hf-bitnet-case.js";
 import { randomHfBitnetCase } from "./hf-bitnet-cases.js";
 import { trirunCaseRng } from "./trirun-cases.js";
@@ -34,20 +34,7 @@ export function* hfBitnetShrinkCandidates(kernelCase: HfBitnetKernelCase): Gener
   if (m > 1) for (const i of tokens) yield hfBitnetSubCase(kernelCase, [i], rows, cols);
   for (const half of halves(n, 4, 4)) yield hfBitnetSubCase(kernelCase, tokens, half, cols);
   for (const half of halves(k, 1, 1)) yield hfBitnetSubCase(kernelCase, tokens, rows, half);
-  const nonZero = rows.filter((r) => cols.some((c) => kernelCase.weights[r * k + c] !== 0));
-  if (nonZero.length > 1)
-    for (const r of nonZero) {
-      const weights = kernelCase.weights.slice();
-      weights.fill(0, r * k, (r + 1) * k);
-      yield { ...kernelCase, weights };
-    }
-  const single = range(n * k).filter((e) => kernelCase.weights[e] !== 0);
-  if (single.length > 1 && single.length <= 64)
-    for (const e of single) {
-      const weights = kernelCase.weights.slice();
-      weights[e] = 0;
-      yield { ...kernelCase, weights };
-    }
+  yield* zeroedWeightCandidates(kernelCase, n, k);
 }
 
 /** The fuzzing format of hf-bitnet: `convention` fixed, or drawn per run when undefined. */

@@ -5,7 +5,7 @@
  * act_sum.npy) for kernels that take them ready-made, as bitnet.cpp's do.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   I2S_LAYOUTS,
@@ -20,6 +20,7 @@ import { InputError } from "../errors.js";
 import { jsonDeeperThan, MAX_JSON_DEPTH } from "../io/json-depth.js";
 import { parseNpy, pythonTupleRepr, serializeNpy, type NpyArray } from "../io/npy.js";
 import { CASE_FILE, PROTOCOL_VERSION } from "./protocol.js";
+import { formatCaseJsonIn, positiveInteger, readCaseFile, readCaseFileText } from "./format-case-json.js";
 
 /** The case.json `format` of an I2_S-format kernel case. */
 export const I2S_FORMAT = "i2_s";
@@ -149,38 +150,9 @@ export function writeI2sCaseDir(dir: string, kernelCase: I2sKernelCase): void {
   writeFileSync(join(dir, I2S_FILES.act_sum), serializeNpy({ dtype: "<i4", shape: [m], data: input.actSum }));
 }
 
-/** Read a file of the case directory; InputError naming it when it cannot be read. */
-function readCaseFile(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`);
-  }
-}
-
 /** The parsed case.json of `dir` when its format is "i2_s"; undefined for any other case directory. */
 export function i2sCaseJsonIn(dir: string): I2sCaseJson | undefined {
-  const path = join(dir, CASE_FILE);
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(readCaseFile(path)));
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    return undefined; // not JSON: readCaseDir reports it
-  }
-  if (typeof value !== "object" || value === null || (value as { format?: unknown }).format !== I2S_FORMAT)
-    return undefined;
-  try {
-    return parseI2sCaseJson(value);
-  } catch (error) {
-    throw new InputError(path, error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** A positive safe integer? */
-function positiveInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+  return formatCaseJsonIn(dir, I2S_FORMAT, parseI2sCaseJson, readCaseFileText);
 }
 
 /** Check a parsed case.json of format i2_s (spec/kernel-protocol.md §12.1); Error with a one-line reason. */

@@ -11,7 +11,8 @@ import type { I2sLayout } from "../../reference/codec/i2_s.js";
 import { i2sCaseProblem, type I2sKernelCase } from "./i2s-case.js";
 import { i2sCaseOf, randomI2sCase } from "./i2s-cases.js";
 import type { I2sVerdict } from "./i2s-judge.js";
-import { caseFailed } from "./protocol.js";
+import { fuzzDrawnCases } from "./drawn-case-fuzz.js";
+import { shrinkGreedily, shrinkStructurally, simplifyChunks, simplifyEach, type Shrinker } from "./greedy-shrink.js";
 
 /** Inputs per shrink block of k. */
 const K_BLOCK = 128;
@@ -149,46 +150,6 @@ function withActivations(
   return { ...kernelCase, x };
 }
 
-/** Greedy shrinking state: the current failure and the budget left. */
-interface Shrinker {
-  current: { kernelCase: I2sKernelCase; verdict: I2sVerdict };
-  steps: number;
-  triesLeft: number;
-  readonly judge: (kernelCase: I2sKernelCase) => Promise<I2sVerdict>;
-}
-
-/** Judge `candidate`; keep it when it still fails. */
-async function tryCandidate(shrinker: Shrinker, candidate: I2sKernelCase): Promise<boolean> {
-  if (shrinker.triesLeft <= 0 || i2sCaseProblem(candidate) !== undefined) return false;
-  shrinker.triesLeft--;
-  const verdict = await shrinker.judge(candidate);
-  if (!caseFailed(verdict)) return false;
-  shrinker.current = { kernelCase: candidate, verdict };
-  shrinker.steps++;
-  return true;
-}
-
-/** Simplify groups of indices by `apply`, in chunks halving from half of them down to one (delta debugging). */
-async function simplifyChunks(
-  shrinker: Shrinker,
-  items: readonly (readonly number[])[],
-  apply: (kernelCase: I2sKernelCase, indices: readonly number[]) => I2sKernelCase,
-): Promise<boolean> {
-  let remaining = [...items];
-  let progressed = false;
-  for (let size = Math.ceil(remaining.length / 2); size >= 1 && remaining.length > 0; size = Math.floor(size / 2)) {
-    for (let start = 0; start < remaining.length;) {
-      const chunk = remaining.slice(start, start + size);
-      if (await tryCandidate(shrinker, apply(shrinker.current.kernelCase, chunk.flat()))) {
-        remaining = [...remaining.slice(0, start), ...remaining.slice(start + size)];
-        progressed = true;
-      } else start += size;
-    }
-    if (size === 1) break;
-  }
-  return progressed;
-}
-
 /** The largest |x| of activation row i. */
 function rowMax(kernelCase: I2sKernelCase, i: number): number {
   let max = 0;
@@ -197,17 +158,8 @@ function rowMax(kernelCase: I2sKernelCase, i: number): number {
 }
 
 /** One pass of every shrink step; true when any made progress. */
-async function shrinkPass(shrinker: Shrinker): Promise<boolean> {
-  let progressed = false;
-  for (let again = true; again;) {
-    again = false;
-    for (const candidate of structuralCandidates(shrinker.current.kernelCase)) {
-      if (await tryCandidate(shrinker, candidate)) {
-        again = progressed = true;
-        break;
-      }
-    }
-  }
+async function shrinkPass(shrinker: Shrinker<I2sKernelCase, I2sVerdict>): Promise<boolean> {
+  let progressed = await shrinkStructurally(shrinker, structuralCandidates);
   const { codes, k } = shrinker.current.kernelCase;
   const blocks = new Map<number, number[]>();
   for (let e = 0; e < codes.length; e++)
@@ -215,24 +167,10 @@ async function shrinkPass(shrinker: Shrinker): Promise<boolean> {
   if (await simplifyChunks(shrinker, [...blocks.values()], withZeroWeights)) progressed = true;
   const codes1 = shrinker.current.kernelCase.codes;
   const nonZero = range(codes1.length).filter((e) => codes1[e] !== 1);
-  if (
-    await simplifyChunks(
-      shrinker,
-      nonZero.map((e) => [e]),
-      withZeroWeights,
-    )
-  )
-    progressed = true;
+  if (await simplifyEach(shrinker, nonZero, withZeroWeights)) progressed = true;
   const x = shrinker.current.kernelCase.x;
   const active = range(x.length).filter((i) => x[i] !== 0);
-  if (
-    await simplifyChunks(
-      shrinker,
-      active.map((i) => [i]),
-      (c, indices) => withActivations(c, indices, () => 0),
-    )
-  )
-    progressed = true;
+  if (await simplifyEach(shrinker, active, (c, indices) => withActivations(c, indices, () => 0))) progressed = true;
   const current = shrinker.current.kernelCase;
   const maxes = range(current.m).map((i) => rowMax(current, i));
   const notMax = range(current.x.length).filter(
@@ -240,15 +178,7 @@ async function shrinkPass(shrinker: Shrinker): Promise<boolean> {
   );
   const toMax = (c: I2sKernelCase, indices: readonly number[]): I2sKernelCase =>
     withActivations(c, indices, (i, old) => Math.sign(old) * maxes[Math.floor(i / c.k)]);
-  if (
-    current.k === k &&
-    (await simplifyChunks(
-      shrinker,
-      notMax.map((i) => [i]),
-      toMax,
-    ))
-  )
-    progressed = true;
+  if (current.k === k && (await simplifyEach(shrinker, notMax, toMax))) progressed = true;
   return progressed;
 }
 
@@ -258,9 +188,7 @@ export async function shrinkI2sCase(
   judge: (kernelCase: I2sKernelCase) => Promise<I2sVerdict>,
   maxTries = 4000,
 ): Promise<{ kernelCase: I2sKernelCase; verdict: I2sVerdict; steps: number }> {
-  const shrinker: Shrinker = { current: failure, steps: 0, triesLeft: maxTries, judge };
-  while (shrinker.triesLeft > 0 && (await shrinkPass(shrinker)));
-  return { ...shrinker.current, steps: shrinker.steps };
+  return shrinkGreedily(failure, judge, maxTries, shrinkPass, (candidate) => i2sCaseProblem(candidate) === undefined);
 }
 
 /**
@@ -271,15 +199,7 @@ export async function fuzzI2sCases(
   judge: (kernelCase: I2sKernelCase) => Promise<I2sVerdict>,
   options: I2sFuzzOptions,
 ): Promise<I2sFuzzResult> {
-  const runs = options.runs ?? 100;
   const layout = options.layout ?? "x86";
-  const judgeSafely = async (kernelCase: I2sKernelCase): Promise<I2sVerdict> => {
-    try {
-      return await judge(kernelCase);
-    } catch (error) {
-      return { passed: false, reason: `the kernel threw: ${error instanceof Error ? error.message : String(error)}` };
-    }
-  };
   const draws = fc.record({
     kBlocks: fc.integer({ min: 1, max: options.maxKBlocks ?? 4 }),
     nGroups: fc.integer({ min: 1, max: options.maxNGroups ?? 4 }),
@@ -288,53 +208,13 @@ export async function fuzzI2sCases(
     density: fc.constantFrom(0.02, 0.3, 0.7),
     contentSeed: fc.integer({ min: 0, max: 0x7fffffff }),
   });
-  let searched = 0;
-  let unsupported = 0;
-  let unsupportedReason: string | undefined;
-  let first: { kernelCase: I2sKernelCase; verdict: I2sVerdict } | undefined;
-  const property = fc.asyncProperty(draws, async (draw) => {
-    options.onProgress?.({ phase: "search", count: ++searched });
-    const kernelCase = caseOfDraw(layout, draw);
-    const verdict = await judgeSafely(kernelCase);
-    if (verdict.passed) return true;
-    if (!caseFailed(verdict)) {
-      unsupported++;
-      unsupportedReason ??= verdict.reason;
-      return true;
-    }
-    first = { kernelCase, verdict };
-    return false;
-  });
-  const details = await fc.check(property, { numRuns: runs, seed: options.seed, endOnFailure: true });
-  const skipped = { numUnsupported: unsupported, ...(unsupportedReason === undefined ? {} : { unsupportedReason }) };
-  if (first === undefined)
-    return {
-      passed: unsupported < details.numRuns,
-      seed: options.seed,
-      numRuns: details.numRuns,
-      numShrinks: 0,
-      ...skipped,
-    };
-  let tries = 0;
-  const reduced = await shrinkI2sCase(
-    first,
-    (kernelCase) => {
-      options.onProgress?.({ phase: "shrink", count: ++tries });
-      return judgeSafely(kernelCase);
-    },
-    options.maxShrinkTries,
+  return fuzzDrawnCases(
+    draws,
+    (draw) => caseOfDraw(layout, draw),
+    judge,
+    (failure, shrinkJudge, maxTries) => shrinkI2sCase(failure, shrinkJudge, maxTries),
+    options,
   );
-  return {
-    passed: false,
-    seed: options.seed,
-    numRuns: details.numRuns,
-    numShrinks: reduced.steps,
-    ...skipped,
-    counterexample: reduced.kernelCase,
-    verdict: reduced.verdict,
-    firstCounterexample: first.kernelCase,
-    firstVerdict: first.verdict,
-  };
 }
 
 /** An I2_S case in a few words: "n 1 × k 128, m 1, x86 layout, 1 non-zero weight". */

@@ -8,10 +8,10 @@
 import { i2sElementLocation } from "../../reference/codec/i2_s.js";
 import { i2sMatmul, type I2sMatmulResult } from "../../reference/codec/i2_s-matmul.js";
 import { i2sImpliedCentered, i2sOutputAccepted, i2sOutputBound } from "../../reference/tolerances/i2s-matmul.js";
-import { parseNpy, pythonTupleRepr } from "../io/npy.js";
 import { i2sCaseActivations, i2sCaseBytes, I2S_FILES, type I2sKernelCase } from "./i2s-case.js";
 import { diagnoseI2sMatmul } from "./i2s-diagnose.js";
 import type { CaseVerdict } from "./protocol.js";
+import { readMatrixOutputNpy } from "./matrix-output-npy.js";
 
 /** Name the stored place of each non-zero weight when a case has at most this many. */
 export const I2S_NAMED_WEIGHTS_MAX = 8;
@@ -160,20 +160,6 @@ export function judgeI2sOutputFile(
   bytes: Uint8Array,
   options: I2sJudgeOptions = {},
 ): I2sVerdict {
-  const name = I2S_FILES.y;
-  let array;
-  try {
-    array = parseNpy(bytes, name);
-  } catch (error) {
-    return { passed: false, reason: error instanceof Error ? error.message : String(error) };
-  }
-  const shape = [kernelCase.m, kernelCase.n];
-  if (array.dtype !== "<f4")
-    return { passed: false, reason: `${name} has dtype '${array.dtype}', expected float32 '<f4'` };
-  if (array.shape.length !== 2 || array.shape[0] !== shape[0] || array.shape[1] !== shape[1])
-    return {
-      passed: false,
-      reason: `${name} has shape ${pythonTupleRepr(array.shape)}, expected ${pythonTupleRepr(shape)}`,
-    };
-  return judgeI2sMatmul(kernelCase, array.data, options);
+  const y = readMatrixOutputNpy(bytes, I2S_FILES.y, "<f4", [kernelCase.m, kernelCase.n]);
+  return typeof y === "string" ? { passed: false, reason: y } : judgeI2sMatmul(kernelCase, y, options);
 }

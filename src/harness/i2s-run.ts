@@ -4,12 +4,9 @@
  * and judge it. Kernel faults never throw: they give a failed verdict.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { UNSUPPORTED_EXIT_STATUS, unsupportedVerdict } from "./protocol.js";
-import { ResidentKernel } from "./resident-kernel.js";
-import { exitProblem, runKernelProcess, unsupportedReason, type KernelExit } from "./run-kernel.js";
+import { withKernelSession } from "./kernel-session.js";
+import type { ResidentKernel } from "./resident-kernel.js";
+import { runKernelInCaseDir, runKernelProcess } from "./run-kernel.js";
 import { I2S_FILES, writeI2sCaseDir, type I2sKernelCase } from "./i2s-case.js";
 import { judgeI2sOutputFile, type I2sJudgeOptions, type I2sVerdict } from "./i2s-judge.js";
 
@@ -36,41 +33,16 @@ export async function runI2sKernelOnCase(
   kernelCase: I2sKernelCase,
   options: RunI2sKernelOptions,
 ): Promise<I2sVerdict> {
-  let dir: string;
-  try {
-    dir = options.keepDir ?? mkdtempSync(join(tmpdir(), "trilm-i2s-case-"));
-  } catch (error) {
-    return {
-      passed: false,
-      reason: `no temp directory for the case: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-  try {
-    try {
-      writeI2sCaseDir(dir, kernelCase);
-    } catch (error) {
-      return {
-        passed: false,
-        reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}`,
-      };
-    }
-    const exit: KernelExit =
-      options.resident === undefined
-        ? await runKernelProcess(command, dir, options.timeoutS)
-        : await options.resident.runDir(dir);
-    if (exit.code === UNSUPPORTED_EXIT_STATUS && !exit.timedOut) return unsupportedVerdict(unsupportedReason(exit));
-    const problem = exitProblem(exit, options.timeoutS);
-    if (problem !== undefined) return { passed: false, reason: problem };
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(join(dir, I2S_FILES.y)));
-    } catch {
-      return { passed: false, reason: `the kernel exited 0 but wrote no ${I2S_FILES.y}` };
-    }
-    return judgeI2sOutputFile(kernelCase, bytes, options);
-  } finally {
-    if (options.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
-  }
+  return runKernelInCaseDir({
+    tempPrefix: "trilm-i2s-case-",
+    ...(options.keepDir === undefined ? {} : { keepDir: options.keepDir }),
+    timeoutS: options.timeoutS,
+    writeCase: (dir) => writeI2sCaseDir(dir, kernelCase),
+    runKernel: (dir) =>
+      options.resident === undefined ? runKernelProcess(command, dir, options.timeoutS) : options.resident.runDir(dir),
+    outputFile: I2S_FILES.y,
+    judgeOutput: (bytes) => judgeI2sOutputFile(kernelCase, bytes, options),
+  });
 }
 
 /**
@@ -82,14 +54,7 @@ export async function withI2sKernel<T>(
   options: { readonly timeoutS: number; readonly resident?: boolean },
   body: (judge: I2sCaseJudge, kernel: ResidentKernel | undefined) => Promise<T>,
 ): Promise<T> {
-  const resident = options.resident === true ? new ResidentKernel(command, { timeoutS: options.timeoutS }) : undefined;
-  const judgeOptions = { timeoutS: options.timeoutS, ...(resident === undefined ? {} : { resident }) };
-  try {
-    return await body(
-      (kernelCase, judging) => runI2sKernelOnCase(command, kernelCase, { ...judgeOptions, ...judging }),
-      resident,
-    );
-  } finally {
-    await resident?.close();
-  }
+  return withKernelSession(command, options, (run, resident) =>
+    body((kernelCase, judging) => runI2sKernelOnCase(command, kernelCase, { ...run, ...judging }), resident),
+  );
 }

@@ -156,9 +156,55 @@ export async function runKernelOnCase(
   kernelCase: KernelCase,
   options: RunKernelOptions,
 ): Promise<CaseVerdict> {
+  const name = ROLE_FILES[outputRole(kernelCase.op)];
+  return runKernelInCaseDir({
+    tempPrefix: "trilm-case-",
+    ...(options.keepDir === undefined ? {} : { keepDir: options.keepDir }),
+    timeoutS: options.timeoutS,
+    writeCase: (dir) => writeCaseDir(dir, kernelCase),
+    runKernel: options.runner ?? ((dir) => runKernelProcess(command, dir, options.timeoutS)),
+    outputFile: name,
+    judgeOutput: (bytes) => {
+      try {
+        return judgeCase(kernelCase, new Map([[name, bytes]]));
+      } catch (error) {
+        return {
+          passed: false,
+          reason: `${name} could not be judged: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+    },
+  });
+}
+
+/** One kernel run on a case directory: where it goes, how it is written and run, and how its output is judged. */
+export interface CaseDirRun<V extends CaseVerdict> {
+  /** The prefix of the temp directory made for the case (in the OS temp dir) when keepDir is absent. */
+  readonly tempPrefix: string;
+  /** Write the case directory here (created if needed) and keep it, instead of a removed temp dir. */
+  readonly keepDir?: string;
+  /** Seconds the kernel may run (for the timeout's reason). */
+  readonly timeoutS: number;
+  /** Writes the case's files into the directory; may throw. */
+  readonly writeCase: (dir: string) => void;
+  /** Runs the kernel on the written directory. */
+  readonly runKernel: (dir: string) => Promise<KernelExit>;
+  /** The output file the kernel writes, read back after a clean exit. */
+  readonly outputFile: string;
+  /** Judges the output file's bytes. */
+  readonly judgeOutput: (bytes: Uint8Array) => V | Promise<V>;
+}
+
+/**
+ * The prologue and epilogue every format shares (spec/kernel-protocol.md §1, §4): make the case directory (or use
+ * keepDir), write the case, run the kernel, turn exit status 3 into an unsupported verdict and a crash, a non-zero
+ * exit, a timeout or a missing output into a failed one, else judge the output; the temp directory is removed
+ * afterwards. Never throws for kernel faults.
+ */
+export async function runKernelInCaseDir<V extends CaseVerdict>(run: CaseDirRun<V>): Promise<V | CaseVerdict> {
   let dir: string;
   try {
-    dir = options.keepDir ?? mkdtempSync(join(tmpdir(), "trilm-case-"));
+    dir = run.keepDir ?? mkdtempSync(join(tmpdir(), run.tempPrefix));
   } catch (error) {
     return {
       passed: false,
@@ -167,33 +213,25 @@ export async function runKernelOnCase(
   }
   try {
     try {
-      writeCaseDir(dir, kernelCase);
+      run.writeCase(dir);
     } catch (error) {
       return {
         passed: false,
         reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    const exit = await (options.runner ?? ((d: string) => runKernelProcess(command, d, options.timeoutS)))(dir);
+    const exit = await run.runKernel(dir);
     if (exit.code === UNSUPPORTED_EXIT_STATUS && !exit.timedOut) return unsupportedVerdict(unsupportedReason(exit));
-    const problem = exitProblem(exit, options.timeoutS);
+    const problem = exitProblem(exit, run.timeoutS);
     if (problem !== undefined) return { passed: false, reason: problem };
-    const name = ROLE_FILES[outputRole(kernelCase.op)];
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(readFileSync(join(dir, name)));
+      bytes = new Uint8Array(readFileSync(join(dir, run.outputFile)));
     } catch {
-      return { passed: false, reason: `the kernel exited 0 but wrote no ${name}` };
+      return { passed: false, reason: `the kernel exited 0 but wrote no ${run.outputFile}` };
     }
-    try {
-      return judgeCase(kernelCase, new Map([[name, bytes]]));
-    } catch (error) {
-      return {
-        passed: false,
-        reason: `${name} could not be judged: ${error instanceof Error ? error.message : String(error)}`,
-      };
-    }
+    return await run.judgeOutput(bytes);
   } finally {
-    if (options.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
+    if (run.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }

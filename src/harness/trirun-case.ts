@@ -4,7 +4,7 @@
  * protocol v1: case.json, B.bin + s.bin (raw little-endian) and the same arrays as B.npy + s.npy, x.npy.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   packTrirun,
@@ -19,6 +19,7 @@ import { InputError } from "../errors.js";
 import { jsonDeeperThan, MAX_JSON_DEPTH } from "../io/json-depth.js";
 import { parseNpy, pythonTupleRepr, serializeNpy, type NpyArray } from "../io/npy.js";
 import { CASE_FILE, PROTOCOL_VERSION } from "./protocol.js";
+import { formatCaseJsonIn, positiveInteger, readCaseFile, readCaseFileText } from "./format-case-json.js";
 
 /** The case.json `format` of a TriRun-format kernel case. */
 export const TRIRUN_FORMAT = "trirun";
@@ -137,38 +138,9 @@ export function writeTrirunCaseDir(dir: string, kernelCase: TrirunKernelCase): v
   );
 }
 
-/** Read a file of the case directory; InputError naming it when it cannot be read. */
-function readCaseFile(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`);
-  }
-}
-
 /** The parsed case.json of `dir` when its format is "trirun"; undefined for any other case directory. */
 export function trirunCaseJsonIn(dir: string): TrirunCaseJson | undefined {
-  const path = join(dir, CASE_FILE);
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(readCaseFile(path)));
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    return undefined; // not JSON: readCaseDir reports it
-  }
-  if (typeof value !== "object" || value === null || (value as { format?: unknown }).format !== TRIRUN_FORMAT)
-    return undefined;
-  try {
-    return parseTrirunCaseJson(value);
-  } catch (error) {
-    throw new InputError(path, error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** A positive safe integer? */
-function positiveInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+  return formatCaseJsonIn(dir, TRIRUN_FORMAT, parseTrirunCaseJson, readCaseFileText);
 }
 
 /** Check a parsed case.json of format trirun (spec/kernel-protocol.md §11); Error with a one-line reason. */

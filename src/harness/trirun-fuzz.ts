@@ -13,7 +13,8 @@ import {
   TRIRUN_TILE,
   type TrirunGroupSize,
 } from "../../reference/codec/trirun.js";
-import { caseFailed } from "./protocol.js";
+import { fuzzDrawnCases } from "./drawn-case-fuzz.js";
+import { shrinkGreedily, shrinkStructurally, simplifyChunks, simplifyEach, type Shrinker } from "./greedy-shrink.js";
 import type { TrirunKernelCase } from "./trirun-case.js";
 import { randomTrirunCase } from "./trirun-cases.js";
 import type { TrirunVerdict } from "./trirun-judge.js";
@@ -143,61 +144,9 @@ function withScales(kernelCase: TrirunKernelCase, indices: readonly number[], bi
   return { ...kernelCase, weights: { ...kernelCase.weights, scales } };
 }
 
-/** Greedy shrinking state: the current failure and the budget left. */
-interface Shrinker {
-  current: { kernelCase: TrirunKernelCase; verdict: TrirunVerdict };
-  steps: number;
-  triesLeft: number;
-  readonly judge: (kernelCase: TrirunKernelCase) => Promise<TrirunVerdict>;
-}
-
-/** Judge `candidate`; keep it when it still fails. */
-async function tryCandidate(shrinker: Shrinker, candidate: TrirunKernelCase): Promise<boolean> {
-  if (shrinker.triesLeft <= 0) return false;
-  shrinker.triesLeft--;
-  const verdict = await shrinker.judge(candidate);
-  if (!caseFailed(verdict)) return false;
-  shrinker.current = { kernelCase: candidate, verdict };
-  shrinker.steps++;
-  return true;
-}
-
-/**
- * Simplify the groups of `items` (each a list of indices) by `apply`, in chunks halving from half of them down
- * to one group (as delta debugging does): a chunk whose simplification still fails is kept simplified.
- */
-async function simplifyChunks(
-  shrinker: Shrinker,
-  items: readonly (readonly number[])[],
-  apply: (kernelCase: TrirunKernelCase, indices: readonly number[]) => TrirunKernelCase,
-): Promise<boolean> {
-  let remaining = [...items];
-  let progressed = false;
-  for (let size = Math.ceil(remaining.length / 2); size >= 1 && remaining.length > 0; size = Math.floor(size / 2)) {
-    for (let start = 0; start < remaining.length;) {
-      const chunk = remaining.slice(start, start + size);
-      if (await tryCandidate(shrinker, apply(shrinker.current.kernelCase, chunk.flat()))) {
-        remaining = [...remaining.slice(0, start), ...remaining.slice(start + size)];
-        progressed = true;
-      } else start += size;
-    }
-    if (size === 1) break;
-  }
-  return progressed;
-}
-
 /** One pass of every shrink step; true when any made progress. */
-async function shrinkPass(shrinker: Shrinker): Promise<boolean> {
-  let progressed = false;
-  for (let again = true; again;) {
-    again = false;
-    for (const candidate of structuralCandidates(shrinker.current.kernelCase)) {
-      if (await tryCandidate(shrinker, candidate)) {
-        again = progressed = true;
-        break;
-      }
-    }
-  }
+async function shrinkPass(shrinker: Shrinker<TrirunKernelCase, TrirunVerdict>): Promise<boolean> {
+  let progressed = await shrinkStructurally(shrinker, structuralCandidates);
   const { weights } = shrinker.current.kernelCase;
   const tiles: number[][] = [];
   for (let r = 0; r < weights.k / TRIRUN_TILE; r++)
@@ -208,44 +157,16 @@ async function shrinkPass(shrinker: Shrinker): Promise<boolean> {
   if (await simplifyChunks(shrinker, tiles, (c, indices) => withCodes(c, indices, 1))) progressed = true;
   const codes = shrinker.current.kernelCase.weights.codes;
   const nonZero = range(codes.length).filter((i) => codes[i] !== 1);
-  if (
-    await simplifyChunks(
-      shrinker,
-      nonZero.map((i) => [i]),
-      (c, indices) => withCodes(c, indices, 1),
-    )
-  )
-    progressed = true;
+  if (await simplifyEach(shrinker, nonZero, (c, indices) => withCodes(c, indices, 1))) progressed = true;
   const x = shrinker.current.kernelCase.x;
   const activeX = range(x.length).filter((i) => (x[i] & 0x7fff) !== 0);
-  if (
-    await simplifyChunks(
-      shrinker,
-      activeX.map((i) => [i]),
-      (c, indices) => withActivations(c, indices, 0),
-    )
-  )
-    progressed = true;
+  if (await simplifyEach(shrinker, activeX, (c, indices) => withActivations(c, indices, 0))) progressed = true;
   const x1 = shrinker.current.kernelCase.x;
   const notOne = range(x1.length).filter((i) => (x1[i] & 0x7fff) !== 0 && x1[i] !== F16_ONE);
-  if (
-    await simplifyChunks(
-      shrinker,
-      notOne.map((i) => [i]),
-      (c, indices) => withActivations(c, indices, F16_ONE),
-    )
-  )
-    progressed = true;
+  if (await simplifyEach(shrinker, notOne, (c, indices) => withActivations(c, indices, F16_ONE))) progressed = true;
   const s = shrinker.current.kernelCase.weights.scales;
   const notOneScale = range(s.length).filter((i) => s[i] !== F16_ONE);
-  if (
-    await simplifyChunks(
-      shrinker,
-      notOneScale.map((i) => [i]),
-      (c, indices) => withScales(c, indices, F16_ONE),
-    )
-  )
-    progressed = true;
+  if (await simplifyEach(shrinker, notOneScale, (c, indices) => withScales(c, indices, F16_ONE))) progressed = true;
   return progressed;
 }
 
@@ -258,9 +179,7 @@ export async function shrinkTrirunCase(
   judge: (kernelCase: TrirunKernelCase) => Promise<TrirunVerdict>,
   maxTries = 4000,
 ): Promise<{ kernelCase: TrirunKernelCase; verdict: TrirunVerdict; steps: number }> {
-  const shrinker: Shrinker = { current: failure, steps: 0, triesLeft: maxTries, judge };
-  while (shrinker.triesLeft > 0 && (await shrinkPass(shrinker)));
-  return { ...shrinker.current, steps: shrinker.steps };
+  return shrinkGreedily(failure, judge, maxTries, shrinkPass);
 }
 
 /**
@@ -271,14 +190,6 @@ export async function fuzzTrirunCases(
   judge: (kernelCase: TrirunKernelCase) => Promise<TrirunVerdict>,
   options: TrirunFuzzOptions,
 ): Promise<TrirunFuzzResult> {
-  const runs = options.runs ?? 100;
-  const judgeSafely = async (kernelCase: TrirunKernelCase): Promise<TrirunVerdict> => {
-    try {
-      return await judge(kernelCase);
-    } catch (error) {
-      return { passed: false, reason: `the kernel threw: ${error instanceof Error ? error.message : String(error)}` };
-    }
-  };
   const draws = fc.record({
     kBlocks: fc.integer({ min: 1, max: options.maxKBlocks ?? 2 }),
     nBlocks: fc.integer({ min: 1, max: options.maxNBlocks ?? 2 }),
@@ -288,53 +199,13 @@ export async function fuzzTrirunCases(
     density: fc.constantFrom(0.02, 0.3, 0.7),
     contentSeed: fc.integer({ min: 0, max: 0x7fffffff }),
   });
-  let searched = 0;
-  let unsupported = 0;
-  let unsupportedReason: string | undefined;
-  let first: { kernelCase: TrirunKernelCase; verdict: TrirunVerdict } | undefined;
-  const property = fc.asyncProperty(draws, async (draw) => {
-    options.onProgress?.({ phase: "search", count: ++searched });
-    const kernelCase = caseOfDraw(draw);
-    const verdict = await judgeSafely(kernelCase);
-    if (verdict.passed) return true;
-    if (!caseFailed(verdict)) {
-      unsupported++;
-      unsupportedReason ??= verdict.reason;
-      return true;
-    }
-    first = { kernelCase, verdict };
-    return false;
-  });
-  const details = await fc.check(property, { numRuns: runs, seed: options.seed, endOnFailure: true });
-  const skipped = { numUnsupported: unsupported, ...(unsupportedReason === undefined ? {} : { unsupportedReason }) };
-  if (first === undefined)
-    return {
-      passed: unsupported < details.numRuns,
-      seed: options.seed,
-      numRuns: details.numRuns,
-      numShrinks: 0,
-      ...skipped,
-    };
-  let tries = 0;
-  const reduced = await shrinkTrirunCase(
-    first,
-    (kernelCase) => {
-      options.onProgress?.({ phase: "shrink", count: ++tries });
-      return judgeSafely(kernelCase);
-    },
-    options.maxShrinkTries,
+  return fuzzDrawnCases(
+    draws,
+    caseOfDraw,
+    judge,
+    (failure, shrinkJudge, maxTries) => shrinkTrirunCase(failure, shrinkJudge, maxTries),
+    options,
   );
-  return {
-    passed: false,
-    seed: options.seed,
-    numRuns: details.numRuns,
-    numShrinks: reduced.steps,
-    ...skipped,
-    counterexample: reduced.kernelCase,
-    verdict: reduced.verdict,
-    firstCounterexample: first.kernelCase,
-    firstVerdict: first.verdict,
-  };
 }
 
 /** A TriRun case in a few words: "k 128 × n 256, m 1, per-column scales, 1 non-zero weight in 1 tile". */

@@ -13,10 +13,10 @@ import {
   trirunOutputAccepted,
   type TrirunMatmulAcceptance,
 } from "../../reference/tolerances/trirun-matmul.js";
-import { parseNpy, pythonTupleRepr } from "../io/npy.js";
 import type { CaseVerdict } from "./protocol.js";
 import { TRIRUN_FILES, type TrirunKernelCase } from "./trirun-case.js";
 import { diagnoseTrirunMatmul } from "./trirun-diagnose.js";
+import { readMatrixOutputNpy } from "./matrix-output-npy.js";
 
 /** Name the stored place of each non-zero weight when a case has at most this many. */
 export const TRIRUN_NAMED_WEIGHTS_MAX = 8;
@@ -203,20 +203,6 @@ export function judgeTrirunOutputFile(
   bytes: Uint8Array,
   options: TrirunJudgeOptions = {},
 ): TrirunVerdict {
-  const name = TRIRUN_FILES.y;
-  let array;
-  try {
-    array = parseNpy(bytes, name);
-  } catch (error) {
-    return { passed: false, reason: error instanceof Error ? error.message : String(error) };
-  }
-  const shape = [kernelCase.m, kernelCase.weights.n];
-  if (array.dtype !== "<f2")
-    return { passed: false, reason: `${name} has dtype '${array.dtype}', expected float16 '<f2'` };
-  if (array.shape.length !== 2 || array.shape[0] !== shape[0] || array.shape[1] !== shape[1])
-    return {
-      passed: false,
-      reason: `${name} has shape ${pythonTupleRepr(array.shape)}, expected ${pythonTupleRepr(shape)}`,
-    };
-  return judgeTrirunMatmul(kernelCase, array.data, options);
+  const y = readMatrixOutputNpy(bytes, TRIRUN_FILES.y, "<f2", [kernelCase.m, kernelCase.weights.n]);
+  return typeof y === "string" ? { passed: false, reason: y } : judgeTrirunMatmul(kernelCase, y, options);
 }

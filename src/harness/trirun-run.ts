@@ -4,12 +4,9 @@
  * and judge it. Kernel faults never throw: they give a failed verdict.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { UNSUPPORTED_EXIT_STATUS, unsupportedVerdict } from "./protocol.js";
-import { ResidentKernel } from "./resident-kernel.js";
-import { exitProblem, runKernelProcess, unsupportedReason, type KernelExit } from "./run-kernel.js";
+import { withKernelSession } from "./kernel-session.js";
+import type { ResidentKernel } from "./resident-kernel.js";
+import { runKernelInCaseDir, runKernelProcess } from "./run-kernel.js";
 import { TRIRUN_FILES, writeTrirunCaseDir, type TrirunKernelCase } from "./trirun-case.js";
 import { judgeTrirunOutputFile, type TrirunJudgeOptions, type TrirunVerdict } from "./trirun-judge.js";
 
@@ -36,41 +33,16 @@ export async function runTrirunKernelOnCase(
   kernelCase: TrirunKernelCase,
   options: RunTrirunKernelOptions,
 ): Promise<TrirunVerdict> {
-  let dir: string;
-  try {
-    dir = options.keepDir ?? mkdtempSync(join(tmpdir(), "trilm-trirun-case-"));
-  } catch (error) {
-    return {
-      passed: false,
-      reason: `no temp directory for the case: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
-  try {
-    try {
-      writeTrirunCaseDir(dir, kernelCase);
-    } catch (error) {
-      return {
-        passed: false,
-        reason: `the case directory could not be written: ${error instanceof Error ? error.message : String(error)}`,
-      };
-    }
-    const exit: KernelExit =
-      options.resident === undefined
-        ? await runKernelProcess(command, dir, options.timeoutS)
-        : await options.resident.runDir(dir);
-    if (exit.code === UNSUPPORTED_EXIT_STATUS && !exit.timedOut) return unsupportedVerdict(unsupportedReason(exit));
-    const problem = exitProblem(exit, options.timeoutS);
-    if (problem !== undefined) return { passed: false, reason: problem };
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(join(dir, TRIRUN_FILES.y)));
-    } catch {
-      return { passed: false, reason: `the kernel exited 0 but wrote no ${TRIRUN_FILES.y}` };
-    }
-    return judgeTrirunOutputFile(kernelCase, bytes, options);
-  } finally {
-    if (options.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
-  }
+  return runKernelInCaseDir({
+    tempPrefix: "trilm-trirun-case-",
+    ...(options.keepDir === undefined ? {} : { keepDir: options.keepDir }),
+    timeoutS: options.timeoutS,
+    writeCase: (dir) => writeTrirunCaseDir(dir, kernelCase),
+    runKernel: (dir) =>
+      options.resident === undefined ? runKernelProcess(command, dir, options.timeoutS) : options.resident.runDir(dir),
+    outputFile: TRIRUN_FILES.y,
+    judgeOutput: (bytes) => judgeTrirunOutputFile(kernelCase, bytes, options),
+  });
 }
 
 /**
@@ -82,18 +54,11 @@ export async function withTrirunKernel<T>(
   options: TrirunJudgeOptions & { readonly timeoutS: number; readonly resident?: boolean },
   body: (judge: TrirunCaseJudge, kernel: ResidentKernel | undefined) => Promise<T>,
 ): Promise<T> {
-  const resident = options.resident === true ? new ResidentKernel(command, { timeoutS: options.timeoutS }) : undefined;
-  const judgeOptions = {
-    timeoutS: options.timeoutS,
-    ...(options.slices === undefined ? {} : { slices: options.slices }),
-    ...(resident === undefined ? {} : { resident }),
-  };
-  try {
-    return await body(
-      (kernelCase, judging) => runTrirunKernelOnCase(command, kernelCase, { ...judgeOptions, ...judging }),
+  const slices = options.slices === undefined ? {} : { slices: options.slices };
+  return withKernelSession(command, options, (run, resident) =>
+    body(
+      (kernelCase, judging) => runTrirunKernelOnCase(command, kernelCase, { ...run, ...slices, ...judging }),
       resident,
-    );
-  } finally {
-    await resident?.close();
-  }
+    ),
+  );
 }

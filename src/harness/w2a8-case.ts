@@ -6,7 +6,7 @@
  * the kernel writes y.bin.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bf16BitsToF32, f32ToBf16Bits, roundToBf16 } from "../../reference/codec/bfloat16.js";
 import { packW2a8, unpackW2a8, validateW2a8, w2a8ShapeProblems } from "../../reference/codec/w2a8.js";
@@ -14,6 +14,7 @@ import { InputError } from "../errors.js";
 import { jsonDeeperThan, MAX_JSON_DEPTH } from "../io/json-depth.js";
 import { INT8_PER_TOKEN } from "./hf-bitnet-case.js";
 import { CASE_FILE, PROTOCOL_VERSION } from "./protocol.js";
+import { formatCaseJsonIn, readCaseFileOfSize, readCaseFileTextNamingCode } from "./format-case-json.js";
 
 /** The case.json `format` of a w2a8 case. */
 export const W2A8_FORMAT = "w2a8";
@@ -142,37 +143,9 @@ export function writeW2a8CaseDir(dir: string, kernelCase: W2a8KernelCase): void 
   writeFileSync(join(dir, W2A8_FILES.s), bf16Bytes(kernelCase.s));
 }
 
-/** A file of the case directory of exactly `size` bytes; InputError naming it otherwise. */
-function readExact(path: string, size: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot be read (${code ?? String(error)})`);
-  }
-  if (bytes.length !== size) throw new InputError(path, `is ${bytes.length} bytes, expected ${size}`);
-  return bytes;
-}
-
 /** The parsed case.json of `dir` when its format is w2a8; undefined for any other case directory. */
 export function w2a8CaseJsonIn(dir: string): W2a8CaseJson | undefined {
-  const path = join(dir, CASE_FILE);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== undefined)
-      throw new InputError(path, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
-    return undefined; // not JSON: readCaseDir reports it
-  }
-  if (typeof value !== "object" || value === null || (value as { format?: unknown }).format !== W2A8_FORMAT)
-    return undefined;
-  try {
-    return parseW2a8CaseJson(value);
-  } catch (error) {
-    throw new InputError(path, error instanceof Error ? error.message : String(error));
-  }
+  return formatCaseJsonIn(dir, W2A8_FORMAT, parseW2a8CaseJson, readCaseFileTextNamingCode);
 }
 
 /** Check a parsed case.json of format w2a8 (spec/kernel-protocol.md §14.1); Error with a one-line reason. */
@@ -216,15 +189,15 @@ export function readW2a8CaseDir(dir: string): W2a8KernelCase {
   if (json === undefined) throw new InputError(join(dir, CASE_FILE), `format must be ${W2A8_FORMAT}`);
   const { rows: n, cols: k, batch: m } = json.shape;
   const weightPath = join(dir, W2A8_FILES.weight);
-  const packed = readExact(weightPath, (n * k) / 4);
+  const packed = readCaseFileOfSize(weightPath, (n * k) / 4);
   const findings = validateW2a8(packed, n, k);
   if (findings.length > 0) throw new InputError(weightPath, findings[0].message);
   const wsPath = join(dir, W2A8_FILES.ws);
-  const ws = bf16Values(readExact(wsPath, 2 * w2a8WeightScaleCount(json.ws_num)));
+  const ws = bf16Values(readCaseFileOfSize(wsPath, 2 * w2a8WeightScaleCount(json.ws_num)));
   if (!ws.every(Number.isFinite)) throw new InputError(wsPath, "holds a NaN or ±inf");
-  const q = new Int8Array(readExact(join(dir, W2A8_FILES.x_q), m * k).buffer);
+  const q = new Int8Array(readCaseFileOfSize(join(dir, W2A8_FILES.x_q), m * k).buffer);
   const sPath = join(dir, W2A8_FILES.s);
-  const s = bf16Values(readExact(sPath, 2 * m));
+  const s = bf16Values(readCaseFileOfSize(sPath, 2 * m));
   if (!s.every((v) => Number.isFinite(v) && v > 0)) throw new InputError(sPath, "must hold positive finite scales");
   return {
     n,

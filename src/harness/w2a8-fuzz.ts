@@ -4,7 +4,7 @@
  */
 
 import { W2A8_BLOCK_K, W2A8_BLOCK_N } from "../../reference/codec/w2a8.js";
-import { halves, type BitlinearFuzzFormat } from "./bitlinear-fuzz.js";
+import { halves, zeroedWeightCandidates, type BitlinearFuzzFormat } from "./bitlinear-fuzz.js";
 import { w2a8CaseProblem, w2a8WeightScaleCount, type W2a8KernelCase } from "./w2a8-case.js";
 import { randomW2a8Case } from "./w2a8-cases.js";
 import { trirunCaseRng } from "./trirun-cases.js";
@@ -40,20 +40,7 @@ export function* w2a8ShrinkCandidates(kernelCase: W2a8KernelCase): Generator<W2a
     if (m > 1) for (const i of tokens) yield w2a8SubCase(kernelCase, [i], rows, cols);
     for (const half of halves(n, W2A8_BLOCK_N, W2A8_BLOCK_N)) yield w2a8SubCase(kernelCase, tokens, half, cols);
     for (const half of halves(k, W2A8_BLOCK_K, W2A8_BLOCK_K)) yield w2a8SubCase(kernelCase, tokens, rows, half);
-    const nonZero = rows.filter((r) => cols.some((c) => kernelCase.weights[r * k + c] !== 0));
-    if (nonZero.length > 1)
-      for (const r of nonZero) {
-        const weights = kernelCase.weights.slice();
-        weights.fill(0, r * k, (r + 1) * k);
-        yield { ...kernelCase, weights };
-      }
-    const single = range(n * k).filter((e) => kernelCase.weights[e] !== 0);
-    if (single.length > 1 && single.length <= 64)
-      for (const e of single) {
-        const weights = kernelCase.weights.slice();
-        weights[e] = 0;
-        yield { ...kernelCase, weights };
-      }
+    yield* zeroedWeightCandidates(kernelCase, n, k);
   };
   for (const candidate of candidates()) if (w2a8CaseProblem(candidate) === undefined) yield candidate;
 }

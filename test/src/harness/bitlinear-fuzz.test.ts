@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { fuzzBitlinearCases, halves } from "../../../src/harness/bitlinear-fuzz.js";
+import { fuzzBitlinearCases, halves, zeroedWeightCandidates } from "../../../src/harness/bitlinear-fuzz.js";
 import type { CaseVerdict } from "../../../src/harness/protocol.js";
 
 describe("fuzzBitlinearCases", () => {
@@ -40,5 +40,19 @@ describe("fuzzBitlinearCases", () => {
     ]);
     expect(halves(16, 16, 16)).toEqual([]);
     expect(halves(5, 1, 1).map((h) => h.length)).toEqual([2, 2]);
+  });
+});
+
+describe("zeroedWeightCandidates", () => {
+  test("zeroes each non-zero row, then each non-zero weight", () => {
+    const kernelCase = { label: "c", weights: Int8Array.from([1, 0, 0, -1, 0, 0]) };
+    const candidates = [...zeroedWeightCandidates(kernelCase, 3, 2)].map((c) => [...c.weights]);
+    expect(candidates).toEqual([
+      [0, 0, 0, -1, 0, 0],
+      [1, 0, 0, 0, 0, 0],
+      [0, 0, 0, -1, 0, 0],
+      [1, 0, 0, 0, 0, 0],
+    ]);
+    expect([...zeroedWeightCandidates({ weights: Int8Array.from([0, 1]) }, 1, 2)]).toEqual([]);
   });
 });
