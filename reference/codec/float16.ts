@@ -55,6 +55,15 @@ function roundShiftedToNearestEven(kept: number, dropped: number, droppedBits: n
   return dropped > half || (dropped === half && (kept & 1) === 1) ? kept + 1 : kept;
 }
 
+/** 2^-24: the value of one mantissa unit of a subnormal fp16. */
+const F16_SUBNORMAL_UNIT = 2 ** -24;
+
+/**
+ * F16_EXPONENT_UNITS[e] = 2^(e − 25): the value of one unit of (1024 + m) in a normal fp16 of exponent field e,
+ * tabulated once for e = 0..31 (exact powers of two; a table, not a cache: nothing is added to it).
+ */
+const F16_EXPONENT_UNITS: Float64Array = Float64Array.from({ length: 32 }, (_, e) => 2 ** (e - 25));
+
 /**
  * The float32 value of 16 fp16 bits (exact: every binary16 value is a binary32 value).
  * Implements spec/formats.md §2.2.
@@ -63,9 +72,26 @@ export function f16BitsToF32(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exponent = (h >>> 10) & 0x1f;
   const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24; // zero (signed) or subnormal
+  if (exponent === 0) return sign * mantissa * F16_SUBNORMAL_UNIT; // zero (signed) or subnormal
   if (exponent === 0x1f) return mantissa !== 0 ? NaN : sign * Infinity;
-  return sign * (1024 + mantissa) * 2 ** (exponent - 25); // 2^(e-15) · (1024+m)/1024
+  return sign * (1024 + mantissa) * F16_EXPONENT_UNITS[exponent]; // 2^(e-15) · (1024+m)/1024
+}
+
+/**
+ * F16_VALUES[h] = f16BitsToF32(h) for every h = 0..65535 (256 KiB), tabulated once when the module loads, for
+ * the loop that decodes whole rows of fp16 values (F16 embeddings and lm heads). Read-only. Spec §2.2.
+ */
+const F16_VALUES: Float32Array = Float32Array.from({ length: 0x10000 }, (_, h) => f16BitsToF32(h));
+
+/**
+ * A row of fp16 values, bytes: Uint8Array[2n] (little-endian 16-bit words), decoded into out: Float32Array[n]:
+ * out[j] = f16BitsToF32(bytes[2j] | bytes[2j+1] << 8), read from its table. The decoding of every F16 row
+ * (dequantizeRow, and row-by-row loops that reuse one buffer). Implements spec/formats.md §2.2.
+ */
+export function decodeF16RowInto(bytes: Uint8Array, out: Float32Array): void {
+  if (bytes.length !== 2 * out.length)
+    throw new RangeError(`fp16 row: ${bytes.length} bytes do not hold the ${out.length} values of the output`);
+  for (let j = 0; j < out.length; j++) out[j] = F16_VALUES[bytes[2 * j] | (bytes[2 * j + 1] << 8)];
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 
 import { bf16BitsToF32, f32ToBf16Bits } from "./bfloat16.js";
-import { f16BitsToF32, f32ToF16Bits } from "./float16.js";
+import { decodeF16RowInto, f32ToF16Bits } from "./float16.js";
 import { GgmlType, ggmlTypeTraits, rowByteSize } from "./ggml-type.js";
 import { dequantizeRowQ4_0, quantizeRowQ4_0 } from "./q4_0.js";
 import { dequantizeRowQ4K, quantizeRowQ4K } from "./q4_k.js";
@@ -135,8 +135,11 @@ export function dequantizeRow(type: GgmlType, bytes: Uint8Array, n: number): Flo
   switch (type) {
     case GgmlType.F32:
       return decodeF32(bytes);
-    case GgmlType.F16:
-      return decodeHalfWords(bytes, f16BitsToF32);
+    case GgmlType.F16: {
+      const out = new Float32Array(n);
+      decodeF16RowInto(bytes, out);
+      return out;
+    }
     case GgmlType.BF16:
       return decodeHalfWords(bytes, bf16BitsToF32);
     case GgmlType.Q4_0:

@@ -12,7 +12,7 @@
 import { chooseTernaryBlockScale, ternaryCode } from "./block-scale.js";
 import { f16BitsToF32 } from "./float16.js";
 import { QK_K } from "./ggml-type.js";
-import { mapBlocks, mapBlocksBack } from "./row.js";
+import { mapBlocks } from "./row.js";
 
 /** Bytes per TQ2_0 block. */
 export const TQ2_0_BLOCK_BYTES = 66;
@@ -80,11 +80,25 @@ export function quantizeTq2Block(x: Float32Array): Uint8Array {
  * block: Uint8Array[66] → w: Float32Array[256].
  */
 export function dequantizeTq2Block(block: Uint8Array): Float32Array {
-  const { codes, scaleBits } = unpackTq2Block(block);
-  const d = f16BitsToF32(scaleBits);
   const w = new Float32Array(QK_K);
-  for (let e = 0; e < QK_K; e++) w[e] = (codes[e] - 1) * d;
+  dequantizeTq2BlockInto(block, 0, w, 0);
   return w;
+}
+
+/**
+ * dequantizeTq2Block of the block at byte `block` of `bytes`, written to w[offset .. offset+256) instead of a
+ * new array: w[offset+e] = (code[e] − 1)·d, code[e] read straight from the packed byte: element
+ * e = 128·h + 32·s + m (h = 0..1, s = 0..3, m = 0..31) is (qs[32·h + m] >> 2·s) & 3 (spec/formats.md §4.2).
+ * Implements spec/formats.md §4.4.
+ */
+function dequantizeTq2BlockInto(bytes: Uint8Array, block: number, w: Float32Array, offset: number): void {
+  const d = f16BitsToF32(bytes[block + TQ2_0_SCALE_OFFSET] | (bytes[block + TQ2_0_SCALE_OFFSET + 1] << 8));
+  for (let h = 0; h < 2; h++) {
+    for (let s = 0; s < 4; s++) {
+      const e0 = offset + 128 * h + 32 * s; // w of element 128·h + 32·s
+      for (let m = 0; m < 32; m++) w[e0 + m] = (((bytes[block + 32 * h + m] >> (2 * s)) & 3) - 1) * d;
+    }
+  }
 }
 
 /** Quantize a row x: Float32Array[n], n a multiple of 256 → Uint8Array[n/256 · 66]. Implements spec/formats.md §4.3. */
@@ -94,5 +108,20 @@ export function quantizeRowTq2_0(x: Float32Array): Uint8Array {
 
 /** Dequantize Uint8Array[nb · 66] → Float32Array[nb · 256]. Implements spec/formats.md §4.4. */
 export function dequantizeRowTq2_0(bytes: Uint8Array): Float32Array {
-  return mapBlocksBack(bytes, TQ2_0_BLOCK_BYTES, QK_K, dequantizeTq2Block);
+  const w = new Float32Array(Math.floor(bytes.length / TQ2_0_BLOCK_BYTES) * QK_K); // [nb · 256]; checked below
+  dequantizeRowTq2_0Into(bytes, w);
+  return w;
+}
+
+/**
+ * dequantizeRowTq2_0 written to w: Float32Array[nb · 256] instead of a new array, for loops that decode row after
+ * row into one buffer. bytes: Uint8Array[nb · 66]. Implements spec/formats.md §4.4.
+ */
+export function dequantizeRowTq2_0Into(bytes: Uint8Array, w: Float32Array): void {
+  if (bytes.length % TQ2_0_BLOCK_BYTES !== 0) {
+    throw new RangeError(`${bytes.length} bytes is not a whole number of ${TQ2_0_BLOCK_BYTES}-byte blocks`);
+  }
+  const blocks = bytes.length / TQ2_0_BLOCK_BYTES;
+  if (w.length !== blocks * QK_K) throw new RangeError(`TQ2_0 row: ${blocks} blocks, but the output holds ${w.length}`);
+  for (let b = 0; b < blocks; b++) dequantizeTq2BlockInto(bytes, b * TQ2_0_BLOCK_BYTES, w, b * QK_K);
 }

@@ -25,7 +25,7 @@ import { f16BitsToF32 } from "../codec/float16.js";
 import { QK_K } from "../codec/ggml-type.js";
 import { Q8_K_BLOCK_BYTES } from "../codec/q8_k.js";
 import { TQ1_0_BLOCK_BYTES, TQ1_0_ELEMENT_POSITIONS, TQ1_0_SCALE_OFFSET } from "../codec/tq1_0.js";
-import { TQ2_0_BLOCK_BYTES, TQ2_0_ELEMENT_POSITIONS, TQ2_0_SCALE_OFFSET } from "../codec/tq2_0.js";
+import { TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET } from "../codec/tq2_0.js";
 import { fmaF32 } from "./fma.js";
 import { hsumF32x8 } from "./hsum.js";
 
@@ -60,24 +60,35 @@ const TRIT_TABLE: readonly number[] = Array.from({ length: 5 * 256 }, (_, i) =>
 );
 
 /**
- * Fill codes[0..256) with the trit codes (0..2) of a TQ1_0 block, in element order: element e is trit n of
- * byte b, (b, n) from the codec's map (spec/formats.md §5.2), extracted as the kernel does.
+ * lane16[k] += Σ c_e·q_e over the elements e of the TQ1_0 block at byte `block` of `weights` with (e mod 32) >> 1 = k,
+ * q_e = q[qs + e]: c_e is trit n of byte b, (b, n) from the codec's map (spec/formats.md §5.2), extracted as the
+ * kernel does (TRIT_TABLE).
  */
-function decodeTq1Codes(block: Uint8Array, codes: Uint8Array): void {
+function addTq1BlockLanes(weights: Uint8Array, block: number, q: Int8Array, qs: number, lane16: Int32Array): void {
   for (let e = 0; e < QK_K; e++) {
     const { byte, trit } = TQ1_0_ELEMENT_POSITIONS[e];
-    codes[e] = TRIT_TABLE[trit * 256 + block[byte]];
+    lane16[(e & 31) >> 1] += TRIT_TABLE[trit * 256 + weights[block + byte]] * q[qs + e];
   }
 }
 
 /**
- * Fill codes[0..256) with the 2-bit codes (0..3) of a TQ2_0 block, in element order: (qs[b] >> s) & 3 with
- * (b, s) from the codec's map (spec/formats.md §4.2).
+ * lane16[k] += Σ c_e·q_e over the elements e of the TQ2_0 block at byte `block` of `weights` with (e mod 32) >> 1 = k,
+ * q_e = q[qs + e], read straight from the packed bytes (spec/formats.md §4.2): byte 32·h + m (h = 0..1, m = 0..31)
+ * holds the codes of elements 128·h + 32·s + m at bits 2·s (s = 0..3), and all four land in lane m >> 1; lane k
+ * takes bytes m = 2k and 2k + 1 of each half h.
  */
-function decodeTq2Codes(block: Uint8Array, codes: Uint8Array): void {
-  for (let e = 0; e < QK_K; e++) {
-    const { byte, shift } = TQ2_0_ELEMENT_POSITIONS[e];
-    codes[e] = (block[byte] >> shift) & 3;
+function addTq2BlockLanes(weights: Uint8Array, block: number, q: Int8Array, qs: number, lane16: Int32Array): void {
+  for (let h = 0; h < 2; h++) {
+    for (let k = 0; k < INT16_LANES; k++) {
+      const b0 = weights[block + 32 * h + 2 * k]; // codes of elements 128·h + 32·s + 2k, s = 0..3
+      const b1 = weights[block + 32 * h + 2 * k + 1]; // codes of elements 128·h + 32·s + 2k + 1
+      const e = qs + 128 * h + 2 * k; // q of element 128·h + 2k
+      const s0 = (b0 & 3) * q[e] + (b1 & 3) * q[e + 1];
+      const s1 = ((b0 >> 2) & 3) * q[e + 32] + ((b1 >> 2) & 3) * q[e + 33];
+      const s2 = ((b0 >> 4) & 3) * q[e + 64] + ((b1 >> 4) & 3) * q[e + 65];
+      const s3 = (b0 >> 6) * q[e + 96] + (b1 >> 6) * q[e + 97];
+      lane16[k] += s0 + s1 + s2 + s3;
+    }
   }
 }
 
@@ -87,7 +98,7 @@ function dotTernaryQ8KAvx2(
   activations: Uint8Array,
   blockBytes: number,
   scaleOffset: number,
-  decodeCodes: (block: Uint8Array, codes: Uint8Array) => void,
+  addBlockLanes: (weights: Uint8Array, block: number, q: Int8Array, qs: number, lane16: Int32Array) => void,
 ): number {
   const blocks = weights.length / blockBytes;
   if (!Number.isInteger(blocks) || activations.length !== blocks * Q8_K_BLOCK_BYTES) {
@@ -96,23 +107,20 @@ function dotTernaryQ8KAvx2(
     );
   }
   const view = new DataView(activations.buffer, activations.byteOffset, activations.byteLength);
+  const q = new Int8Array(activations.buffer, activations.byteOffset, activations.byteLength); // qs as int8 (a view)
   const acc = new Float32Array(INT32_LANES); // __m256 sumf
-  const codes = new Uint8Array(QK_K); // the block's codes, in element order
   const lane16 = new Int32Array(INT16_LANES);
   for (let i = 0; i < blocks; i++) {
-    const block = weights.subarray(i * blockBytes, (i + 1) * blockBytes);
-    const y = i * Q8_K_BLOCK_BYTES;
-    decodeCodes(block, codes);
+    const block = i * blockBytes; // byte offset of weight block i
+    const qs = i * Q8_K_BLOCK_BYTES + Q8K_QS_OFFSET;
     lane16.fill(0);
-    for (let e = 0; e < QK_K; e += 2) {
-      const q0 = (activations[y + Q8K_QS_OFFSET + e] << 24) >> 24;
-      const q1 = (activations[y + Q8K_QS_OFFSET + e + 1] << 24) >> 24;
-      const k = (e & 31) >> 1;
-      lane16[k] = wrapInt16(lane16[k] + codes[e] * q0 + codes[e + 1] * q1); // |pair| ≤ 768: no saturation
-    }
-    for (let k = 0; k < INT16_LANES; k++)
-      lane16[k] = wrapInt16(lane16[k] - view.getInt16(y + Q8K_BSUMS_OFFSET + 2 * k, true));
-    const d = Math.fround(view.getFloat32(y, true) * f16BitsToF32(block[scaleOffset] | (block[scaleOffset + 1] << 8)));
+    // |pair| ≤ 768: no saturation. The int16 wrap is taken once per lane below: wrapping is reduction mod 2^16, so
+    // wrapping after every add, as the kernel's int16 lanes do, gives the same lane (8 pairs a lane: |sum| ≤ 8·768).
+    addBlockLanes(weights, block, q, qs, lane16);
+    const bsums = i * Q8_K_BLOCK_BYTES + Q8K_BSUMS_OFFSET;
+    for (let k = 0; k < INT16_LANES; k++) lane16[k] = wrapInt16(lane16[k] - view.getInt16(bsums + 2 * k, true));
+    const xd = f16BitsToF32(weights[block + scaleOffset] | (weights[block + scaleOffset + 1] << 8));
+    const d = Math.fround(view.getFloat32(i * Q8_K_BLOCK_BYTES, true) * xd);
     for (let u = 0; u < INT32_LANES; u++) acc[u] = fmaF32(lane16[2 * u] + lane16[2 * u + 1], d, acc[u]);
   }
   return hsumF32x8(acc);
@@ -123,7 +131,7 @@ function dotTernaryQ8KAvx2(
  * Uint8Array[nb·292] → float32. Implements spec/forward.md §9.
  */
 export function vecDotTq2_0Q8KAvx2(weights: Uint8Array, activations: Uint8Array): number {
-  return dotTernaryQ8KAvx2(weights, activations, TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET, decodeTq2Codes);
+  return dotTernaryQ8KAvx2(weights, activations, TQ2_0_BLOCK_BYTES, TQ2_0_SCALE_OFFSET, addTq2BlockLanes);
 }
 
 /**
@@ -131,7 +139,7 @@ export function vecDotTq2_0Q8KAvx2(weights: Uint8Array, activations: Uint8Array)
  * Uint8Array[nb·292] → float32. Implements spec/forward.md §9.
  */
 export function vecDotTq1_0Q8KAvx2(weights: Uint8Array, activations: Uint8Array): number {
-  return dotTernaryQ8KAvx2(weights, activations, TQ1_0_BLOCK_BYTES, TQ1_0_SCALE_OFFSET, decodeTq1Codes);
+  return dotTernaryQ8KAvx2(weights, activations, TQ1_0_BLOCK_BYTES, TQ1_0_SCALE_OFFSET, addTq1BlockLanes);
 }
 
 /** Trit n (0..4) of a TQ1_0 byte as the AVX2 kernel extracts it (exported for the tests). Spec §9. */

@@ -53,7 +53,7 @@ import {
   type ConvertedActivations,
 } from "./activation-conversion.js";
 import type { ForwardActivationMode } from "./modes.js";
-import { decodeMatrixRow, packedRow, type PackedMatrix } from "./packed-matrix.js";
+import { decodeMatrixRowInto, packedRow, type PackedMatrix } from "./packed-matrix.js";
 
 /** Σ_c w[c]·x[c] in float64 (exact products of float32s, one rounding per addition at 2^-53). */
 function dotF64(w: Float32Array, x: Float32Array): number {
@@ -70,7 +70,11 @@ function dotF64(w: Float32Array, x: Float32Array): number {
 function matvecFloat64(matrix: PackedMatrix, activations: ConvertedActivations): Float32Array {
   const v = dotInputValues(activations);
   const y = new Float32Array(matrix.rows);
-  for (let r = 0; r < matrix.rows; r++) y[r] = dotOutput(activations, dotF64(decodeMatrixRow(matrix, r), v));
+  const w = new Float32Array(matrix.cols); // row r of W, decoded: [C]
+  for (let r = 0; r < matrix.rows; r++) {
+    decodeMatrixRowInto(matrix, r, w);
+    y[r] = dotOutput(activations, dotF64(w, v));
+  }
   return y;
 }
 
@@ -82,7 +86,11 @@ type FloatDot = (w: Float32Array, x: Float32Array, isa: X86Isa) => number;
  */
 function matvecFloatGgml(matrix: PackedMatrix, x: Float32Array, dot: FloatDot): Float32Array {
   const y = new Float32Array(matrix.rows);
-  for (let r = 0; r < matrix.rows; r++) y[r] = dot(decodeMatrixRow(matrix, r), x, LLAMA_REFERENCE_ISA);
+  const w = new Float32Array(matrix.cols); // row r of W, decoded: [C]
+  for (let r = 0; r < matrix.rows; r++) {
+    decodeMatrixRowInto(matrix, r, w);
+    y[r] = dot(w, x, LLAMA_REFERENCE_ISA);
+  }
   return y;
 }
 

@@ -3,7 +3,15 @@
  * Implements spec/forward.md §2.2 (the weights stay packed).
  */
 
-import { dequantizeRow, GgmlType, ggmlTypeTraits, quantizeRow, rowByteSize } from "../codec/index.js";
+import {
+  decodeF16RowInto,
+  dequantizeRow,
+  dequantizeRowTq2_0Into,
+  GgmlType,
+  ggmlTypeTraits,
+  quantizeRow,
+  rowByteSize,
+} from "../codec/index.js";
 
 /**
  * W: [rows, cols] in ggml type `type`; row r is the bytes data[r·rowBytes, (r+1)·rowBytes).
@@ -35,6 +43,17 @@ export function packedRow(matrix: PackedMatrix, r: number): Uint8Array {
 /** Row r decoded to float32: Float32Array[cols] (exact for every type: decoding never rounds). Spec §2.2. */
 export function decodeMatrixRow(matrix: PackedMatrix, r: number): Float32Array {
   return dequantizeRow(matrix.type, packedRow(matrix, r), matrix.cols);
+}
+
+/**
+ * Row r decoded into w: Float32Array[cols], for loops that decode row after row into one buffer: F16 rows (the
+ * lm heads) and TQ2_0 rows in place, other types through decodeMatrixRow. Spec §2.2.
+ */
+export function decodeMatrixRowInto(matrix: PackedMatrix, r: number, w: Float32Array): void {
+  if (w.length !== matrix.cols) throw new RangeError(`row buffer of ${w.length} values for ${matrix.cols} columns`);
+  if (matrix.type === GgmlType.F16) decodeF16RowInto(packedRow(matrix, r), w);
+  else if (matrix.type === GgmlType.TQ2_0) dequantizeRowTq2_0Into(packedRow(matrix, r), w);
+  else w.set(decodeMatrixRow(matrix, r));
 }
 
 /** A PackedMatrix from float32 values W: Float32Array[rows · cols], stored as `type`. Spec §2.2. */
