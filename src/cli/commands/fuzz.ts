@@ -250,12 +250,7 @@ async function fuzzTrirun(options: FuzzCliOptions, io: CliIo): Promise<void> {
     return;
   }
   if (result.counterexample === undefined) {
-    writeLine(
-      io.stderr,
-      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
-        `(${what}): ${result.unsupportedReason ?? ""}`,
-    );
-    throw new CommandFailed("every run was skipped");
+    failEveryRunSkipped(io, result.numRuns, what, result.unsupportedReason);
   }
   const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
   writeTrirunCaseDir(dir, { ...result.counterexample, label: `trilm fuzz seed ${seed}` });
@@ -335,12 +330,7 @@ async function fuzzI2s(options: FuzzCliOptions, io: CliIo): Promise<void> {
     return;
   }
   if (result.counterexample === undefined) {
-    writeLine(
-      io.stderr,
-      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
-        `(${what}): ${result.unsupportedReason ?? ""}`,
-    );
-    throw new CommandFailed("every run was skipped");
+    failEveryRunSkipped(io, result.numRuns, what, result.unsupportedReason);
   }
   const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
   writeI2sCaseDir(dir, { ...result.counterexample, label: `trilm fuzz seed ${seed}` });
@@ -379,12 +369,7 @@ async function fuzzBitlinear(format: BitlinearFormatName, options: FuzzCliOption
   }
   const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
   if (!writeBitlinearCounterexample(result, dir, `trilm fuzz seed ${seed}`)) {
-    writeLine(
-      io.stderr,
-      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
-        `(--format ${format}): ${result.unsupportedReason ?? ""}`,
-    );
-    throw new CommandFailed("every run was skipped");
+    failEveryRunSkipped(io, result.numRuns, `--format ${format}`, result.unsupportedReason);
   }
   const lines = [
     `trilm fuzz: counterexample after ${result.numRuns} run${result.numRuns === 1 ? "" : "s"}, ` +
@@ -463,15 +448,10 @@ async function fuzz(options: FuzzCliOptions, io: CliIo): Promise<void> {
     return;
   }
   if (result.counterexample === undefined) {
-    writeLine(
-      io.stderr,
-      `trilm fuzz: WARNING: the kernel declined all ${result.numRuns} runs as unsupported, nothing was tested ` +
-        `(${what}): ${result.unsupportedReason ?? ""}`,
-    );
-    throw new CommandFailed("every run was skipped");
+    failEveryRunSkipped(io, result.numRuns, what, result.unsupportedReason);
   }
   const dir = resolve(options.out ?? `trilm-fuzz-${seed}`);
-  writeCaseDir(dir, { ...result.counterexample!, label: `trilm fuzz seed ${seed}` });
+  writeCaseDir(dir, { ...result.counterexample, label: `trilm fuzz seed ${seed}` });
   const resident = options.resident === true ? " --resident" : "";
   const edgeFlags =
     (options.edgeScales === false ? " --no-edge-scales" : "") +
@@ -537,4 +517,17 @@ export function registerFuzz(program: Command, io: CliIo): void {
     .option("--no-edge-values", "draw none of those")
     .addHelpText("after", EXAMPLES)
     .action((options: FuzzCliOptions) => fuzz(options, io));
+}
+
+/**
+ * The end of a fuzz session whose kernel declined every run as unsupported: one warning line on stderr naming what was
+ * asked (`what`) and the kernel's reason, then a failure: nothing was tested, so nothing passed (spec/kernel-protocol.md §4).
+ */
+function failEveryRunSkipped(io: CliIo, numRuns: number, what: string, reason: string | undefined): never {
+  writeLine(
+    io.stderr,
+    `trilm fuzz: WARNING: the kernel declined all ${numRuns} runs as unsupported, nothing was tested ` +
+      `(${what}): ${reason ?? ""}`,
+  );
+  throw new CommandFailed("every run was skipped");
 }
