@@ -42,8 +42,8 @@ export function i2sOutputAccepted(actual: number, reference: number, centered: n
 
 /**
  * The integer d' = S' − A a kernel's output implies, d' = round(y·σ/α) (in double), to name an integer error; exact
- * whenever the kernel's float tail is within the bound and |d'| < 2^21 (one unit of d is then more than twice the
- * bound). Undefined when y, σ or α leaves nothing to invert (non-finite, α = 0). Implements spec/tolerances.md §12.2.
+ * whenever the kernel's float tail is within the bound and |d| ≤ 2^20 (its error plus the reference's is then below
+ * 7u·2^20 < 1/2 of a unit of d). Undefined when y, σ or α leaves nothing to invert (non-finite, α = 0). Implements spec/tolerances.md §12.2.
  */
 export function i2sImpliedCentered(actual: number, actScale: number, weightScale: number): number | undefined {
   if (!Number.isFinite(actual) || !Number.isFinite(actScale) || !Number.isFinite(weightScale) || weightScale === 0)
