@@ -5,9 +5,11 @@
  * Ternary matmuls read the packed TQ2_0/TQ1_0 bytes (as 16-bit words, layout.ts) and decode the
  * 2-bit codes / base-3 trits inside the kernel (kernels.ts); weights are never expanded to floats
  * on the host. F32/F16/BF16/Q8_0 weights are decoded to float32 once, on the host, in prepareMatrix.
+ * In GL modes (WebGL/WebGL2 in the page) prepareMatrix also puts those weight arrays into textures
+ * once (KernelCache.resident); each matmul then uploads only the activations and their block scales.
  */
 
-import { GPU } from "gpu.js";
+import { GPU, Texture } from "gpu.js";
 import gpujsPackage from "gpu.js/package.json" with { type: "json" };
 import { GgmlType, Q8_K_BLOCK_BYTES, QK_K, unpackQ8KBlock } from "../../reference/codec/index.js";
 import {
@@ -24,13 +26,17 @@ import { rmsNorm as referenceRmsNorm } from "../../reference/model/rmsnorm.js";
 import { applyRope, ropeAngles } from "../../reference/model/rope.js";
 import { swiglu as referenceSwiglu } from "../../reference/model/swiglu.js";
 import { attentionKeyCount, type AttentionShape, type Backend, type PreparedMatrix } from "../backend.js";
-import { KernelCache } from "./kernels.js";
+import { KernelCache, type KernelArgument } from "./kernels.js";
 import { layoutMatrix, type MatrixLayout } from "./layout.js";
 
 /** The gpu.js version this backend runs on (from its package.json). */
 export const GPUJS_VERSION: string = gpujsPackage.version;
 
-/** A matrix taken in by the gpujs backend: its kernel layout plus the original type. */
+/**
+ * A matrix taken in by the gpujs backend: the original type, the layout's kind and blocks per row, and
+ * the weight-side kernel arguments — ternary: [words, scales], float: [values] (layout.ts) — each a
+ * host array, or in GL modes a texture holding it (KernelCache.resident), deleted by dispose().
+ */
 class GpujsMatrix implements PreparedMatrix {
   private disposed = false;
 
@@ -38,11 +44,14 @@ class GpujsMatrix implements PreparedMatrix {
     readonly rows: number,
     readonly cols: number,
     readonly type: GgmlType,
-    private current: MatrixLayout | null,
+    readonly kind: MatrixLayout["kind"],
+    /** Blocks per row (cols / 256) of a ternary layout; 0 for a float one. */
+    readonly blocksPerRow: number,
+    private current: readonly KernelArgument[] | null,
   ) {}
 
-  /** The layout; throws after dispose(). */
-  get layout(): MatrixLayout {
+  /** The weight-side kernel arguments; throws after dispose(). */
+  get weights(): readonly KernelArgument[] {
     if (this.current === null) throw new Error("gpujs: matrix used after dispose()");
     return this.current;
   }
@@ -50,6 +59,7 @@ class GpujsMatrix implements PreparedMatrix {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const weight of this.current ?? []) if (weight instanceof Texture) weight.delete();
     this.current = null;
   }
 }
@@ -98,7 +108,11 @@ export class GpujsBackend implements Backend {
   }
 
   prepareMatrix(matrix: PackedMatrix): PreparedMatrix {
-    return new GpujsMatrix(matrix.rows, matrix.cols, matrix.type, layoutMatrix(matrix));
+    const layout = layoutMatrix(matrix);
+    const arrays = layout.kind === "float" ? [layout.values] : [layout.words, layout.scales];
+    const blocksPerRow = layout.kind === "float" ? 0 : layout.blocksPerRow;
+    const weights = arrays.map((values) => this.kernels.resident(values));
+    return new GpujsMatrix(matrix.rows, matrix.cols, matrix.type, layout.kind, blocksPerRow, weights);
   }
 
   matmul(weight: PreparedMatrix, x: Float32Array, batch: number, mode: BackendActivationMode): Float32Array {
@@ -107,18 +121,18 @@ export class GpujsBackend implements Backend {
     const { rows, cols } = weight;
     if (x.length !== batch * cols) throw new RangeError(`gpujs: x has ${x.length} values, expected ${batch}·${cols}`);
     if (batch === 0 || rows === 0) return new Float32Array(batch * rows);
-    const layout = weight.layout;
+    const { kind, blocksPerRow } = weight;
     let y: Float32Array;
-    const host = hostActivations(mode, weight.type, x, batch, cols, layout.kind === "float" ? 0 : cols / QK_K);
-    if (layout.kind === "float") {
-      y = this.kernels.get("floatMatmul", [rows, batch], { cols })(layout.values, host.x);
+    const host = hostActivations(mode, weight.type, x, batch, cols, kind === "float" ? 0 : cols / QK_K);
+    if (kind === "float") {
+      y = this.kernels.get("floatMatmul", [rows, batch], { cols })(...weight.weights, host.x);
     } else {
       const rowsOnX = this.rowsOnX();
       const name =
-        layout.kind === "tq2" ? (rowsOnX ? "tq2Matmul" : "tq2MatmulBatchX") : rowsOnX ? "tq1Matmul" : "tq1MatmulBatchX";
+        kind === "tq2" ? (rowsOnX ? "tq2Matmul" : "tq2MatmulBatchX") : rowsOnX ? "tq1Matmul" : "tq1MatmulBatchX";
       const output = rowsOnX ? ([rows, batch] as const) : ([batch, rows] as const);
-      const constants = { nb: layout.blocksPerRow, cols };
-      y = this.kernels.get(name, output, constants)(layout.words, layout.scales, host.x, host.blockScales);
+      const constants = { nb: blocksPerRow, cols };
+      y = this.kernels.get(name, output, constants)(...weight.weights, host.x, host.blockScales);
       if (!rowsOnX) y = transpose(y, rows, batch); // [R, B] → [B, R]
     }
     for (let b = 0; b < batch; b++)

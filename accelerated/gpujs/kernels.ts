@@ -11,7 +11,7 @@
  * The fp16 block scales are passed separately, decoded to float32 on the host.
  */
 
-import { GPU, type IKernelRunShortcut, type KernelFunction } from "gpu.js";
+import { GLKernel, GPU, Texture, type IKernelRunShortcut, type KernelFunction } from "gpu.js";
 
 /**
  * The `this` that gpu.js gives a kernel function. gpu.js's own typings make kernel functions
@@ -345,12 +345,28 @@ const KERNEL_SOURCES: Readonly<Record<KernelName, ((this: KernelThis, ...args: F
   attentionValues: attentionValuesKernel,
 };
 
-/** A compiled kernel: Float32Array arguments → output as a flat Float32Array (row-major over y, x). */
-export type CompiledKernel = (...args: Float32Array[]) => Float32Array;
+/**
+ * The identity on one array, as a gpu.js pipeline kernel: output [n], thread.x = i. Run once per weight
+ * array in GL modes (KernelCache.resident), it leaves the array's values in a texture of their own.
+ */
+function copyKernel(this: KernelThis, v: Float32Array): number {
+  return v[this.thread.x];
+}
+
+/**
+ * A kernel argument: a Float32Array (uploaded to the GPU by gpu.js on every call in GL modes) or a
+ * texture already on the GPU (KernelCache.resident), which a GL kernel samples where it lies.
+ */
+export type KernelArgument = Float32Array | Texture;
+
+/** A compiled kernel: its arguments → output as a flat Float32Array (row-major over y, x). */
+export type CompiledKernel = (...args: KernelArgument[]) => Float32Array;
 
 /** Compiled kernels keyed by name, output shape and constants (gpu.js bakes both into the code). */
 export class KernelCache {
   private readonly kernels = new Map<string, { run: IKernelRunShortcut; compiled: CompiledKernel }>();
+  /** The copyKernel pipelines of `resident`, by array length (gpu.js bakes the output size into the shader). */
+  private readonly copies = new Map<number, IKernelRunShortcut>();
   /** Milliseconds spent in first calls (gpu.js compiles lazily on the first run), for the benchmarks. */
   compileMs = 0;
 
@@ -387,15 +403,56 @@ export class KernelCache {
     return compiled;
   }
 
+  /**
+   * Whether kernel arguments can stay on the GPU between calls: gpu.js runs its kernels in a GL mode
+   * (WebGL, WebGL2, headless-gl), where an argument is a texture. In webasm and cpu every argument is
+   * a host array anyway (and gpu.js's pipeline textures would send a webasm kernel to its cpu fallback).
+   */
+  get keepsTextures(): boolean {
+    return this.gpu.Kernel.prototype instanceof GLKernel;
+  }
+
+  /**
+   * `values` copied once into a texture of their own by the pipeline kernel copyKernel (immutable: each
+   * run leaves a new texture, so every weight array keeps its own), stored as float32 four to a texel
+   * (single precision, memory-optimized: every value exact, as when gpu.js uploads the array itself).
+   * The caller frees it with delete() (spec/performance.md §6). Returns `values` themselves where that cannot be had: not a GL
+   * mode, or gpu.js chose another precision (its byte-packed "unsigned" textures re-encode values in
+   * the shader) or fell back to the CPU for this kernel.
+   */
+  resident(values: Float32Array): KernelArgument {
+    if (!this.keepsTextures || values.length === 0) return values;
+    let copy = this.copies.get(values.length);
+    if (copy === undefined) {
+      copy = this.gpu.createKernel(copyKernel as unknown as KernelFunction, {
+        output: [values.length],
+        pipeline: true,
+        immutable: true,
+        optimizeFloatMemory: true,
+        tactic: "precision",
+      });
+      this.copies.set(values.length, copy);
+    }
+    const texture: unknown = copy(values);
+    if (!(texture instanceof Texture)) return values;
+    if ((texture as { type?: string }).type !== "MemoryOptimizedNumberTexture") {
+      texture.delete();
+      return values;
+    }
+    return texture;
+  }
+
   /** Number of compiled kernels. */
   get size(): number {
     return this.kernels.size;
   }
 
-  /** Destroy every compiled kernel. */
+  /** Destroy every compiled kernel (the textures `resident` made go with the GL context, GPU.destroy). */
   clear(): void {
     for (const { run } of this.kernels.values()) run.destroy();
     this.kernels.clear();
+    for (const copy of this.copies.values()) copy.destroy();
+    this.copies.clear();
   }
 }
 

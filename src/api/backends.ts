@@ -24,7 +24,9 @@ export {
   BackendUnavailableError,
   createBackend,
   NODE_BACKEND_NAMES,
+  type BackendOptions,
   type NodeBackendName,
+  type OptionalBackendName,
 } from "../backend/registry.js";
 export { createReferenceBackend } from "../backend/reference-backend.js";
 export {

@@ -5,23 +5,31 @@
  * that names the backend, the package and the command that installs it.
  */
 
+import { availableParallelism } from "node:os";
 import { UsageError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { createReferenceBackend } from "./reference-backend.js";
 
 /** Every backend name the CLI accepts in Node. */
-export const NODE_BACKEND_NAMES = ["reference", "gpujs", "tfjs-cpu", "tfjs-wasm"] as const;
+export const NODE_BACKEND_NAMES = ["reference", "packed-wasm", "gpujs", "tfjs-cpu", "tfjs-wasm"] as const;
 
 /** A backend name the CLI accepts in Node. */
 export type NodeBackendName = (typeof NODE_BACKEND_NAMES)[number];
+
+/** The backends that run on an optional package (all but the reference and the packed-wasm engine, which ship with trilm-oracle). */
+export type OptionalBackendName = Exclude<NodeBackendName, "reference" | "packed-wasm">;
+
+/** How to create a backend. */
+export interface BackendOptions {
+  /** packed-wasm: threads that compute the matmuls (default: every core, os.availableParallelism()). */
+  readonly threads?: number;
+}
 
 /**
  * The optional packages each accelerated backend imports, with the versions package.json pins
  * (test/src/backend/registry.test.ts checks that they agree).
  */
-export const BACKEND_PACKAGES: Readonly<
-  Record<Exclude<NodeBackendName, "reference">, Readonly<Record<string, string>>>
-> = {
+export const BACKEND_PACKAGES: Readonly<Record<OptionalBackendName, Readonly<Record<string, string>>>> = {
   gpujs: { "gpu.js": "2.24.1" },
   "tfjs-cpu": { "@tensorflow/tfjs-core": "4.22.0", "@tensorflow/tfjs-backend-cpu": "4.22.0" },
   "tfjs-wasm": { "@tensorflow/tfjs-core": "4.22.0", "@tensorflow/tfjs-backend-wasm": "4.22.0" },
@@ -33,11 +41,11 @@ export const BACKEND_PACKAGES: Readonly<
  */
 export class BackendUnavailableError extends UsageError {
   /** The backend asked for. */
-  readonly backend: NodeBackendName;
+  readonly backend: OptionalBackendName;
   /** The package that is missing. */
   readonly packageName: string;
 
-  constructor(backend: Exclude<NodeBackendName, "reference">, packageName: string) {
+  constructor(backend: OptionalBackendName, packageName: string) {
     const install = Object.entries(BACKEND_PACKAGES[backend]).map(([name, version]) => `${name}@${version}`);
     super(
       `backend '${backend}' needs the package ${packageName}, an optional dependency of trilm-oracle that is not ` +
@@ -62,7 +70,7 @@ export function missingPackage(error: unknown, packages: readonly string[]): str
 }
 
 /** Import and create the accelerated backend `name` (its packages may be missing). */
-async function createAccelerated(name: Exclude<NodeBackendName, "reference">): Promise<Backend> {
+async function createAccelerated(name: OptionalBackendName): Promise<Backend> {
   switch (name) {
     case "gpujs":
       return (await import("../../accelerated/gpujs/index.js")).createGpujsBackend();
@@ -73,11 +81,22 @@ async function createAccelerated(name: Exclude<NodeBackendName, "reference">): P
 }
 
 /**
+ * The packed-wasm engine (accelerated/packed-wasm) in Node on `threads` threads (default: every core), the reference
+ * backend computing what it has no kernel for.
+ */
+async function createNodePackedWasmBackend(threads: number | undefined): Promise<Backend> {
+  const { createNodeEngine } = await import("../../accelerated/packed-wasm/node-engine.js");
+  const { createPackedWasmBackend } = await import("../../accelerated/packed-wasm/index.js");
+  return createPackedWasmBackend(await createNodeEngine(threads ?? availableParallelism()), createReferenceBackend());
+}
+
+/**
  * Create the backend called `name` (async: accelerated backends load their packages and initialise
  * their runtime). Throws BackendUnavailableError when the backend's optional package is not installed.
  */
-export async function createBackend(name: NodeBackendName): Promise<Backend> {
+export async function createBackend(name: NodeBackendName, options: BackendOptions = {}): Promise<Backend> {
   if (name === "reference") return createReferenceBackend();
+  if (name === "packed-wasm") return createNodePackedWasmBackend(options.threads);
   try {
     return await createAccelerated(name);
   } catch (error) {

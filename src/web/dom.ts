@@ -72,6 +72,7 @@ export const SPEC_DOCUMENTS = [
   "tokenizer",
   "bitnet",
   "bug-zoo",
+  "performance",
 ] as const;
 
 /** One of SPEC_DOCUMENTS. */

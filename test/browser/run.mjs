@@ -18,7 +18,7 @@
  * --num-runs  runs per property of the differential suite (default: FC_NUM_RUNS, else 20)
  * --timeout   limit for the whole page run in the browser, seconds (default 600)
  * --chromium  the Chromium binary (default: TRILM_CHROMIUM, else /usr/bin/chromium)
- * --only      debug aid: only these checks (smoke-gpujs, smoke-tfjs-webgl, smoke-tfjs-wasm, gpujs,
+ * --only      debug aid: only these checks (smoke-gpujs, gpujs-resident, smoke-tfjs-webgl, smoke-tfjs-wasm, gpujs,
  *             tfjs-webgl, tfjs-wasm); the WebGL-used check still applies
  * --phase     differential, web, or all (default)
  * --chromium-arg  one more Chromium switch (repeatable), e.g. --chromium-arg=--disable-webgl to see

@@ -214,7 +214,12 @@ describe("the packed package, installed with production dependencies only", () =
         argmax: logits.map(argmax),
         logitsSha256: logits.map(sha256),
         backendNmse: 0,
-        unavailable: { gpujs: "gpu.js", "tfjs-cpu": "@tensorflow/tfjs-core", "tfjs-wasm": "@tensorflow/tfjs-core" },
+        unavailable: {
+          "packed-wasm": "created", // ships with trilm-oracle: dist/accelerated/packed-wasm/build/engine.wasm
+          gpujs: "gpu.js",
+          "tfjs-cpu": "@tensorflow/tfjs-core",
+          "tfjs-wasm": "@tensorflow/tfjs-core",
+        },
         tq2RoundTrip: true,
         ggufTensors: [3 + 9 * config.nLayers, 3 + 9 * config.nLayers],
         ggufRewriteIdentical: true,

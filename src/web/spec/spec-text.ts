@@ -17,6 +17,7 @@ export const SPEC_DOCUMENT_NAMES = [
   "tokenizer",
   "bitnet",
   "bug-zoo",
+  "performance",
 ] as const;
 
 /** One of SPEC_DOCUMENT_NAMES. */

@@ -26,6 +26,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import type { Backend } from "../../../src/backend/backend.js";
 import { GgmlType } from "../../../reference/codec/index.js";
 import { decodeMatrixRow, packMatrix } from "../../../reference/model/packed-matrix.js";
+import { checkGpujsResidentWeights } from "./gpujs-resident.js";
 
 /** The differential suite's result, as test/differential exports it. */
 export interface SuiteResult {
@@ -224,6 +225,22 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
       } catch {
         /* ignore */
       }
+    }
+  }
+
+  // 2b. The gpujs backend keeps prepared weights in textures: a matmul call uploads less than the packed matrix.
+  if (modules.gpujs !== null && wanted("gpujs-resident")) {
+    let backend: Backend | null = null;
+    try {
+      backend = await (await modules.gpujs()).createGpujsBackend();
+      const check = checkGpujsResidentWeights(backend, rand);
+      const detail = `${check.uploadedBytes} bytes uploaded by a matmul call, packed matrix ${check.packedBytes} bytes`;
+      if (check.resident) pass("gpujs resident weights", detail);
+      else fail("gpujs resident weights", `the weights were uploaded again: ${detail}`);
+    } catch (e) {
+      fail("gpujs resident weights", errText(e));
+    } finally {
+      backend?.dispose();
     }
   }
 

@@ -1,0 +1,61 @@
+/**
+ * The packed-wasm engine's exports: matrix × activation-batch loops over the packed weight bytes, one output row
+ * range [rowStart, rowEnd) per call so that threads can split the rows (accelerated/packed-wasm/engine.ts).
+ * Layout of every call: W row r at weights + r·rowBytes; token b's activations at activations + b·activationBytes;
+ * y[b, r] (float32) at out + 4·(b·rows + r). The engine never allocates: every pointer comes from the host.
+ */
+
+import { dotF16Ggml, dotF16TinyBlas } from "./float16-dot";
+import { dotTq2_0Q8K, TQ2_0_BLOCK_BYTES } from "./ternary-dot";
+
+/** First byte the host may use: everything below is the module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** y[b, r] = ggml_vec_dot_tq2_0_q8_K(W row r, Q8_K row b) for r in [rowStart, rowEnd), b < batch. */
+export function matmulTq2_0Q8K(
+  rowStart: i32,
+  rowEnd: i32,
+  weights: usize,
+  rowBytes: i32,
+  rows: i32,
+  activations: usize,
+  activationBytes: i32,
+  batch: i32,
+  out: usize,
+): void {
+  const blocks = rowBytes / TQ2_0_BLOCK_BYTES;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const w = weights + <usize>r * <usize>rowBytes;
+    for (let b = 0; b < batch; b++) {
+      const y = dotTq2_0Q8K(w, activations + <usize>(b * activationBytes), blocks);
+      store<f32>(out + <usize>(4 * (b * rows + r)), y);
+    }
+  }
+}
+
+/**
+ * y[b, r] = the F16 dot of W row r with float32 row b of `activations` (fp16-valued), n = cols: tinyBLAS's order when
+ * `tinyBlas` (llamafile_sgemm takes the matmul), else ggml_vec_dot_f16's.
+ */
+export function matmulF16(
+  rowStart: i32,
+  rowEnd: i32,
+  weights: usize,
+  cols: i32,
+  rows: i32,
+  activations: usize,
+  batch: i32,
+  out: usize,
+  tinyBlas: bool,
+): void {
+  for (let r = rowStart; r < rowEnd; r++) {
+    const w = weights + <usize>r * <usize>(2 * cols);
+    for (let b = 0; b < batch; b++) {
+      const x = activations + <usize>(4 * b * cols);
+      const y = tinyBlas ? dotF16TinyBlas(w, x, cols) : dotF16Ggml(w, x, cols);
+      store<f32>(out + <usize>(4 * (b * rows + r)), y);
+    }
+  }
+}

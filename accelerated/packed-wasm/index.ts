@@ -1,0 +1,145 @@
+/**
+ * The packed-wasm backend: the Backend interface (accelerated/backend.ts) on the packed-weight WebAssembly SIMD
+ * engine (engine.ts, kernels in assembly/). The ternary weights stay as their TQ2_0 / TQ1_0 bytes in the engine's
+ * memory — never expanded — and the kernels compute on them directly. spec/performance.md §1 describes it.
+ *
+ * Where each op runs:
+ *   prepareMatrix  copies the packed bytes into engine memory once — or, when the matrix is already a view of it
+ *                  (a file read straight into engine memory: heap.allocateBytes), uses them where they are.
+ *   matmul         host: each row converted by reference/model/activation-conversion.ts for the mode and W's type
+ *                  (the one rule every implementation calls); engine: the kernel of W's type and the mode over the
+ *                  rows, split over the runner's threads. ggml-matmul mode gives the bits of the reference backend
+ *                  (llama.cpp's x86 kernels' order: TQ2_0·Q8_K, F16 by tinyBLAS or vec_dot_f16).
+ *                  Types or modes without an engine kernel run on the fallback backend.
+ *   other ops      the fallback backend the caller gives: the reference backend (src/backend/registry.ts), so they
+ *                  are the reference's bits by construction.
+ */
+
+import type { Backend, PreparedMatrix } from "../backend.js";
+import { GgmlType } from "../../reference/codec/index.js";
+import { LLAMA_F16_MATMUL_INPUT } from "../../reference/ggml-x86/index.js";
+import { convertActivations, takenByTinyBlas } from "../../reference/model/activation-conversion.js";
+import type { BackendActivationMode } from "../../reference/model/modes.js";
+import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
+import { packedRowBytes } from "../../reference/model/packed-matrix.js";
+import type { PackedWasmEngine } from "./engine.js";
+
+/** A matrix in engine memory: its address and shape. */
+class EngineMatrix implements PreparedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowBytes: number;
+  constructor(
+    readonly matrix: PackedMatrix,
+    /** Address of row 0 in engine memory. */
+    readonly address: number,
+    /** The fallback backend's own preparation, for the modes the engine has no kernel for. */
+    readonly fallback: PreparedMatrix,
+  ) {
+    this.rows = matrix.rows;
+    this.cols = matrix.cols;
+    this.rowBytes = packedRowBytes(matrix);
+  }
+  dispose(): void {
+    this.fallback.dispose();
+  }
+}
+
+/** Weight types the engine computes on (others are prepared by the fallback backend only). */
+const ENGINE_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.TQ2_0, GgmlType.F16]);
+
+/** Throw unless x holds exactly batch rows of n values. */
+function checkBatch(x: Float32Array, batch: number, n: number): void {
+  if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * n)
+    throw new RangeError(`packed-wasm matmul: expected ${batch} rows of ${n} values, got ${x.length} values`);
+}
+
+/**
+ * The engine's matmul, or undefined where it has no kernel for W's type in `mode` (the caller falls back).
+ * y[b, r] for x [B·C] → y [B·R]. Spec/forward.md §3 (conversion), §9 (the kernels' order).
+ */
+function engineMatmul(
+  engine: PackedWasmEngine,
+  m: EngineMatrix,
+  x: Float32Array,
+  batch: number,
+  mode: BackendActivationMode,
+): Float32Array | undefined {
+  if (mode !== "ggml-matmul") return undefined;
+  const { rows, cols } = m;
+  const type = m.matrix.type;
+  const tinyBlas = takenByTinyBlas({ rows, cols, tokens: 2 }); // the reference backend's linear: a two-token batch
+  const { heap, runner } = engine;
+  const out = heap.scratchRegion("out", 4 * batch * rows);
+  if (type === GgmlType.TQ2_0) {
+    const activationBytes = (cols / 256) * 292;
+    const input = heap.scratchRegion("in", activationBytes * batch);
+    for (let b = 0; b < batch; b++) {
+      const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
+      if (converted.kind !== "q8_k") throw new Error("packed-wasm: TQ2_0 takes Q8_K activations in ggml-matmul mode");
+      heap.bytes(input + b * activationBytes, activationBytes).set(converted.blocks);
+    }
+    runner.run("matmulTq2_0Q8K", rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out]);
+  } else if (type === GgmlType.F16) {
+    const input = heap.scratchRegion("in", 4 * cols * batch);
+    const values = heap.floats(input, cols * batch);
+    for (let b = 0; b < batch; b++) {
+      const converted = convertActivations(
+        mode,
+        type,
+        x.subarray(b * cols, (b + 1) * cols),
+        LLAMA_F16_MATMUL_INPUT,
+        tinyBlas,
+      );
+      if (converted.kind !== "fp16") return undefined; // the older build's F16 × F32 input: not an engine kernel
+      values.set(converted.values, b * cols);
+    }
+    runner.run("matmulF16", rows, [m.address, cols, rows, input, batch, out, tinyBlas ? 1 : 0]);
+  } else return undefined;
+  return heap.floats(out, batch * rows).slice();
+}
+
+/**
+ * The packed-wasm backend on `engine`; `fallback` (the reference backend) computes what the engine has no kernel
+ * for. Spec/performance.md §1.
+ */
+export function createPackedWasmBackend(engine: PackedWasmEngine, fallback: Backend): Backend {
+  const prepared = (weight: PreparedMatrix): EngineMatrix => {
+    if (!(weight instanceof EngineMatrix))
+      throw new TypeError("packed-wasm backend: matmul needs a matrix prepared by the packed-wasm backend");
+    return weight;
+  };
+  return {
+    name: "packed-wasm",
+    describe: () =>
+      `packed-wasm (AssemblyScript → WebAssembly SIMD on the packed bytes, ${engine.runner.threads} thread${engine.runner.threads === 1 ? "" : "s"})`,
+    prepareMatrix(matrix) {
+      const fallbackMatrix = fallback.prepareMatrix(matrix);
+      if (!ENGINE_TYPES.has(matrix.type)) return new EngineMatrix(matrix, -1, fallbackMatrix);
+      let address = engine.heap.addressOf(matrix.data);
+      if (address === undefined) {
+        address = engine.heap.allocate(matrix.data.length);
+        engine.heap.bytes(address, matrix.data.length).set(matrix.data);
+      }
+      return new EngineMatrix(matrix, address, fallbackMatrix);
+    },
+    matmul(weight, x, batch, mode) {
+      const m = prepared(weight);
+      checkBatch(x, batch, m.cols);
+      if (m.address >= 0) {
+        const y = engineMatmul(engine, m, x, batch, mode);
+        if (y !== undefined) return y;
+      }
+      return fallback.matmul(m.fallback, x, batch, mode);
+    },
+    rmsNorm: (x, weight, eps, batch) => fallback.rmsNorm(x, weight, eps, batch),
+    rope: (x, headDim, ropeDim, theta, style, positions) => fallback.rope(x, headDim, ropeDim, theta, style, positions),
+    swiglu: (gate, up) => fallback.swiglu(gate, up),
+    attention: (q, keys, values, positions, shape) => fallback.attention(q, keys, values, positions, shape),
+    embedding: (table, tokens) => fallback.embedding(table, tokens),
+    dispose() {
+      engine.runner.dispose();
+      fallback.dispose();
+    },
+  };
+}
