@@ -22,6 +22,19 @@ export interface PreparedMatrix {
   dispose(): void;
 }
 
+/**
+ * Memory a backend computes on that a model file can be read straight into (spec/performance.md §4): prepareMatrix
+ * then uses each matrix where it lies instead of copying it. The shape of src/io/input-file.ts InputFileMemory.
+ */
+export interface BackendWeightMemory {
+  /** What it is, for messages: "the packed-wasm engine's WebAssembly memory". */
+  readonly name: string;
+  /** The most bytes `allocate` can give now (what is left of the address space, less what the backend keeps for itself). */
+  readonly maxBytes: number;
+  /** A view of `bytes` fresh bytes of it, kept as long as the backend. */
+  allocate(bytes: number): Uint8Array;
+}
+
 /** One backend: the reference or an accelerated implementation. */
 export interface Backend {
   /** Name as `trilm run --backend` and the benchmarks spell it: "reference", "gpujs", "tfjs-cpu", "tfjs-wasm", "tfjs-webgl". */
@@ -67,6 +80,8 @@ export interface Backend {
   embedding(table: PackedMatrix, tokens: readonly number[]): Float32Array;
   /** Free everything. */
   dispose(): void;
+  /** Where a model file can be read so that prepareMatrix needs no copy; absent where the backend has no such memory. */
+  readonly weightMemory?: BackendWeightMemory;
 }
 
 /**

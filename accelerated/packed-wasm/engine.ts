@@ -8,7 +8,15 @@
 import { WasmHeap } from "./heap.js";
 
 /** The kernels of build/engine.wasm that take an output row range [rowStart, rowEnd) as their first two arguments. */
-export type RowKernelName = "matmulTq2_0Q8K" | "matmulF16";
+export type RowKernelName =
+  | "matmulTq2_0Q8K"
+  | "matmulF16"
+  | "matmulTq1_0Q8K"
+  | "matmulTq2_0F32"
+  | "matmulTq1_0F32"
+  | "matmulF16F32"
+  | "matmulTq2_0Int8"
+  | "matmulTq1_0Int8";
 
 /** What build/engine.wasm exports. */
 export interface EngineExports {
@@ -33,9 +41,14 @@ export function createEngineMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
 }
 
-/** Instantiate the engine module on `memory` (the main thread's instance and every worker's). */
+/**
+ * Instantiate the engine module on `memory` (the main thread's instance and every worker's). Serialized with
+ * toString() into the workers' source (thread-pool.ts): it must stay self-contained — globals only (Math, WebAssembly),
+ * no imported or module-level names.
+ */
 export function instantiateEngine(module: WebAssembly.Module, memory: WebAssembly.Memory): EngineExports {
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  // js-math: the host Math functions the kernels import where their bits must be V8's (spec/performance.md §7)
+  const instance = new WebAssembly.Instance(module, { env: { memory }, "js-math": { exp: Math.exp } });
   return instance.exports as unknown as EngineExports;
 }
 

@@ -69,6 +69,13 @@ export class WasmHeap {
     return new Float32Array(buffer, pointer, length);
   }
 
+  /** An Int16Array view of `length` int16s at `pointer` (2-aligned). */
+  shorts(pointer: number, length: number): Int16Array {
+    const buffer = this.memory.buffer;
+    this.buffers.add(buffer);
+    return new Int16Array(buffer, pointer, length);
+  }
+
   /** Allocate `bytes` bytes and return them as a view: the way a loader reads a file straight into engine memory. */
   allocateBytes(bytes: number): Uint8Array {
     return this.bytes(this.allocate(bytes), bytes);

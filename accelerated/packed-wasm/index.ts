@@ -5,17 +5,18 @@
  *
  * Where each op runs:
  *   prepareMatrix  copies the packed bytes into engine memory once — or, when the matrix is already a view of it
- *                  (a file read straight into engine memory: heap.allocateBytes), uses them where they are.
+ *                  (a model file read straight into engine memory through weightMemory: spec/performance.md §4),
+ *                  uses them where they are.
  *   matmul         host: each row converted by reference/model/activation-conversion.ts for the mode and W's type
  *                  (the one rule every implementation calls); engine: the kernel of W's type and the mode over the
  *                  rows, split over the runner's threads. ggml-matmul mode gives the bits of the reference backend
  *                  (llama.cpp's x86 kernels' order: TQ2_0·Q8_K, F16 by tinyBLAS or vec_dot_f16).
  *                  Types or modes without an engine kernel run on the fallback backend.
- *   other ops      the fallback backend the caller gives: the reference backend (src/backend/registry.ts), so they
- *                  are the reference's bits by construction.
+ *   other ops      rmsNorm, rope (its angle tables on the host), swiglu and attention in the engine, the embedding
+ *                  on the host (ops.ts): the reference backend's bits, spec/performance.md §7.
  */
 
-import type { Backend, PreparedMatrix } from "../backend.js";
+import type { Backend, BackendWeightMemory, PreparedMatrix } from "../backend.js";
 import { GgmlType } from "../../reference/codec/index.js";
 import { LLAMA_F16_MATMUL_INPUT } from "../../reference/ggml-x86/index.js";
 import { convertActivations, takenByTinyBlas } from "../../reference/model/activation-conversion.js";
@@ -23,6 +24,9 @@ import type { BackendActivationMode } from "../../reference/model/modes.js";
 import type { PackedMatrix } from "../../reference/model/packed-matrix.js";
 import { packedRowBytes } from "../../reference/model/packed-matrix.js";
 import type { PackedWasmEngine } from "./engine.js";
+import { floatModeMatmul } from "./mode-matmul.js";
+import { MAX_PAGES } from "./heap.js";
+import { engineAttention, engineRmsNorm, engineRope, engineSwiglu, hostEmbedding } from "./ops.js";
 
 /** A matrix in engine memory: its address and shape. */
 class EngineMatrix implements PreparedMatrix {
@@ -46,12 +50,18 @@ class EngineMatrix implements PreparedMatrix {
 }
 
 /** Weight types the engine computes on (others are prepared by the fallback backend only). */
-const ENGINE_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.TQ2_0, GgmlType.F16]);
+const ENGINE_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.TQ2_0, GgmlType.TQ1_0, GgmlType.F16]);
 
 /** Throw unless x holds exactly batch rows of n values. */
 function checkBatch(x: Float32Array, batch: number, n: number): void {
   if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * n)
     throw new RangeError(`packed-wasm matmul: expected ${batch} rows of ${n} values, got ${x.length} values`);
+}
+
+/** q16[e] = qs[e] of every element of Q8_K `blocks` (292 bytes each: d, qs[256], bsums): the int8 q's as int16. */
+function widenQ8KCodes(blocks: Uint8Array, q16: Int16Array): void {
+  for (let i = 0; i < q16.length / 256; i++)
+    q16.set(new Int8Array(blocks.buffer, blocks.byteOffset + 292 * i + 4, 256), 256 * i);
 }
 
 /**
@@ -65,21 +75,27 @@ function engineMatmul(
   batch: number,
   mode: BackendActivationMode,
 ): Float32Array | undefined {
-  if (mode !== "ggml-matmul") return undefined;
   const { rows, cols } = m;
   const type = m.matrix.type;
+  if (mode !== "ggml-matmul") return floatModeMatmul(engine, { ...m, type }, x, batch, mode);
   const tinyBlas = takenByTinyBlas({ rows, cols, tokens: 2 }); // the reference backend's linear: a two-token batch
   const { heap, runner } = engine;
   const out = heap.scratchRegion("out", 4 * batch * rows);
-  if (type === GgmlType.TQ2_0) {
-    const activationBytes = (cols / 256) * 292;
+  if (type === GgmlType.TQ2_0 || type === GgmlType.TQ1_0) {
+    // token b: its Q8_K blocks, then (TQ2_0's kernel) its q's widened to int16 — once per token, not per weight row
+    const q8kBytes = (cols / 256) * 292;
+    const activationBytes = q8kBytes + (type === GgmlType.TQ2_0 ? 2 * cols : 0);
     const input = heap.scratchRegion("in", activationBytes * batch);
     for (let b = 0; b < batch; b++) {
       const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
-      if (converted.kind !== "q8_k") throw new Error("packed-wasm: TQ2_0 takes Q8_K activations in ggml-matmul mode");
-      heap.bytes(input + b * activationBytes, activationBytes).set(converted.blocks);
+      if (converted.kind !== "q8_k")
+        throw new Error("packed-wasm: TQ weights take Q8_K activations in ggml-matmul mode");
+      const region = input + b * activationBytes;
+      heap.bytes(region, q8kBytes).set(converted.blocks);
+      if (type === GgmlType.TQ2_0) widenQ8KCodes(converted.blocks, heap.shorts(region + q8kBytes, cols));
     }
-    runner.run("matmulTq2_0Q8K", rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out]);
+    const kernel = type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : "matmulTq1_0Q8K";
+    runner.run(kernel, rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out]);
   } else if (type === GgmlType.F16) {
     const input = heap.scratchRegion("in", 4 * cols * batch);
     const values = heap.floats(input, cols * batch);
@@ -99,6 +115,29 @@ function engineMatmul(
   return heap.floats(out, batch * rows).slice();
 }
 
+/** wasm32's address space: 65536 pages of 64 KiB, 4 GiB. */
+const ADDRESS_SPACE_BYTES = MAX_PAGES * 65536;
+
+/**
+ * What the engine keeps free above a model file read into its memory: room for its scratch regions (activations in,
+ * outputs out, the KV rows attention reads), which grow with the batch and the context. Spec/performance.md §4.
+ */
+export const ENGINE_RESERVED_BYTES = 256 * 2 ** 20;
+
+/**
+ * The engine's memory as a place to read a model file (Backend.weightMemory): the file's bytes are allocated on the
+ * heap once, and prepareMatrix then finds each matrix there (heap.addressOf) and copies nothing. Spec/performance.md §4.
+ */
+export function engineWeightMemory(engine: PackedWasmEngine): BackendWeightMemory {
+  return {
+    name: "the packed-wasm engine's WebAssembly memory (4 GiB, less what it holds and keeps for its buffers)",
+    get maxBytes() {
+      return Math.max(0, ADDRESS_SPACE_BYTES - engine.heap.used - ENGINE_RESERVED_BYTES);
+    },
+    allocate: (bytes) => engine.heap.allocateBytes(bytes),
+  };
+}
+
 /**
  * The packed-wasm backend on `engine`; `fallback` (the reference backend) computes what the engine has no kernel
  * for. Spec/performance.md §1.
@@ -113,6 +152,7 @@ export function createPackedWasmBackend(engine: PackedWasmEngine, fallback: Back
     name: "packed-wasm",
     describe: () =>
       `packed-wasm (AssemblyScript → WebAssembly SIMD on the packed bytes, ${engine.runner.threads} thread${engine.runner.threads === 1 ? "" : "s"})`,
+    weightMemory: engineWeightMemory(engine),
     prepareMatrix(matrix) {
       const fallbackMatrix = fallback.prepareMatrix(matrix);
       if (!ENGINE_TYPES.has(matrix.type)) return new EngineMatrix(matrix, -1, fallbackMatrix);
@@ -121,6 +161,11 @@ export function createPackedWasmBackend(engine: PackedWasmEngine, fallback: Back
         address = engine.heap.allocate(matrix.data.length);
         engine.heap.bytes(address, matrix.data.length).set(matrix.data);
       }
+      // the F16 kernels widen finite fp16 only (spec/performance.md §1): a matrix holding ±∞ or NaN (never a real
+      // model's) is computed by the fallback backend, the bytes just placed left unused
+      const f16AllFinite = engine.exports.f16AllFinite as (pointer: number, count: number) => number;
+      if (matrix.type === GgmlType.F16 && f16AllFinite(address, matrix.rows * matrix.cols) === 0)
+        return new EngineMatrix(matrix, -1, fallbackMatrix);
       return new EngineMatrix(matrix, address, fallbackMatrix);
     },
     matmul(weight, x, batch, mode) {
@@ -132,11 +177,12 @@ export function createPackedWasmBackend(engine: PackedWasmEngine, fallback: Back
       }
       return fallback.matmul(m.fallback, x, batch, mode);
     },
-    rmsNorm: (x, weight, eps, batch) => fallback.rmsNorm(x, weight, eps, batch),
-    rope: (x, headDim, ropeDim, theta, style, positions) => fallback.rope(x, headDim, ropeDim, theta, style, positions),
-    swiglu: (gate, up) => fallback.swiglu(gate, up),
-    attention: (q, keys, values, positions, shape) => fallback.attention(q, keys, values, positions, shape),
-    embedding: (table, tokens) => fallback.embedding(table, tokens),
+    rmsNorm: (x, weight, eps, batch) => engineRmsNorm(engine, x, weight, eps, batch),
+    rope: (x, headDim, ropeDim, theta, style, positions) =>
+      engineRope(engine, x, headDim, ropeDim, theta, style, positions),
+    swiglu: (gate, up) => engineSwiglu(engine, gate, up),
+    attention: (q, keys, values, positions, shape) => engineAttention(engine, q, keys, values, positions, shape),
+    embedding: (table, tokens) => hostEmbedding(table, tokens),
     dispose() {
       engine.runner.dispose();
       fallback.dispose();

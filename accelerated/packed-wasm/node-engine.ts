@@ -4,7 +4,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { createEngine, type PackedWasmEngine } from "./engine.js";
+import type { PackedWasmEngine } from "./engine.js";
+import { spawnNodeWorker } from "./node-threads.js";
+import { createThreadedEngine } from "./thread-pool.js";
 
 /** build/engine.wasm beside this module, compiled; a one-line Error naming the file and the command where it is missing. */
 export async function loadEngineModule(): Promise<WebAssembly.Module> {
@@ -18,9 +20,12 @@ export async function loadEngineModule(): Promise<WebAssembly.Module> {
   return WebAssembly.compile(bytes);
 }
 
-/** An engine computing on `threads` threads (1: this thread only; more: worker_threads, thread-pool.ts). */
+/**
+ * An engine computing on `threads` threads (1: this thread only; more: worker_threads, thread-pool.ts and
+ * node-threads.ts); resolves once every worker is ready. Spec/performance.md §3.
+ */
 export async function createNodeEngine(threads = 1): Promise<PackedWasmEngine> {
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`packed-wasm: threads must be ≥ 1, not ${threads}`);
-  return createEngine(await loadEngineModule());
+  return createThreadedEngine(await loadEngineModule(), threads, spawnNodeWorker);
 }

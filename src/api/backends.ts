@@ -18,7 +18,13 @@
  * @packageDocumentation
  */
 
-export { attentionKeyCount, type AttentionShape, type Backend, type PreparedMatrix } from "../backend/backend.js";
+export {
+  attentionKeyCount,
+  type AttentionShape,
+  type Backend,
+  type BackendWeightMemory,
+  type PreparedMatrix,
+} from "../backend/backend.js";
 export {
   BACKEND_PACKAGES,
   BackendUnavailableError,

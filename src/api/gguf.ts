@@ -18,4 +18,5 @@
 
 export * from "../gguf/index.js";
 export { readGgufFile, writeGgufFile } from "../gguf/file.js";
+export type { InputFileMemory, InputFileOptions } from "../io/input-file.js";
 export type { TensorTypeContext } from "../gguf/quantize-policy.js";

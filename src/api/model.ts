@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 
-export { loadModel, type LoadedModelFile } from "../model/load-model.js";
+export { loadModel, type LoadedModelFile, type LoadModelOptions } from "../model/load-model.js";
 export { modelFromGguf, type LoadedModel } from "../model/gguf-model.js";
 export { loadHfModel } from "../model/hf-folder.js";
 export type { HfLoadOptions } from "../model/hf-model.js";

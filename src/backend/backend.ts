@@ -9,5 +9,6 @@ export {
   attentionKeyCount,
   type AttentionShape,
   type Backend,
+  type BackendWeightMemory,
   type PreparedMatrix,
 } from "../../accelerated/backend.js";

@@ -27,6 +27,14 @@ export interface CodecBackend {
 /** The name of the backend every other is compared with. */
 export const REFERENCE_BACKEND_NAME = "reference";
 
+/** The label of the packed-wasm compute backend on `threads` threads: `packed-wasm (1 thread)`. */
+export function packedWasmLabel(threads: number): string {
+  return `packed-wasm (${threads} thread${threads === 1 ? "" : "s"})`;
+}
+
+/** The second baseline compute results are compared with: packed-wasm on one thread. */
+export const PACKED_WASM_BASELINE = packedWasmLabel(1);
+
 /** The pure-TypeScript reference codec (reference/codec), bit-exact with ggml. */
 export const referenceBackend: CodecBackend = {
   name: REFERENCE_BACKEND_NAME,

@@ -1,28 +1,26 @@
 /**
- * `npm run bench [-- --json]`: runs src/bench/bench.ts's benchmarks (the same as `trilm bench`).
+ * `npm run bench [-- options]`: runs src/bench/bench.ts's benchmarks (the same as `trilm bench`); the
+ * options (src/bench/options.ts) select the parts, presets, backends and thread counts.
  */
 
+import { InputError, UsageError } from "../errors.js";
 import { runBench } from "./bench.js";
+import { BENCH_USAGE, parseBenchArguments } from "./options.js";
 
-const USAGE = "usage: npm run bench [-- --json]";
-
-/** Whether to print JSON; exits with status 2 on an unknown argument. */
-function parseArguments(args: readonly string[]): { json: boolean } {
-  for (const arg of args) {
-    if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (arg !== "--json") {
-      console.error(`bench: unknown argument '${arg}'\n${USAGE}`);
-      process.exit(2);
-    }
+try {
+  const options = parseBenchArguments(process.argv.slice(2));
+  if (options === "help") {
+    console.log(BENCH_USAGE);
+  } else {
+    await runBench(options, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      errIsTerminal: process.stderr.isTTY === true,
+    });
   }
-  return { json: args.includes("--json") };
+} catch (error) {
+  if (!(error instanceof UsageError || error instanceof InputError)) throw error;
+  console.error(error.message);
+  if (error instanceof UsageError) console.error(BENCH_USAGE);
+  process.exitCode = 2;
 }
-
-await runBench(parseArguments(process.argv.slice(2)), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  errIsTerminal: process.stderr.isTTY === true,
-});

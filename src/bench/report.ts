@@ -5,7 +5,7 @@
  */
 
 import { type ColumnAlignment, formatTable } from "../text/text-table.js";
-import { REFERENCE_BACKEND_NAME } from "./backends.js";
+import { PACKED_WASM_BASELINE, REFERENCE_BACKEND_NAME } from "./backends.js";
 import type { Measurement } from "./measure.js";
 import type { MatmulBenchResult } from "./matmul.js";
 import type { ModelBenchResult } from "./model.js";
@@ -40,10 +40,10 @@ export interface BenchJsonRecord {
 
 /**
  * How a bench table's columns are aligned: the name and the backend left, the numbers right, the
- * last column (the ratio to the reference, "1.00× (reference)" or "3.52×") left.
+ * ratio columns ("vs reference": "1.00× (reference)" or "3.52×") left.
  */
 function benchTableAlignments(header: readonly string[]): ColumnAlignment[] {
-  return header.map((_, column) => (column < 2 || column === header.length - 1 ? "left" : "right"));
+  return header.map((name, column) => (column < 2 || name.startsWith("vs ") ? "left" : "right"));
 }
 
 /** Bytes per float32 element: what MB/s counts. */
@@ -149,22 +149,16 @@ const MODEL_TABLE_HEADER = [
   "median ms/token",
   "min ms/token",
   "tokens/s",
+  "vs packed-wasm (1 thread)",
   "vs reference",
 ];
 
-/** "1.00× (reference)", or the reference's median over this one's, or "–" without a reference. */
-function modelRatioToReference(result: ModelBenchResult, results: readonly ModelBenchResult[]): string {
-  if (result.backend === REFERENCE_BACKEND_NAME) return "1.00× (reference)";
-  const reference = results.find(
-    (other) => other.backend === REFERENCE_BACKEND_NAME && modelBenchName(other) === modelBenchName(result),
-  );
-  return reference === undefined
-    ? "–"
-    : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
-}
-
-/** Model results as an aligned table: per-token times and tokens per second at the median. */
+/**
+ * Model results as an aligned table: per-token times and tokens per second at the median, and the speed-ups over
+ * packed-wasm on one thread and over the reference.
+ */
 export function modelResultTable(results: readonly ModelBenchResult[]): string[] {
+  const sameCase = (a: ModelBenchResult, b: ModelBenchResult) => modelBenchName(a) === modelBenchName(b);
   const rows = results.map((result) => {
     const { runs, medianMs, minMs } = result.measurement;
     return [
@@ -175,7 +169,8 @@ export function modelResultTable(results: readonly ModelBenchResult[]): string[]
       medianMs.toFixed(2),
       minMs.toFixed(2),
       (1000 / medianMs).toFixed(2),
-      modelRatioToReference(result, results),
+      ratioTo(result, results, PACKED_WASM_BASELINE, sameCase),
+      ratioTo(result, results, REFERENCE_BACKEND_NAME, sameCase),
     ];
   });
   return formatTable(MODEL_TABLE_HEADER, rows, benchTableAlignments(MODEL_TABLE_HEADER));
@@ -198,26 +193,46 @@ export function matmulJsonRecords(results: readonly MatmulBenchResult[]): BenchJ
   }));
 }
 
-const MATMUL_TABLE_HEADER = ["matmul", "backend", "runs", "median ms", "min ms", "vs reference"];
+const MATMUL_TABLE_HEADER = [
+  "matmul",
+  "backend",
+  "runs",
+  "median ms",
+  "min ms",
+  "vs packed-wasm (1 thread)",
+  "vs reference",
+];
 
-/** Matmul results as an aligned table with each backend's speed-up over the reference at the median. */
+/**
+ * "1.00× (reference)" or "1.00× (baseline)" for the baseline itself, the baseline's median over this one's ("3.52×": how many times faster
+ * than the baseline), or "–" without a baseline result of the same name.
+ */
+function ratioTo<T extends { readonly backend: string; readonly measurement: Measurement }>(
+  result: T,
+  results: readonly T[],
+  baseline: string,
+  sameCase: (a: T, b: T) => boolean,
+): string {
+  if (result.backend === baseline)
+    return baseline === REFERENCE_BACKEND_NAME ? "1.00× (reference)" : "1.00× (baseline)";
+  const other = results.find((candidate) => candidate.backend === baseline && sameCase(candidate, result));
+  return other === undefined ? "–" : `${(other.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
+}
+
+/**
+ * Matmul results as an aligned table with each backend's speed-up over packed-wasm on one thread and over the
+ * reference at the median.
+ */
 export function matmulResultTable(results: readonly MatmulBenchResult[]): string[] {
-  const rows = results.map((result) => {
-    const reference = results.find((other) => other.backend === REFERENCE_BACKEND_NAME && other.shape === result.shape);
-    const ratio =
-      result.backend === REFERENCE_BACKEND_NAME
-        ? "1.00× (reference)"
-        : reference === undefined
-          ? "–"
-          : `${(reference.measurement.medianMs / result.measurement.medianMs).toFixed(2)}×`;
-    return [
-      result.shape,
-      result.backend,
-      String(result.measurement.runs),
-      result.measurement.medianMs.toFixed(2),
-      result.measurement.minMs.toFixed(2),
-      ratio,
-    ];
-  });
+  const sameShape = (a: MatmulBenchResult, b: MatmulBenchResult) => a.shape === b.shape;
+  const rows = results.map((result) => [
+    result.shape,
+    result.backend,
+    String(result.measurement.runs),
+    result.measurement.medianMs.toFixed(2),
+    result.measurement.minMs.toFixed(2),
+    ratioTo(result, results, PACKED_WASM_BASELINE, sameShape),
+    ratioTo(result, results, REFERENCE_BACKEND_NAME, sameShape),
+  ]);
   return formatTable(MATMUL_TABLE_HEADER, rows, benchTableAlignments(MATMUL_TABLE_HEADER));
 }

@@ -114,7 +114,8 @@ export class ByteReader {
     const at = this.offset;
     const bytes = this.take(length, what);
     try {
-      return UTF8.decode(bytes);
+      // browsers' TextDecoder refuses views of shared memory (a file read into the packed-wasm engine's memory)
+      return UTF8.decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
     } catch {
       return this.fail(`${what} at offset ${at} is not valid UTF-8`);
     }

@@ -5,7 +5,7 @@
  */
 
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { readInputFile } from "../io/input-file.js";
+import { readInputFile, type InputFileOptions } from "../io/input-file.js";
 import type { GgufFile } from "./gguf-file.js";
 import { parseGguf } from "./reader.js";
 import { serializeGguf } from "./writer.js";
@@ -13,9 +13,11 @@ import { serializeGguf } from "./writer.js";
 /**
  * Read and strictly parse the GGUF file at `path` (spec/gguf.md §5). Throws InputError naming
  * `path`: missing, a directory or not a regular file, unreadable, empty, or not a valid GGUF v3 file.
+ * `options.memory`: read the file into that memory; every tensor's data is then a view of it, never a copy
+ * (spec/performance.md §4).
  */
-export function readGgufFile(path: string): GgufFile {
-  return parseGguf(readInputFile(path), path);
+export function readGgufFile(path: string, options: InputFileOptions = {}): GgufFile {
+  return parseGguf(readInputFile(path, options), path);
 }
 
 /** Serialize `file` and write it to `path` atomically (spec/gguf.md §6). Throws InputError naming `path`. */

@@ -10,6 +10,7 @@ import { InputError, UsageError } from "../errors.js";
 import { readGgufFile } from "../gguf/file.js";
 import { GgufValueType } from "../gguf/index.js";
 import { describeFileSystemError } from "../io/atomic-write.js";
+import type { InputFileMemory } from "../io/input-file.js";
 import { tokenizerOf } from "../tokenizer/file.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { modelFromGguf, type GgufModelOptions, type LoadedModel } from "./gguf-model.js";
@@ -30,22 +31,31 @@ export interface LoadedModelFile extends LoadedModel {
   readonly readTokenizer?: () => Tokenizer;
 }
 
+/** How to load a model: what a GGUF file does not record, and where its bytes go. */
+export interface LoadModelOptions extends GgufModelOptions {
+  /**
+   * Memory to read a GGUF file into (a backend's Backend.weightMemory): its packed matrices are then views of that
+   * memory, never copied (spec/performance.md §4). Default: a buffer of the loader's own.
+   */
+  readonly memory?: InputFileMemory;
+}
+
 /** One way of reading a model from disk. */
 export interface ModelLoader {
   /** Short name for messages: `gguf`. */
   readonly kind: string;
   /** Whether this loader reads `path` (`stats` is its lstat-free stat). */
   accepts(path: string, stats: Stats): boolean;
-  /** Read the model (`options`: what a GGUF file does not record); InputError naming the file for anything wrong with it. */
-  load(path: string, options: GgufModelOptions): Omit<LoadedModelFile, "path" | "kind">;
+  /** Read the model (`options`: what a GGUF file does not record, where to read it); InputError naming the file for anything wrong with it. */
+  load(path: string, options: LoadModelOptions): Omit<LoadedModelFile, "path" | "kind">;
 }
 
-/** GGUF files of the llama and bitnet architectures: any regular file. */
+/** GGUF files of the llama and bitnet architectures: any regular file (read into `options.memory` where given). */
 const ggufLoader: ModelLoader = {
   kind: "gguf",
   accepts: (_path, stats) => !stats.isDirectory(),
   load: (path, options) => {
-    const file = readGgufFile(path);
+    const file = readGgufFile(path, { memory: options.memory });
     const model = modelFromGguf(file, options);
     const name = file.get("general.name");
     return {
@@ -90,9 +100,10 @@ function statInput(path: string): Stats {
  * naming `path` (or the file inside a folder) when it is missing or unreadable, not a valid GGUF
  * file or Hugging Face folder, or a model the oracle cannot run (another architecture, a tensor
  * type a linear layer cannot use, a missing tensor, a shape mismatch). `options.ffnActivation`: a bitnet GGUF
- * file's FFN activation (src/model/gguf-model.ts GgufModelOptions; UsageError for a Hugging Face folder).
+ * file's FFN activation (src/model/gguf-model.ts GgufModelOptions; UsageError for a Hugging Face folder);
+ * `options.memory`: where a GGUF file's bytes are read (a Hugging Face folder is read as before).
  */
-export function loadModel(path: string, options: GgufModelOptions = {}): LoadedModelFile {
+export function loadModel(path: string, options: LoadModelOptions = {}): LoadedModelFile {
   const stats = statInput(path);
   const loader = MODEL_LOADERS.find((candidate) => candidate.accepts(path, stats));
   if (loader === undefined) {

@@ -11,7 +11,7 @@ import type { KvCacheType } from "../../reference/model/kv-cache.js";
 import type { TrilmWeights } from "../../reference/model/weights.js";
 import type { Backend } from "../backend/backend.js";
 import { createBackendSession } from "../backend/backend-forward.js";
-import { createBackend, type NodeBackendName } from "../backend/registry.js";
+import { createBackend, type BackendOptions, type NodeBackendName } from "../backend/registry.js";
 import type { RunActivationMode } from "./activation-choice.js";
 
 /** How a run computes: the activation mode of either forward pass and the KV cache's element type. */
@@ -36,10 +36,26 @@ export interface ForwardStepper {
 }
 
 /**
+ * The backend a run on `backend` creates before it loads the model, so that the model file is read straight into the
+ * backend's memory (Backend.weightMemory, spec/performance.md §4): packed-wasm's. Undefined for every other backend
+ * (createForwardStepper creates it after the model is loaded) and for ggml-exact (reference/model's forward pass).
+ * `backendOptions` go to createBackend (packed-wasm: its threads).
+ */
+export async function createBackendBeforeModel(
+  backend: NodeBackendName,
+  options: RunForwardOptions,
+  backendOptions: BackendOptions = {},
+): Promise<Backend | undefined> {
+  if (backend !== "packed-wasm" || options.activations === "ggml-exact") return undefined;
+  return createBackend(backend, backendOptions);
+}
+
+/**
  * A stepper over `positions` positions (the KV cache holds only those, not the model's whole
  * context) on `backend`: reference/model's `forward` (spec/forward.md §8.1) for `reference` in
  * every mode but ggml-matmul, else a backend session (RangeError for ggml-exact on another backend:
- * check the request with checkRunActivations first).
+ * check the request with checkRunActivations first) on `given` (createBackendBeforeModel's backend, which the
+ * stepper then owns and disposes) or on a backend it creates.
  */
 export async function createForwardStepper(
   backend: NodeBackendName,
@@ -47,6 +63,7 @@ export async function createForwardStepper(
   weights: TrilmWeights,
   options: RunForwardOptions,
   positions: number,
+  given?: Backend,
 ): Promise<ForwardStepper> {
   const runConfig = { ...config, contextLength: positions };
   const { activations, kvCache } = options;
@@ -60,7 +77,7 @@ export async function createForwardStepper(
   }
   if (activations === "ggml-exact")
     throw new RangeError(`ggml-exact is reference/model's forward pass only, not --backend ${backend}'s`);
-  const created = await createBackend(backend);
+  const created = given ?? (await createBackend(backend));
   const session = createBackendSession(runConfig, weights, created, { activations, kvCache });
   return {
     step: (token, pos) => session.step(token, pos),

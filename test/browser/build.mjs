@@ -7,12 +7,14 @@
  *   src/backend/reference-backend.ts  createReferenceBackend()
  *   test/differential/**.ts           runDifferentialSuite(candidate, reference, { seed, numRuns, log })
  * A module that is absent is passed as null (the page says so loudly); a module that exists but
- * does not bundle for the browser fails the build.
+ * does not bundle for the browser fails the build. The packed-wasm engine's module
+ * (accelerated/packed-wasm/build/engine.wasm) is copied beside the bundle, and the runner's engine worker
+ * (src/web/runner/engine-worker.ts) is bundled beside it as engine-worker.js.
  *
  *   node test/browser/build.mjs [outDir]      (default: a fresh temporary directory)
  */
 import { build } from "esbuild";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -147,7 +149,25 @@ export async function buildPage(outDir = mkdtempSync(join(tmpdir(), "trilm-brows
     // The sources use NodeNext ".js" specifiers for ".ts" files; esbuild maps them itself.
     define: { "process.env.NODE_ENV": '"production"' },
   });
+  // The runner's engine worker (src/web/runner/engine-worker.ts: the packed-wasm session in a module Web Worker), which
+  // the page starts as /engine-worker.js; the Vite build of src/web bundles it from its `new Worker(new URL(…))`.
+  await build({
+    plugins: [nodeBuiltinStubs(stubbed)],
+    entryPoints: [join(repoRoot, "src/web/runner/engine-worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    outfile: join(outDir, "engine-worker.js"),
+    sourcemap: "inline",
+    logLevel: "warning",
+    define: { "process.env.NODE_ENV": '"production"' },
+  });
   writeFileSync(join(outDir, "index.html"), INDEX_HTML);
+  // The packed-wasm engine's module (npm run build:wasm), fetched by the page as /engine.wasm; absent: the page's
+  // packed-wasm check fails with a line naming the command.
+  const engineWasm = join(repoRoot, "accelerated/packed-wasm/build/engine.wasm");
+  if (existsSync(engineWasm)) copyFileSync(engineWasm, join(outDir, "engine.wasm"));
   return { outDir, found, stubbed: [...new Set(stubbed)], ms: Date.now() - t0 };
 }
 

@@ -4,7 +4,9 @@
  * no GPU) driven by playwright-core, in two phases:
  *   differential  build the differential page (test/browser/build.mjs), serve it on 127.0.0.1 with
  *                 COOP/COEP (test/browser/server.mjs), run the backend-agnostic differential suite on
- *                 gpu.js (WebGL), tfjs-webgl and tfjs-wasm, streaming the page's log to stdout;
+ *                 gpu.js (WebGL), tfjs-webgl and tfjs-wasm, then the packed-wasm engine on the 99m preset (on the
+ *                 page's main thread, and in the runner's engine worker on 1 and N threads) against the reference
+ *                 backend (bit for bit, tokens per second), streaming the page's log to stdout;
  *   web           build the teaching page (src/web) with Vite and serve it as `npm run web` does
  *                 (web-build.mjs), then click through it (web-tests.mjs) against the `trilm` CLI
  *                 (cli-bundle.mjs), saving a screenshot per view in test/browser/screenshots/.
@@ -19,7 +21,7 @@
  * --timeout   limit for the whole page run in the browser, seconds (default 600)
  * --chromium  the Chromium binary (default: TRILM_CHROMIUM, else /usr/bin/chromium)
  * --only      debug aid: only these checks (smoke-gpujs, gpujs-resident, smoke-tfjs-webgl, smoke-tfjs-wasm, gpujs,
- *             tfjs-webgl, tfjs-wasm); the WebGL-used check still applies
+ *             tfjs-webgl, tfjs-wasm, packed-wasm-99m); the WebGL-used check still applies
  * --phase     differential, web, or all (default)
  * --chromium-arg  one more Chromium switch (repeatable), e.g. --chromium-arg=--disable-webgl to see
  *             the WebGL-used check fail

@@ -3,6 +3,8 @@
  * cross-origin isolation headers (COOP same-origin, COEP require-corp) that SharedArrayBuffer and
  * tfjs-wasm's threaded build need.
  *   /, /index.html, /bundle.js  from the built page directory
+ *   /engine.wasm                from the built page directory (the packed-wasm engine, copied by build.mjs)
+ *   /engine-worker.js           from the built page directory (the runner's engine worker, bundled by build.mjs)
  *   /tfjs-wasm/<name>.wasm      from node_modules/@tensorflow/tfjs-backend-wasm/dist
  *   /golden/<name>.gguf         from golden/models (the embedded model, for the differential suite)
  */
@@ -43,7 +45,8 @@ export function startServer({ pageDir, wasmDir, goldenDir = null, log = () => {}
       if (path === "/" || path === "/index.html") file = join(pageDir, "index.html");
       else if (path.startsWith("/tfjs-wasm/") && path.endsWith(".wasm"))
         file = inside(wasmDir, path.slice("/tfjs-wasm/".length));
-      else if (path === "/bundle.js") file = join(pageDir, "bundle.js");
+      else if (path === "/bundle.js" || path === "/engine.wasm" || path === "/engine-worker.js")
+        file = join(pageDir, path.slice(1));
       else if (path.startsWith("/golden/") && path.endsWith(".gguf") && goldenDir)
         file = inside(goldenDir, path.slice("/golden/".length));
       if (file === null || (req.method !== "GET" && req.method !== "HEAD")) {

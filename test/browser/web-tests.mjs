@@ -8,11 +8,12 @@
  *             values shown equal `trilm decode`'s; hovering an element highlights the byte/bits that
  *             spec/formats.md §4.2/§5.2 assign it; edited bytes (TQ2_0 code 3, TQ1_0 alias) are decoded
  *             as `trilm decode` does and flagged with the severity `trilm decode --validate` reports
- *   runner    the embedded model on reference, gpu.js (WebGL), tfjs-webgl and tfjs-wasm: the page's
+ *   runner    the embedded model on reference, packed-wasm, gpu.js (WebGL), tfjs-webgl and tfjs-wasm: the page's
  *             reference logits equal `trilm run --logits`'s bit for bit, every backend is within
  *             spec/tolerances.md §9.1 (NMSE ≤ 1e-6, argmax rule); gpu.js really ran WebGL kernels;
  *             a dropped GGUF (llama.cpp's tiny-tq1_0.gguf, ggml mode) equals `trilm run` on it; a bad
- *             file gives a one-line error naming it
+ *             file gives a one-line error naming it; a random 99m model made in the page runs on the
+ *             packed-wasm engine within the run's criterion, with tokens per second logged
  *   golden    suites listed = golden/suites; a suite's cases and a case's flags/result = its manifest;
  *             the case's files verified by sha256 in the page
  *   trirun    clicking an element of a TriRun tile shows the word, crumb, lane, register and half that
@@ -413,8 +414,8 @@ export async function runWebTests({ page, url, cli, mulberry32, tolerances, trir
       );
       const names = run.backends.map((b) => b.name);
       check(
-        "runner: ran reference, gpujs, tfjs-webgl, tfjs-wasm",
-        ["reference", "gpujs", "tfjs-webgl", "tfjs-wasm"].every((n) => names.includes(n)),
+        "runner: ran reference, packed-wasm, gpujs, tfjs-webgl, tfjs-wasm",
+        ["reference", "packed-wasm", "gpujs", "tfjs-webgl", "tfjs-wasm"].every((n) => names.includes(n)),
         JSON.stringify(names),
       );
       for (const backend of run.backends) {
@@ -533,6 +534,63 @@ export async function runWebTests({ page, url, cli, mulberry32, tolerances, trir
         "runner: the previous model stays loaded",
         (await attr("#runner-model", "data-model-name")) === "tiny-tq1_0.gguf",
       );
+    });
+
+    // --- runner: the packed-wasm engine on a random 99m model made in the page ---
+    await step("runner: packed-wasm on the 99m preset", async () => {
+      const modelName = "TriLM-99m-random-seed1.gguf";
+      await page.selectOption("#runner-preset", "99m");
+      await page.click("#runner-make");
+      await page.waitForSelector(`#runner-model[data-model-name="${modelName}"]`, { timeout: 180_000 });
+      for (const name of ["gpujs", "tfjs-webgl", "tfjs-wasm"])
+        await page.uncheck(`input[name="runner-backend"][value="${name}"]`);
+      await page.check('input[name="runner-backend"][value="packed-wasm"]');
+      await page.selectOption("#runner-activations", "ggml");
+      await page.fill("#runner-tokens", "1 17 300");
+      await page.fill("#runner-generate", "0");
+      await page.click("#runner-run");
+      await page.waitForSelector('#runner-status[data-state="done"], #runner-status[data-state="error"]', {
+        timeout: RUN_TIMEOUT_MS,
+      });
+      const run = await page.evaluate(() => window.trilmRunner?.lastRun ?? null);
+      const reference = run?.backends.find((b) => b.name === "reference");
+      const engine = run?.backends.find((b) => b.name === "packed-wasm");
+      for (const backend of [reference, engine]) {
+        if (backend === undefined) continue;
+        const ms = backend.msPerToken.reduce((a, b) => a + b, 0);
+        log(
+          `web: runner 99m ${backend.name}: ${backend.description}; prepare ${backend.prepareMs.toFixed(0)} ms; ` +
+            `${((1000 * backend.msPerToken.length) / ms).toFixed(2)} tokens/s` +
+            (backend.error === null ? "" : `; error: ${backend.error}`),
+        );
+      }
+      const ran = run?.modelName === modelName && reference?.error === null && engine?.error === null;
+      check(
+        "runner: the 99m preset ran on reference and packed-wasm (ggml mode)",
+        ran,
+        JSON.stringify(run?.backends.map((b) => [b.name, b.error])),
+      );
+      if (!ran) return;
+      // The runner runs the engine in its Web Worker (src/web/runner/engine-worker.ts), on the threads the page offers
+      // by default (navigator.hardwareConcurrency); the main-thread fallback says "could not start".
+      const threads = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+      check(
+        `runner: 99m packed-wasm ran in its Web Worker on ${threads} thread(s)`,
+        engine.description.endsWith(`${threads} thread${threads === 1 ? "" : "s"}) in a Web Worker`),
+        engine.description,
+      );
+      // The runner's reference is reference/model in ggml-exact mode; packed-wasm runs ggml-matmul (its bits are the
+      // reference backend's: the differential page checks them), so the runner's own criterion (§9.2) applies.
+      const e = tolerances.nmse(engine.logits, reference.logits);
+      log(
+        `web: runner 99m packed-wasm: NMSE vs the reference = ${e.toExponential(2)} (criterion ${run.nmseCriterion.toExponential(2)})`,
+      );
+      check(
+        `runner: 99m packed-wasm NMSE ${e.toExponential(2)} ≤ the run's criterion (spec/tolerances.md §9.2)`,
+        e <= run.nmseCriterion,
+      );
+      const problems = argmaxProblems(tolerances, engine.logits, reference.logits, run.nmseCriterion);
+      check("runner: 99m packed-wasm argmax agrees (§9.2)", problems.length === 0, problems.join("; "));
     });
   } finally {
     rmSync(work, { recursive: true, force: true });

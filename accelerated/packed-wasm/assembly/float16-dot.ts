@@ -9,20 +9,28 @@
  *   tinyBLAS:     one accumulator of 16 lanes, element l + t → lane t; result _mm512_reduce_add_ps
  */
 
-/** 8 fp16 values (at `h`) → float32x4 of the first four (`low`) and the last four (returned): exact. */
-function widen(bits: v128): v128 {
-  // bits: four u32 lanes holding fp16 bit patterns
-  const magnitude = v128.and(bits, i32x4.splat(0x7fff));
-  const scaled = f32x4.mul(i32x4.shl(magnitude, 13), f32x4.splat(reinterpret<f32>(0x77800000))); // · 2^112: normals, subnormals, 0
-  const isInfNan = i32x4.eq(v128.and(bits, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
-  const infNan = v128.or(i32x4.shl(magnitude, 13), i32x4.splat(0x7f800000));
-  const value = v128.bitselect(infNan, scaled, isInfNan);
-  return v128.or(value, i32x4.shl(v128.and(bits, i32x4.splat(0x8000)), 16));
+import { f16ToF32 } from "./float16";
+
+/**
+ * Four fp16 weights at `w` (8 bytes) as float32x4, exact for FINITE values (the backend keeps matrices holding ±∞ or
+ * NaN away from these kernels: f16AllFinite). Sign-extending the 16 bits to 32 and shifting left by 13 puts the sign at
+ * bit 31 (and copies of it at 28..30, cleared by the mask), the 5-bit exponent at 23..27 and the mantissa at 13..22:
+ * a float32 worth value·2^-112 for normal and subnormal fp16 alike, which one exact multiply by 2^112 corrects.
+ */
+export function load4(w: usize): v128 {
+  const bits = v128.and(i32x4.shl(v128.load16x4_s(w), 13), i32x4.splat(0x8fffffff));
+  return f32x4.mul(bits, f32x4.splat(reinterpret<f32>(0x77800000))); // · 2^112
 }
 
-/** Four fp16 weights at `w` (8 bytes) as float32x4. */
-function load4(w: usize): v128 {
-  return widen(i32x4.extend_low_i16x8_u(v128.load64_zero(w)));
+/** Whether none of the `count` fp16 values at `p` is ±∞ or NaN (exponent 31): the condition of load4. */
+export function f16AllFinite(p: usize, count: i32): bool {
+  const exponent = i16x8.splat(0x7c00);
+  let special = i16x8.splat(0);
+  const whole = count & ~7;
+  for (let i = 0; i < whole; i += 8)
+    special = v128.or(special, i16x8.eq(v128.and(v128.load(p + <usize>(2 * i)), exponent), exponent));
+  for (let i = whole; i < count; i++) if ((load<u16>(p + <usize>(2 * i)) & 0x7c00) == 0x7c00) return false;
+  return !v128.any_true(special);
 }
 
 /** _mm512_reduce_add_ps of 16 lanes held as four float32x4 (lanes 0..3, 4..7, 8..11, 12..15). */
@@ -84,7 +92,7 @@ export function dotF16Ggml(w: usize, x: usize, n: i32): f32 {
   const x3 = f32x4.add(f32x4.add(a03, a23), f32x4.add(a13, a33));
   let sum: f64 = <f64>reduceAdd16(x0, x1, x2, x3);
   for (let i = np; i < n; i++) {
-    const product: f32 = f16Value(w + <usize>(2 * i)) * load<f32>(x + <usize>(4 * i));
+    const product: f32 = f16ToF32(<u32>load<u16>(w + <usize>(2 * i))) * load<f32>(x + <usize>(4 * i));
     sum += <f64>product;
   }
   return <f32>sum;
@@ -105,9 +113,4 @@ export function dotF16TinyBlas(w: usize, x: usize, n: i32): f32 {
     a3 = f32x4.add(a3, f32x4.mul(load4(wl + 24), v128.load(xl, 48)));
   }
   return reduceAdd16(a0, a1, a2, a3);
-}
-
-/** The fp16 value at `p`, as float32. */
-function f16Value(p: usize): f32 {
-  return f32x4.extract_lane(widen(i32x4.splat(<i32>load<u16>(p))), 0);
 }

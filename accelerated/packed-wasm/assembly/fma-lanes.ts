@@ -3,52 +3,49 @@
  * L_u (|L_u| ≤ 2^17) and a float32 block scale d — two lanes at a time in float64x2 SIMD where that gives fmaF32's bits, in fmaF32
  * (fma.ts) where it might not.
  *
- * Why the SIMD path is exact: p = L·d is exact in float64 (17 + 24 bits); s = fl64(p + acc) and then f32(s) is
- * round_f32(p + acc) — rounding twice equals rounding once — unless s lies exactly on a midpoint between two float32s
- * (the only place a second rounding can go the wrong way), a midpoint of the subnormal float32 range (other bit
- * positions), or at or beyond FLT_MAX. Those s are flagged (`hazards`): a normal float32 midpoint is a float64 whose
- * low 29 significand bits are 1 followed by 28 zeros; |s| < 2^-126 (but not 0) and |s| ≥ FLT_MAX are flagged whole.
- * A flagged pair of lanes is computed lane by lane with fmaF32 from the accumulators before it.
+ * Why the SIMD path is exact: p = L·d is exact in float64 (17 + 24 bits); s = fl64(p + acc), and f32(s) is
+ * round_f32(p + acc) — rounding twice equals rounding once — unless s lies exactly on a midpoint between two float32s,
+ * the only place a second rounding can go the wrong way. p and acc are multiples of 2^-149 (every float32 is), so is
+ * their sum: below 2^-126 it is a float32 (subnormal) itself and fl64 is exact; fl64 can only be inexact from 2^-96 up,
+ * in the normal range, where a float32 midpoint is a float64 whose low 29 significand bits are 1 followed by 28 zeros —
+ * the overflow threshold 2^128 − 2^103 included, so no other range check is needed; NaN and ∞ pass through f32(s)
+ * as in fmaF32. A block whose eight sums include such an s (`anyMidpoint`, one test for the block) is computed lane by
+ * lane with fmaF32 from the accumulators before it. The kernels use it as
+ *   s01 = pairSum(L01, [d, d], acc01) … s67;  if anyMidpoint(…) acc01 = fmaLanePair(L01, d, acc01) … else acc01 = roundPair(s01) …
  */
 
 import { fmaF32 } from "./fma";
 
-/** Float64 bits of 2^-126, the smallest normal float32. */
-const SMALLEST_NORMAL_BITS: i64 = 0x3810000000000000;
-/** Float64 bits of FLT_MAX. */
-const FLT_MAX_BITS: i64 = 0x47efffffe0000000;
-
-/** Lanes of float64x2 `s` where rounding s to float32 might differ from rounding p + acc exactly: all-ones there. */
-function hazards(s: v128): v128 {
-  const magnitude = v128.and(s, i64x2.splat(0x7fffffffffffffff));
-  const midpoint = i64x2.eq(v128.and(s, i64x2.splat(0x1fffffff)), i64x2.splat(0x10000000));
-  const subnormal = v128.and(
-    i64x2.ne(magnitude, i64x2.splat(0)),
-    i64x2.lt_s(magnitude, i64x2.splat(SMALLEST_NORMAL_BITS)),
-  );
-  const huge = i64x2.ge_s(magnitude, i64x2.splat(FLT_MAX_BITS));
-  return v128.or(v128.or(midpoint, subnormal), huge);
+/** Lanes of float64x2 `s` that lie on a float32 midpoint: all-ones there (the only lanes f32(s) may get wrong). */
+function midpoints(s: v128): v128 {
+  return i64x2.eq(v128.and(s, i64x2.splat(0x1fffffff)), i64x2.splat(0x10000000));
 }
 
-/** f32(s) as float64, for both lanes. */
-function toF32(s: v128): v128 {
+/** f32(s) as float64, for both lanes: the new accumulator pair where `s` lies on no midpoint. */
+export function roundPair(s: v128): v128 {
   return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(s));
 }
 
 /**
- * [fma_f32(L_0, d, acc_0), fma_f32(L_1, d, acc_1)] for int32 lanes 0 and 1 of `lanes` and the accumulator pair `acc`
- * (float32 values held as float64x2).
+ * s = fl64(L·d + acc) for int32 lanes 0 and 1 of `lanes`, float64x2 `scale` = [d, d] and the accumulator pair `acc`
+ * (float32 values held as float64). roundPair(s) is the new pair unless anyMidpoint says otherwise.
  */
-export function fmaLanePair(lanes: v128, d: f32, acc: v128): v128 {
-  const s = f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(lanes), f64x2.splat(<f64>d)), acc);
-  if (!v128.any_true(hazards(s))) return toF32(s);
-  return fmaPair(i32x4.extract_lane(lanes, 0), i32x4.extract_lane(lanes, 1), d, acc);
+export function pairSum(lanes: v128, scale: v128, acc: v128): v128 {
+  return f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(lanes), scale), acc);
 }
 
-/** [fmaF32(l0, d, acc[0]), fmaF32(l1, d, acc[1])] for the accumulator pair `acc` (float64x2). */
-function fmaPair(l0: i32, l1: i32, d: f32, acc: v128): v128 {
-  const a0 = fmaF32(<f32>l0, d, <f32>f64x2.extract_lane(acc, 0));
-  const a1 = fmaF32(<f32>l1, d, <f32>f64x2.extract_lane(acc, 1));
+/** Whether any lane of the four pair sums of a block lies on a float32 midpoint (then fmaLanePair decides). */
+export function anyMidpoint(s01: v128, s23: v128, s45: v128, s67: v128): bool {
+  return v128.any_true(v128.or(v128.or(midpoints(s01), midpoints(s23)), v128.or(midpoints(s45), midpoints(s67))));
+}
+
+/**
+ * [fma_f32(L_0, d, acc_0), fma_f32(L_1, d, acc_1)] by fmaF32, lane by lane, for int32 lanes 0 and 1 of `lanes` and
+ * the accumulator pair `acc`: the path of a block whose pair sums hit a midpoint.
+ */
+export function fmaLanePair(lanes: v128, d: f32, acc: v128): v128 {
+  const a0 = fmaF32(<f32>i32x4.extract_lane(lanes, 0), d, <f32>f64x2.extract_lane(acc, 0));
+  const a1 = fmaF32(<f32>i32x4.extract_lane(lanes, 1), d, <f32>f64x2.extract_lane(acc, 1));
   return f64x2.replace_lane(f64x2.splat(<f64>a0), 1, <f64>a1);
 }
 

@@ -6,6 +6,8 @@
  */
 
 import { dotF16Ggml, dotF16TinyBlas } from "./float16-dot";
+export { f16AllFinite } from "./float16-dot";
+import { Q8K_BLOCK_BYTES } from "./q8k";
 import { dotTq2_0Q8K, TQ2_0_BLOCK_BYTES } from "./ternary-dot";
 
 /** First byte the host may use: everything below is the module's static data. */
@@ -13,7 +15,10 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-/** y[b, r] = ggml_vec_dot_tq2_0_q8_K(W row r, Q8_K row b) for r in [rowStart, rowEnd), b < batch. */
+/**
+ * y[b, r] = ggml_vec_dot_tq2_0_q8_K(W row r, Q8_K row b) for r in [rowStart, rowEnd), b < batch. Token b's region
+ * (activationBytes) holds its Q8_K blocks, then its q's widened to int16 (2·cols bytes), which dotTq2_0Q8K reads.
+ */
 export function matmulTq2_0Q8K(
   rowStart: i32,
   rowEnd: i32,
@@ -29,7 +34,8 @@ export function matmulTq2_0Q8K(
   for (let r = rowStart; r < rowEnd; r++) {
     const w = weights + <usize>r * <usize>rowBytes;
     for (let b = 0; b < batch; b++) {
-      const y = dotTq2_0Q8K(w, activations + <usize>(b * activationBytes), blocks);
+      const y8 = activations + <usize>(b * activationBytes);
+      const y = dotTq2_0Q8K(w, y8, y8 + <usize>(blocks * Q8K_BLOCK_BYTES), blocks);
       store<f32>(out + <usize>(4 * (b * rows + r)), y);
     }
   }
@@ -59,3 +65,16 @@ export function matmulF16(
     }
   }
 }
+
+export { attentionRows } from "./attention";
+export { rmsNormRows } from "./norm";
+export { ropeRows } from "./rope";
+export { swigluRows } from "./swiglu";
+export {
+  matmulF16F32,
+  matmulTq1_0F32,
+  matmulTq1_0Int8,
+  matmulTq1_0Q8K,
+  matmulTq2_0F32,
+  matmulTq2_0Int8,
+} from "./mode-matmuls";

@@ -9,60 +9,71 @@
  * The integer part is exact in any order; only the float tail's order matters, and it is the kernel's.
  */
 
-import { fmaLanePair, horizontalSum } from "./fma-lanes";
+import { anyMidpoint, fmaLanePair, horizontalSum, pairSum, roundPair } from "./fma-lanes";
 import { f16ToF32 } from "./float16";
-import { finishLanes, Q8K_BLOCK_BYTES, Q8K_BSUMS, Q8K_QS } from "./q8k";
+import { finishLanes, Q8K_BLOCK_BYTES, Q8K_BSUMS } from "./q8k";
 
 /** Bytes per TQ2_0 block: qs[64] (4 codes a byte) then d (fp16). */
 export const TQ2_0_BLOCK_BYTES: i32 = 66;
 
 /**
- * One TQ2_0 row (`blocks` blocks at `weights`) · one Q8_K row (at `activations`) → float32.
- * Byte 32·h + m of a block holds the codes of elements 128·h + 32·s + m at bits 2·s (spec/formats.md §4.2): so a
- * 16-byte load of codes lines up with a 16-byte load of the q's of the same elements, and element m's products
- * land in pair lane m >> 1. Products are summed in int16 lanes (|c·q| ≤ 384, eight of them ≤ 3072: no overflow),
- * then paired into int32 (extadd_pairwise), which equals maddubs's pair sums summed over the eight (h, s) steps.
+ * One TQ2_0 row (`blocks` blocks at `weights`) · one Q8_K row (at `activations`, its q's also widened to int16 at
+ * `q16`: q16[e] = qs[e] for every element, laid out as the blocks' qs) → float32.
+ * Byte 32·h + m of a block holds the codes of elements 128·h + 32·s + m at bits 2·s (spec/formats.md §4.2). Eight
+ * code bytes m..m+7 are loaded widened to int16 (`v128.load8x8_u`), shifted and masked per s, and multiplied with the
+ * int16 q's of the same elements by `i32x4.dot_i16x8_s`, which adds adjacent pairs: pair lane k = m >> 1 of the AVX2
+ * kernel, summed over the eight (h, s) steps in int32 (equal to maddubs's int16 pair sums: |c·q| ≤ 384, no overflow).
+ * The widened q's let one dot instruction do eight multiply-adds; widening once per activation row (the host does it,
+ * spec/performance.md §2) saves it on every weight row.
  */
-export function dotTq2_0Q8K(weights: usize, activations: usize, blocks: i32): f32 {
+export function dotTq2_0Q8K(weights: usize, activations: usize, q16: usize, blocks: i32): f32 {
   let acc01 = f64x2.splat(0); // acc[0], acc[1]: float32 values held as float64
   let acc23 = f64x2.splat(0);
   let acc45 = f64x2.splat(0);
   let acc67 = f64x2.splat(0);
-  const three = i8x16.splat(3);
+  const three = i16x8.splat(3);
   for (let i = 0; i < blocks; i++) {
     const w = weights + <usize>(i * TQ2_0_BLOCK_BYTES);
     const y = activations + <usize>(i * Q8K_BLOCK_BYTES);
-    let s0 = i16x8.splat(0); // products of elements m = 0..7 (every h, s), int16
-    let s1 = i16x8.splat(0); // m = 8..15
-    let s2 = i16x8.splat(0); // m = 16..23
-    let s3 = i16x8.splat(0); // m = 24..31
+    const q = q16 + <usize>(i * 512);
+    let p0 = i32x4.splat(0); // pair lanes k = 0..3 (code bytes m = 0..7 of both halves)
+    let p1 = i32x4.splat(0); // k = 4..7 (m = 8..15)
+    let p2 = i32x4.splat(0); // k = 8..11 (m = 16..23)
+    let p3 = i32x4.splat(0); // k = 12..15 (m = 24..31)
     for (let h = 0; h < 2; h++) {
-      const bytesLow = v128.load(w + <usize>(32 * h)); // bytes m = 0..15 of half h
-      const bytesHigh = v128.load(w + <usize>(32 * h + 16)); // m = 16..31
-      const q = y + <usize>(Q8K_QS + 128 * h);
+      const bytes0 = v128.load8x8_u(w + <usize>(32 * h)); // code bytes m = 0..7 of half h, as int16
+      const bytes1 = v128.load8x8_u(w + <usize>(32 * h + 8));
+      const bytes2 = v128.load8x8_u(w + <usize>(32 * h + 16));
+      const bytes3 = v128.load8x8_u(w + <usize>(32 * h + 24));
       for (let s = 0; s < 4; s++) {
-        const codesLow = v128.and(i8x16.shr_u(bytesLow, 2 * s), three); // codes of elements 128h + 32s + m
-        const codesHigh = v128.and(i8x16.shr_u(bytesHigh, 2 * s), three);
-        const qLow = v128.load(q + <usize>(32 * s)); // their q's, m = 0..15
-        const qHigh = v128.load(q + <usize>(32 * s + 16)); // m = 16..31
-        s0 = i16x8.add(s0, i16x8.extmul_low_i8x16_s(codesLow, qLow));
-        s1 = i16x8.add(s1, i16x8.extmul_high_i8x16_s(codesLow, qLow));
-        s2 = i16x8.add(s2, i16x8.extmul_low_i8x16_s(codesHigh, qHigh));
-        s3 = i16x8.add(s3, i16x8.extmul_high_i8x16_s(codesHigh, qHigh));
+        const qs = q + <usize>(256 * h + 64 * s); // int16 q's of elements 128h + 32s + m, m = 0..31
+        p0 = i32x4.add(p0, i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(bytes0, 2 * s), three), v128.load(qs)));
+        p1 = i32x4.add(p1, i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(bytes1, 2 * s), three), v128.load(qs, 16)));
+        p2 = i32x4.add(p2, i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(bytes2, 2 * s), three), v128.load(qs, 32)));
+        p3 = i32x4.add(p3, i32x4.dot_i16x8_s(v128.and(i16x8.shr_u(bytes3, 2 * s), three), v128.load(qs, 48)));
       }
     }
-    // pair lanes k = 0..3 | 4..7 from s0 | s1 → lane32 u = 0..3; k = 8..15 from s2, s3 → u = 4..7
-    const low = finishLanes(i32x4.extadd_pairwise_i16x8_s(s0), i32x4.extadd_pairwise_i16x8_s(s1), y + <usize>Q8K_BSUMS);
-    const high = finishLanes(
-      i32x4.extadd_pairwise_i16x8_s(s2),
-      i32x4.extadd_pairwise_i16x8_s(s3),
-      y + <usize>(Q8K_BSUMS + 16),
-    );
+    const low = finishLanes(p0, p1, y + <usize>Q8K_BSUMS); // lane32 u = 0..3
+    const high = finishLanes(p2, p3, y + <usize>(Q8K_BSUMS + 16)); // u = 4..7
     const d: f32 = load<f32>(y) * f16ToF32(<u32>load<u16>(w, 64)); // f32(y.d · fp16(x.d))
-    acc01 = fmaLanePair(low, d, acc01);
-    acc23 = fmaLanePair(i32x4.shuffle(low, low, 2, 3, 2, 3), d, acc23);
-    acc45 = fmaLanePair(high, d, acc45);
-    acc67 = fmaLanePair(i32x4.shuffle(high, high, 2, 3, 2, 3), d, acc67);
+    const lanes23 = i32x4.shuffle(low, low, 2, 3, 2, 3);
+    const lanes67 = i32x4.shuffle(high, high, 2, 3, 2, 3);
+    const scale = f64x2.splat(<f64>d);
+    const s01 = pairSum(low, scale, acc01);
+    const s23 = pairSum(lanes23, scale, acc23);
+    const s45 = pairSum(high, scale, acc45);
+    const s67 = pairSum(lanes67, scale, acc67);
+    if (anyMidpoint(s01, s23, s45, s67)) {
+      acc01 = fmaLanePair(low, d, acc01);
+      acc23 = fmaLanePair(lanes23, d, acc23);
+      acc45 = fmaLanePair(high, d, acc45);
+      acc67 = fmaLanePair(lanes67, d, acc67);
+    } else {
+      acc01 = roundPair(s01);
+      acc23 = roundPair(s23);
+      acc45 = roundPair(s45);
+      acc67 = roundPair(s67);
+    }
   }
   return horizontalSum(acc01, acc23, acc45, acc67);
 }

@@ -10,6 +10,8 @@ import { Option, type Command } from "commander";
 import type { FfnActivation } from "../../../reference/model/config.js";
 import type { KvCacheType } from "../../../reference/model/kv-cache.js";
 import { argmax, topK } from "../../../reference/model/sampling.js";
+import type { Backend } from "../../backend/backend.js";
+import { MAX_THREADS } from "../../../accelerated/packed-wasm/thread-pool.js";
 import { NODE_BACKEND_NAMES, type NodeBackendName } from "../../backend/registry.js";
 import { InputError, UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
@@ -23,7 +25,7 @@ import {
   checkRunActivations,
   parseActivations,
 } from "../../run/activation-choice.js";
-import { createForwardStepper, type ForwardStepper } from "../../run/forward-stepper.js";
+import { createBackendBeforeModel, createForwardStepper, type ForwardStepper } from "../../run/forward-stepper.js";
 import { prefillAndGenerate } from "../../run/generate.js";
 import { checkBackendKvCache, checkPromptFits, type RunRequest } from "../../run/run-request.js";
 import { parseTokenList } from "../../run/token-list.js";
@@ -139,6 +141,7 @@ interface RunOptions {
   readonly temperature: string;
   readonly seed: string;
   readonly backend: string;
+  readonly threads?: string;
   readonly verbose?: boolean;
 }
 
@@ -155,6 +158,8 @@ interface RunCommandRequest extends RunRequest {
   readonly shownPath: string;
   readonly logitsPath: string | undefined;
   readonly verbose: boolean;
+  /** --threads: the packed-wasm engine's threads (undefined: every core). */
+  readonly threads: number | undefined;
 }
 
 function runRequest(modelArgument: string | undefined, options: RunOptions): RunCommandRequest {
@@ -180,9 +185,18 @@ function runRequest(modelArgument: string | undefined, options: RunOptions): Run
     logitsPath: options.logits,
     verbose: options.verbose === true,
     backend,
+    threads: parseThreads(options.threads, backend),
   };
   if (request.logitsPath !== undefined) refuseOutputOverInput(request.logitsPath, modelPath);
   return request;
+}
+
+/** `--threads N`: a whole number from 1 to MAX_THREADS, for --backend packed-wasm only; undefined when not given. */
+function parseThreads(text: string | undefined, backend: NodeBackendName): number | undefined {
+  if (text === undefined) return undefined;
+  if (backend !== "packed-wasm")
+    throw new UsageError(`--threads applies to --backend packed-wasm only, not --backend ${backend}`);
+  return parseWholeNumber(text, "--threads", 1, MAX_THREADS);
 }
 
 /** Milliseconds with two decimals. */
@@ -237,9 +251,24 @@ function withPromptText(
   return { request: { ...asked, prompt: text.ids, generate }, tokenizer: text.tokenizer };
 }
 
-async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
-  const asked = runRequest(modelArgument, options);
-  const model = loadModel(asked.modelPath, { ffnActivation: options.ffnActivation });
+/** What a run computes with: the checked request, the model, its tokenizer where --prompt text was given, the stepper. */
+interface PreparedRun {
+  readonly request: RunCommandRequest;
+  readonly model: LoadedModelFile;
+  readonly tokenizer: Tokenizer | undefined;
+  readonly stepper: ForwardStepper;
+}
+
+/**
+ * Load the model — into `given`'s memory where the backend was created first (createBackendBeforeModel;
+ * spec/performance.md §4) — check the request against it and create the stepper (which then owns `given`).
+ */
+async function prepareRun(
+  asked: RunCommandRequest,
+  options: RunOptions,
+  given: Backend | undefined,
+): Promise<PreparedRun> {
+  const model = loadModel(asked.modelPath, { ffnActivation: options.ffnActivation, memory: given?.weightMemory });
   checkModelActivations(asked.shownPath, model, asked.forwardOptions.activations);
   const { request, tokenizer } = withPromptText(asked, model, options);
   checkPromptFits(request, model.config);
@@ -250,7 +279,22 @@ async function run(modelArgument: string | undefined, options: RunOptions, io: C
     model.weights,
     request.forwardOptions,
     positions,
+    given,
   );
+  return { request, model, tokenizer, stepper };
+}
+
+async function run(modelArgument: string | undefined, options: RunOptions, io: CliIo): Promise<void> {
+  const asked = runRequest(modelArgument, options);
+  const given = await createBackendBeforeModel(asked.backend, asked.forwardOptions, { threads: asked.threads });
+  let prepared: PreparedRun;
+  try {
+    prepared = await prepareRun(asked, options, given);
+  } catch (error) {
+    given?.dispose();
+    throw error;
+  }
+  const { request, model, tokenizer, stepper } = prepared;
   try {
     runPositions(request, model, options, io, stepper, tokenizer);
   } finally {
@@ -375,6 +419,10 @@ export function registerRun(program: Command, io: CliIo): void {
       `implementation to run: ${NODE_BACKEND_NAMES.join(", ")} (reference = reference/model, or the ` +
         `backend forward pass for ggml-matmul; the others run the forward pass of src/backend/backend-forward.ts, f32 KV cache only)`,
       "reference",
+    )
+    .option(
+      "--threads <N>",
+      "threads of --backend packed-wasm's matmuls (default: every core); the logits do not depend on it",
     )
     .option("--verbose", `also print each position's top ${VERBOSE_TOP} tokens and logits`)
     .addHelpText("after", EXAMPLES)

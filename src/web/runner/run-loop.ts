@@ -2,7 +2,8 @@
  * The model runner's loop (pure, no DOM): each backend in turn is created, takes the weights in
  * (createBackendSession, src/backend/backend-forward.ts), then runs the prompt one token per step
  * with its KV cache (spec/forward.md §8.1), timing every step. Between steps the loop awaits `pause`
- * so a page can repaint. A backend that throws is recorded with its error and the loop goes on.
+ * so a page can repaint; a step may itself be asynchronous (a backend computing in a Web Worker). A
+ * backend that throws is recorded with its error and the loop goes on.
  */
 
 import type { TrilmConfig } from "../../../reference/model/config.js";
@@ -38,12 +39,25 @@ export type BackendFactory =
       readonly name: string;
       /** Run reference/model's forward() instead of a Backend. */
       readonly referenceModel: true;
+    }
+  | {
+      /** Name shown in the tables: "packed-wasm". */
+      readonly name: string;
+      /** Start a stepper of its own for the run (the packed-wasm engine's session in a Web Worker: packed-wasm.ts). */
+      startStepper(run: StepperRun): Promise<RunStepper>;
     };
 
-/** One position at a time: logits of `token` at `pos` [vocab]. */
-interface Stepper {
+/** What a factory's startStepper is given: the run's model (contextLength: the prompt's length) and mode. */
+export interface StepperRun {
+  readonly config: TrilmConfig;
+  readonly weights: TrilmWeights;
+  readonly activations: RunnerActivations;
+}
+
+/** One position at a time: logits of `token` at `pos` [vocab], at once or from another thread. */
+export interface RunStepper {
   readonly description: string;
-  step(token: number, pos: number): Float32Array;
+  step(token: number, pos: number): Float32Array | Promise<Float32Array>;
   /** The prompt's logits from one batch (llama_decode's evaluation, as `trilm run` does); absent: step by step. */
   readonly prefill?: (tokens: readonly number[]) => Float32Array[];
   dispose(): void;
@@ -127,23 +141,27 @@ async function runOneBackend(
   const now = options.now ?? (() => performance.now());
   const pause = options.pause ?? nextTask;
   const { config, weights, tokens, activations } = options;
-  let stepper: Stepper | null = null;
+  let stepper: RunStepper | null = null;
   options.onProgress?.(runs, { kind: "prepare", backend: factory.name });
   await pause();
   const start = now();
   try {
     const runConfig = { ...config, contextLength: Math.max(1, tokens.length) };
+    const timeoutMs = options.createTimeoutMs ?? 60_000;
     if ("referenceModel" in factory) stepper = referenceStepper(runConfig, weights, activations);
+    else if ("startStepper" in factory)
+      stepper = await withTimeout(
+        factory.startStepper({ config: runConfig, weights, activations }),
+        timeoutMs,
+        `starting the backend did not finish within ${timeoutMs / 1000} s`,
+      );
     else {
       const created: Backend = await withTimeout(
         Promise.resolve().then(() => factory.create()),
-        options.createTimeoutMs ?? 60_000,
-        `creating the backend did not finish within ${(options.createTimeoutMs ?? 60_000) / 1000} s`,
+        timeoutMs,
+        `creating the backend did not finish within ${timeoutMs / 1000} s`,
       );
-      stepper = backendStepper(
-        created,
-        createBackendSession(runConfig, weights, created, { activations: backendModeOf(activations), kvCache: "f32" }),
-      );
+      stepper = backendStepper(created, { config: runConfig, weights, activations });
     }
     run.description = stepper.description;
     run.prepareMs = now() - start;
@@ -161,7 +179,7 @@ async function runOneBackend(
       for (let pos = 0; pos < tokens.length; pos++) {
         await pause();
         const t0 = now();
-        const logits = stepper.step(tokens[pos], pos);
+        const logits = await stepper.step(tokens[pos], pos);
         run.msPerToken.push(now() - t0);
         run.logits.push(logits);
         options.onProgress?.(runs, { kind: "token", backend: factory.name, position: pos });
@@ -176,7 +194,7 @@ async function runOneBackend(
 }
 
 /** reference/model's forward pass with an f32 KV cache (spec/forward.md §8.1). */
-function referenceStepper(config: TrilmConfig, weights: TrilmWeights, activations: RunnerActivations): Stepper {
+function referenceStepper(config: TrilmConfig, weights: TrilmWeights, activations: RunnerActivations): RunStepper {
   const state = createForwardState(config, weights, { activations: referenceModeOf(activations), kvCache: "f32" });
   const how =
     activations === "ggml"
@@ -190,8 +208,21 @@ function referenceStepper(config: TrilmConfig, weights: TrilmWeights, activation
   };
 }
 
-/** A Backend driven by backend-forward.ts; disposing frees the session's matrices, then the backend. */
-function backendStepper(backend: Backend, session: BackendSession): Stepper {
+/**
+ * `backend` driven by backend-forward.ts over the run's model (the backend is disposed if its session cannot be
+ * made); disposing frees the session's matrices, then the backend.
+ */
+export function backendStepper(backend: Backend, run: StepperRun): RunStepper {
+  let session: BackendSession;
+  try {
+    session = createBackendSession(run.config, run.weights, backend, {
+      activations: backendModeOf(run.activations),
+      kvCache: "f32",
+    });
+  } catch (error) {
+    backend.dispose();
+    throw error;
+  }
   return {
     description: backend.describe(),
     step: (token, pos) => session.step(token, pos),
@@ -212,7 +243,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 }
 
 /** Free what the stepper holds, ignoring errors while doing so. */
-function disposeQuietly(stepper: Stepper | null): void {
+function disposeQuietly(stepper: RunStepper | null): void {
   try {
     stepper?.dispose();
   } catch {

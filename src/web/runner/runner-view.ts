@@ -1,22 +1,31 @@
 /**
  * The model runner view (`#runner`): load a TriLM (the embedded tiny model, or a GGUF file picked or
  * dropped on the page), run a prompt one token per step on the reference and on the accelerated
- * backends the browser offers (gpu.js on WebGL, tfjs on WebGL and on wasm), and show how far each
+ * backends the browser offers (the packed-wasm engine, gpu.js on WebGL, tfjs on WebGL and on wasm), and show how far each
  * backend's logits are from the reference's (spec/tolerances.md §9) and how long each step took.
  *
  * A model with a tokenizer (the embedded one has GPT-NeoX's, cut to 512 tokens) also takes text: it is
  * tokenized in the page as `trilm tokenize` does, its ids fill the token field, and after the run the
  * reference generates tokens greedily, showing their text as it streams.
  *
- * DOM contract (test/browser): #runner-model-file, #runner-model[data-model-name][data-ready],
+ * A random model of a published shape (`99m`, …) can also be made in the page, as `trilm make-model` makes it.
+ *
+ * DOM contract (test/browser): #runner-model-file, #runner-preset, #runner-make, #runner-model[data-model-name][data-ready],
  * #runner-error, #runner-text, #runner-text-ids, #runner-tokens, #runner-generate,
- * input[name=runner-backend], #runner-activations, #runner-run, #runner-status[data-state],
+ * input[name=runner-backend], #runner-activations, #runner-threads, #runner-run, #runner-status[data-state],
  * #runner-generated[data-state], #runner-timings, #runner-argmax, #runner-plot, #runner-env, and
  * window.trilmRunner.lastRun.
  */
 import modelUrl from "../../../golden/models/trilm-tiny-tq2_0.gguf?url";
 import { GgmlType } from "../../../reference/codec/index.js";
 import { createForwardState, forward } from "../../../reference/model/forward.js";
+import {
+  BITNET_PRESETS,
+  parameterCount,
+  ternaryParameterCount,
+  TRILM_PRESETS,
+  type TrilmPreset,
+} from "../../../reference/model/presets.js";
 import { nmse, nmseCriterion, type ArgmaxAgreement } from "../../../reference/tolerances/index.js";
 import type { Backend } from "../../backend/backend.js";
 import { median } from "../../bench/measure.js";
@@ -25,12 +34,20 @@ import type { GgufFile } from "../../gguf/gguf-file.js";
 import { parseGguf } from "../../gguf/reader.js";
 import { DEFAULT_GENERATE, DEFAULT_PROMPT, DEFAULT_PROMPT_TEXT } from "../../model/default-prompt.js";
 import { modelFromGguf, type LoadedModel } from "../../model/gguf-model.js";
+import { randomTrilm } from "../../model/random-model.js";
 import { clear, h, specLink } from "../dom.js";
 import type { View } from "../view.js";
 import { comparePositions } from "./compare.js";
 import { drawDiffPlot, type PlotSeries } from "./diff-plot.js";
 import { countGpujsKernelRuns, gpujsKernelRunsNow, gpujsModeSince, probeWebgl, type WebglInfo } from "./environment.js";
-import { errorText, runBackends, type BackendFactory, type BackendRun, type RunnerActivations } from "./run-loop.js";
+import {
+  errorText,
+  nextTask,
+  runBackends,
+  type BackendFactory,
+  type BackendRun,
+  type RunnerActivations,
+} from "./run-loop.js";
 import { parseTokenIds } from "./tokens.js";
 import { fileTokenizer, generateGreedy, tokenizeText, type FileTokenizer } from "./prompt-text.js";
 import "./runner.css";
@@ -72,13 +89,20 @@ declare global {
 
 /** Files above this size are refused before they are read. */
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Presets whose random TQ2_0 file is larger than this (estimated: presetBytes) are not offered. */
+const MAX_PRESET_BYTES = 256 * 1024 * 1024;
+/** The seed of the random models the runner makes (`trilm make-model --preset <name> --seed 1`). */
+const PRESET_SEED = 1;
+/** The preset selected at first. */
+const DEFAULT_PRESET = "99m";
 /** The embedded model's file name (golden/models/). */
 const EMBEDDED_NAME = "trilm-tiny-tq2_0.gguf";
 /** Accelerated backends offered, in run order. */
-const ACCELERATED = ["gpujs", "tfjs-webgl", "tfjs-wasm"] as const;
+const ACCELERATED = ["packed-wasm", "gpujs", "tfjs-webgl", "tfjs-wasm"] as const;
 /** Line colours of the backends in the plot and tables. */
 const BACKEND_COLORS: Readonly<Record<string, string>> = {
   reference: "#1d2330",
+  "packed-wasm": "#7c3aed",
   gpujs: "#2457c5",
   "tfjs-webgl": "#c2410c",
   "tfjs-wasm": "#047857",
@@ -106,6 +130,8 @@ interface RunnerState {
 /** The elements the view updates. */
 interface RunnerElements {
   readonly fileInput: HTMLInputElement;
+  readonly preset: HTMLSelectElement;
+  readonly make: HTMLButtonElement;
   readonly model: HTMLElement;
   readonly error: HTMLElement;
   readonly text: HTMLInputElement;
@@ -115,6 +141,8 @@ interface RunnerElements {
   readonly generated: HTMLElement;
   readonly backends: HTMLInputElement[];
   readonly activations: HTMLSelectElement;
+  /** Threads of the packed-wasm engine (its Web Worker and threads − 1 more). */
+  readonly threads: HTMLSelectElement;
   readonly run: HTMLButtonElement;
   readonly status: HTMLElement;
   readonly env: HTMLElement;
@@ -149,6 +177,20 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
   svgPlot.id = "runner-plot";
   const el: RunnerElements = {
     fileInput: h("input", { id: "runner-model-file", type: "file", accept: ".gguf" }),
+    preset: h(
+      "select",
+      { id: "runner-preset", "aria-label": "preset" },
+      [...TRILM_PRESETS, ...BITNET_PRESETS]
+        .filter((p) => presetBytes(p) <= MAX_PRESET_BYTES)
+        .map((p) =>
+          h(
+            "option",
+            { value: p.name, selected: p.name === DEFAULT_PRESET },
+            `${p.name} (≈ ${Math.round(presetBytes(p) / 2 ** 20)} MiB)`,
+          ),
+        ),
+    ),
+    make: h("button", { id: "runner-make", type: "button" }, "Make"),
     model: h("div", { id: "runner-model", "data-ready": "false" }, "Loading the embedded model…"),
     error: h("p", { id: "runner-error", class: "error", role: "alert" }),
     text: h("input", {
@@ -191,6 +233,13 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
       h("option", { value: "f32", selected: true }, "f32 — float activations"),
       h("option", { value: "ggml" }, "ggml — reference ggml-exact (llama.cpp's x86 arithmetic), backends ggml-matmul"),
     ),
+    threads: h(
+      "select",
+      { id: "runner-threads", "aria-label": "packed-wasm threads" },
+      Array.from({ length: pageThreads() }, (_, i) =>
+        h("option", { value: String(i + 1), selected: i + 1 === pageThreads() }, String(i + 1)),
+      ),
+    ),
     run: h("button", { id: "runner-run", class: "primary", type: "button" }, "Run"),
     status: h(
       "span",
@@ -209,6 +258,7 @@ function buildView(root: HTMLElement, state: RunnerState): RunnerElements {
     if (file !== undefined) void loadModelFile(el, state, file);
     el.fileInput.value = "";
   });
+  el.make.addEventListener("click", () => void makePresetModel(el, state, el.preset.value));
   el.run.addEventListener("click", () => void runClicked(el, state));
   el.tokens.addEventListener("keydown", (event) => {
     if (event.key === "Enter") void runClicked(el, state);
@@ -231,7 +281,7 @@ function layout(el: RunnerElements): HTMLElement[] {
       "p",
       { class: "lead" },
       "Run a ternary LLM token by token in your browser — on the reference interpreter and on " +
-        "accelerated backends (gpu.js and TensorFlow.js on WebGL, TensorFlow.js on WebAssembly) — " +
+        "accelerated backends (the packed-wasm engine on the packed weights, gpu.js and TensorFlow.js on WebGL, TensorFlow.js on WebAssembly) — " +
         "and see how far each backend's logits drift from the reference's, and how fast each one is.",
     ),
     h(
@@ -246,9 +296,12 @@ function layout(el: RunnerElements): HTMLElement[] {
         specLink("gguf", "", "spec/gguf.md"),
         "), then mapped onto the llama tensors (",
         specLink("forward", "10.1"),
-        ").",
+        "). Or make a random TQ2_0 model of a published shape in the page, the bytes of ",
+        h("code", {}, "trilm make-model --preset <name> --seed 1"),
+        ".",
       ),
       h("label", { class: "runner-file" }, "GGUF file: ", el.fileInput),
+      h("label", { class: "runner-file" }, " Random model of preset ", el.preset, " ", el.make),
       el.error,
       el.model,
     ),
@@ -291,6 +344,7 @@ function layout(el: RunnerElements): HTMLElement[] {
           ),
         ),
         h("label", {}, "Activations ", el.activations),
+        h("label", {}, " packed-wasm threads ", el.threads),
         el.run,
       ),
       h("p", {}, el.status),
@@ -426,6 +480,49 @@ function loadModelBytes(el: RunnerElements, state: RunnerState, bytes: Uint8Arra
     showError(el, message.startsWith(`${name}: `) ? message : `${name}: ${message}`);
     return;
   }
+  useModel(el, state, loaded);
+}
+
+/** Threads the packed-wasm engine is offered, the default last: the logical cores the browser reports. */
+function pageThreads(): number {
+  return Math.max(1, navigator.hardwareConcurrency || 1);
+}
+
+/** The size of `preset`'s random TQ2_0 file, estimated: 66 bytes per 256 ternary weights, 2 per F16 or F32 value. */
+function presetBytes(preset: TrilmPreset): number {
+  const ternary = ternaryParameterCount(preset.config);
+  return (ternary / 256) * 66 + (parameterCount(preset.config) - ternary) * 2;
+}
+
+/**
+ * Make the random TQ2_0 model of preset `name` in the page (src/model/random-model.ts: the bytes of
+ * `trilm make-model --preset <name> --seed 1`) and load it; the previous model stays on failure.
+ */
+async function makePresetModel(el: RunnerElements, state: RunnerState, name: string): Promise<void> {
+  if (state.running) return showError(el, `preset ${name}: a run is in progress; make the model when it has finished`);
+  el.make.disabled = true;
+  setStatus(el, "idle", `Making a random ${name} model…`);
+  await nextTask();
+  try {
+    const file = randomTrilm(name, PRESET_SEED, "tq2_0");
+    const fileName = `${file.getString("general.name") ?? name}.gguf`;
+    useModel(el, state, {
+      name: fileName,
+      byteLength: file.byteLength,
+      file,
+      model: modelFromGguf(file),
+      tokenizer: fileTokenizer(file),
+    });
+    setStatus(el, "idle", `Made ${fileName}: pick backends, press Run.`);
+  } catch (error) {
+    showError(el, `preset ${name}: ${errorText(error)}`);
+  } finally {
+    el.make.disabled = false;
+  }
+}
+
+/** `loaded` becomes the model. */
+function useModel(el: RunnerElements, state: RunnerState, loaded: RunnerModel): void {
   state.model = loaded;
   showError(el, "");
   renderModel(el, loaded);
@@ -579,6 +676,15 @@ function chosenFactories(el: RunnerElements, state: RunnerState): BackendFactory
   };
   const all: Record<string, BackendFactory> = {
     reference: { name: "reference", referenceModel: true },
+    "packed-wasm": {
+      name: "packed-wasm",
+      startStepper: async (run) => {
+        const loaded = state.model;
+        if (loaded === null) throw new Error("no model loaded");
+        const threads = Number(el.threads.value);
+        return (await import("./packed-wasm.js")).startPagePackedWasm(run, loaded.file, loaded.name, threads);
+      },
+    },
     gpujs: {
       name: "gpujs",
       create: async () => (await import("../../../accelerated/gpujs/index.js")).createGpujsBackend(),

@@ -1,6 +1,6 @@
 /**
  * The packed-wasm engine's matmul in ggml-matmul mode gives the reference backend's bits (spec/performance.md §1):
- * TQ2_0 · Q8_K in the AVX2 kernel's order (integer lanes, the float64x2 fma tail with its hazard fallback) and F16 in
+ * TQ2_0 and TQ1_0 · Q8_K in the AVX2 kernel's order (integer lanes, the float64x2 fma tail with its hazard fallback) and F16 in
  * tinyBLAS's and ggml_vec_dot_f16's orders, on drawn shapes, weights and activation magnitudes from subnormal to
  * overflowing scales (which exercise the tail's fallback to fmaF32).
  */
@@ -11,6 +11,7 @@ import type { Backend } from "../../../accelerated/backend.js";
 import { createPackedWasmBackend } from "../../../accelerated/packed-wasm/index.js";
 import { createNodeEngine } from "../../../accelerated/packed-wasm/node-engine.js";
 import { GgmlType } from "../../../reference/codec/index.js";
+import { vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/index.js";
 import { packMatrix } from "../../../reference/model/packed-matrix.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
@@ -27,7 +28,7 @@ function differingBits(a: Float32Array, b: Float32Array): number[] {
 
 /** A drawn matmul: weight type, shape, batch, a seed for the values and the activations' magnitude. */
 interface MatmulCase {
-  readonly type: GgmlType.TQ2_0 | GgmlType.F16;
+  readonly type: GgmlType.TQ2_0 | GgmlType.TQ1_0 | GgmlType.F16;
   readonly rows: number;
   readonly cols: number;
   readonly batch: number;
@@ -36,7 +37,7 @@ interface MatmulCase {
 }
 
 const caseArb: fc.Arbitrary<MatmulCase> = fc.record({
-  type: fc.constantFrom(GgmlType.TQ2_0 as const, GgmlType.F16 as const),
+  type: fc.constantFrom(GgmlType.TQ2_0 as const, GgmlType.TQ1_0 as const, GgmlType.F16 as const),
   rows: fc.integer({ min: 1, max: 40 }),
   cols: fc.integer({ min: 1, max: 6 }).map((blocks) => blocks * 256),
   batch: fc.integer({ min: 1, max: 3 }),
@@ -44,11 +45,11 @@ const caseArb: fc.Arbitrary<MatmulCase> = fc.record({
   magnitude: fc.constantFrom(1, 1e-3, 1e-35, 1e-41, 1e30, 3e33),
 });
 
-/** W [rows, cols] and x [batch, cols] of the case: ternary·scale for TQ2_0, uniform for F16. */
+/** W [rows, cols] and x [batch, cols] of the case: ternary·scale for TQ2_0 and TQ1_0, uniform for F16. */
 function materialize(c: MatmulCase): { w: Float32Array; x: Float32Array } {
   const random = mulberry32(c.seed);
   const w = new Float32Array(c.rows * c.cols).map((_, i) =>
-    c.type === GgmlType.TQ2_0
+    c.type !== GgmlType.F16
       ? (Math.floor(random() * 3) - 1) * 2 ** (-12 + ((i >> 8) % 20))
       : (random() - 0.5) * 2 ** (((i >> 6) % 9) - 4),
   );
@@ -78,6 +79,59 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
     );
   });
 
+  test("TQ1_0 on arbitrary bytes: every byte value's trits as the AVX2 kernel extracts them, code by code", () => {
+    const random = mulberry32(1234);
+    const rows = 64;
+    const cols = 1024;
+    const data = new Uint8Array((rows * cols * 54) / 256).map(() => Math.floor(random() * 256));
+    for (let block = 0; block < data.length / 54; block++) {
+      data[block * 54 + 52] = Math.floor(random() * 256); // a finite fp16 scale in [2^-8, 2^-6)
+      data[block * 54 + 53] = 0x1c + Math.floor(random() * 8);
+    }
+    for (let byte = 0; byte < 256; byte++) data[byte * 54 + (byte % 52)] = byte; // every value, in qs and qh positions
+    const matrix = { type: GgmlType.TQ1_0, rows, cols, data } as const;
+    const x = new Float32Array(2 * cols).map(() => random() - 0.5);
+    const expected = reference.matmul(reference.prepareMatrix(matrix), x, 2, "ggml-matmul");
+    const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, 2, "ggml-matmul");
+    expect(differingBits(actual, expected)).toEqual([]);
+  });
+
+  test("the FMA tail's fallback: a block whose float64 sum rounds onto a float32 midpoint (TQ2_0 and TQ1_0)", async () => {
+    // acc = 1 after block 0 (lane 1 · d 1); block 1 adds L·d = 641 · 6700417·2^-56 = (2^32 + 1)·2^-56 = 2^-24 + 2^-56.
+    // fl64(1 + 2^-24 + 2^-56) = 1 + 2^-24, a float32 midpoint, which f32() rounds to 1 (ties to even); fma_f32 gives
+    // 1 + 2^-23 (641 = 2^32 + 1's factor, 6700417 its 23-bit cofactor). The lanes come from the bsums (all q = 0).
+    const engine = await createNodeEngine();
+    const dBlock1 = Math.fround(6700417 * 2 ** -56);
+    const activations = new Uint8Array(2 * 292 + 2 * 512); // two Q8_K blocks, then 512 int16 q's (all 0)
+    const view = new DataView(activations.buffer);
+    view.setFloat32(0, 1, true);
+    view.setInt16(260, -1, true); // lane16[0] = 0 − (−1) → lane32[0] = 1
+    view.setFloat32(292, dBlock1, true);
+    view.setInt16(292 + 260, -641, true); // lane32[0] = 641
+    const expected = 1 + 2 ** -23;
+    for (const [type, blockBytes, scaleOffset] of [
+      [GgmlType.TQ2_0, 66, 64],
+      [GgmlType.TQ1_0, 54, 52],
+    ] as const) {
+      const weights = new Uint8Array(2 * blockBytes);
+      for (const block of [0, 1]) weights[block * blockBytes + scaleOffset + 1] = 0x3c; // fp16 1.0
+      const reference =
+        type === GgmlType.TQ2_0
+          ? vecDotTq2_0Q8KAvx2(weights, activations.subarray(0, 584))
+          : vecDotTq1_0Q8KAvx2(weights, activations.subarray(0, 584));
+      expect(reference).toBe(expected);
+      const w = engine.heap.allocate(weights.length);
+      engine.heap.bytes(w, weights.length).set(weights);
+      const a = engine.heap.allocate(activations.length);
+      engine.heap.bytes(a, activations.length).set(activations);
+      const out = engine.heap.allocate(4);
+      const kernel = type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : "matmulTq1_0Q8K";
+      engine.runner.run(kernel, 1, [w, weights.length, 1, a, activations.length, 1, out]);
+      expect(engine.heap.floats(out, 1)[0]).toBe(expected);
+    }
+    engine.runner.dispose();
+  });
+
   test("F16 in both orders: tinyBLAS (rows % 4 = 0, cols % 16 = 0) and vec_dot_f16 (otherwise, with leftovers)", () => {
     for (const [rows, cols] of [
       [8, 512],
@@ -89,6 +143,32 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
       const w = new Float32Array(rows * cols).map(() => random() - 0.5);
       const x = new Float32Array(2 * cols).map(() => (random() - 0.5) * 20);
       const matrix = packMatrix(GgmlType.F16, rows, cols, w);
+      const expected = reference.matmul(reference.prepareMatrix(matrix), x, 2, "ggml-matmul");
+      const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, 2, "ggml-matmul");
+      expect(differingBits(actual, expected)).toEqual([]);
+    }
+  });
+
+  test("F16 weights: subnormal, zero and negative values through the fast widening; ±∞/NaN matrices to the fallback", () => {
+    const rows = 8;
+    const cols = 256;
+    const random = mulberry32(77);
+    const data = new Uint8Array(rows * cols * 2);
+    const halves = new Uint16Array(data.buffer);
+    for (let i = 0; i < halves.length; i++) {
+      const kind = i % 4;
+      halves[i] =
+        kind === 0
+          ? Math.floor(random() * 0x400) // subnormal or zero
+          : kind === 1
+            ? 0x8000 | Math.floor(random() * 0x400) // negative subnormal or −0
+            : Math.floor(random() * 0x7c00) | (kind === 3 ? 0x8000 : 0); // any finite value
+    }
+    const x = new Float32Array(2 * cols).map(() => (random() - 0.5) * 1e4);
+    for (const special of [undefined, 0x7c00, 0xfc00, 0x7e01]) {
+      const bytes = data.slice();
+      if (special !== undefined) new Uint16Array(bytes.buffer)[cols + 3] = special; // row 1: ±∞ or NaN
+      const matrix = { type: GgmlType.F16, rows, cols, data: bytes } as const;
       const expected = reference.matmul(reference.prepareMatrix(matrix), x, 2, "ggml-matmul");
       const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, 2, "ggml-matmul");
       expect(differingBits(actual, expected)).toEqual([]);

@@ -5,7 +5,8 @@
  *
  * It always runs built-in smoke checks (WebGL context + renderer string, a gpu.js kernel and a
  * tfjs-webgl and tfjs-wasm matMul against plain JS), then, for every browser backend that exists
- * (gpujs in WebGL mode, tfjs-webgl, tfjs-wasm), the differential suite against the reference.
+ * (gpujs in WebGL mode, tfjs-webgl, tfjs-wasm), the differential suite against the reference, and last the
+ * packed-wasm engine on the 99m preset against the reference backend (packed-wasm-preset.ts).
  *
  * Every log line goes out through console.log (the runner streams them); the result is one
  * console line `TRILM_RESULT {json}`. This file is typechecked with the project's tsconfig (lib
@@ -27,6 +28,7 @@ import type { Backend } from "../../../src/backend/backend.js";
 import { GgmlType } from "../../../reference/codec/index.js";
 import { decodeMatrixRow, packMatrix } from "../../../reference/model/packed-matrix.js";
 import { checkGpujsResidentWeights } from "./gpujs-resident.js";
+import { checkPackedWasmPreset } from "./packed-wasm-preset.js";
 
 /** The differential suite's result, as test/differential exports it. */
 export interface SuiteResult {
@@ -446,6 +448,31 @@ export async function runPage(modules: PageModules): Promise<PageResult> {
     }
   }
   reference?.dispose();
+
+  // 5. The packed-wasm engine on the 99m preset, on the page's main thread and in the runner's engine worker on 1 and
+  // N threads: bit-identical to the reference backend in ggml-matmul mode, whatever the thread.
+  if (wanted("packed-wasm-99m")) {
+    const tokens = [1, 17, 300, 42, 5, 6];
+    const many = Math.max(2, g.navigator.hardwareConcurrency ?? 1);
+    try {
+      const check = await checkPackedWasmPreset("/engine.wasm", "/engine-worker.js", "99m", tokens, [1, many]);
+      const speed = (r: { tokensPerSecond: number; prepareMs: number }): string =>
+        `${r.tokensPerSecond.toFixed(2)} tokens/s (prepare ${r.prepareMs.toFixed(0)} ms)`;
+      log(`packed-wasm 99m: made the random 99m model in the page in ${check.makeMs.toFixed(0)} ms`);
+      log(`packed-wasm 99m: reference backend: ${speed(check.reference)}`);
+      for (const engine of check.engines) {
+        log(`packed-wasm 99m: ${engine.description}: ${speed(engine)}`);
+        const name = `packed-wasm 99m ggml-matmul logits = reference backend's, bit for bit: ${engine.description}`;
+        const detail =
+          `${tokens.length} tokens × ${check.reference.logits[0]?.length ?? 0} logits; ` +
+          `packed-wasm ${engine.tokensPerSecond.toFixed(2)} tokens/s, reference ${check.reference.tokensPerSecond.toFixed(2)} tokens/s`;
+        if (engine.mismatches === 0) pass(name, detail);
+        else fail(name, `${engine.mismatches} logits differ (first: ${engine.firstMismatch}); ${detail}`);
+      }
+    } catch (e) {
+      fail("packed-wasm 99m ggml-matmul logits = reference backend's, bit for bit", errText(e));
+    }
+  }
 
   result.webglUsed =
     webglOk && (result.gpujsMode === "webgl" || result.gpujsMode === "webgl2") && result.tfjsBackends.includes("webgl");

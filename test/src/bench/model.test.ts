@@ -109,6 +109,7 @@ describe("model records and table", () => {
       "median ms/token",
       "min ms/token",
       "tokens/s",
+      "vs packed-wasm (1 thread)",
       "vs reference",
     ]);
     expect(reference.split(/ {2,}/)).toEqual([
@@ -119,9 +120,25 @@ describe("model records and table", () => {
       "250.00",
       "249.75",
       "4.00",
+      "–",
       "1.00× (reference)",
     ]);
     expect(faster.split(/ {2,}/).at(-1)).toBe("5.00×");
+  });
+
+  test("the table compares every backend with packed-wasm on one thread, case by case", () => {
+    const rows = modelResultTable([
+      result("reference", 250),
+      result("packed-wasm (1 thread)", 50),
+      result("packed-wasm (2 threads)", 20),
+      { ...result("packed-wasm (2 threads)", 100), phase: "prefill" },
+    ]).slice(1);
+    expect(rows.map((row) => row.split(/ {2,}/).slice(-2))).toEqual([
+      ["0.20×", "1.00× (reference)"],
+      ["1.00× (baseline)", "5.00×"],
+      ["2.50×", "12.50×"],
+      ["–", "–"],
+    ]);
   });
 
   test("the memory line: rss and its change, heapUsed and arrayBuffers changes, in MB", () => {

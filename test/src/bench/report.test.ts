@@ -1,6 +1,7 @@
 /** The bench's output: JSON records with fixed field names, throughputs, the ratio column. */
 import { describe, expect, test } from "vitest";
-import { type BenchResult, resultTable, toJsonRecords } from "../../../src/bench/report.js";
+import type { MatmulBenchResult } from "../../../src/bench/matmul.js";
+import { type BenchResult, matmulResultTable, resultTable, toJsonRecords } from "../../../src/bench/report.js";
 
 function result(backend: string, medianMs: number): BenchResult {
   return {
@@ -54,5 +55,35 @@ describe("table", () => {
       "1.00× (reference)",
     ]);
     expect(faster.split(/ {2,}/).at(-1)).toBe("2.00×");
+  });
+});
+
+describe("matmul table", () => {
+  function matmul(backend: string, shape: string, medianMs: number): MatmulBenchResult {
+    return { backend, shape, batch: 1, mode: "f32", measurement: { runs: 5, medianMs, minMs: medianMs } };
+  }
+
+  test("compares each shape with packed-wasm on one thread and with the reference", () => {
+    const [header, ...rows] = matmulResultTable([
+      matmul("reference", "4096x4096 tq2_0 batch 1, f32", 40),
+      matmul("packed-wasm (1 thread)", "4096x4096 tq2_0 batch 1, f32", 8),
+      matmul("packed-wasm (2 threads)", "4096x4096 tq2_0 batch 1, f32", 5),
+      matmul("packed-wasm (2 threads)", "4096x4096 tq1_0 batch 1, f32", 5),
+    ]);
+    expect(header.split(/ {2,}/)).toEqual([
+      "matmul",
+      "backend",
+      "runs",
+      "median ms",
+      "min ms",
+      "vs packed-wasm (1 thread)",
+      "vs reference",
+    ]);
+    expect(rows.map((row) => row.split(/ {2,}/).slice(-2))).toEqual([
+      ["0.20×", "1.00× (reference)"],
+      ["1.00× (baseline)", "5.00×"],
+      ["1.60×", "8.00×"],
+      ["–", "–"],
+    ]);
   });
 });

@@ -303,11 +303,11 @@ describe("trilm run refuses bad input with one line and exit 2", () => {
     );
   });
 
-  it("a backend that is not available yet", async () => {
+  it("a backend that does not exist", async () => {
     expectRefused(
       await trilm("run", "--backend", "wasm"),
       undefined,
-      "--backend wasm: backend 'wasm' is not available (available: reference, gpujs, tfjs-cpu, tfjs-wasm)",
+      "--backend wasm: backend 'wasm' is not available (available: reference, packed-wasm, gpujs, tfjs-cpu, tfjs-wasm)",
     );
   });
 

@@ -1,7 +1,7 @@
 /**
  * The runner's loop on the embedded model: the reference backend's logits equal reference/model's
  * forward() bit for bit, tfjs-cpu stays within the NMSE criterion (spec/tolerances.md §9.1), a
- * throwing backend is recorded and the loop goes on.
+ * throwing backend is recorded and the loop goes on; a factory's own stepper (the page's engine worker) is awaited.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
@@ -13,7 +13,7 @@ import { evaluateBackendSequence } from "../../../../src/backend/backend-forward
 import { parseGguf } from "../../../../src/gguf/reader.js";
 import { embeddedModelPath } from "../../../../src/model/embedded.js";
 import { modelFromGguf } from "../../../../src/model/gguf-model.js";
-import { runBackends, type RunProgress } from "../../../../src/web/runner/run-loop.js";
+import { backendStepper, runBackends, type RunProgress } from "../../../../src/web/runner/run-loop.js";
 
 const path = embeddedModelPath();
 const model = modelFromGguf(parseGguf(new Uint8Array(readFileSync(path)), path));
@@ -110,5 +110,39 @@ describe("runBackends on the embedded model", () => {
     expect(runs[0].error).toBe("creating the backend did not finish within 0.05 s");
     expect(runs[1].error).toBeNull();
     expect(runs[1].logits).toHaveLength(1);
+  });
+  test("a factory's own stepper: its asynchronous steps are awaited; a failed start is recorded", async () => {
+    const started: number[] = [];
+    const runs = await runBackends({
+      config: model.config,
+      weights: model.weights,
+      tokens: TOKENS,
+      activations: "f32",
+      factories: [
+        {
+          name: "elsewhere",
+          startStepper: async (run) => {
+            started.push(run.config.contextLength);
+            const inner = backendStepper(createReferenceBackend(), run);
+            return {
+              description: "another thread",
+              step: (token, pos) => new Promise((resolve) => setTimeout(() => resolve(inner.step(token, pos)), 1)),
+              dispose: () => inner.dispose(),
+            };
+          },
+        },
+        { name: "no-worker", startStepper: () => Promise.reject(new Error("Worker is not defined")) },
+      ],
+    });
+    expect(started).toEqual([TOKENS.length]);
+    const expected = evaluateBackendSequence(model.config, model.weights, createReferenceBackend(), TOKENS, {
+      activations: "f32",
+      kvCache: "f32",
+    });
+    expect(runs[0].error).toBeNull();
+    expect(runs[0].description).toBe("another thread");
+    expect(runs[0].logits).toHaveLength(TOKENS.length);
+    runs[0].logits.forEach((row, p) => expect(Array.from(row)).toEqual(Array.from(expected[p])));
+    expect(runs[1].error).toBe("Worker is not defined");
   });
 });
