@@ -82,17 +82,32 @@ function engineMatmul(
   const { heap, runner } = engine;
   const out = heap.scratchRegion("out", 4 * batch * rows);
   if (type === GgmlType.TQ2_0 || type === GgmlType.TQ1_0) {
-    // token b: its Q8_K blocks, then (TQ2_0's kernel) its q's widened to int16 — once per token, not per weight row
+    // token b: its Q8_K blocks, then (TQ2_0's kernel) its q's widened to int16 — once per token, not per weight row.
+    // The conversion activation-conversion.ts names for TQ weights (Q8_K), computed in the engine: quantizeRowsQ8K is
+    // the reference's quantize_row_q8_K_ref bit for bit on finite rows; a row holding ±∞ or NaN is converted here.
     const q8kBytes = (cols / 256) * 292;
-    const activationBytes = q8kBytes + (type === GgmlType.TQ2_0 ? 2 * cols : 0);
+    const widen = type === GgmlType.TQ2_0;
+    const activationBytes = q8kBytes + (widen ? 2 * cols : 0);
     const input = heap.scratchRegion("in", activationBytes * batch);
-    for (let b = 0; b < batch; b++) {
+    const floats = heap.scratchRegion("in-f32", 4 * cols * batch);
+    heap.floats(floats, cols * batch).set(x);
+    const quantize = engine.exports.quantizeRowsQ8K as (...args: number[]) => number;
+    for (let b = quantize(floats, cols, batch, input, activationBytes, widen ? 1 : 0); b < batch; b++) {
       const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
       if (converted.kind !== "q8_k")
         throw new Error("packed-wasm: TQ weights take Q8_K activations in ggml-matmul mode");
       const region = input + b * activationBytes;
       heap.bytes(region, q8kBytes).set(converted.blocks);
-      if (type === GgmlType.TQ2_0) widenQ8KCodes(converted.blocks, heap.shorts(region + q8kBytes, cols));
+      if (widen) widenQ8KCodes(converted.blocks, heap.shorts(region + q8kBytes, cols));
+      if (b + 1 < batch)
+        b += quantize(
+          floats + 4 * cols * (b + 1),
+          cols,
+          batch - b - 1,
+          region + activationBytes,
+          activationBytes,
+          widen ? 1 : 0,
+        );
     }
     const kernel = type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : "matmulTq1_0Q8K";
     runner.run(kernel, rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out]);

@@ -40,10 +40,17 @@ export function anyMidpoint(s01: v128, s23: v128, s45: v128, s67: v128): bool {
 }
 
 /**
- * [fma_f32(L_0, d, acc_0), fma_f32(L_1, d, acc_1)] by fmaF32, lane by lane, for int32 lanes 0 and 1 of `lanes` and
- * the accumulator pair `acc`: the path of a block whose pair sums hit a midpoint.
+ * [fma_f32(L_0, d, acc_0), fma_f32(L_1, d, acc_1)] for int32 lanes 0 and 1 of `lanes` and the accumulator pair `acc`:
+ * the path of a block whose pair sums hit a midpoint. Ties are common in real models (a small L times a 24-bit d often
+ * needs exactly 25 bits) and are harmless when p + acc is exact in float64: Knuth's TwoSum error e = (p + acc) − s,
+ * computed here for both lanes at once, is then 0 and roundPair(s) is the one rounding. Otherwise fmaF32, lane by lane.
  */
 export function fmaLanePair(lanes: v128, d: f32, acc: v128): v128 {
+  const p = f64x2.mul(f64x2.convert_low_i32x4_s(lanes), f64x2.splat(<f64>d)); // exact
+  const s = f64x2.add(p, acc);
+  const bv = f64x2.sub(s, p);
+  const e = f64x2.add(f64x2.sub(p, f64x2.sub(s, bv)), f64x2.sub(acc, bv)); // TwoSum: p + acc = s + e
+  if (!v128.any_true(f64x2.ne(e, f64x2.splat(0)))) return roundPair(s);
   const a0 = fmaF32(<f32>i32x4.extract_lane(lanes, 0), d, <f32>f64x2.extract_lane(acc, 0));
   const a1 = fmaF32(<f32>i32x4.extract_lane(lanes, 1), d, <f32>f64x2.extract_lane(acc, 1));
   return f64x2.replace_lane(f64x2.splat(<f64>a0), 1, <f64>a1);

@@ -78,3 +78,4 @@ export {
   matmulTq2_0F32,
   matmulTq2_0Int8,
 } from "./mode-matmuls";
+export { quantizeRowsQ8K } from "./q8k-quantize";

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Backend } from "../../../accelerated/backend.js";
 import { createPackedWasmBackend } from "../../../accelerated/packed-wasm/index.js";
 import { createNodeEngine } from "../../../accelerated/packed-wasm/node-engine.js";
-import { GgmlType } from "../../../reference/codec/index.js";
+import { GgmlType, quantizeRowQ8K } from "../../../reference/codec/index.js";
 import { vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/index.js";
 import { packMatrix } from "../../../reference/model/packed-matrix.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
@@ -93,6 +93,64 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
     const x = new Float32Array(2 * cols).map(() => random() - 0.5);
     const expected = reference.matmul(reference.prepareMatrix(matrix), x, 2, "ggml-matmul");
     const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, 2, "ggml-matmul");
+    expect(differingBits(actual, expected)).toEqual([]);
+  });
+
+  test("Q8_K quantization in the engine = quantizeRowQ8K byte for byte (property); rows with ±∞/NaN go to the host", async () => {
+    const engine = await createNodeEngine();
+    const quantize = engine.exports.quantizeRowsQ8K as (...args: number[]) => number;
+    checkProperty(
+      "engine quantizeRowsQ8K = quantizeRowQ8K",
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 0x7fffffff }),
+        fc.constantFrom(1, 1e-3, 1e-38, 1e-44, 3e38, 0),
+        (blocks, seed, magnitude) => {
+          const random = mulberry32(seed);
+          const n = 256 * blocks;
+          // halves and ties: integers and half-integers scaled so that iscale·x lands on .5 often
+          const x = new Float32Array(n).map(() =>
+            random() < 0.3 ? (Math.round(random() * 254) - 127) / 2 : (random() - 0.5) * magnitude,
+          );
+          const floats = engine.heap.scratchRegion("test-x", 4 * n);
+          engine.heap.floats(floats, n).set(x);
+          const out = engine.heap.scratchRegion("test-q", 292 * blocks + 2 * n);
+          expect(quantize(floats, n, 1, out, 292 * blocks + 2 * n, 1)).toBe(1);
+          const expected = quantizeRowQ8K(x);
+          expect(Array.from(engine.heap.bytes(out, 292 * blocks))).toEqual(Array.from(expected));
+          const widened = Array.from(engine.heap.shorts(out + 292 * blocks, n));
+          const qs = Array.from(
+            { length: n },
+            (_, e) => new Int8Array(expected.buffer)[292 * (e >> 8) + 4 + (e & 255)],
+          );
+          expect(widened).toEqual(qs);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    for (const special of [Number.NaN, Infinity, -Infinity]) {
+      const floats = engine.heap.scratchRegion("test-x", 4 * 512);
+      const x = new Float32Array(512).fill(0.5);
+      x[300] = special;
+      engine.heap.floats(floats, 512).set(x);
+      expect(quantize(floats, 256, 2, engine.heap.scratchRegion("test-q", 2 * 292), 292, 0)).toBe(1); // row 1 refused
+    }
+    engine.runner.dispose();
+  });
+
+  test("a batch with a NaN or ∞ activation row: that row converted on the host, every output the reference's", () => {
+    const random = mulberry32(99);
+    const matrix = packMatrix(
+      GgmlType.TQ2_0,
+      6,
+      512,
+      new Float32Array(6 * 512).map(() => Math.floor(random() * 3) - 1),
+    );
+    const x = new Float32Array(4 * 512).map(() => random() - 0.5);
+    x[512 + 7] = Number.NaN;
+    x[3 * 512 + 100] = Infinity;
+    const expected = reference.matmul(reference.prepareMatrix(matrix), x, 4, "ggml-matmul");
+    const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, 4, "ggml-matmul");
     expect(differingBits(actual, expected)).toEqual([]);
   });
 
