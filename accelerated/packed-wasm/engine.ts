@@ -8,15 +8,7 @@
 import { WasmHeap } from "./heap.js";
 
 /** The kernels of build/engine.wasm that take an output row range [rowStart, rowEnd) as their first two arguments. */
-export type RowKernelName =
-  | "matmulTq2_0Q8K"
-  | "matmulF16"
-  | "matmulTq1_0Q8K"
-  | "matmulTq2_0F32"
-  | "matmulTq1_0F32"
-  | "matmulF16F32"
-  | "matmulTq2_0Int8"
-  | "matmulTq1_0Int8";
+export type RowKernelName = "matmulTq2_0Q8K" | "matmulF16" | "matmulTq1_0Q8K" | "matmulFloatMode";
 
 /** What build/engine.wasm exports. */
 export interface EngineExports {

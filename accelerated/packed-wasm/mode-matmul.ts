@@ -8,7 +8,7 @@
 
 import { GgmlType } from "../../reference/codec/index.js";
 import { convertActivations } from "../../reference/model/activation-conversion.js";
-import type { PackedWasmEngine, RowKernelName } from "./engine.js";
+import type { PackedWasmEngine } from "./engine.js";
 
 /** What the row kernels need of a matrix in engine memory. */
 export interface EngineMatrixView {
@@ -20,17 +20,17 @@ export interface EngineMatrixView {
   readonly type: GgmlType;
 }
 
-/** The f32-mode row kernel of each weight type the engine holds. */
-const F32_KERNELS: ReadonlyMap<GgmlType, RowKernelName> = new Map([
-  [GgmlType.TQ2_0, "matmulTq2_0F32"],
-  [GgmlType.TQ1_0, "matmulTq1_0F32"],
-  [GgmlType.F16, "matmulF16F32"],
+/** The f32-mode dot of each weight type the engine holds: matmulFloatMode's `dot` (assembly/mode-matmuls.ts FloatDot). */
+const F32_DOTS: ReadonlyMap<GgmlType, number> = new Map([
+  [GgmlType.TQ2_0, 0],
+  [GgmlType.TQ1_0, 1],
+  [GgmlType.F16, 2],
 ]);
 
-/** The int8-per-token row kernel of each ternary type (F16 takes the codes as float32 through its f32 kernel). */
-const INT8_KERNELS: ReadonlyMap<GgmlType, RowKernelName> = new Map([
-  [GgmlType.TQ2_0, "matmulTq2_0Int8"],
-  [GgmlType.TQ1_0, "matmulTq1_0Int8"],
+/** The int8-per-token dot of each ternary type (F16 takes the codes as float32 through its f32 dot). */
+const INT8_DOTS: ReadonlyMap<GgmlType, number> = new Map([
+  [GgmlType.TQ2_0, 3],
+  [GgmlType.TQ1_0, 4],
 ]);
 
 /**
@@ -46,10 +46,10 @@ export function floatModeMatmul(
 ): Float32Array | undefined {
   const { rows, cols, type } = m;
   const { heap, runner } = engine;
-  const int8Kernel = mode === "int8-per-token" ? INT8_KERNELS.get(type) : undefined;
-  const kernel = int8Kernel ?? F32_KERNELS.get(type);
-  if (kernel === undefined) return undefined;
-  const activationBytes = int8Kernel === undefined ? 4 * cols : cols; // float32 values, or int8 codes
+  const int8Dot = mode === "int8-per-token" ? INT8_DOTS.get(type) : undefined;
+  const dot = int8Dot ?? F32_DOTS.get(type);
+  if (dot === undefined) return undefined;
+  const activationBytes = int8Dot === undefined ? 4 * cols : cols; // float32 values, or int8 codes
   const input = heap.scratchRegion("in", activationBytes * batch);
   const out = heap.scratchRegion("out", 4 * batch * rows);
   let scales = 0; // f32 mode: y = f32(Σ)
@@ -59,14 +59,14 @@ export function floatModeMatmul(
     const sigmas = heap.floats(scales, batch);
     const bytes = heap.bytes(input, activationBytes * batch);
     const codes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    const values = heap.floats(input, cols * (int8Kernel === undefined ? batch : 0));
+    const values = heap.floats(input, cols * (int8Dot === undefined ? batch : 0));
     for (let b = 0; b < batch; b++) {
       const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
       if (converted.kind !== "int8-per-token") throw new Error("packed-wasm: int8-per-token mode takes int8 codes");
-      (int8Kernel === undefined ? values : codes).set(converted.codes, b * cols);
+      (int8Dot === undefined ? values : codes).set(converted.codes, b * cols);
       sigmas[b] = converted.inputScale;
     }
   }
-  runner.run(kernel, rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out, scales]);
+  runner.run("matmulFloatMode", rows, [dot, m.address, m.rowBytes, rows, input, activationBytes, batch, out, scales]);
   return heap.floats(out, batch * rows).slice();
 }

@@ -70,12 +70,5 @@ export { attentionRows } from "./attention";
 export { rmsNormRows } from "./norm";
 export { ropeRows } from "./rope";
 export { swigluRows } from "./swiglu";
-export {
-  matmulF16F32,
-  matmulTq1_0F32,
-  matmulTq1_0Int8,
-  matmulTq1_0Q8K,
-  matmulTq2_0F32,
-  matmulTq2_0Int8,
-} from "./mode-matmuls";
+export { matmulFloatMode, matmulTq1_0Q8K } from "./mode-matmuls";
 export { quantizeRowsQ8K } from "./q8k-quantize";

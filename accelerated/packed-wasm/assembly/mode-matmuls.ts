@@ -39,20 +39,28 @@ function output(sum: f64, scales: usize, b: i32): f32 {
   return sigma == 0 ? 0 : <f32>(sum / <f64>sigma);
 }
 
-/** Which dot a float-mode row kernel runs (every one: row at w, values at x, length in blocks or elements). */
+/**
+ * Which dot matmulFloatMode runs (every one: row at w, values at x, length in blocks or elements). The numbers are the
+ * host's FLOAT_DOTS (accelerated/packed-wasm/mode-matmul.ts).
+ */
 const enum FloatDot {
-  Tq2_0F32,
-  Tq1_0F32,
-  F16F32,
-  Tq2_0Int8,
-  Tq1_0Int8,
+  Tq2_0F32 = 0,
+  Tq1_0F32 = 1,
+  F16F32 = 2,
+  Tq2_0Int8 = 3,
+  Tq1_0Int8 = 4,
 }
 
-/** The loop every float-mode row kernel shares: y[b, r] = output(dot(W row r, token b), scales, b). */
-function floatRows(
-  dot: FloatDot,
+/**
+ * The row kernel of the f32 and int8-per-token modes: y[b, r] = output(dot(W row r, token b), scales, b) for r in
+ * [rowStart, rowEnd), b < batch, with the dot `dot` names (FloatDot): f32(Σ W·x) for TQ2_0, TQ1_0 and F16 W and float32
+ * x in f32 mode; f32(Σ_i d_i·(T_i·q_b) / σ_b) for ternary W and int8 codes q_b in int8-per-token mode (F16 W takes the
+ * codes as float32 through its f32 dot, with `scales`).
+ */
+export function matmulFloatMode(
   rowStart: i32,
   rowEnd: i32,
+  dot: FloatDot,
   weights: usize,
   rowBytes: i32,
   rows: i32,
@@ -75,144 +83,4 @@ function floatRows(
       store<f32>(out + <usize>(4 * (b * rows + r)), output(sum, scales, b));
     }
   }
-}
-
-/** y[b, r] = output(Σ_c W[r, c]·x_b[c]) for TQ2_0 W and float32 x (f32 mode). */
-export function matmulTq2_0F32(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-  scales: usize,
-): void {
-  floatRows(
-    FloatDot.Tq2_0F32,
-    rowStart,
-    rowEnd,
-    weights,
-    rowBytes,
-    rows,
-    activations,
-    activationBytes,
-    batch,
-    out,
-    scales,
-  );
-}
-
-/** As matmulTq2_0F32 for TQ1_0 W. */
-export function matmulTq1_0F32(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-  scales: usize,
-): void {
-  floatRows(
-    FloatDot.Tq1_0F32,
-    rowStart,
-    rowEnd,
-    weights,
-    rowBytes,
-    rows,
-    activations,
-    activationBytes,
-    batch,
-    out,
-    scales,
-  );
-}
-
-/** As matmulTq2_0F32 for F16 W (f32 mode, and int8-per-token with the codes as float32 and `scales`). */
-export function matmulF16F32(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-  scales: usize,
-): void {
-  floatRows(
-    FloatDot.F16F32,
-    rowStart,
-    rowEnd,
-    weights,
-    rowBytes,
-    rows,
-    activations,
-    activationBytes,
-    batch,
-    out,
-    scales,
-  );
-}
-
-/** y[b, r] = f32(Σ_i d_i·(T_i·q_b) / σ_b) over the blocks i for TQ2_0 W and int8 codes q_b (int8-per-token mode). */
-export function matmulTq2_0Int8(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-  scales: usize,
-): void {
-  floatRows(
-    FloatDot.Tq2_0Int8,
-    rowStart,
-    rowEnd,
-    weights,
-    rowBytes,
-    rows,
-    activations,
-    activationBytes,
-    batch,
-    out,
-    scales,
-  );
-}
-
-/** As matmulTq2_0Int8 for TQ1_0 W. */
-export function matmulTq1_0Int8(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-  scales: usize,
-): void {
-  floatRows(
-    FloatDot.Tq1_0Int8,
-    rowStart,
-    rowEnd,
-    weights,
-    rowBytes,
-    rows,
-    activations,
-    activationBytes,
-    batch,
-    out,
-    scales,
-  );
 }

@@ -15,19 +15,15 @@ import type { BackendActivationMode } from "../../../reference/model/modes.js";
 import { packMatrix } from "../../../reference/model/packed-matrix.js";
 import { checkTolerance } from "../../../reference/tolerances/element-check.js";
 import { matmulTolerance } from "../../../reference/tolerances/matmul.js";
+import { differingBits, drawMatmul, type DrawnMatmul } from "./bits.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
 import { checkProperty } from "../../support/property.js";
 
 /** A drawn matmul in a float mode. */
-interface FloatModeCase {
+interface FloatModeCase extends DrawnMatmul {
   readonly type: GgmlType.TQ2_0 | GgmlType.TQ1_0 | GgmlType.F16;
   readonly mode: "f32" | "int8-per-token";
-  readonly rows: number;
-  readonly cols: number;
-  readonly batch: number;
-  readonly seed: number;
-  readonly magnitude: number;
 }
 
 const caseArb: fc.Arbitrary<FloatModeCase> = fc.record({
@@ -39,30 +35,6 @@ const caseArb: fc.Arbitrary<FloatModeCase> = fc.record({
   seed: fc.integer({ min: 0, max: 0x7fffffff }),
   magnitude: fc.constantFrom(1, 1e-3, 1e-35, 1e-41, 1e30, 3e33, 0),
 });
-
-/**
- * W [rows, cols] and x [batch, cols]: ternary·scale (block scales 2^-12 … 2^7) or uniform F16 weights; x uniform at
- * the case's magnitude with one value in ten a hundred times larger (magnitude 0: an all-zero row, σ = 0).
- */
-function materialize(c: FloatModeCase): { w: Float32Array; x: Float32Array } {
-  const random = mulberry32(c.seed);
-  const w = new Float32Array(c.rows * c.cols).map((_, i) =>
-    c.type !== GgmlType.F16
-      ? (Math.floor(random() * 3) - 1) * 2 ** (-12 + ((i >> 8) % 20))
-      : (random() - 0.5) * 2 ** (((i >> 6) % 9) - 4),
-  );
-  const x = new Float32Array(c.batch * c.cols).map(() => (random() - 0.5) * c.magnitude * (random() < 0.1 ? 100 : 1));
-  return { w, x };
-}
-
-/** Indices where a and b differ as bits (NaN = NaN). */
-function differingBits(a: Float32Array, b: Float32Array): number[] {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) out.push(i);
-  return out;
-}
 
 describe("packed-wasm matmul, f32 and int8-per-token modes", () => {
   let engineBackend: Backend;
@@ -92,7 +64,7 @@ describe("packed-wasm matmul, f32 and int8-per-token modes", () => {
     checkProperty(
       "packed-wasm float modes within the matmul bound",
       fc.property(caseArb, (c) => {
-        const { w, x } = materialize(c);
+        const { w, x } = drawMatmul(c);
         const { matrix, expected, actual } = both(c.type, c.rows, c.cols, w, x, c.batch, c.mode);
         const tolerance = matmulTolerance(matrix, x, c.batch, c.mode, expected);
         const report = checkTolerance(actual, expected, tolerance.bounds, tolerance.nonFiniteAllowed);

@@ -16,24 +16,11 @@ import { packMatrix } from "../../../reference/model/packed-matrix.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
 import { checkProperty } from "../../support/property.js";
-
-/** Indices where a and b differ as bits (NaN = NaN). */
-function differingBits(a: Float32Array, b: Float32Array): number[] {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) out.push(i);
-  return out;
-}
+import { differingBits, drawMatmul, type DrawnMatmul } from "./bits.js";
 
 /** A drawn matmul: weight type, shape, batch, a seed for the values and the activations' magnitude. */
-interface MatmulCase {
+interface MatmulCase extends DrawnMatmul {
   readonly type: GgmlType.TQ2_0 | GgmlType.TQ1_0 | GgmlType.F16;
-  readonly rows: number;
-  readonly cols: number;
-  readonly batch: number;
-  readonly seed: number;
-  readonly magnitude: number;
 }
 
 const caseArb: fc.Arbitrary<MatmulCase> = fc.record({
@@ -44,18 +31,6 @@ const caseArb: fc.Arbitrary<MatmulCase> = fc.record({
   seed: fc.integer({ min: 0, max: 0x7fffffff }),
   magnitude: fc.constantFrom(1, 1e-3, 1e-35, 1e-41, 1e30, 3e33),
 });
-
-/** W [rows, cols] and x [batch, cols] of the case: ternary·scale for TQ2_0 and TQ1_0, uniform for F16. */
-function materialize(c: MatmulCase): { w: Float32Array; x: Float32Array } {
-  const random = mulberry32(c.seed);
-  const w = new Float32Array(c.rows * c.cols).map((_, i) =>
-    c.type !== GgmlType.F16
-      ? (Math.floor(random() * 3) - 1) * 2 ** (-12 + ((i >> 8) % 20))
-      : (random() - 0.5) * 2 ** (((i >> 6) % 9) - 4),
-  );
-  const x = new Float32Array(c.batch * c.cols).map(() => (random() - 0.5) * c.magnitude * (random() < 0.1 ? 100 : 1));
-  return { w, x };
-}
 
 describe("packed-wasm matmul, ggml-matmul mode", () => {
   let engineBackend: Backend;
@@ -69,7 +44,7 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
     checkProperty(
       "packed-wasm matmul = reference",
       fc.property(caseArb, (c) => {
-        const { w, x } = materialize(c);
+        const { w, x } = drawMatmul(c);
         const matrix = packMatrix(c.type, c.rows, c.cols, w);
         const expected = reference.matmul(reference.prepareMatrix(matrix), x, c.batch, "ggml-matmul");
         const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, c.batch, "ggml-matmul");

@@ -18,16 +18,7 @@ import { parseGguf } from "../../../src/gguf/index.js";
 import { modelFromGguf } from "../../../src/model/gguf-model.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
 import { checkProperty } from "../../support/property.js";
-
-/** Indices where a and b differ as bits (NaN = NaN). */
-function differingBits(a: Float32Array, b: Float32Array): number[] {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  const out: number[] = [];
-  if (a.length !== b.length) return [-1];
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) out.push(i);
-  return out;
-}
+import { differingBits } from "./bits.js";
 
 /** n values from `seed`: uniform in ±magnitude, one in ten 100 times larger, some exact zeros. */
 function drawValues(seed: number, n: number, magnitude: number): Float32Array {
