@@ -10,7 +10,7 @@
  *   matmul         host: each row converted by reference/model/activation-conversion.ts for the mode and W's type
  *                  (the one rule every implementation calls); engine: the kernel of W's type and the mode over the
  *                  rows, split over the runner's threads. ggml-matmul mode gives the bits of the reference backend
- *                  (llama.cpp's x86 kernels' order: TQ2_0·Q8_K, F16 by tinyBLAS or vec_dot_f16).
+ *                  (llama.cpp's x86 kernels' order: TQ2_0 / TQ1_0 / Q6_K · Q8_K, F16 by tinyBLAS or vec_dot_f16).
  *                  Types or modes without an engine kernel run on the fallback backend.
  *   other ops      rmsNorm, rope (its angle tables on the host), swiglu and attention in the engine, the embedding
  *                  on the host (ops.ts): the reference backend's bits, spec/performance.md §7.
@@ -50,7 +50,7 @@ class EngineMatrix implements PreparedMatrix {
 }
 
 /** Weight types the engine computes on (others are prepared by the fallback backend only). */
-const ENGINE_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.TQ2_0, GgmlType.TQ1_0, GgmlType.F16]);
+const ENGINE_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.TQ2_0, GgmlType.TQ1_0, GgmlType.F16, GgmlType.Q6_K]);
 
 /** Throw unless x holds exactly batch rows of n values. */
 function checkBatch(x: Float32Array, batch: number, n: number): void {
@@ -81,10 +81,11 @@ function engineMatmul(
   const tinyBlas = takenByTinyBlas({ rows, cols, tokens: 2 }); // the reference backend's linear: a two-token batch
   const { heap, runner } = engine;
   const out = heap.scratchRegion("out", 4 * batch * rows);
-  if (type === GgmlType.TQ2_0 || type === GgmlType.TQ1_0) {
+  if (type === GgmlType.TQ2_0 || type === GgmlType.TQ1_0 || type === GgmlType.Q6_K) {
     // token b: its Q8_K blocks, then (TQ2_0's kernel) its q's widened to int16 — once per token, not per weight row.
-    // The conversion activation-conversion.ts names for TQ weights (Q8_K), computed in the engine: quantizeRowsQ8K is
-    // the reference's quantize_row_q8_K_ref bit for bit on finite rows; a row holding ±∞ or NaN is converted here.
+    // The conversion activation-conversion.ts names for TQ and Q6_K weights (Q8_K), computed in the engine:
+    // quantizeRowsQ8K is the reference's quantize_row_q8_K_ref bit for bit on finite rows; a row holding ±∞ or NaN is
+    // converted here.
     const q8kBytes = (cols / 256) * 292;
     const widen = type === GgmlType.TQ2_0;
     const activationBytes = q8kBytes + (widen ? 2 * cols : 0);
@@ -95,7 +96,7 @@ function engineMatmul(
     for (let b = quantize(floats, cols, batch, input, activationBytes, widen ? 1 : 0); b < batch; b++) {
       const converted = convertActivations(mode, type, x.subarray(b * cols, (b + 1) * cols));
       if (converted.kind !== "q8_k")
-        throw new Error("packed-wasm: TQ weights take Q8_K activations in ggml-matmul mode");
+        throw new Error("packed-wasm: TQ and Q6_K weights take Q8_K activations in ggml-matmul mode");
       const region = input + b * activationBytes;
       heap.bytes(region, q8kBytes).set(converted.blocks);
       if (widen) widenQ8KCodes(converted.blocks, heap.shorts(region + q8kBytes, cols));
@@ -109,7 +110,8 @@ function engineMatmul(
           widen ? 1 : 0,
         );
     }
-    const kernel = type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : "matmulTq1_0Q8K";
+    const kernel =
+      type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : type === GgmlType.TQ1_0 ? "matmulTq1_0Q8K" : "matmulQ6KQ8K";
     runner.run(kernel, rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out]);
   } else if (type === GgmlType.F16) {
     const input = heap.scratchRegion("in", 4 * cols * batch);

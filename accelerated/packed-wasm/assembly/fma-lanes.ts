@@ -34,6 +34,16 @@ export function pairSum(lanes: v128, scale: v128, acc: v128): v128 {
   return f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(lanes), scale), acc);
 }
 
+/**
+ * pairSum for float32 lanes 0 and 1 of `lanes` (f32x4): s = fl64(x·d + acc). The Q6_K kernel's (q6k-dot.ts) lanes are
+ * int32 sums up to 2^29 that the C code converts with (float) — rounded to nearest-even, as f32x4.convert_i32x4_s does —
+ * before fma_f32(d, x, acc). The midpoint argument above holds unchanged: x·d is exact in float64 (24 + 24 bits) and a
+ * multiple of 2^-149, so fmaLanePairF32 is the fallback.
+ */
+export function pairSumF32(lanes: v128, scale: v128, acc: v128): v128 {
+  return f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(lanes), scale), acc);
+}
+
 /** Whether any lane of the four pair sums of a block lies on a float32 midpoint (then fmaLanePair decides). */
 export function anyMidpoint(s01: v128, s23: v128, s45: v128, s67: v128): bool {
   return v128.any_true(v128.or(v128.or(midpoints(s01), midpoints(s23)), v128.or(midpoints(s45), midpoints(s67))));
@@ -46,13 +56,23 @@ export function anyMidpoint(s01: v128, s23: v128, s45: v128, s67: v128): bool {
  * computed here for both lanes at once, is then 0 and roundPair(s) is the one rounding. Otherwise fmaF32, lane by lane.
  */
 export function fmaLanePair(lanes: v128, d: f32, acc: v128): v128 {
-  const p = f64x2.mul(f64x2.convert_low_i32x4_s(lanes), f64x2.splat(<f64>d)); // exact
+  return fmaPair(f64x2.convert_low_i32x4_s(lanes), d, acc);
+}
+
+/** fmaLanePair for float32 lanes 0 and 1 of `lanes` (f32x4): the fallback of pairSumF32. */
+export function fmaLanePairF32(lanes: v128, d: f32, acc: v128): v128 {
+  return fmaPair(f64x2.promote_low_f32x4(lanes), d, acc);
+}
+
+/** [fma_f32(x_0, d, acc_0), fma_f32(x_1, d, acc_1)] for float64x2 `x` holding float32 values (fmaLanePair's body). */
+function fmaPair(x: v128, d: f32, acc: v128): v128 {
+  const p = f64x2.mul(x, f64x2.splat(<f64>d)); // exact
   const s = f64x2.add(p, acc);
   const bv = f64x2.sub(s, p);
   const e = f64x2.add(f64x2.sub(p, f64x2.sub(s, bv)), f64x2.sub(acc, bv)); // TwoSum: p + acc = s + e
   if (!v128.any_true(f64x2.ne(e, f64x2.splat(0)))) return roundPair(s);
-  const a0 = fmaF32(<f32>i32x4.extract_lane(lanes, 0), d, <f32>f64x2.extract_lane(acc, 0));
-  const a1 = fmaF32(<f32>i32x4.extract_lane(lanes, 1), d, <f32>f64x2.extract_lane(acc, 1));
+  const a0 = fmaF32(<f32>f64x2.extract_lane(x, 0), d, <f32>f64x2.extract_lane(acc, 0));
+  const a1 = fmaF32(<f32>f64x2.extract_lane(x, 1), d, <f32>f64x2.extract_lane(acc, 1));
   return f64x2.replace_lane(f64x2.splat(<f64>a0), 1, <f64>a1);
 }
 

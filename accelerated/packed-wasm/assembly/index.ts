@@ -72,3 +72,4 @@ export { ropeRows } from "./rope";
 export { swigluRows } from "./swiglu";
 export { matmulFloatMode, matmulTq1_0Q8K } from "./mode-matmuls";
 export { quantizeRowsQ8K } from "./q8k-quantize";
+export { matmulQ6KQ8K } from "./q6k-dot";

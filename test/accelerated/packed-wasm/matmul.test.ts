@@ -11,10 +11,13 @@ import type { Backend } from "../../../accelerated/backend.js";
 import { createPackedWasmBackend } from "../../../accelerated/packed-wasm/index.js";
 import { createNodeEngine } from "../../../accelerated/packed-wasm/node-engine.js";
 import { GgmlType, quantizeRowQ8K } from "../../../reference/codec/index.js";
-import { vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/index.js";
+import { vecDotQ6KQ8KAvx2, vecDotTq1_0Q8KAvx2, vecDotTq2_0Q8KAvx2 } from "../../../reference/ggml-x86/index.js";
 import { packMatrix } from "../../../reference/model/packed-matrix.js";
+import { createBackendSession } from "../../../src/backend/backend-forward.js";
 import { createReferenceBackend } from "../../../src/backend/reference-backend.js";
+import { loadModel } from "../../../src/model/load-model.js";
 import { mulberry32 } from "../../../src/random/mulberry32.js";
+import { repoFile } from "../../src/cli/harness.js";
 import { checkProperty } from "../../support/property.js";
 import { differingBits, drawMatmul, type DrawnMatmul } from "./bits.js";
 
@@ -53,6 +56,102 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
       { numRuns: 150 },
     );
   });
+
+  test("Q6_K equals the reference backend bit for bit (property over shapes, batches, weight and activation magnitudes)", () => {
+    checkProperty(
+      "packed-wasm Q6_K matmul = reference",
+      fc.property(
+        fc.record({
+          rows: fc.integer({ min: 1, max: 40 }),
+          blocks: fc.integer({ min: 1, max: 6 }),
+          batch: fc.integer({ min: 1, max: 3 }),
+          seed: fc.integer({ min: 0, max: 0x7fffffff }),
+          weightMagnitude: fc.constantFrom(1, 1e-3, 1e-6, 1e3),
+          magnitude: fc.constantFrom(1, 1e-3, 1e-35, 1e-41, 1e30, 3e33),
+        }),
+        (c) => {
+          const random = mulberry32(c.seed);
+          const cols = 256 * c.blocks;
+          // uniform per 256-element block, block scales 2^-6 … 2^5 times the case's magnitude
+          const w = new Float32Array(c.rows * cols).map(
+            (_, i) => (random() - 0.5) * c.weightMagnitude * 2 ** (-6 + ((i >> 8) % 12)),
+          );
+          const x = new Float32Array(c.batch * cols).map(
+            () => (random() - 0.5) * c.magnitude * (random() < 0.1 ? 100 : 1),
+          );
+          const matrix = packMatrix(GgmlType.Q6_K, c.rows, cols, w);
+          const expected = reference.matmul(reference.prepareMatrix(matrix), x, c.batch, "ggml-matmul");
+          const actual = engineBackend.matmul(engineBackend.prepareMatrix(matrix), x, c.batch, "ggml-matmul");
+          expect(differingBits(actual, expected)).toEqual([]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  test("Q6_K on arbitrary bytes: every byte value in ql, qh and scales, arbitrary Q8_K blocks = vecDotQ6KQ8KAvx2", async () => {
+    const engine = await createNodeEngine();
+    const random = mulberry32(4321);
+    const rows = 48;
+    const blocks = 4;
+    const data = new Uint8Array(rows * blocks * 210).map(() => Math.floor(random() * 256));
+    for (let block = 0; block < rows * blocks; block++) {
+      data[block * 210 + 208] = Math.floor(random() * 256); // a finite fp16 d in ±[2^-8, 2^-4)
+      data[block * 210 + 209] = (random() < 0.5 ? 0x80 : 0) | (0x1c + Math.floor(random() * 16));
+    }
+    for (let byte = 0; byte < 256; byte++) {
+      data[byte * 210 + (byte % 128)] = byte; // ql
+      data[(byte + 1) * 210 + 128 + (byte % 64)] = byte; // qh
+      data[(byte + 2) * 210 + 192 + (byte % 16)] = byte; // scales
+    }
+    // Q8_K blocks of any qs and bsums (not their sums: the kernel takes them as given), d finite
+    const batch = 2;
+    const activationBytes = blocks * 292;
+    const activations = new Uint8Array(batch * activationBytes).map(() => Math.floor(random() * 256));
+    const view = new DataView(activations.buffer);
+    for (let block = 0; block < batch * blocks; block++) view.setFloat32(block * 292, (random() - 0.5) * 2e-3, true);
+    const w = engine.heap.allocate(data.length);
+    engine.heap.bytes(w, data.length).set(data);
+    const a = engine.heap.allocate(activations.length);
+    engine.heap.bytes(a, activations.length).set(activations);
+    const out = engine.heap.allocate(4 * batch * rows);
+    engine.runner.run("matmulQ6KQ8K", rows, [w, blocks * 210, rows, a, activationBytes, batch, out]);
+    const actual = engine.heap.floats(out, batch * rows).slice();
+    const expected = new Float32Array(batch * rows).map((_, i) => {
+      const [b, r] = [Math.floor(i / rows), i % rows];
+      return vecDotQ6KQ8KAvx2(
+        data.subarray(r * blocks * 210, (r + 1) * blocks * 210),
+        activations.subarray(b * activationBytes, (b + 1) * activationBytes),
+      );
+    });
+    expect(differingBits(actual, expected)).toEqual([]);
+    engine.runner.dispose();
+  });
+
+  test.each(["tiny-tq2_0-default.gguf", "tied-spm-tq1_0-default.gguf"])(
+    "llama-quantize's default Q6_K head (%s): a session's logits = the reference backend's, bit for bit",
+    (file) => {
+      const model = loadModel(repoFile(`golden/external/llama-quantize/${file}`));
+      expect(model.weights.output.type).toBe(GgmlType.Q6_K);
+      const tokens = [1, 17, 300, 42, 7];
+      const config = { ...model.config, contextLength: 2 * tokens.length };
+      const [expected, actual] = [reference, engineBackend].map((backend) => {
+        const session = createBackendSession(config, model.weights, backend, {
+          activations: "ggml-matmul",
+          kvCache: "f32",
+        });
+        const logits = [
+          ...session.run(tokens.slice(0, 3), 0),
+          ...tokens.slice(3).map((t, i) => session.step(t, 3 + i)),
+        ];
+        session.dispose();
+        return logits;
+      });
+      actual.forEach((row, position) =>
+        expect(differingBits(row, expected[position]), `position ${position}`).toEqual([]),
+      );
+    },
+  );
 
   test("TQ1_0 on arbitrary bytes: every byte value's trits as the AVX2 kernel extracts them, code by code", () => {
     const random = mulberry32(1234);
@@ -162,6 +261,33 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
       engine.runner.run(kernel, 1, [w, weights.length, 1, a, activations.length, 1, out]);
       expect(engine.heap.floats(out, 1)[0]).toBe(expected);
     }
+    engine.runner.dispose();
+  });
+
+  test("the FMA tail's fallback for Q6_K: the same midpoint reached through the bsums correction", async () => {
+    // as above with sumi[0] = −32·bsums[0]·sc[0] (all q8 = 0): block 0 sumi 32, d 2^-5 → acc 1; block 1 sumi
+    // 641·32, d 6700417·2^-61 → fl64 sum 1 + 2^-24, a midpoint; fma_f32 gives 1 + 2^-23.
+    const engine = await createNodeEngine();
+    const activations = new Uint8Array(2 * 292);
+    const view = new DataView(activations.buffer);
+    view.setFloat32(0, 2 ** -5, true);
+    view.setInt16(260, -1, true);
+    view.setFloat32(292, Math.fround(6700417 * 2 ** -61), true);
+    view.setInt16(292 + 260, -641, true);
+    const weights = new Uint8Array(2 * 210);
+    for (const block of [0, 1]) {
+      weights[block * 210 + 192] = 1; // sc[0] = 1
+      weights[block * 210 + 209] = 0x3c; // d = fp16 1.0
+    }
+    const expected = 1 + 2 ** -23;
+    expect(vecDotQ6KQ8KAvx2(weights, activations)).toBe(expected);
+    const w = engine.heap.allocate(weights.length);
+    engine.heap.bytes(w, weights.length).set(weights);
+    const a = engine.heap.allocate(activations.length);
+    engine.heap.bytes(a, activations.length).set(activations);
+    const out = engine.heap.allocate(4);
+    engine.runner.run("matmulQ6KQ8K", 1, [w, weights.length, 1, a, activations.length, 1, out]);
+    expect(engine.heap.floats(out, 1)[0]).toBe(expected);
     engine.runner.dispose();
   });
 

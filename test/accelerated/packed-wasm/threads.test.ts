@@ -36,7 +36,7 @@ function differingBits(a: Float32Array, b: Float32Array): number[] {
 }
 
 /** The weight types the engine computes on. */
-const ENGINE_TYPES = [GgmlType.TQ2_0, GgmlType.TQ1_0, GgmlType.F16] as const;
+const ENGINE_TYPES = [GgmlType.TQ2_0, GgmlType.TQ1_0, GgmlType.F16, GgmlType.Q6_K] as const;
 
 /** A drawn matmul. */
 interface MatmulCase {
@@ -96,7 +96,7 @@ describe("packed-wasm on 1, 2 and 3 threads gives the same bits", () => {
       fc.property(caseArb, (c) => {
         const random = mulberry32(c.seed);
         const w = new Float32Array(c.rows * c.cols).map(() =>
-          c.type === GgmlType.F16 ? random() - 0.5 : Math.floor(random() * 3) - 1,
+          c.type === GgmlType.F16 || c.type === GgmlType.Q6_K ? random() - 0.5 : Math.floor(random() * 3) - 1,
         );
         const x = new Float32Array(c.batch * c.cols).map(() => (random() - 0.5) * 8);
         const matrix = packMatrix(c.type, c.rows, c.cols, w);
