@@ -1,17 +1,23 @@
 /**
- * The float tail of the AVX2 ternary dot: acc[u] = fma_f32(L_u, d, acc[u]) for integer lanes
- * L_u (|L_u| ≤ 2^17) and a float32 block scale d — two lanes at a time in float64x2 SIMD where that gives fmaF32's bits, in fmaF32
- * (fma.ts) where it might not.
+ * The float tail of the AVX2 ternary and K-quant dots: acc[u] = fma_f32(x_u, d, acc[u]) for u = 0..7 over the blocks,
+ * then hsum_float_8 — x_u the block's lane sums as float32 (exact for the ternary kernels' |L| ≤ 2^17; rounded from
+ * int32 for Q6_K, as the C cast rounds), d the block's float32 scale — two lanes at a time in float64x2 SIMD where
+ * that gives fmaF32's bits, in fmaF32 (fma.ts) where it might not.
  *
- * Why the SIMD path is exact: p = L·d is exact in float64 (17 + 24 bits); s = fl64(p + acc), and f32(s) is
+ * Why the SIMD path is exact: p = x·d is exact in float64 (24 + 24 bits); s = fl64(p + acc), and f32(s) is
  * round_f32(p + acc) — rounding twice equals rounding once — unless s lies exactly on a midpoint between two float32s,
- * the only place a second rounding can go the wrong way. p and acc are multiples of 2^-149 (every float32 is), so is
- * their sum: below 2^-126 it is a float32 (subnormal) itself and fl64 is exact; fl64 can only be inexact from 2^-96 up,
- * in the normal range, where a float32 midpoint is a float64 whose low 29 significand bits are 1 followed by 28 zeros —
- * the overflow threshold 2^128 − 2^103 included, so no other range check is needed; NaN and ∞ pass through f32(s)
- * as in fmaF32. A block whose eight sums include such an s (`anyMidpoint`, one test for the block) is computed lane by
- * lane with fmaF32 from the accumulators before it. The kernels use it as
- *   s01 = pairSum(L01, [d, d], acc01) … s67;  if anyMidpoint(…) acc01 = fmaLanePair(L01, d, acc01) … else acc01 = roundPair(s01) …
+ * the only place a second rounding can go the wrong way. p and acc are multiples of 2^-149 (every float32 and every
+ * product of a float32 with an integer-valued float32 is), so is their sum: below 2^-126 it is a float32 (subnormal)
+ * itself and fl64 is exact; fl64 can only be inexact from 2^-96 up, in the normal range, where a float32 midpoint is a
+ * float64 whose low 29 significand bits are 1 followed by 28 zeros — the overflow threshold 2^128 − 2^103 included, so
+ * no other range check is needed; NaN and ∞ pass through f32(s) as in fmaF32. A block whose eight sums include such
+ * an s (one test for the block) is computed pair by pair: where Knuth's TwoSum shows p + acc exact in float64 (ties are
+ * common in real models: a small L times a 24-bit d often needs exactly 25 bits) f32(s) is still the one rounding,
+ * else fmaF32.
+ *
+ * A kernel calls clearAccumulators(), then accumulateBlock(x_0..3, x_4..7, d) per block, then accumulatedSum(). The
+ * accumulators are module state: every thread runs its own instance of the module (thread-pool.ts), so they are
+ * never shared.
  */
 
 import { fmaF32 } from "./fma";
@@ -22,50 +28,26 @@ function midpoints(s: v128): v128 {
 }
 
 /** f32(s) as float64, for both lanes: the new accumulator pair where `s` lies on no midpoint. */
-export function roundPair(s: v128): v128 {
+function roundPair(s: v128): v128 {
   return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(s));
 }
 
-/**
- * s = fl64(L·d + acc) for int32 lanes 0 and 1 of `lanes`, float64x2 `scale` = [d, d] and the accumulator pair `acc`
- * (float32 values held as float64). roundPair(s) is the new pair unless anyMidpoint says otherwise.
- */
-export function pairSum(lanes: v128, scale: v128, acc: v128): v128 {
-  return f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(lanes), scale), acc);
-}
-
-/**
- * pairSum for float32 lanes 0 and 1 of `lanes` (f32x4): s = fl64(x·d + acc). The Q6_K kernel's (q6k-dot.ts) lanes are
- * int32 sums up to 2^29 that the C code converts with (float) — rounded to nearest-even, as f32x4.convert_i32x4_s does —
- * before fma_f32(d, x, acc). The midpoint argument above holds unchanged: x·d is exact in float64 (24 + 24 bits) and a
- * multiple of 2^-149, so fmaLanePairF32 is the fallback.
- */
-export function pairSumF32(lanes: v128, scale: v128, acc: v128): v128 {
+/** s = fl64(x·d + acc) for float32 lanes 0 and 1 of `lanes`, float64x2 `scale` = [d, d] and the accumulator pair `acc`. */
+function pairSum(lanes: v128, scale: v128, acc: v128): v128 {
   return f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(lanes), scale), acc);
 }
 
-/** Whether any lane of the four pair sums of a block lies on a float32 midpoint (then fmaLanePair decides). */
-export function anyMidpoint(s01: v128, s23: v128, s45: v128, s67: v128): bool {
+/** Whether any lane of the four pair sums of a block lies on a float32 midpoint. */
+function anyMidpoint(s01: v128, s23: v128, s45: v128, s67: v128): bool {
   return v128.any_true(v128.or(v128.or(midpoints(s01), midpoints(s23)), v128.or(midpoints(s45), midpoints(s67))));
 }
 
 /**
- * [fma_f32(L_0, d, acc_0), fma_f32(L_1, d, acc_1)] for int32 lanes 0 and 1 of `lanes` and the accumulator pair `acc`:
- * the path of a block whose pair sums hit a midpoint. Ties are common in real models (a small L times a 24-bit d often
- * needs exactly 25 bits) and are harmless when p + acc is exact in float64: Knuth's TwoSum error e = (p + acc) − s,
- * computed here for both lanes at once, is then 0 and roundPair(s) is the one rounding. Otherwise fmaF32, lane by lane.
+ * [fma_f32(x_0, d, acc_0), fma_f32(x_1, d, acc_1)] for float32 lanes 0 and 1 of `lanes` and the accumulator pair
+ * `acc`: roundPair(s) where TwoSum's error e = (p + acc) − s is 0 in both lanes, else fmaF32 lane by lane.
  */
-export function fmaLanePair(lanes: v128, d: f32, acc: v128): v128 {
-  return fmaPair(f64x2.convert_low_i32x4_s(lanes), d, acc);
-}
-
-/** fmaLanePair for float32 lanes 0 and 1 of `lanes` (f32x4): the fallback of pairSumF32. */
-export function fmaLanePairF32(lanes: v128, d: f32, acc: v128): v128 {
-  return fmaPair(f64x2.promote_low_f32x4(lanes), d, acc);
-}
-
-/** [fma_f32(x_0, d, acc_0), fma_f32(x_1, d, acc_1)] for float64x2 `x` holding float32 values (fmaLanePair's body). */
-function fmaPair(x: v128, d: f32, acc: v128): v128 {
+function fmaLanePair(lanes: v128, d: f32, acc: v128): v128 {
+  const x = f64x2.promote_low_f32x4(lanes);
   const p = f64x2.mul(x, f64x2.splat(<f64>d)); // exact
   const s = f64x2.add(p, acc);
   const bv = f64x2.sub(s, p);
@@ -76,11 +58,44 @@ function fmaPair(x: v128, d: f32, acc: v128): v128 {
   return f64x2.replace_lane(f64x2.splat(<f64>a0), 1, <f64>a1);
 }
 
-/**
- * hsum_float_8 of acc[0..7] held as float64x2 pairs (acc01, acc23, acc45, acc67):
- * ((a0+a4) + (a2+a6)) + ((a1+a5) + (a3+a7)), every add a float32 rounding.
- */
-export function horizontalSum(acc01: v128, acc23: v128, acc45: v128, acc67: v128): f32 {
+/** acc[0..7]: float32 values held as float64, two per register (an __m256 of the C kernel). */
+let acc01: v128 = f64x2.splat(0);
+let acc23: v128 = f64x2.splat(0);
+let acc45: v128 = f64x2.splat(0);
+let acc67: v128 = f64x2.splat(0);
+
+/** acc[0..7] = +0: the start of a row. */
+export function clearAccumulators(): void {
+  acc01 = f64x2.splat(0);
+  acc23 = f64x2.splat(0);
+  acc45 = f64x2.splat(0);
+  acc67 = f64x2.splat(0);
+}
+
+/** acc[u] = fma_f32(x_u, d, acc[u]) for one block: x_0..3 in float32x4 `low`, x_4..7 in `high`. */
+export function accumulateBlock(low: v128, high: v128, d: f32): void {
+  const lanes23 = f32x4.shuffle(low, low, 2, 3, 2, 3);
+  const lanes67 = f32x4.shuffle(high, high, 2, 3, 2, 3);
+  const scale = f64x2.splat(<f64>d);
+  const s01 = pairSum(low, scale, acc01);
+  const s23 = pairSum(lanes23, scale, acc23);
+  const s45 = pairSum(high, scale, acc45);
+  const s67 = pairSum(lanes67, scale, acc67);
+  if (anyMidpoint(s01, s23, s45, s67)) {
+    acc01 = fmaLanePair(low, d, acc01);
+    acc23 = fmaLanePair(lanes23, d, acc23);
+    acc45 = fmaLanePair(high, d, acc45);
+    acc67 = fmaLanePair(lanes67, d, acc67);
+  } else {
+    acc01 = roundPair(s01);
+    acc23 = roundPair(s23);
+    acc45 = roundPair(s45);
+    acc67 = roundPair(s67);
+  }
+}
+
+/** hsum_float_8 of acc[0..7]: ((a0+a4) + (a2+a6)) + ((a1+a5) + (a3+a7)), every add a float32 rounding. */
+export function accumulatedSum(): f32 {
   const a0 = <f32>f64x2.extract_lane(acc01, 0);
   const a1 = <f32>f64x2.extract_lane(acc01, 1);
   const a2 = <f32>f64x2.extract_lane(acc23, 0);

@@ -8,10 +8,10 @@
  *   result  = hsum_float_8(acc)
  * The integer lanes are exact in any order (int32; the kernel's int16 maddubs pairs, |pair| ≤ 2·63·128, never
  * saturate); f32(sumi) is rounded from int32 (f32x4.convert_i32x4_s, nearest-even like the C cast), then the float
- * tail of fma-lanes.ts (pairSumF32 / fmaLanePairF32) accumulates in the kernel's order.
+ * tail of fma-lanes.ts (accumulateBlock) accumulates in the kernel's order.
  */
 
-import { anyMidpoint, fmaLanePairF32, horizontalSum, pairSumF32, roundPair } from "./fma-lanes";
+import { accumulateBlock, accumulatedSum, clearAccumulators } from "./fma-lanes";
 import { f16ToF32 } from "./float16";
 import { Q8K_BLOCK_BYTES, Q8K_BSUMS, Q8K_QS } from "./q8k";
 
@@ -48,10 +48,7 @@ function scaleAt(w: usize, j: i32): v128 {
  * Its elements 0..7 are lanes u = 4c, 4c + 1 of the AVX2 kernel, 8..15 lanes 4c + 2, 4c + 3.
  */
 export function dotQ6KQ8K(weights: usize, activations: usize, blocks: i32): f32 {
-  let acc01 = f64x2.splat(0); // acc[0], acc[1]: float32 values held as float64
-  let acc23 = f64x2.splat(0);
-  let acc45 = f64x2.splat(0);
-  let acc67 = f64x2.splat(0);
+  clearAccumulators();
   const low4 = i8x16.splat(0x0f);
   const high2 = i8x16.splat(0x30);
   for (let i = 0; i < blocks; i++) {
@@ -116,26 +113,9 @@ export function dotQ6KQ8K(weights: usize, activations: usize, blocks: i32): f32 
     const low = f32x4.convert_i32x4_s(sumLow); // f32(sumi[u]), u = 0..3
     const high = f32x4.convert_i32x4_s(sumHigh); // u = 4..7
     const d: f32 = load<f32>(y) * f16ToF32(<u32>load<u16>(w, D)); // f32(y.d · fp16(x.d))
-    const lanes23 = i32x4.shuffle(low, low, 2, 3, 2, 3);
-    const lanes67 = i32x4.shuffle(high, high, 2, 3, 2, 3);
-    const scale = f64x2.splat(<f64>d);
-    const s01 = pairSumF32(low, scale, acc01);
-    const s23 = pairSumF32(lanes23, scale, acc23);
-    const s45 = pairSumF32(high, scale, acc45);
-    const s67 = pairSumF32(lanes67, scale, acc67);
-    if (anyMidpoint(s01, s23, s45, s67)) {
-      acc01 = fmaLanePairF32(low, d, acc01);
-      acc23 = fmaLanePairF32(lanes23, d, acc23);
-      acc45 = fmaLanePairF32(high, d, acc45);
-      acc67 = fmaLanePairF32(lanes67, d, acc67);
-    } else {
-      acc01 = roundPair(s01);
-      acc23 = roundPair(s23);
-      acc45 = roundPair(s45);
-      acc67 = roundPair(s67);
-    }
+    accumulateBlock(low, high, d);
   }
-  return horizontalSum(acc01, acc23, acc45, acc67);
+  return accumulatedSum();
 }
 
 /**

@@ -9,7 +9,7 @@
  * The integer part is exact in any order; only the float tail's order matters, and it is the kernel's.
  */
 
-import { anyMidpoint, fmaLanePair, horizontalSum, pairSum, roundPair } from "./fma-lanes";
+import { accumulateBlock, accumulatedSum, clearAccumulators } from "./fma-lanes";
 import { f16ToF32 } from "./float16";
 import { finishLanes, Q8K_BLOCK_BYTES, Q8K_BSUMS } from "./q8k";
 
@@ -27,10 +27,7 @@ export const TQ2_0_BLOCK_BYTES: i32 = 66;
  * spec/performance.md §2) saves it on every weight row.
  */
 export function dotTq2_0Q8K(weights: usize, activations: usize, q16: usize, blocks: i32): f32 {
-  let acc01 = f64x2.splat(0); // acc[0], acc[1]: float32 values held as float64
-  let acc23 = f64x2.splat(0);
-  let acc45 = f64x2.splat(0);
-  let acc67 = f64x2.splat(0);
+  clearAccumulators();
   const three = i16x8.splat(3);
   for (let i = 0; i < blocks; i++) {
     const w = weights + <usize>(i * TQ2_0_BLOCK_BYTES);
@@ -56,24 +53,7 @@ export function dotTq2_0Q8K(weights: usize, activations: usize, q16: usize, bloc
     const low = finishLanes(p0, p1, y + <usize>Q8K_BSUMS); // lane32 u = 0..3
     const high = finishLanes(p2, p3, y + <usize>(Q8K_BSUMS + 16)); // u = 4..7
     const d: f32 = load<f32>(y) * f16ToF32(<u32>load<u16>(w, 64)); // f32(y.d · fp16(x.d))
-    const lanes23 = i32x4.shuffle(low, low, 2, 3, 2, 3);
-    const lanes67 = i32x4.shuffle(high, high, 2, 3, 2, 3);
-    const scale = f64x2.splat(<f64>d);
-    const s01 = pairSum(low, scale, acc01);
-    const s23 = pairSum(lanes23, scale, acc23);
-    const s45 = pairSum(high, scale, acc45);
-    const s67 = pairSum(lanes67, scale, acc67);
-    if (anyMidpoint(s01, s23, s45, s67)) {
-      acc01 = fmaLanePair(low, d, acc01);
-      acc23 = fmaLanePair(lanes23, d, acc23);
-      acc45 = fmaLanePair(high, d, acc45);
-      acc67 = fmaLanePair(lanes67, d, acc67);
-    } else {
-      acc01 = roundPair(s01);
-      acc23 = roundPair(s23);
-      acc45 = roundPair(s45);
-      acc67 = roundPair(s67);
-    }
+    accumulateBlock(f32x4.convert_i32x4_s(low), f32x4.convert_i32x4_s(high), d); // exact: |lane| ≤ 2^17
   }
-  return horizontalSum(acc01, acc23, acc45, acc67);
+  return accumulatedSum();
 }

@@ -12,7 +12,7 @@
  * instructions (sub_sat_u, avgr_u, shr_u), so no multiply is needed.
  */
 
-import { anyMidpoint, fmaLanePair, horizontalSum, pairSum, roundPair } from "./fma-lanes";
+import { accumulateBlock, accumulatedSum, clearAccumulators } from "./fma-lanes";
 import { f16ToF32 } from "./float16";
 import { finishLanes, Q8K_BLOCK_BYTES, Q8K_BSUMS, Q8K_QS } from "./q8k";
 
@@ -114,10 +114,7 @@ export function tq1BlockTotal(): i32 {
  * float64x2 FMA tail of ternary-dot.ts.
  */
 export function dotTq1_0Q8K(weights: usize, activations: usize, blocks: i32): f32 {
-  let acc01 = f64x2.splat(0);
-  let acc23 = f64x2.splat(0);
-  let acc45 = f64x2.splat(0);
-  let acc67 = f64x2.splat(0);
+  clearAccumulators();
   const codes = i8x16.splat(0);
   for (let i = 0; i < blocks; i++) {
     const w = weights + <usize>(i * TQ1_0_BLOCK_BYTES);
@@ -127,24 +124,7 @@ export function dotTq1_0Q8K(weights: usize, activations: usize, blocks: i32): f3
     const low = finishLanes(i32x4.extadd_pairwise_i16x8_s(sumM0), i32x4.extadd_pairwise_i16x8_s(sumM1), bsums);
     const high = finishLanes(i32x4.extadd_pairwise_i16x8_s(sumM2), i32x4.extadd_pairwise_i16x8_s(sumM3), bsums + 16);
     const d: f32 = load<f32>(y) * f16ToF32(<u32>load<u16>(w, TQ1_0_SCALE)); // f32(y.d · fp16(x.d))
-    const lanes23 = i32x4.shuffle(low, low, 2, 3, 2, 3);
-    const lanes67 = i32x4.shuffle(high, high, 2, 3, 2, 3);
-    const scale = f64x2.splat(<f64>d);
-    const s01 = pairSum(low, scale, acc01);
-    const s23 = pairSum(lanes23, scale, acc23);
-    const s45 = pairSum(high, scale, acc45);
-    const s67 = pairSum(lanes67, scale, acc67);
-    if (anyMidpoint(s01, s23, s45, s67)) {
-      acc01 = fmaLanePair(low, d, acc01);
-      acc23 = fmaLanePair(lanes23, d, acc23);
-      acc45 = fmaLanePair(high, d, acc45);
-      acc67 = fmaLanePair(lanes67, d, acc67);
-    } else {
-      acc01 = roundPair(s01);
-      acc23 = roundPair(s23);
-      acc45 = roundPair(s45);
-      acc67 = roundPair(s67);
-    }
+    accumulateBlock(f32x4.convert_i32x4_s(low), f32x4.convert_i32x4_s(high), d); // exact: |lane| ≤ 2^17
   }
-  return horizontalSum(acc01, acc23, acc45, acc67);
+  return accumulatedSum();
 }
