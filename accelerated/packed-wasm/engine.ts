@@ -8,7 +8,7 @@
 import { WasmHeap } from "./heap.js";
 
 /** The kernels of build/engine.wasm that take an output row range [rowStart, rowEnd) as their first two arguments. */
-export type RowKernelName = "matmulTq2_0Q8K" | "matmulF16" | "matmulTq1_0Q8K" | "matmulFloatMode" | "matmulQ6KQ8K";
+export type RowKernelName = "matmulQ8K" | "matmulF16" | "matmulFloatMode";
 
 /** What build/engine.wasm exports. */
 export interface EngineExports {

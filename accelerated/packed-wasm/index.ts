@@ -49,6 +49,13 @@ class EngineMatrix implements PreparedMatrix {
   }
 }
 
+/** matmulQ8K's `dot` for each Q8_K weight type (assembly/index.ts Q8KDot). */
+const Q8K_DOTS: ReadonlyMap<GgmlType, number> = new Map([
+  [GgmlType.TQ2_0, 0],
+  [GgmlType.TQ1_0, 1],
+  [GgmlType.Q6_K, 2],
+]);
+
 /** Weight types the engine computes on (others are prepared by the fallback backend only). */
 const ENGINE_TYPES: ReadonlySet<GgmlType> = new Set([GgmlType.TQ2_0, GgmlType.TQ1_0, GgmlType.F16, GgmlType.Q6_K]);
 
@@ -110,9 +117,8 @@ function engineMatmul(
           widen ? 1 : 0,
         );
     }
-    const kernel =
-      type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : type === GgmlType.TQ1_0 ? "matmulTq1_0Q8K" : "matmulQ6KQ8K";
-    runner.run(kernel, rows, [m.address, m.rowBytes, rows, input, activationBytes, batch, out]);
+    const dot = Q8K_DOTS.get(type) ?? 0;
+    runner.run("matmulQ8K", rows, [dot, m.address, m.rowBytes, rows, input, activationBytes, batch, out]);
   } else if (type === GgmlType.F16) {
     const input = heap.scratchRegion("in", 4 * cols * batch);
     const values = heap.floats(input, cols * batch);

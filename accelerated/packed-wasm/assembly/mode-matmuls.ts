@@ -1,5 +1,5 @@
 /**
- * The row kernels of TQ1_0 in ggml-matmul mode and of TQ2_0, TQ1_0 and F16 in the f32 and int8-per-token modes
+ * The row kernel of TQ2_0, TQ1_0 and F16 in the f32 and int8-per-token modes
  * (spec/performance.md §2.1, §2.2), with index.ts's layout: W row r at weights + r·rowBytes; token b's activations
  * at activations + b·activationBytes; y[b, r] (float32) at out + 4·(b·rows + r).
  * `scales`: 0 in f32 mode (y = f32(Σ)); in int8-per-token mode the address of σ_b (float32, one per token), and
@@ -7,30 +7,8 @@
  */
 
 import { dotF16F32, dotTq1_0F32, dotTq1_0Int8, dotTq2_0F32, dotTq2_0Int8 } from "./float-sum-dot";
-import { dotTq1_0Q8K, TQ1_0_BLOCK_BYTES } from "./tq1-dot";
+import { TQ1_0_BLOCK_BYTES } from "./tq1-dot";
 import { TQ2_0_BLOCK_BYTES } from "./ternary-dot";
-
-/** y[b, r] = ggml_vec_dot_tq1_0_q8_K(W row r, Q8_K row b) for r in [rowStart, rowEnd), b < batch. */
-export function matmulTq1_0Q8K(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-): void {
-  const blocks = rowBytes / TQ1_0_BLOCK_BYTES;
-  for (let r = rowStart; r < rowEnd; r++) {
-    const w = weights + <usize>r * <usize>rowBytes;
-    for (let b = 0; b < batch; b++) {
-      const y = dotTq1_0Q8K(w, activations + <usize>(b * activationBytes), blocks);
-      store<f32>(out + <usize>(4 * (b * rows + r)), y);
-    }
-  }
-}
 
 /** The float32 output of a float64 sum: f32(sum), or f32(sum / σ_b) (+0 for σ_b = 0) when `scales` ≠ 0. */
 function output(sum: f64, scales: usize, b: i32): f32 {

@@ -117,28 +117,3 @@ export function dotQ6KQ8K(weights: usize, activations: usize, blocks: i32): f32 
   }
   return accumulatedSum();
 }
-
-/**
- * y[b, r] = ggml_vec_dot_q6_K_q8_K(W row r, Q8_K row b) for r in [rowStart, rowEnd), b < batch: token b's Q8_K
- * blocks at activations + b·activationBytes.
- */
-export function matmulQ6KQ8K(
-  rowStart: i32,
-  rowEnd: i32,
-  weights: usize,
-  rowBytes: i32,
-  rows: i32,
-  activations: usize,
-  activationBytes: i32,
-  batch: i32,
-  out: usize,
-): void {
-  const blocks = rowBytes / Q6_K_BLOCK_BYTES;
-  for (let r = rowStart; r < rowEnd; r++) {
-    const w = weights + <usize>r * <usize>rowBytes;
-    for (let b = 0; b < batch; b++) {
-      const y = dotQ6KQ8K(w, activations + <usize>(b * activationBytes), blocks);
-      store<f32>(out + <usize>(4 * (b * rows + r)), y);
-    }
-  }
-}

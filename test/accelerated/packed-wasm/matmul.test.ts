@@ -115,7 +115,7 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
     const a = engine.heap.allocate(activations.length);
     engine.heap.bytes(a, activations.length).set(activations);
     const out = engine.heap.allocate(4 * batch * rows);
-    engine.runner.run("matmulQ6KQ8K", rows, [w, blocks * 210, rows, a, activationBytes, batch, out]);
+    engine.runner.run("matmulQ8K", rows, [2, w, blocks * 210, rows, a, activationBytes, batch, out]); // Q6_K
     const actual = engine.heap.floats(out, batch * rows).slice();
     const expected = new Float32Array(batch * rows).map((_, i) => {
       const [b, r] = [Math.floor(i / rows), i % rows];
@@ -257,8 +257,8 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
       const a = engine.heap.allocate(activations.length);
       engine.heap.bytes(a, activations.length).set(activations);
       const out = engine.heap.allocate(4);
-      const kernel = type === GgmlType.TQ2_0 ? "matmulTq2_0Q8K" : "matmulTq1_0Q8K";
-      engine.runner.run(kernel, 1, [w, weights.length, 1, a, activations.length, 1, out]);
+      const dot = type === GgmlType.TQ2_0 ? 0 : 1; // matmulQ8K's dot
+      engine.runner.run("matmulQ8K", 1, [dot, w, weights.length, 1, a, activations.length, 1, out]);
       expect(engine.heap.floats(out, 1)[0]).toBe(expected);
     }
     engine.runner.dispose();
@@ -286,7 +286,7 @@ describe("packed-wasm matmul, ggml-matmul mode", () => {
     const a = engine.heap.allocate(activations.length);
     engine.heap.bytes(a, activations.length).set(activations);
     const out = engine.heap.allocate(4);
-    engine.runner.run("matmulQ6KQ8K", 1, [w, weights.length, 1, a, activations.length, 1, out]);
+    engine.runner.run("matmulQ8K", 1, [2, w, weights.length, 1, a, activations.length, 1, out]); // Q6_K
     expect(engine.heap.floats(out, 1)[0]).toBe(expected);
     engine.runner.dispose();
   });

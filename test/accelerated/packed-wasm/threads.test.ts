@@ -159,11 +159,11 @@ describe("the thread pool's workers", () => {
     const activations = heap.allocate(292);
     // y[r] goes to out + 4r: row 0 (this thread) writes the last 4 bytes of memory, row 1 (the worker) writes past them
     const out = engine.memory.buffer.byteLength - 4;
-    const args = [weights, 66, 2, activations, 292, 1, out];
+    const args = [0, weights, 66, 2, activations, 292, 1, out]; // matmulQ8K, TQ2_0
     const expected =
       /^packed-wasm: worker 1 failed computing rows \[1, 2\): RuntimeError: memory access out of bounds$/;
-    expect(() => runner.run("matmulTq2_0Q8K", 2, args)).toThrow(expected);
-    expect(() => runner.run("matmulTq2_0Q8K", 1, args)).toThrow(expected);
+    expect(() => runner.run("matmulQ8K", 2, args)).toThrow(expected);
+    expect(() => runner.run("matmulQ8K", 1, args)).toThrow(expected);
     runner.dispose();
   });
 });
